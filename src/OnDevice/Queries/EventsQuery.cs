@@ -1,0 +1,34 @@
+using OnDeviceReco.Storage;
+
+namespace OnDeviceReco.Queries;
+
+/// <summary>Stored events in sequence order after a given sequence id (export, sync, tests).</summary>
+internal static class EventsQuery
+{
+    public static IReadOnlyList<BehaviorEvent> Run(SqliteDatabase database, long afterSequence, int count)
+    {
+        var select = database.Cached(
+            "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        select.Bind(1, afterSequence).Bind(2, count);
+        var events = new List<BehaviorEvent>(Math.Min(count, 4096));
+        try
+        {
+            while (select.Step())
+            {
+                events.Add(new BehaviorEvent(
+                    select.ColumnInt64(0),
+                    DateTimeOffset.FromUnixTimeMilliseconds(select.ColumnInt64(1)),
+                    select.ColumnText(2)!,
+                    select.ColumnText(3)!,
+                    (EventType)select.ColumnInt64(4),
+                    select.ColumnDouble(5),
+                    TextMap.Deserialize(select.ColumnText(6))));
+            }
+        }
+        finally
+        {
+            select.Reset();
+        }
+        return events;
+    }
+}

@@ -1,0 +1,27 @@
+using OnDeviceReco.Storage;
+
+namespace OnDeviceReco.Queries;
+
+/// <summary>Every item a user interacted with (being shown an item is not an interaction).</summary>
+internal static class InteractedItemsQuery
+{
+    public static HashSet<string> Run(SqliteDatabase database, string userId)
+    {
+        var select = database.Cached(
+            $"SELECT DISTINCT item_id FROM events WHERE user_id = ?1 AND type <> {(int)EventType.Impression}");
+        select.Bind(1, userId);
+        var items = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while (select.Step())
+            {
+                items.Add(select.ColumnText(0)!);
+            }
+        }
+        finally
+        {
+            select.Reset();
+        }
+        return items;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace OnDeviceReco.Storage;
+
+/// <summary>
+/// The single background writer. Callers enqueue and return at once; this thread drains the queue into
+/// batched transactions, applies retention in the same transaction, and runs commands (flush, consent,
+/// erase…) in queue order. Only this thread touches the write connection.
+/// </summary>
+internal sealed partial class EventWriter : IDisposable
+{
+    private readonly ConcurrentQueue<QueuedWrite> _queue = new();
+    private readonly ManualResetEventSlim _wake = new(false);
+    private readonly StoreOptions _options;
+    private readonly ILogger _logger;
+    private readonly Thread _thread;
+    private readonly List<QueuedWrite> _batch;
+    private long _pending;
+    private long _written;
+    private long _evictedTotal;
+    private long _storedRows;
+    private volatile string? _lastWriteError;
+
+    public EventWriter(SqliteDatabase database, StoreOptions options, ILogger logger)
+    {
+        Database = database;
+        _options = options;
+        _logger = logger;
+        _batch = new List<QueuedWrite>(options.BatchSize);
+        LoadCounters();
+        _thread = new Thread(Run) { IsBackground = true, Name = "OnDeviceReco writer" };
+        _thread.Start();
+    }
+
+    /// <summary>The write connection; only commands running on the writer thread may use it.</summary>
+    public SqliteDatabase Database { get; private set; }
+
+    public long Pending => Interlocked.Read(ref _pending);
+    public long Written => Interlocked.Read(ref _written);
+    public long EvictedTotal => Interlocked.Read(ref _evictedTotal);
+    public long StoredRows => Interlocked.Read(ref _storedRows);
+    public string? LastWriteError => _lastWriteError;
+
+    /// <summary>Queues an event unless the queue is at its limit. Never blocks.</summary>
+    public bool TryEnqueue(in QueuedWrite write)
+    {
+        long pending = Interlocked.Increment(ref _pending);
+        if (pending > _options.MaxQueuedEvents)
+        {
+            Interlocked.Decrement(ref _pending);
+            return false;
+        }
+        _queue.Enqueue(write);
+        // Wake the writer once per full batch; otherwise it wakes on its flush interval.
+        if (pending % _options.BatchSize == 0)
+        {
+            _wake.Set();
+        }
+        return true;
+    }
+
+    /// <summary>Queues a command and wakes the writer; the returned task ends when the command has run.</summary>
+    public Task Submit(WriterCommand command)
+    {
+        _queue.Enqueue(QueuedWrite.For(command));
+        _wake.Set();
+        return command.Completion.Task;
+    }
+
+    /// <summary>Replaces the write connection (after an erase) and reloads the counters from it.</summary>
+    public void ReplaceDatabase(SqliteDatabase database)
+    {
+        Database.Dispose();
+        Database = database;
+        LoadCounters();
+    }
+
+    private void LoadCounters()
+    {
+        Interlocked.Exchange(ref _storedRows, Database.QueryInt64("SELECT COUNT(*) FROM events"));
+        Interlocked.Exchange(ref _evictedTotal, long.TryParse(KeyValue.Get(Database, KeyValue.EvictedTotal), out long evicted) ? evicted : 0);
+    }
+
+    private void Run()
+    {
+        bool stopping = false;
+        while (!stopping)
+        {
+            _wake.Wait(_options.FlushInterval);
+            _wake.Reset();
+            stopping = Drain();
+        }
+    }
+
+    /// <summary>Writes everything queued; returns true when a stop command was reached.</summary>
+    private bool Drain()
+    {
+        bool stop = false;
+        while (_queue.TryDequeue(out var write))
+        {
+            if (write.Command is null)
+            {
+                _batch.Add(write);
+                if (_batch.Count >= _options.BatchSize)
+                {
+                    TryCommitBatch();
+                }
+                continue;
+            }
+            if (!TryCommitBatch())
+            {
+                write.Command.Completion.TrySetException(new BehaviorStoreException(StoreErrorKind.Io,
+                    $"Events tracked before this call could not be written: {_lastWriteError}"));
+                continue;
+            }
+            try
+            {
+                write.Command.Execute(this);
+                write.Command.Completion.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                write.Command.Completion.TrySetException(e);
+            }
+            stop |= write.Command.StopsWriter;
+        }
+        TryCommitBatch();
+        return stop;
+    }
+
+    /// <summary>
+    /// Commits the batch with retention in one transaction. On failure the batch stays in memory and is
+    /// retried on the next wake, so a transient disk error loses nothing.
+    /// </summary>
+    private bool TryCommitBatch()
+    {
+        if (_batch.Count == 0)
+        {
+            return true;
+        }
+        try
+        {
+            CommitWithRetention();
+            _lastWriteError = null;
+            return true;
+        }
+        catch (Exception e)
+        {
+            _lastWriteError = e.Message;
+            LogWriteFailed(_logger, e, _batch.Count);
+            return false;
+        }
+    }
+
+    /// <summary>Evicts what retention says must go, with no new events (e.g. at start).</summary>
+    public void ApplyRetentionNow() => CommitWithRetention();
+
+    /// <summary>One transaction: insert the batch, evict beyond the row and age limits, count the evictions.</summary>
+    private void CommitWithRetention()
+    {
+        long nowMs = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        int inserted = _batch.Count;
+        long evicted;
+        Database.Execute("BEGIN IMMEDIATE");
+        try
+        {
+            InsertBatch();
+            evicted = Retention.Apply(Database, _options, _storedRows + inserted, nowMs);
+            if (evicted > 0)
+            {
+                KeyValue.Set(Database, KeyValue.EvictedTotal, (EvictedTotal + evicted).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            Database.Execute("COMMIT");
+        }
+        catch
+        {
+            Database.Execute("ROLLBACK");
+            throw;
+        }
+        Interlocked.Add(ref _storedRows, inserted - evicted);
+        Interlocked.Add(ref _evictedTotal, evicted);
+        Interlocked.Add(ref _written, inserted);
+        Interlocked.Add(ref _pending, -inserted);
+        _batch.Clear();
+    }
+
+    private void InsertBatch()
+    {
+        if (_batch.Count == 0)
+        {
+            return;
+        }
+        var insert = Database.Cached(
+            "INSERT INTO events(ts_ms, user_id, item_id, type, value, context, sync_state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        foreach (var write in _batch)
+        {
+            insert.Bind(1, write.TimestampMs)
+                .Bind(2, write.UserId)
+                .Bind(3, write.ItemId)
+                .Bind(4, (long)write.Type)
+                .Bind(5, write.Value)
+                .Bind(6, write.ContextJson)
+                .Bind(7, (long)write.SyncState);
+            insert.Run();
+        }
+    }
+
+    /// <summary>Stops the thread after everything queued so far is written. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (_thread.IsAlive)
+        {
+            var stop = new WriterCommand { StopsWriter = true };
+            Submit(stop);
+            _thread.Join();
+        }
+        // Anything that raced in after the stop command is written here, on the caller's thread, now that the writer is gone.
+        Drain();
+        Database.Dispose();
+        _wake.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} events failed; they stay queued and are retried.")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
+}

@@ -1,0 +1,25 @@
+namespace OnDeviceReco.Storage;
+
+/// <summary>Keeps the store inside its bounds: at most MaxRows events, none older than MaxAge, oldest first.</summary>
+internal static class Retention
+{
+    /// <summary>Deletes what is over the limits inside the caller's transaction; returns how many rows went.</summary>
+    public static long Apply(SqliteDatabase database, StoreOptions options, long rowCount, long nowMs)
+    {
+        long evicted = 0;
+        long cutoffMs = nowMs - (long)options.MaxAge.TotalMilliseconds;
+        var byAge = database.Cached("DELETE FROM events WHERE ts_ms < ?1");
+        byAge.Bind(1, cutoffMs).Run();
+        evicted += database.Changes;
+
+        long excess = rowCount - evicted - options.MaxRows;
+        if (excess > 0)
+        {
+            // seq only grows, so the smallest seqs are the oldest rows.
+            var byCount = database.Cached("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)");
+            byCount.Bind(1, excess).Run();
+            evicted += database.Changes;
+        }
+        return evicted;
+    }
+}

@@ -1,0 +1,71 @@
+namespace OnDeviceReco;
+
+/// <summary>How much SQLite syncs to disk at each commit.</summary>
+public enum Durability
+{
+    /// <summary>Every commit is fsynced: a committed event survives a process kill and a power cut.</summary>
+    Full = 0,
+    /// <summary>Commits survive a process kill; the last ones may be lost on a power cut. Fewer fsyncs.</summary>
+    Normal = 1,
+}
+
+/// <summary>Settings of the on-device behaviour store.</summary>
+public sealed class StoreOptions
+{
+    /// <summary>Path of the SQLite file. Its directory must exist. Required.</summary>
+    public required string DatabasePath { get; init; }
+
+    /// <summary>At most this many events are kept; the oldest are evicted first. Default 500,000.</summary>
+    public long MaxRows { get; init; } = 500_000;
+
+    /// <summary>Events older than this are evicted. Default 365 days.</summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromDays(365);
+
+    /// <summary>Longest time a tracked event waits in memory before the writer commits it. Default 500 ms.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Events per transaction; reaching it also wakes the writer early. Default 2,048.</summary>
+    public int BatchSize { get; init; } = 2048;
+
+    /// <summary>Events that may wait in memory for the disk; beyond it Track returns QueueFull. Default 100,000.</summary>
+    public int MaxQueuedEvents { get; init; } = 100_000;
+
+    /// <summary>How far ahead of the device clock a timestamp may be. Default 1 day.</summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>Commit durability. Default <see cref="OnDeviceReco.Durability.Full"/>.</summary>
+    public Durability Durability { get; init; } = Durability.Full;
+
+    /// <summary>Runs SQLite's quick_check at open to catch a damaged file early. Default true.</summary>
+    public bool VerifyOnOpen { get; init; } = true;
+
+    /// <summary>Inactivity that ends a session in profiles. Default 30 minutes.</summary>
+    public TimeSpan SessionGap { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Half-life of an event's weight in category affinities. Default 14 days.</summary>
+    public TimeSpan AffinityHalfLife { get; init; } = TimeSpan.FromDays(14);
+
+    /// <summary>Most recent events a profile is computed from. Default 5,000.</summary>
+    public int ProfileWindow { get; init; } = 5_000;
+
+    /// <summary>The clock; tests substitute their own. Default the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+        {
+            throw new ArgumentException("DatabasePath is required.", nameof(DatabasePath));
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRows, 1, nameof(MaxRows));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxAge, TimeSpan.Zero, nameof(MaxAge));
+        ArgumentOutOfRangeException.ThrowIfLessThan(FlushInterval, TimeSpan.FromMilliseconds(1), nameof(FlushInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedEvents, 1, nameof(MaxQueuedEvents));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxClockSkew, TimeSpan.Zero, nameof(MaxClockSkew));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SessionGap, TimeSpan.Zero, nameof(SessionGap));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AffinityHalfLife, TimeSpan.Zero, nameof(AffinityHalfLife));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ProfileWindow, 1, nameof(ProfileWindow));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+    }
+}
