@@ -1,0 +1,77 @@
+namespace OnDeviceReco.Ranking;
+
+/// <summary>
+/// The last link of the cold-start chain: items popular on this device over a window, then the app's own
+/// popularity list (e.g. shipped with the app or fetched from its server) for whatever slots remain.
+/// </summary>
+public sealed class PopularityRecommender : IRecommender
+{
+    private readonly BehaviorStore _store;
+    private readonly TimeSpan _window;
+    private volatile IReadOnlyList<string> _appList = [];
+
+    /// <summary>Creates the recommender over <paramref name="store"/>, counting popularity over <paramref name="window"/>.</summary>
+    public PopularityRecommender(BehaviorStore store, TimeSpan window)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        _store = store;
+        _window = window;
+    }
+
+    /// <summary>Replaces the app-supplied list (most popular first); invalid or duplicate ids are refused.</summary>
+    /// <exception cref="InvalidEventException">When an id is invalid.</exception>
+    public void SetAppPopularityList(IEnumerable<string> rankedItemIds)
+    {
+        ArgumentNullException.ThrowIfNull(rankedItemIds);
+        var list = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in rankedItemIds)
+        {
+            EventValidator.ValidateText(id, nameof(rankedItemIds), InputLimits.MaxIdBytes);
+            if (seen.Add(id))
+            {
+                list.Add(id);
+            }
+        }
+        _appList = list;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var seen = request.Options.ExcludeSeen ? _store.GetInteractedItems(request.UserId) : new HashSet<string>();
+        var filter = new CandidateFilter(request.Options, seen, _store.GetItem);
+        var results = new List<Recommendation>(request.Count);
+        var taken = new HashSet<string>(StringComparer.Ordinal);
+
+        // Over-fetch so that filtering out the user's own items still leaves enough.
+        int fetch = Math.Min(request.Count * 4 + seen.Count, 100_000);
+        string days = _window.TotalDays >= 1 ? $"{_window.TotalDays:0} days" : $"{_window.TotalHours:0} hours";
+        foreach (var item in _store.GetPopularItems(_window, fetch))
+        {
+            if (results.Count == request.Count)
+            {
+                break;
+            }
+            if (filter.Allows(item.ItemId) && taken.Add(item.ItemId))
+            {
+                results.Add(new Recommendation(item.ItemId, item.Users + item.Interactions / (double)(item.Interactions + 1),
+                    results.Count + 1, RecommendationSource.Popularity,
+                    $"Popular on this device: {item.Users} {(item.Users == 1 ? "person" : "people")} in the last {days}"));
+            }
+        }
+        var appList = _appList;
+        for (int i = 0; i < appList.Count && results.Count < request.Count; i++)
+        {
+            if (filter.Allows(appList[i]) && taken.Add(appList[i]))
+            {
+                // Below every local score, in the app's order.
+                results.Add(new Recommendation(appList[i], 1.0 / (i + 2), results.Count + 1, RecommendationSource.Popularity,
+                    $"Popular in the app (#{i + 1})"));
+            }
+        }
+        return results;
+    }
+}

@@ -1,0 +1,52 @@
+namespace OnDeviceReco;
+
+/// <summary>Where a recommendation came from; the cold-start chain falls back model → content → popularity.</summary>
+public enum RecommendationSource
+{
+    /// <summary>Scored by the sequence model from the user's behaviour.</summary>
+    Model = 0,
+    /// <summary>Scored from item content (categories) against the user's profile.</summary>
+    Content = 1,
+    /// <summary>Popular items, used when nothing personal is available.</summary>
+    Popularity = 2,
+}
+
+/// <summary>One recommended item.</summary>
+/// <param name="ItemId">The item to show.</param>
+/// <param name="Score">Higher is better; comparable only within one response.</param>
+/// <param name="Rank">Position in the response, starting at 1.</param>
+/// <param name="Source">Which stage of the chain produced it.</param>
+/// <param name="Reason">A short human-readable explanation.</param>
+public sealed record Recommendation(string ItemId, double Score, int Rank, RecommendationSource Source, string Reason);
+
+/// <summary>Filters applied to every recommendation source.</summary>
+public sealed record RecommendOptions
+{
+    /// <summary>Leave out items the user already interacted with. Default true.</summary>
+    public bool ExcludeSeen { get; init; } = true;
+
+    /// <summary>Items never to recommend.</summary>
+    public IReadOnlySet<string>? Blocked { get; init; }
+
+    /// <summary>When set, recommend only from these items.</summary>
+    public IReadOnlySet<string>? Candidates { get; init; }
+
+    /// <summary>When set, recommend only items with at least one of these categories (needs item metadata).</summary>
+    public IReadOnlySet<string>? Categories { get; init; }
+
+    /// <summary>Default options.</summary>
+    public static RecommendOptions Default { get; } = new();
+}
+
+/// <summary>A request to a recommender: validated by the caller.</summary>
+/// <param name="UserId">The profile to recommend for.</param>
+/// <param name="Count">How many items (1–1,000).</param>
+/// <param name="Options">Filters.</param>
+public sealed record RecommendationRequest(string UserId, int Count, RecommendOptions Options);
+
+/// <summary>Anything that can answer "what next for this user?". The model-based recommender plugs in here.</summary>
+public interface IRecommender
+{
+    /// <summary>Up to <see cref="RecommendationRequest.Count"/> items, best first, with ranks from 1.</summary>
+    IReadOnlyList<Recommendation> Recommend(RecommendationRequest request);
+}

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace OnDeviceReco;
+
+/// <summary>Everything a <see cref="RecoClient"/> is created from.</summary>
+public sealed class RecoClientOptions
+{
+    /// <summary>The behaviour store: database path, limits, flush policy. Required.</summary>
+    public required StoreOptions Store { get; init; }
+
+    /// <summary>Consent to record when the store has none yet (a new install). Default Unknown: local only, nothing synced.</summary>
+    public ConsentState InitialConsent { get; init; } = ConsentState.Unknown;
+
+    /// <summary>Window over which on-device popularity is counted. Default 30 days.</summary>
+    public TimeSpan PopularityWindow { get; init; } = TimeSpan.FromDays(30);
+
+    /// <summary>The app's own popularity list (most popular first), used after on-device popularity. Optional.</summary>
+    public IReadOnlyList<string>? PopularItems { get; init; }
+
+    /// <summary>Where the SDK logs (store recovery, write failures, consent changes). Optional.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}
