@@ -32,7 +32,7 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
             {
                 _store.SetConsent(options.InitialConsent);
             }
-            _popularity = new PopularityRecommender(_store, options.PopularityWindow);
+            _popularity = new PopularityRecommender(_store, options.PopularityWindow, options.PopularityRefreshInterval);
             if (options.PopularItems is { } popular)
             {
                 _popularity.SetAppPopularityList(popular);

@@ -14,6 +14,9 @@ public sealed class RecoClientOptions
     /// <summary>Window over which on-device popularity is counted. Default 30 days.</summary>
     public TimeSpan PopularityWindow { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>How long one count of on-device popularity is reused before it is recounted. Default 1 minute.</summary>
+    public TimeSpan PopularityRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The app's own popularity list (most popular first), used after on-device popularity. Optional.</summary>
     public IReadOnlyList<string>? PopularItems { get; init; }
 

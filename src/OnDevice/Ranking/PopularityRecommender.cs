@@ -8,16 +8,44 @@ public sealed class PopularityRecommender : IRecommender
 {
     private readonly BehaviorStore _store;
     private readonly TimeSpan _window;
+    private readonly long _refreshMs;
     private volatile IReadOnlyList<string> _appList = [];
+    private volatile PopularSnapshot? _snapshot;
+
+    private sealed record PopularSnapshot(long TakenAtMs, int Count, IReadOnlyList<ItemPopularity> Items);
 
     /// <summary>Creates the recommender over <paramref name="store"/>, counting popularity over <paramref name="window"/>.</summary>
-    public PopularityRecommender(BehaviorStore store, TimeSpan window)
+    /// <param name="store">Where behaviour is read from.</param>
+    /// <param name="window">How far back popularity is counted.</param>
+    /// <param name="refreshInterval">How long a popularity count is reused: counting scans the window, so it is not redone per call.</param>
+    public PopularityRecommender(BehaviorStore store, TimeSpan window, TimeSpan refreshInterval)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(refreshInterval, TimeSpan.Zero);
         _store = store;
         _window = window;
+        _refreshMs = (long)refreshInterval.TotalMilliseconds;
     }
+
+    /// <summary>Popular items, at least <paramref name="count"/> of them when that many exist, from a recent count.</summary>
+    private IReadOnlyList<ItemPopularity> Popular(int count)
+    {
+        long nowMs = Environment.TickCount64;
+        var snapshot = _snapshot;
+        if (snapshot is null || snapshot.Count < count || nowMs - snapshot.TakenAtMs > _refreshMs)
+        {
+            int fetch = Math.Max(count, snapshot?.Count ?? 256);
+            snapshot = new PopularSnapshot(nowMs, fetch, _store.GetPopularItems(_window, fetch));
+            _snapshot = snapshot;
+        }
+        return snapshot.Items;
+    }
+
+    private static string Describe(TimeSpan window) =>
+        window.TotalDays >= 730 ? $"{window.TotalDays / 365:0} years"
+        : window.TotalDays >= 1 ? $"{window.TotalDays:0} days"
+        : $"{window.TotalHours:0} hours";
 
     /// <summary>Replaces the app-supplied list (most popular first); invalid or duplicate ids are refused.</summary>
     /// <exception cref="InvalidEventException">When an id is invalid.</exception>
@@ -48,8 +76,8 @@ public sealed class PopularityRecommender : IRecommender
 
         // Over-fetch so that filtering out the user's own items still leaves enough.
         int fetch = Math.Min(request.Count * 4 + seen.Count, 100_000);
-        string days = _window.TotalDays >= 1 ? $"{_window.TotalDays:0} days" : $"{_window.TotalHours:0} hours";
-        foreach (var item in _store.GetPopularItems(_window, fetch))
+        string window = Describe(_window);
+        foreach (var item in Popular(fetch))
         {
             if (results.Count == request.Count)
             {
@@ -59,7 +87,7 @@ public sealed class PopularityRecommender : IRecommender
             {
                 results.Add(new Recommendation(item.ItemId, item.Users + item.Interactions / (double)(item.Interactions + 1),
                     results.Count + 1, RecommendationSource.Popularity,
-                    $"Popular on this device: {item.Users} {(item.Users == 1 ? "person" : "people")} in the last {days}"));
+                    $"Popular on this device: {item.Users} {(item.Users == 1 ? "person" : "people")} in the last {window}"));
             }
         }
         var appList = _appList;
