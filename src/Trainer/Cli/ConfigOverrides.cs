@@ -1,0 +1,42 @@
+using System.Globalization;
+using OnDeviceReco.Trainer.Models;
+
+namespace OnDeviceReco.Trainer.Cli;
+
+/// <summary>Command-line overrides of the sequence models' hyperparameters (applied to every model run).</summary>
+public static class ConfigOverrides
+{
+    public static readonly string[] Names = ["--max-length", "--batch-size", "--learning-rate", "--dropout", "--dimension", "--blocks", "--heads", "--evaluate-every", "--patience"];
+
+    public static ModelConfig Apply(ModelConfig config, CommandLine line)
+    {
+        double Real(string name, double fallback, double min, double max)
+        {
+            string? text = line.Optional(name);
+            if (text is null)
+            {
+                return fallback;
+            }
+            return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= min && value <= max
+                ? value
+                : throw new UsageException($"Option '{name}' must be a number from {min} to {max}; got '{text}'.");
+        }
+        var result = config with
+        {
+            MaxLength = line.Int("--max-length", config.MaxLength, 2, 4096),
+            BatchSize = line.Int("--batch-size", config.BatchSize, 1, 65_536),
+            LearningRate = Real("--learning-rate", config.LearningRate, 1e-6, 1),
+            Dropout = Real("--dropout", config.Dropout, 0, 0.95),
+            Dimension = line.Int("--dimension", config.Dimension, 2, 4096),
+            Blocks = line.Int("--blocks", config.Blocks, 1, 32),
+            Heads = line.Int("--heads", config.Heads, 1, 64),
+            EvaluateEvery = line.Int("--evaluate-every", config.EvaluateEvery, 1, 1000),
+            Patience = line.Int("--patience", config.Patience, 1, 1000),
+        };
+        if (result.Dimension % result.Heads != 0)
+        {
+            throw new UsageException($"--dimension ({result.Dimension}) must be divisible by --heads ({result.Heads}).");
+        }
+        return result;
+    }
+}

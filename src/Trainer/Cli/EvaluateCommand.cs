@@ -1,0 +1,86 @@
+using OnDeviceReco.Trainer.Data;
+using OnDeviceReco.Trainer.Evaluation;
+using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Training;
+using Spectre.Console;
+
+namespace OnDeviceReco.Trainer.Cli;
+
+/// <summary>
+/// evaluate --data DIR --report FILE.json [--models a,b] [--seed N] [--threads N] [--max-epochs N]
+/// Trains every model on the leave-one-out split, selects epochs on validation, reports test metrics once.
+/// </summary>
+public static class EvaluateCommand
+{
+    public const string Protocol =
+        "leave-one-out per user (last = test, second-to-last = validation, rest = train); early stopping and model selection on validation only; " +
+        "full ranking over all items excluding the user's history, ties counted half; sampled metrics against 100 random unseen negatives";
+
+    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--threads", "--max-epochs", .. ConfigOverrides.Names];
+
+    public static int Run(string[] args)
+    {
+        var line = new CommandLine(args, Options);
+        string dataDir = line.Required("--data");
+        string reportPath = line.Required("--report");
+        int seed = line.Int("--seed", 42, 0, int.MaxValue);
+        int threads = line.Int("--threads", Environment.ProcessorCount, 1, 256);
+        int? maxEpochs = line.Optional("--max-epochs") is null ? null : line.Int("--max-epochs", 0, 1, 10_000);
+        var names = (line.Optional("--models") ?? "popularity,sasrec,sasrec-bce,gru").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var configs = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
+
+        TorchRuntime.Configure(threads, seed);
+        var data = new MovieLensSource(dataDir).Load();
+        var split = new LeaveOneOutSplit(data);
+        if (split.Users.Count == 0)
+        {
+            throw new DataFormatException($"'{dataDir}' has no user with three or more interactions to evaluate.");
+        }
+        AnsiConsole.MarkupLineInterpolated($"[bold]{data.Name}[/]: {data.UserIds.Count} users, {data.Items.Count} items, {data.InteractionCount} interactions");
+        var evaluator = new RankingEvaluator(data.Items, split.TrainSequences);
+        var validation = split.Users.Select(u => (u.ValidationInput, u.Validation)).ToList();
+        var test = split.Users.Select(u => (u.TestInput, u.Test)).ToList();
+
+        var reports = new List<ModelReport>();
+        if (names.Contains("popularity"))
+        {
+            reports.Add(new ModelReport("popularity", evaluator.Evaluate(new PopularityScorer(split.TrainSequences, data.Items.TableSize), test, seed), null));
+        }
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                foreach (var config in configs)
+                {
+                    var effective = maxEpochs is { } cap ? config with { MaxEpochs = cap } : config;
+                    var task = context.AddTask(effective.Name, maxValue: effective.MaxEpochs);
+                    using var model = ModelFactory.Create(effective, data.Items);
+                    var scorer = new ModelScorer(model);
+                    var trainer = new SequenceTrainer(model, seed);
+                    var result = trainer.Train(split.TrainSequences,
+                        () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
+                        effective.MaxEpochs,
+                        epoch =>
+                        {
+                            task.Value = epoch.Epoch;
+                            task.Description = epoch.ValidationNdcg10 is { } v
+                                ? $"{effective.Name} loss {epoch.Loss:0.000} val NDCG@10 {v:0.0000}"
+                                : $"{effective.Name} loss {epoch.Loss:0.000}";
+                        });
+                    task.Value = task.MaxValue;
+                    reports.Add(new ModelReport(effective.Name, evaluator.Evaluate(scorer, test, seed), result));
+                }
+            });
+
+        var report = new EvaluationReport(data.Name, Protocol, data.UserIds.Count, data.Items.Count, data.InteractionCount, seed, reports);
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(reportPath));
+        Directory.CreateDirectory(directory!);
+        ReportWriter.WriteJson(report, reportPath);
+        string markdown = ReportWriter.Markdown(report);
+        File.WriteAllText(Path.ChangeExtension(reportPath, ".md"), markdown);
+        ReportWriter.WriteCurves(report, Path.ChangeExtension(reportPath, ".png"));
+        Console.WriteLine(markdown);
+        AnsiConsole.MarkupLineInterpolated($"Report: [bold]{reportPath}[/] (+ .md, .png)");
+        return 0;
+    }
+}

@@ -1,0 +1,47 @@
+namespace OnDeviceReco.Trainer.Data;
+
+/// <summary>One user's part of the leave-one-out protocol.</summary>
+/// <param name="User">Row in <see cref="InteractionData.Sequences"/>.</param>
+/// <param name="Train">Everything but the last two interactions.</param>
+/// <param name="Validation">The second-to-last interaction: model selection and early stopping only.</param>
+/// <param name="Test">The last interaction: reported once, never tuned on.</param>
+public sealed record UserSplit(int User, int[] Train, int Validation, int Test)
+{
+    /// <summary>Input for predicting the validation item.</summary>
+    public int[] ValidationInput => Train;
+
+    /// <summary>Input for predicting the test item: training history plus the validation item.</summary>
+    public int[] TestInput => [.. Train, Validation];
+}
+
+/// <summary>
+/// Leave-one-out per user: last interaction = test, second-to-last = validation, the rest = training.
+/// Users with fewer than three interactions only contribute training data.
+/// </summary>
+public sealed class LeaveOneOutSplit
+{
+    public LeaveOneOutSplit(InteractionData data)
+    {
+        var users = new List<UserSplit>();
+        var trainOnly = new List<int[]>();
+        for (int u = 0; u < data.Sequences.Count; u++)
+        {
+            var sequence = data.Sequences[u];
+            if (sequence.Length >= 3)
+            {
+                users.Add(new UserSplit(u, sequence[..^2], sequence[^2], sequence[^1]));
+            }
+            else
+            {
+                trainOnly.Add(sequence);
+            }
+        }
+        Users = users;
+        TrainSequences = users.Select(u => u.Train).Concat(trainOnly).ToList();
+    }
+
+    public IReadOnlyList<UserSplit> Users { get; }
+
+    /// <summary>What models may learn from.</summary>
+    public IReadOnlyList<int[]> TrainSequences { get; }
+}

@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace OnDeviceReco.Trainer.Models;
+
+/// <summary>
+/// The recurrent path: a single-layer GRU over the item embeddings (GRU4Rec, Hidasi et al.), scored against
+/// the same item table. Left padding feeds zero vectors first, identically in training and in ONNX.
+/// </summary>
+public sealed class Gru4Rec : SequenceModel
+{
+    private readonly GRU gru;
+    private readonly Dropout dropout;
+
+    public Gru4Rec(ModelConfig config, int tableSize, float[] genreMatrix, int genreCount)
+        : base("Gru4Rec", config, tableSize, genreMatrix, genreCount)
+    {
+        gru = nn.GRU(config.Dimension, config.Dimension, numLayers: 1, batchFirst: true);
+        dropout = nn.Dropout(config.Dropout);
+        register_module("item_embedding", ItemEmbedding);
+        register_module("content", Content);
+        register_buffer("genres", Genres, persistent: false);
+        RegisterComponents();
+    }
+
+    public GRU Gru => gru;
+
+    public override Tensor forward(Tensor histories)
+    {
+        var x = ItemTable().index_select(0, histories.flatten()).view(histories.shape[0], histories.shape[1], -1);
+        var (outputs, _) = gru.call(dropout.call(x));
+        return dropout.call(outputs);
+    }
+}

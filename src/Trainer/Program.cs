@@ -1,0 +1,29 @@
+using OnDeviceReco.Trainer.Cli;
+using OnDeviceReco.Trainer.Data;
+
+// OnDeviceReco trainer: evaluate models honestly, or train one and write a signed bundle.
+const string Usage = """
+    usage:
+      evaluate --data DIR --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
+      train    --data DIR --out BUNDLE_DIR [--model sasrec|gru] [--epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+    """;
+try
+{
+    return args.Length == 0 ? throw new UsageException("No command given.") : args[0] switch
+    {
+        "evaluate" => EvaluateCommand.Run(args[1..]),
+        "train" => TrainCommand.Run(args[1..]),
+        _ => throw new UsageException($"Unknown command '{args[0]}'."),
+    };
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+catch (DataFormatException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 3;
+}

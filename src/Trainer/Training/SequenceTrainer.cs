@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using OnDeviceReco.Trainer.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OnDeviceReco.Trainer.Training;
+
+/// <summary>
+/// Trains a sequence model on next-item prediction at every position (Adam). With a validation callback it
+/// evaluates every few epochs, keeps the best weights and stops when validation stops improving; the test
+/// split is never looked at here.
+/// </summary>
+public sealed class SequenceTrainer
+{
+    private readonly SequenceModel _model;
+    private readonly ModelConfig _config;
+    private readonly Random _random;
+
+    public SequenceTrainer(SequenceModel model, int seed)
+    {
+        _model = model;
+        _config = model.Config;
+        _random = new Random(seed);
+    }
+
+    /// <param name="sequences">Training sequences.</param>
+    /// <param name="validate">Returns validation NDCG@10 of the model as it is; null trains a fixed number of epochs.</param>
+    /// <param name="epochs">Epoch limit (early stopping may end sooner).</param>
+    /// <param name="onEpoch">Progress callback.</param>
+    public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null)
+    {
+        var windows = new TrainingWindows(sequences, _config.MaxLength);
+        using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
+        var curve = new List<EpochRecord>();
+        Dictionary<string, Tensor>? best = null;
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0, sinceBest = 0, epoch = 0;
+        var total = Stopwatch.StartNew();
+        var order = Enumerable.Range(0, windows.Count).ToArray();
+        for (epoch = 1; epoch <= epochs; epoch++)
+        {
+            var timer = Stopwatch.StartNew();
+            _model.train();
+            _random.Shuffle(order);
+            double lossSum = 0;
+            int batches = 0;
+            for (int start = 0; start < order.Length; start += _config.BatchSize)
+            {
+                using var scope = NewDisposeScope();
+                var batch = order.AsSpan(start, Math.Min(_config.BatchSize, order.Length - start)).ToArray();
+                var loss = BatchLoss(windows, batch);
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                lossSum += loss.item<float>();
+                batches++;
+            }
+            timer.Stop();
+            double? score = null;
+            if (validate is not null && (epoch % _config.EvaluateEvery == 0 || epoch == epochs))
+            {
+                score = validate();
+                if (score > bestScore)
+                {
+                    bestScore = score.Value;
+                    bestEpoch = epoch;
+                    sinceBest = 0;
+                    best?.Values.ToList().ForEach(t => t.Dispose());
+                    best = _model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
+                }
+                else if (++sinceBest >= _config.Patience)
+                {
+                    var stopped = new EpochRecord(epoch, lossSum / batches, score, timer.Elapsed.TotalSeconds);
+                    curve.Add(stopped);
+                    onEpoch?.Invoke(stopped);
+                    break;
+                }
+            }
+            var record = new EpochRecord(epoch, lossSum / batches, score, timer.Elapsed.TotalSeconds);
+            curve.Add(record);
+            onEpoch?.Invoke(record);
+        }
+        int epochsRun = curve.Count;
+        if (best is not null)
+        {
+            _model.load_state_dict(best);
+            best.Values.ToList().ForEach(t => t.Dispose());
+        }
+        else
+        {
+            bestEpoch = epochsRun;
+        }
+        _model.eval();
+        return new TrainingResult(bestEpoch, bestScore, epochsRun, total.Elapsed.TotalSeconds, curve);
+    }
+
+    private Tensor BatchLoss(TrainingWindows windows, int[] batch)
+    {
+        int length = _config.MaxLength;
+        var inputs = new long[batch.Length * length];
+        var targets = new long[batch.Length * length];
+        for (int b = 0; b < batch.Length; b++)
+        {
+            windows.Inputs[batch[b]].CopyTo(inputs, b * length);
+            windows.Targets[batch[b]].CopyTo(targets, b * length);
+        }
+        var input = tensor(inputs, [batch.Length, length]);
+        var target = tensor(targets).view(-1);
+        var hidden = _model.call(input).view(-1, _config.Dimension);
+        var positions = target.ne(0).nonzero().squeeze(1);
+        hidden = hidden.index_select(0, positions);
+        target = target.index_select(0, positions);
+        var table = _model.ItemTable();
+        return _config.Loss switch
+        {
+            LossKind.FullSoftmax => FullSoftmax(hidden, target, table),
+            _ => BceOneNegative(hidden, target, table),
+        };
+    }
+
+    private static Tensor FullSoftmax(Tensor hidden, Tensor target, Tensor table)
+    {
+        var logits = hidden.matmul(table.t());
+        // Padding is never a valid next item.
+        logits[TensorIndex.Colon, 0] = tensor(float.NegativeInfinity);
+        return nn.functional.cross_entropy(logits, target);
+    }
+
+    private Tensor BceOneNegative(Tensor hidden, Tensor target, Tensor table)
+    {
+        var negatives = randint(1, table.shape[0], target.shape, dtype: ScalarType.Int64);
+        var positive = (hidden * table.index_select(0, target)).sum(-1);
+        var negative = (hidden * table.index_select(0, negatives)).sum(-1);
+        return nn.functional.binary_cross_entropy_with_logits(positive, ones_like(positive))
+            + nn.functional.binary_cross_entropy_with_logits(negative, zeros_like(negative));
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace OnDeviceReco.Trainer.Tests;
+
+/// <summary>The trainer's command line, run as a real process: exit codes, messages, report contract.</summary>
+public sealed class TrainerCliTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "odr-trainer-cli", Guid.NewGuid().ToString("N"));
+
+    public TrainerCliTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OnDeviceReco.Trainer.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), "the trainer did not finish");
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private string WriteData(string ratings, string? movies = "movieId,title,genres\n1,A (1990),Action\n2,B (1991),Comedy|Drama\n3,C (1992),Action\n")
+    {
+        string data = Path.Combine(_dir, "data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "ratings.csv"), ratings);
+        if (movies is not null)
+        {
+            File.WriteAllText(Path.Combine(data, "movies.csv"), movies);
+        }
+        return data;
+    }
+
+    [Fact]
+    public void Missing_directory_is_a_clear_error()
+    {
+        var (exit, _, err) = Run("evaluate", "--data", Path.Combine(_dir, "nope"), "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(3, exit);
+        Assert.Contains("does not exist", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Malformed_row_names_file_and_line()
+    {
+        string data = WriteData("userId,movieId,rating,timestamp\n1,1,4.0,100\n1,2,oops,101\n");
+        var (exit, _, err) = Run("evaluate", "--data", data, "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(3, exit);
+        Assert.Contains("ratings.csv:3", err, StringComparison.Ordinal);
+        Assert.Contains("oops", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Empty_data_is_a_clear_error()
+    {
+        string data = WriteData("userId,movieId,rating,timestamp\n");
+        var (exit, _, err) = Run("evaluate", "--data", data, "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(3, exit);
+        Assert.Contains("no ratings", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unknown_model_and_unknown_option_are_usage_errors()
+    {
+        string data = WriteData("userId,movieId,rating,timestamp\n1,1,4.0,100\n");
+        var (exit, _, err) = Run("evaluate", "--data", data, "--report", Path.Combine(_dir, "r.json"), "--models", "sasrec,transformer-xl");
+        Assert.Equal(2, exit);
+        Assert.Contains("Unknown model 'transformer-xl'", err, StringComparison.Ordinal);
+        (exit, _, err) = Run("evaluate", "--data", data, "--colour", "blue");
+        Assert.Equal(2, exit);
+        Assert.Contains("Unknown option '--colour'", err, StringComparison.Ordinal);
+        (exit, _, _) = Run("fly");
+        Assert.Equal(2, exit);
+    }
+
+    [Fact]
+    public void Evaluate_writes_the_report_contract()
+    {
+        // 30 users walking a cycle of 12 items: every model can learn something, quickly.
+        var rows = new System.Text.StringBuilder("userId,movieId,rating,timestamp\n");
+        var movies = new System.Text.StringBuilder("movieId,title,genres\n");
+        for (int m = 1; m <= 12; m++)
+        {
+            movies.Append(System.Globalization.CultureInfo.InvariantCulture, $"{m},Movie {m},G{m % 3}\n");
+        }
+        for (int u = 1; u <= 30; u++)
+        {
+            for (int t = 0; t < 8; t++)
+            {
+                rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"{u},{(u + t) % 12 + 1},4.0,{1000 + t}\n");
+            }
+        }
+        string data = WriteData(rows.ToString(), movies.ToString());
+        string report = Path.Combine(_dir, "out", "report.json");
+        var (exit, stdout, err) = Run("evaluate", "--data", data, "--report", report, "--max-epochs", "2", "--evaluate-every", "1", "--threads", "1");
+        Assert.True(exit == 0, err + stdout);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.Equal("data", json.RootElement.GetProperty("dataset").GetString());
+        Assert.Contains("leave-one-out", json.RootElement.GetProperty("protocol").GetString(), StringComparison.Ordinal);
+        var models = json.RootElement.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(["popularity", "sasrec", "sasrec-bce", "gru"], models.Select(m => m.GetProperty("name").GetString()));
+        foreach (var model in models)
+        {
+            foreach (var key in new[] { "hr@10", "ndcg@10", "mrr", "recall@20", "sampled_hr@10", "sampled_ndcg@10", "coverage@10", "diversity@10", "novelty@10", "epochs", "train_seconds", "seconds_per_epoch" })
+            {
+                double value = model.GetProperty(key).GetDouble();
+                Assert.True(value >= 0 && double.IsFinite(value), $"{key} = {value}");
+            }
+            Assert.InRange(model.GetProperty("hr@10").GetDouble(), 0, 1);
+        }
+        Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
+        Assert.True(new FileInfo(Path.ChangeExtension(report, ".png")).Length > 1000);
+    }
+}
