@@ -1,4 +1,4 @@
 using BenchmarkDotNet.Running;
 
 // BenchmarkSwitcher keeps the standard flags: --filter, --job short, --exporters csv, --list flat.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(OnDeviceReco.Benchmarks.BenchmarkData).Assembly).Run(args);

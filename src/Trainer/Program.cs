@@ -27,3 +27,8 @@ catch (DataFormatException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 3;
 }
+catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 4;
+}

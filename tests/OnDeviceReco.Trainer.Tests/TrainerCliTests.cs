@@ -81,10 +81,9 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal(2, exit);
     }
 
-    [Fact]
-    public void Evaluate_writes_the_report_contract()
+    /// <summary>30 users walking a cycle of 12 items: every model can learn something, quickly.</summary>
+    private string WriteCycleData()
     {
-        // 30 users walking a cycle of 12 items: every model can learn something, quickly.
         var rows = new System.Text.StringBuilder("userId,movieId,rating,timestamp\n");
         var movies = new System.Text.StringBuilder("movieId,title,genres\n");
         for (int m = 1; m <= 12; m++)
@@ -98,7 +97,13 @@ public sealed class TrainerCliTests : IDisposable
                 rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"{u},{(u + t) % 12 + 1},4.0,{1000 + t}\n");
             }
         }
-        string data = WriteData(rows.ToString(), movies.ToString());
+        return WriteData(rows.ToString(), movies.ToString());
+    }
+
+    [Fact]
+    public void Evaluate_writes_the_report_contract()
+    {
+        string data = WriteCycleData();
         string report = Path.Combine(_dir, "out", "report.json");
         var (exit, stdout, err) = Run("evaluate", "--data", data, "--report", report, "--max-epochs", "2", "--evaluate-every", "1", "--threads", "1");
         Assert.True(exit == 0, err + stdout);
@@ -118,5 +123,48 @@ public sealed class TrainerCliTests : IDisposable
         }
         Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
         Assert.True(new FileInfo(Path.ChangeExtension(report, ".png")).Length > 1000);
+    }
+
+    [Fact]
+    public void Train_writes_a_signed_bundle_that_verifies_and_runs()
+    {
+        string data = WriteCycleData();
+        string bundle = Path.Combine(_dir, "bundle-v7");
+        string key = Path.Combine(_dir, "keys", "signing.pem");
+        var (exit, stdout, err) = Run("train", "--data", data, "--out", bundle, "--key", key, "--model-version", "7", "--max-epochs", "2", "--evaluate-every", "1", "--threads", "1");
+        Assert.True(exit == 0, err + stdout);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        }
+
+        var verifier = new OnDeviceReco.Protocol.BundleVerifier([File.ReadAllText(key + ".pub")]);
+        var verified = verifier.Verify(bundle);
+        var manifest = verified.Manifest;
+        Assert.Equal(7, manifest.ModelVersion);
+        Assert.Equal("sasrec", manifest.Architecture);
+        Assert.Equal(12, manifest.Items.Count);
+        Assert.Equal("Movie 1", manifest.Items.Single(i => i.Id == "1").Title);
+        Assert.Equal(["G1"], manifest.Items.Single(i => i.Id == "1").Categories);
+        Assert.NotEmpty(manifest.Popularity);
+        Assert.True(manifest.Metrics!.ContainsKey("holdout_ndcg@10"));
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(verified.ModelBytes);
+        var ids = new long[manifest.MaxSequenceLength];
+        ids[^1] = 1;
+        using var results = session.Run([
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("item_ids", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(ids, [1, manifest.MaxSequenceLength])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("exclude_seen", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool>(new[] { true }, [1])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("k", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(new[] { 5L }, [1])),
+        ]);
+        var top = results.Single(r => r.Name == "top_ids").AsEnumerable<long>().ToArray();
+        Assert.Equal(5, top.Length);
+        Assert.DoesNotContain(1L, top);
+        Assert.All(top, id => Assert.InRange(id, 1, 12));
+
+        // A second train into the same, now non-empty, directory is refused: bundles are never overwritten.
+        (exit, _, err) = Run("train", "--data", data, "--out", bundle, "--key", key, "--max-epochs", "1");
+        Assert.Equal(2, exit);
+        Assert.Contains("not empty", err, StringComparison.Ordinal);
     }
 }

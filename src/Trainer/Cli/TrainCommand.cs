@@ -1,7 +1,73 @@
+using OnDeviceReco.Trainer.Bundles;
+using OnDeviceReco.Trainer.Data;
+using OnDeviceReco.Trainer.Evaluation;
+using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Training;
+using Spectre.Console;
+
 namespace OnDeviceReco.Trainer.Cli;
 
-/// <summary>train --data DIR --out BUNDLE_DIR: trains on all data and writes a signed model bundle.</summary>
+/// <summary>
+/// train --data DIR --out BUNDLE_DIR --key KEY.pem [--model sasrec|gru] [--model-version N] [--max-epochs N] …
+/// Trains on every interaction but each user's newest one, which decides when to stop (the same early
+/// stopping as evaluate, so no epoch count has to be guessed for new data), then exports and signs.
+/// </summary>
 public static class TrainCommand
 {
-    public static int Run(string[] args) => throw new UsageException("train is not available yet.");
+    private static readonly HashSet<string> Options = ["--data", "--out", "--key", "--model", "--model-version", "--seed", "--threads", "--max-epochs", .. ConfigOverrides.Names];
+
+    public static int Run(string[] args)
+    {
+        var line = new CommandLine(args, Options);
+        string dataDir = line.Required("--data");
+        string outDir = line.Required("--out");
+        string keyPath = line.Required("--key");
+        int seed = line.Int("--seed", 42, 0, int.MaxValue);
+        int threads = line.Int("--threads", Environment.ProcessorCount, 1, 256);
+        long version = line.Int("--model-version", 1, 1, int.MaxValue);
+        var config = ConfigOverrides.Apply(ModelCatalogue.Find(line.Optional("--model") ?? "sasrec"), line);
+        config = config with { MaxEpochs = line.Int("--max-epochs", config.MaxEpochs, 1, 10_000) };
+        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
+        {
+            throw new UsageException($"'{outDir}' is not empty; a bundle goes into a fresh directory.");
+        }
+
+        TorchRuntime.Configure(threads, seed);
+        var data = new MovieLensSource(dataDir).Load();
+        var stopping = data.Sequences.Where(s => s.Length >= 2).Select(s => (s[..^1], s[^1])).ToList();
+        if (stopping.Count == 0)
+        {
+            throw new DataFormatException($"'{dataDir}' has no user with two or more interactions to train on.");
+        }
+        var train = data.Sequences.Select(s => s.Length >= 2 ? s[..^1] : s).ToList();
+        var evaluator = new RankingEvaluator(data.Items, train);
+        using var model = ModelFactory.Create(config, data.Items);
+        var scorer = new ModelScorer(model);
+        TrainingResult result = null!;
+        AnsiConsole.Progress().Start(context =>
+        {
+            var task = context.AddTask(config.Name, maxValue: config.MaxEpochs);
+            result = new SequenceTrainer(model, seed).Train(train,
+                () => evaluator.Evaluate(scorer, stopping, seed, beyondAccuracy: false).Ndcg10,
+                config.MaxEpochs,
+                epoch => task.Value = epoch.Epoch);
+            task.Value = task.MaxValue;
+        });
+        var held = evaluator.Evaluate(scorer, stopping, seed, beyondAccuracy: false);
+        var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["holdout_ndcg@10"] = held.Ndcg10,
+            ["holdout_hr@10"] = held.HitRate10,
+            ["epochs"] = result.BestEpoch,
+        };
+        using var key = ModelBundleWriter.LoadOrCreateKey(keyPath, out bool created);
+        if (created)
+        {
+            AnsiConsole.MarkupLineInterpolated($"Created signing key [bold]{keyPath}[/] (public key: {keyPath}.pub)");
+        }
+        var manifest = ModelBundleWriter.Write(outDir, model, data, version, metrics, key, DateTimeOffset.UtcNow);
+        AnsiConsole.MarkupLineInterpolated(
+            $"Bundle [bold]{outDir}[/]: {manifest.Architecture} v{manifest.ModelVersion}, {manifest.Items.Count} items, best epoch {result.BestEpoch}, hold-out NDCG@10 {held.Ndcg10:0.0000}, key {manifest.KeyId}");
+        return 0;
+    }
 }

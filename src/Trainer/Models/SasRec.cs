@@ -46,7 +46,7 @@ public sealed class SasRec : SequenceModel
     {
         long length = histories.shape[1];
         var keep = histories.ne(0);                                           // [B, L]
-        var x = ItemTable().index_select(0, histories.flatten()).view(histories.shape[0], length, -1);
+        var x = ItemTable().index_select(0, histories.flatten()).reshape(histories.shape[0], length, -1);
         x = x * Math.Sqrt(Config.Dimension);
         // Left padding: the newest item always sits at the last position, so it gets the last position row.
         x = x + position.weight!.narrow(0, Config.MaxLength - length, length);
@@ -100,7 +100,7 @@ public sealed class SasRecBlock : nn.Module
     {
         long batch = x.shape[0], length = x.shape[1], d = x.shape[2], dh = d / heads;
         var h = attentionNorm.call(x);
-        Tensor Split(Tensor t) => t.view(batch, length, heads, dh).transpose(1, 2);   // [B, H, L, dh]
+        Tensor Split(Tensor t) => t.reshape(batch, length, heads, dh).transpose(1, 2);   // [B, H, L, dh]
         var q = Split(query.call(h));
         var k = Split(key.call(h));
         var v = Split(value.call(h));

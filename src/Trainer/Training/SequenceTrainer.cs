@@ -105,8 +105,8 @@ public sealed class SequenceTrainer
             windows.Targets[batch[b]].CopyTo(targets, b * length);
         }
         var input = tensor(inputs, [batch.Length, length]);
-        var target = tensor(targets).view(-1);
-        var hidden = _model.call(input).view(-1, _config.Dimension);
+        var target = tensor(targets).reshape(-1);
+        var hidden = _model.call(input).reshape(-1, _config.Dimension);
         var positions = target.ne(0).nonzero().squeeze(1);
         hidden = hidden.index_select(0, positions);
         target = target.index_select(0, positions);

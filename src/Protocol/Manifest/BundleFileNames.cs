@@ -1,0 +1,51 @@
+namespace OnDeviceReco.Protocol;
+
+/// <summary>The fixed names inside a bundle directory, and the rule for the names a manifest may list.</summary>
+public static class BundleFileNames
+{
+    /// <summary>The ONNX model every bundle carries.</summary>
+    public const string Model = "model.onnx";
+
+    /// <summary>The signed manifest.</summary>
+    public const string Manifest = "manifest.json";
+
+    /// <summary>
+    /// Optional: the model's item table as little-endian float32 [items + 1, embedding dimension], row 0 the
+    /// padding row. Devices use it for item-to-item similarity (diversity, explanations).
+    /// </summary>
+    public const string ItemEmbeddings = "item_embeddings.f32";
+
+    /// <summary>The ECDSA P-256 signature over the exact bytes of <see cref="Manifest"/>.</summary>
+    public const string Signature = "manifest.sig";
+
+    /// <summary>Longest name a manifest may list.</summary>
+    public const int MaxLength = 128;
+
+    /// <summary>
+    /// True when <paramref name="name"/> may be listed in a manifest: 1–128 characters of <c>A–Z a–z 0–9 . _ -</c>,
+    /// not starting with a dot, without <c>..</c>, and not <c>manifest.*</c> in any letter case.
+    /// A portable character set means the name is a plain file name on every device file system,
+    /// so a listed name can never reach outside the bundle directory.
+    /// </summary>
+    public static bool IsValidListedName(string? name) => Explain(name) is null;
+
+    /// <summary>Why <paramref name="name"/> cannot be listed, or null when it can.</summary>
+    internal static string? Explain(string? name)
+    {
+        if (string.IsNullOrEmpty(name)) return "a file name is empty";
+        if (name.Length > MaxLength) return $"file name '{Shorten(name)}' is longer than {MaxLength} characters";
+        foreach (char c in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+                return $"file name '{Shorten(name)}' may only hold A-Z, a-z, 0-9, '.', '_' and '-' (no path separators)";
+        }
+        if (name[0] == '.') return $"file name '{name}' starts with a dot";
+        if (name.Contains("..", StringComparison.Ordinal)) return $"file name '{name}' contains '..'";
+        // Case-insensitive: on a case-insensitive file system "Manifest.JSON" would be the manifest itself.
+        if (name.StartsWith("manifest.", StringComparison.OrdinalIgnoreCase)) return $"file name '{name}' is reserved for the manifest";
+        return null;
+    }
+
+    /// <summary>Keeps hostile names from flooding an error message.</summary>
+    internal static string Shorten(string text) => text.Length <= 80 ? text : string.Concat(text.AsSpan(0, 80), "…");
+}

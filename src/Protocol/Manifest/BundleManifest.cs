@@ -1,0 +1,51 @@
+namespace OnDeviceReco.Protocol;
+
+/// <summary>
+/// What a model bundle holds and how to use it. Signed as the exact bytes of <c>manifest.json</c>;
+/// every other file of the bundle is pinned by its SHA-256 in <see cref="Files"/>.
+/// Record equality compares the collections by reference, not by content.
+/// </summary>
+public sealed record BundleManifest
+{
+    /// <summary>The only format version this library writes and accepts.</summary>
+    public const int CurrentFormatVersion = 1;
+
+    /// <summary>Layout version of the manifest. A reader refuses any version it does not know.</summary>
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+
+    /// <summary>Version of the trained model; larger is newer.</summary>
+    public required long ModelVersion { get; init; }
+
+    /// <summary>When the trainer produced the bundle.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Model family, e.g. <c>sasrec</c> or <c>gru</c>; tells the device how to build the input.</summary>
+    public required string Architecture { get; init; }
+
+    /// <summary>Length of the item sequence the model takes.</summary>
+    public required int MaxSequenceLength { get; init; }
+
+    /// <summary>Width of the model's item embeddings.</summary>
+    public required int EmbeddingDimension { get; init; }
+
+    /// <summary>The model's vocabulary: <c>Items[i]</c> has model index <c>i + 1</c>; index 0 is padding.</summary>
+    public required IReadOnlyList<BundleItem> Items { get; init; }
+
+    /// <summary>Item ids, most popular first, for users the model cannot serve yet (cold start).</summary>
+    public required IReadOnlyList<string> Popularity { get; init; }
+
+    /// <summary>
+    /// File name → lowercase hex SHA-256 for every file of the bundle except <c>manifest.json</c> and
+    /// <c>manifest.sig</c>. Filled in by <see cref="BundleSigner.WriteBundle"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Files { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Optional evaluation results, e.g. <c>ndcg@10</c> on the validation split.</summary>
+    public IReadOnlyDictionary<string, double>? Metrics { get; init; }
+
+    /// <summary>
+    /// Which key signed the bundle: the first 16 lowercase hex characters of the SHA-256 of the signer's
+    /// SubjectPublicKeyInfo DER (see <see cref="BundleKeyId"/>). Filled in by <see cref="BundleSigner.WriteBundle"/>.
+    /// </summary>
+    public string KeyId { get; init; } = "";
+}

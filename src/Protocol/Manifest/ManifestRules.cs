@@ -1,0 +1,93 @@
+namespace OnDeviceReco.Protocol;
+
+/// <summary>
+/// What makes a manifest valid, in one place: the signer refuses to write what breaks these rules and the
+/// reader refuses to accept it, so a bundle the trainer ships always loads on a device with default limits.
+/// </summary>
+internal static class ManifestRules
+{
+    /// <summary>Longest sequence and widest embedding accepted; far above real models, well below overflow.</summary>
+    public const int MaxModelDimension = 65_536;
+
+    /// <summary>Length of a SHA-256 in hex.</summary>
+    public const int HashHexLength = 64;
+
+    /// <summary>The first problem found in <paramref name="m"/>, or null when it is valid.</summary>
+    public static string? Check(BundleManifest m, BundleLimits limits)
+    {
+        if (m.FormatVersion != BundleManifest.CurrentFormatVersion) return $"formatVersion {m.FormatVersion} is not {BundleManifest.CurrentFormatVersion}";
+        if (m.ModelVersion < 0) return $"modelVersion {m.ModelVersion} is negative";
+        if (!StrictText.IsValidToken(m.Architecture, limits.MaxIdBytes)) return "architecture is empty, too long or not plain text";
+        if (m.MaxSequenceLength is < 1 or > MaxModelDimension) return $"maxSequenceLength {m.MaxSequenceLength} is outside 1–{MaxModelDimension}";
+        if (m.EmbeddingDimension is < 1 or > MaxModelDimension) return $"embeddingDimension {m.EmbeddingDimension} is outside 1–{MaxModelDimension}";
+        if (!StrictText.IsLowerHex(m.KeyId, BundleKeyId.Length)) return $"keyId is not {BundleKeyId.Length} lowercase hex characters";
+        return CheckItems(m, limits) ?? CheckPopularity(m) ?? CheckFiles(m, limits) ?? CheckMetrics(m, limits);
+    }
+
+    private static string? CheckItems(BundleManifest m, BundleLimits limits)
+    {
+        if (m.Items is null || m.Items.Count == 0) return "items is empty";
+        if (m.Items.Count > limits.MaxItems) return $"items has {m.Items.Count} entries; the limit is {limits.MaxItems}";
+        var ids = new HashSet<string>(m.Items.Count, StringComparer.Ordinal);
+        for (int i = 0; i < m.Items.Count; i++)
+        {
+            BundleItem? item = m.Items[i];
+            if (item is null) return $"item {i} is null";
+            if (!StrictText.IsValidToken(item.Id, limits.MaxIdBytes)) return $"item {i}: id is empty, longer than {limits.MaxIdBytes} UTF-8 bytes or not plain text";
+            if (!ids.Add(item.Id)) return $"item {i}: id '{BundleFileNames.Shorten(item.Id)}' appears twice";
+            if (item.Title is not null && !StrictText.FitsIn(item.Title, limits.MaxTitleBytes))
+                return $"item {i}: title is longer than {limits.MaxTitleBytes} UTF-8 bytes or not valid text";
+            if (item.Categories is null) return $"item {i}: categories is null";
+            if (item.Categories.Length > limits.MaxCategoriesPerItem) return $"item {i}: more than {limits.MaxCategoriesPerItem} categories";
+            foreach (string category in item.Categories)
+            {
+                if (!StrictText.IsValidToken(category, limits.MaxIdBytes)) return $"item {i}: a category is empty, longer than {limits.MaxIdBytes} UTF-8 bytes or not plain text";
+            }
+        }
+        return null;
+    }
+
+    private static string? CheckPopularity(BundleManifest m)
+    {
+        if (m.Popularity is null) return "popularity is null";
+        // Popularity may only name items the model knows; an unknown id could never be looked up.
+        var known = new HashSet<string>(m.Items.Count, StringComparer.Ordinal);
+        foreach (BundleItem item in m.Items) known.Add(item.Id);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < m.Popularity.Count; i++)
+        {
+            string? id = m.Popularity[i];
+            if (id is null || !known.Contains(id)) return $"popularity {i}: '{BundleFileNames.Shorten(id ?? "null")}' is not an item";
+            if (!seen.Add(id)) return $"popularity {i}: '{BundleFileNames.Shorten(id)}' appears twice";
+        }
+        return null;
+    }
+
+    private static string? CheckFiles(BundleManifest m, BundleLimits limits)
+    {
+        if (m.Files is null || m.Files.Count == 0) return "files is empty";
+        if (m.Files.Count > limits.MaxFiles) return $"files has {m.Files.Count} entries; the limit is {limits.MaxFiles}";
+        if (!m.Files.ContainsKey(BundleFileNames.Model)) return $"files does not list {BundleFileNames.Model}";
+        // Two names differing only in case are one file on a case-insensitive file system.
+        var folded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, hash) in m.Files)
+        {
+            if (BundleFileNames.Explain(name) is { } problem) return problem;
+            if (!folded.Add(name)) return $"file name '{name}' differs from another only in letter case";
+            if (!StrictText.IsLowerHex(hash, HashHexLength)) return $"hash of '{name}' is not {HashHexLength} lowercase hex characters";
+        }
+        return null;
+    }
+
+    private static string? CheckMetrics(BundleManifest m, BundleLimits limits)
+    {
+        if (m.Metrics is null) return null;
+        if (m.Metrics.Count > limits.MaxMetrics) return $"metrics has {m.Metrics.Count} entries; the limit is {limits.MaxMetrics}";
+        foreach (var (name, value) in m.Metrics)
+        {
+            if (!StrictText.IsValidToken(name, limits.MaxIdBytes)) return "a metric name is empty, too long or not plain text";
+            if (!double.IsFinite(value)) return $"metric '{name}' is not a finite number";
+        }
+        return null;
+    }
+}

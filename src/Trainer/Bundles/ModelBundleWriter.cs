@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using OnDeviceReco.Protocol;
+using OnDeviceReco.Trainer.Data;
+using OnDeviceReco.Trainer.Evaluation;
+using OnDeviceReco.Trainer.Export;
+using OnDeviceReco.Trainer.Models;
+
+namespace OnDeviceReco.Trainer.Bundles;
+
+/// <summary>Turns a trained model into a signed bundle a device can verify: model.onnx + manifest + signature.</summary>
+public static class ModelBundleWriter
+{
+    /// <summary>How many popular item ids the manifest carries for the device's cold-start fallback.</summary>
+    public const int PopularityListLength = 1_000;
+
+
+    public static BundleManifest Write(string directory, SequenceModel model, InteractionData data, long modelVersion,
+        IReadOnlyDictionary<string, double> metrics, ECDsa signingKey, DateTimeOffset createdAt)
+    {
+        var items = data.Items;
+        var bundleItems = Enumerable.Range(1, items.Count)
+            .Select(i => new BundleItem(items.IdOf(i), items.TitleOf(i), items.GenresOf(i).Select(g => items.GenreNames[g]).ToArray()))
+            .ToList();
+        var counts = PopularityScorer.UserCounts(data.Sequences, items.TableSize);
+        var popular = Enumerable.Range(1, items.Count)
+            .Where(i => counts[i] > 0)
+            .OrderByDescending(i => counts[i]).ThenBy(i => i)
+            .Take(PopularityListLength)
+            .Select(items.IdOf)
+            .ToList();
+        var manifest = new BundleManifest
+        {
+            ModelVersion = modelVersion,
+            CreatedAt = createdAt,
+            Architecture = model.Config.Architecture,
+            MaxSequenceLength = model.Config.MaxLength,
+            EmbeddingDimension = model.Config.Dimension,
+            Items = bundleItems,
+            Popularity = popular,
+            Metrics = metrics,
+        };
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            [BundleFileNames.Model] = OnnxExporter.Export(model),
+            [BundleFileNames.ItemEmbeddings] = ItemTableBytes(model),
+        };
+        return BundleSigner.WriteBundle(directory, manifest, files, signingKey);
+    }
+
+    private static byte[] ItemTableBytes(SequenceModel model)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var _ = TorchSharp.torch.no_grad();
+        model.eval();
+        var table = model.ItemTable().contiguous().data<float>().ToArray();
+        var bytes = new byte[table.Length * sizeof(float)];
+        for (int i = 0; i < table.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), table[i]);
+        }
+        return bytes;
+    }
+
+    /// <summary>Loads the signing key from <paramref name="path"/>, or creates one there (and its public half beside it).</summary>
+    public static ECDsa LoadOrCreateKey(string path, out bool created)
+    {
+        if (File.Exists(path))
+        {
+            created = false;
+            return BundleSigner.ImportPrivateKeyPem(File.ReadAllText(path));
+        }
+        var key = BundleSigner.CreateKey();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        // Created owner-only from the first byte: the private key is never readable by others, even briefly.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options))
+        {
+            writer.Write(BundleSigner.ExportPrivateKeyPem(key));
+        }
+        File.WriteAllText(path + ".pub", BundleSigner.ExportPublicKeyPem(key));
+        created = true;
+        return key;
+    }
+}
