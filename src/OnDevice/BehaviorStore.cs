@@ -61,6 +61,9 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         _writer.EvictedTotal,
         _writer.StoredRows);
 
+    /// <summary>Events tracked but not yet committed.</summary>
+    public long PendingEvents => _writer.Pending;
+
     /// <summary>A random id for this installation's store; a new one is made by <see cref="EraseAllData"/>.</summary>
     public string DeviceId => Volatile.Read(ref _deviceId);
 
@@ -192,6 +195,20 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     {
         EventValidator.ValidateText(userId, nameof(userId), InputLimits.MaxIdBytes);
         return Read(database => InteractedItemsQuery.Run(database, userId));
+    }
+
+    /// <summary>Every item the user was shown (impression events).</summary>
+    public IReadOnlySet<string> GetShownItems(string userId)
+    {
+        EventValidator.ValidateText(userId, nameof(userId), InputLimits.MaxIdBytes);
+        return Read(database => InteractedItemsQuery.Shown(database, userId));
+    }
+
+    /// <summary>Item metadata in the store, up to <paramref name="limit"/> items, by id.</summary>
+    public IReadOnlyList<ItemMetadata> GetItems(int limit = 10_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return Read(database => ItemQuery.All(database, limit));
     }
 
     /// <summary>Stored events with a sequence id above <paramref name="afterSequence"/>, in order.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OnDeviceReco.Protocol;
 using OnDeviceReco.Ranking;
 
 namespace OnDeviceReco;
@@ -15,7 +16,8 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
 
     private readonly BehaviorStore _store;
     private readonly PopularityRecommender _popularity;
-    private volatile IRecommender _recommender;
+    private readonly ModelRecommender _recommender;
+    private readonly BundleVerifier? _verifier;
 
     /// <summary>Opens the store (creating, migrating or recovering it) and starts the background writer.</summary>
     /// <exception cref="ArgumentException">When an option is invalid.</exception>
@@ -24,7 +26,11 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Store, nameof(options.Store));
+        ArgumentNullException.ThrowIfNull(options.Inference, nameof(options.Inference));
+        options.Inference.Validate();
         ILogger logger = options.LoggerFactory?.CreateLogger("OnDeviceReco") ?? NullLogger.Instance;
+        // Keys are parsed before any file is opened, so a bad key fails fast and touches nothing.
+        _verifier = options.TrustedModelKeys is { Count: > 0 } keys ? new BundleVerifier(keys) : null;
         _store = new BehaviorStore(options.Store, logger);
         try
         {
@@ -43,7 +49,37 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
             _store.Dispose();
             throw;
         }
-        _recommender = _popularity;
+        _recommender = new ModelRecommender(_store, _popularity, options.Inference, logger);
+    }
+
+    /// <summary>The model serving recommendations, or null when none is loaded (popularity and content serve).</summary>
+    public ModelInfo? Model => _recommender.Current;
+
+    /// <summary>
+    /// Verifies the signed bundle in <paramref name="bundleDirectory"/> (signature and every file hash), builds
+    /// and warms an ONNX Runtime session from the verified bytes, then swaps it in atomically: concurrent
+    /// Recommend calls never fail, and calls already running finish on the previous model.
+    /// </summary>
+    /// <exception cref="ModelLoadException">When the bundle is refused; the previous model keeps serving.</exception>
+    public ModelInfo LoadModel(string bundleDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(bundleDirectory);
+        if (_verifier is null)
+        {
+            throw new ModelLoadException("No trusted model key is configured (RecoClientOptions.TrustedModelKeys).", BundleRejectReason.UnknownKey);
+        }
+        if (!_verifier.TryVerify(bundleDirectory, out var bundle, out var rejection))
+        {
+            throw new ModelLoadException($"Model bundle refused: {rejection.Message}", rejection.Reason);
+        }
+        try
+        {
+            return _recommender.Load(bundle);
+        }
+        catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or InvalidDataException)
+        {
+            throw new ModelLoadException($"The verified model could not be run: {e.Message}", null, e);
+        }
     }
 
     /// <summary>The underlying store, for advanced queries.</summary>
@@ -95,22 +131,76 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
     /// </summary>
     /// <exception cref="InvalidEventException">When <paramref name="userId"/> is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="count"/> is not 1–1,000.</exception>
-    public IReadOnlyList<Recommendation> Recommend(string userId, int count, RecommendOptions? options = null)
+    public RecommendationList Recommend(string userId, int count, RecommendOptions? options = null)
     {
         EventValidator.ValidateText(userId, nameof(userId), InputLimits.MaxIdBytes);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, MaxRecommendations);
-        return _recommender.Recommend(new RecommendationRequest(userId, count, options ?? RecommendOptions.Default));
+        options ??= RecommendOptions.Default;
+        if (!(options.Relevance is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Relevance, "Relevance must be between 0 and 1.");
+        }
+        if (!(options.Exploration is >= 0 and <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Exploration, "Exploration must be between 0 and 1.");
+        }
+        if (options.Candidates is { Count: 0 })
+        {
+            throw new ArgumentException("The candidate set is empty: there is nothing to recommend from.", nameof(options));
+        }
+        var model = _recommender.Current;
+        var items = _recommender.Recommend(new RecommendationRequest(userId, count, options));
+        return new RecommendationList(Guid.NewGuid().ToString("N"), items, model?.ModelVersion);
     }
 
-    /// <summary>Recommend without blocking the caller's thread on the database.</summary>
-    public Task<IReadOnlyList<Recommendation>> RecommendAsync(string userId, int count, RecommendOptions? options = null,
+    /// <summary>Recommend without blocking the caller's thread on the database or the model.</summary>
+    public Task<RecommendationList> RecommendAsync(string userId, int count, RecommendOptions? options = null,
         CancellationToken cancellationToken = default) =>
         Task.Run(() => Recommend(userId, count, options), cancellationToken);
 
-    /// <summary>Writes everything tracked, then closes the store.</summary>
-    public void Dispose() => _store.Dispose();
+    /// <summary>
+    /// Records that the items of <paramref name="shown"/> were displayed to <paramref name="userId"/>: one
+    /// impression event per item, carrying the request id and rank, so training learns from what was shown.
+    /// </summary>
+    public void RecordImpressions(string userId, RecommendationList shown, int? visibleCount = null)
+    {
+        ArgumentNullException.ThrowIfNull(shown);
+        int count = Math.Clamp(visibleCount ?? shown.Count, 0, shown.Count);
+        for (int i = 0; i < count; i++)
+        {
+            Track(userId, shown[i].ItemId, EventType.Impression, context: FeedbackContext(shown.RequestId, shown[i]));
+        }
+    }
 
-    /// <summary>Writes everything tracked, then closes the store, off the caller's thread.</summary>
-    public ValueTask DisposeAsync() => _store.DisposeAsync();
+    /// <summary>Records that <paramref name="userId"/> acted on a recommended item (a click linked to the response).</summary>
+    /// <exception cref="ArgumentException">When the item was not in that response.</exception>
+    public TrackOutcome RecordClick(string userId, RecommendationList shown, string itemId, EventType type = EventType.Click)
+    {
+        ArgumentNullException.ThrowIfNull(shown);
+        var item = shown.FirstOrDefault(r => r.ItemId == itemId)
+            ?? throw new ArgumentException($"'{itemId}' was not part of response {shown.RequestId}.", nameof(itemId));
+        return Track(userId, itemId, type, context: FeedbackContext(shown.RequestId, item));
+    }
+
+    private static Dictionary<string, string> FeedbackContext(string requestId, Recommendation item) => new(StringComparer.Ordinal)
+    {
+        ["request_id"] = requestId,
+        ["rank"] = item.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["source"] = item.Source.ToString(),
+    };
+
+    /// <summary>Writes everything tracked, then closes the model and the store.</summary>
+    public void Dispose()
+    {
+        _recommender.Dispose();
+        _store.Dispose();
+    }
+
+    /// <summary>Writes everything tracked, then closes the model and the store, off the caller's thread.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _recommender.Dispose();
+        await _store.DisposeAsync().ConfigureAwait(false);
+    }
 }

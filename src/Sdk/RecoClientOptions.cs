@@ -20,6 +20,15 @@ public sealed class RecoClientOptions
     /// <summary>The app's own popularity list (most popular first), used after on-device popularity. Optional.</summary>
     public IReadOnlyList<string>? PopularItems { get; init; }
 
+    /// <summary>How the model runs (execution provider, threads, candidate pool).</summary>
+    public InferenceOptions Inference { get; init; } = new();
+
+    /// <summary>
+    /// PEM public keys (ECDSA P-256) whose signatures this app accepts on model bundles. Without one, no
+    /// model can be loaded: nothing on the device reads a file it has not verified.
+    /// </summary>
+    public IReadOnlyList<string> TrustedModelKeys { get; init; } = [];
+
     /// <summary>Where the SDK logs (store recovery, write failures, consent changes). Optional.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -5,10 +5,16 @@ namespace OnDeviceReco.Queries;
 /// <summary>Every item a user interacted with (being shown an item is not an interaction).</summary>
 internal static class InteractedItemsQuery
 {
-    public static HashSet<string> Run(SqliteDatabase database, string userId)
+    public static HashSet<string> Run(SqliteDatabase database, string userId) =>
+        Distinct(database, $"SELECT DISTINCT item_id FROM events WHERE user_id = ?1 AND type <> {(int)EventType.Impression}", userId);
+
+    /// <summary>Items the user was shown.</summary>
+    public static HashSet<string> Shown(SqliteDatabase database, string userId) =>
+        Distinct(database, $"SELECT DISTINCT item_id FROM events WHERE user_id = ?1 AND type = {(int)EventType.Impression}", userId);
+
+    private static HashSet<string> Distinct(SqliteDatabase database, string sql, string userId)
     {
-        var select = database.Cached(
-            $"SELECT DISTINCT item_id FROM events WHERE user_id = ?1 AND type <> {(int)EventType.Impression}");
+        var select = database.Cached(sql);
         select.Bind(1, userId);
         var items = new HashSet<string>(StringComparer.Ordinal);
         try

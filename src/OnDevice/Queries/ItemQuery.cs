@@ -21,6 +21,25 @@ internal static class ItemQuery
         }
     }
 
+    public static IReadOnlyList<ItemMetadata> All(SqliteDatabase database, int limit)
+    {
+        var select = database.Cached("SELECT item_id, categories, attributes FROM items ORDER BY item_id LIMIT ?1");
+        select.Bind(1, limit);
+        var items = new List<ItemMetadata>();
+        try
+        {
+            while (select.Step())
+            {
+                items.Add(new ItemMetadata(select.ColumnText(0)!, ItemMetadata.SplitCategories(select.ColumnText(1)), TextMap.Deserialize(select.ColumnText(2))));
+            }
+        }
+        finally
+        {
+            select.Reset();
+        }
+        return items;
+    }
+
     /// <summary>Upserts inside the caller's transaction.</summary>
     public static void Upsert(SqliteDatabase database, ItemMetadata item)
     {

@@ -5,13 +5,16 @@ internal sealed class CandidateFilter
 {
     private readonly RecommendOptions _options;
     private readonly IReadOnlySet<string> _seen;
-    private readonly Func<string, ItemMetadata?> _lookupItem;
+    private readonly Func<string, IReadOnlyList<string>?> _categoriesOf;
 
-    public CandidateFilter(RecommendOptions options, IReadOnlySet<string> seen, Func<string, ItemMetadata?> lookupItem)
+    /// <param name="options">The request's filters.</param>
+    /// <param name="seen">Items the user interacted with.</param>
+    /// <param name="categoriesOf">An item's categories (from the model's vocabulary or the store), or null when unknown.</param>
+    public CandidateFilter(RecommendOptions options, IReadOnlySet<string> seen, Func<string, IReadOnlyList<string>?> categoriesOf)
     {
         _options = options;
         _seen = seen;
-        _lookupItem = lookupItem;
+        _categoriesOf = categoriesOf;
     }
 
     public bool Allows(string itemId)
@@ -30,8 +33,8 @@ internal sealed class CandidateFilter
         }
         if (_options.Categories is { } allowed)
         {
-            var item = _lookupItem(itemId);
-            return item is not null && item.Categories.Any(allowed.Contains);
+            var categories = _categoriesOf(itemId);
+            return categories is not null && categories.Any(allowed.Contains);
         }
         return true;
     }

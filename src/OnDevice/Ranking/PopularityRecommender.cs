@@ -10,6 +10,7 @@ public sealed class PopularityRecommender : IRecommender
     private readonly TimeSpan _window;
     private readonly long _refreshMs;
     private volatile IReadOnlyList<string> _appList = [];
+    private volatile IReadOnlyList<string> _bundledList = [];
     private volatile PopularSnapshot? _snapshot;
 
     private sealed record PopularSnapshot(long TakenAtMs, int Count, IReadOnlyList<ItemPopularity> Items);
@@ -65,12 +66,15 @@ public sealed class PopularityRecommender : IRecommender
         _appList = list;
     }
 
+    /// <summary>The popularity list shipped in the current model bundle; used when the app supplied none.</summary>
+    internal void SetBundledPopularityList(IReadOnlyList<string> rankedItemIds) => _bundledList = rankedItemIds;
+
     /// <inheritdoc />
     public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var seen = request.Options.ExcludeSeen ? _store.GetInteractedItems(request.UserId) : new HashSet<string>();
-        var filter = new CandidateFilter(request.Options, seen, _store.GetItem);
+        var filter = new CandidateFilter(request.Options, seen, id => _store.GetItem(id)?.Categories);
         var results = new List<Recommendation>(request.Count);
         var taken = new HashSet<string>(StringComparer.Ordinal);
 
@@ -90,7 +94,7 @@ public sealed class PopularityRecommender : IRecommender
                     $"Popular on this device: {item.Users} {(item.Users == 1 ? "person" : "people")} in the last {window}"));
             }
         }
-        var appList = _appList;
+        var appList = _appList.Count > 0 ? _appList : _bundledList;
         for (int i = 0; i < appList.Count && results.Count < request.Count; i++)
         {
             if (filter.Allows(appList[i]) && taken.Add(appList[i]))

@@ -17,7 +17,8 @@ public enum RecommendationSource
 /// <param name="Rank">Position in the response, starting at 1.</param>
 /// <param name="Source">Which stage of the chain produced it.</param>
 /// <param name="Reason">A short human-readable explanation.</param>
-public sealed record Recommendation(string ItemId, double Score, int Rank, RecommendationSource Source, string Reason);
+/// <param name="IsExploration">True for a slot given to something fresh on purpose (see <see cref="RecommendOptions.Exploration"/>).</param>
+public sealed record Recommendation(string ItemId, double Score, int Rank, RecommendationSource Source, string Reason, bool IsExploration = false);
 
 /// <summary>Filters applied to every recommendation source.</summary>
 public sealed record RecommendOptions
@@ -34,11 +35,23 @@ public sealed record RecommendOptions
     /// <summary>When set, recommend only items with at least one of these categories (needs item metadata).</summary>
     public IReadOnlySet<string>? Categories { get; init; }
 
+    /// <summary>
+    /// Diversity re-ranking (maximal marginal relevance): 1 keeps the model's order, lower values trade
+    /// relevance for items unlike those already picked (by item embeddings, else categories). Default 1.
+    /// </summary>
+    public double Relevance { get; init; } = 1.0;
+
+    /// <summary>Share of slots (0–1) given to items the user was never shown, to learn about them. Default 0.</summary>
+    public double Exploration { get; init; }
+
+    /// <summary>Seed for exploration choices; null draws a new one per call.</summary>
+    public int? ExplorationSeed { get; init; }
+
     /// <summary>Default options.</summary>
     public static RecommendOptions Default { get; } = new();
 }
 
-/// <summary>A request to a recommender: validated by the caller.</summary>
+/// <summary>A request to a recommender: validated by the caller (see <see cref="RecommendOptions"/> for the ranges).</summary>
 /// <param name="UserId">The profile to recommend for.</param>
 /// <param name="Count">How many items (1–1,000).</param>
 /// <param name="Options">Filters.</param>

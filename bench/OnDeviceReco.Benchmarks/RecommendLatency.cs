@@ -1,0 +1,128 @@
+using System.Numerics.Tensors;
+using BenchmarkDotNet.Attributes;
+using Microsoft.ML.OnnxRuntime;
+using OnDeviceReco.Protocol;
+using OnDeviceReco.Trainer.Bundles;
+using OnDeviceReco.Trainer.Data;
+using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Training;
+
+namespace OnDeviceReco.Benchmarks;
+
+/// <summary>
+/// Recommend end to end (SQLite read of the history and seen items, model run, filtering, explanations)
+/// beside the raw ONNX Runtime run of the same model on the same input (k = the candidate pool the SDK
+/// re-ranks), and the physical floor: a dot-product scan of the item table with TensorPrimitives.
+/// The models are SASRec (d=64, L=50, 2 blocks) with generated weights over 10,000 and 100,000 items.
+/// </summary>
+[MemoryDiagnoser]
+[TailLatencyColumns]
+public class RecommendLatency
+{
+    private const string User = "player-1";
+    private string _root = "";
+    private RecoClient? _client;
+    private InferenceSession? _session;
+    private OrtValue[] _inputs = [];
+    private OrtValue[] _outputs = [];
+    private RunOptions? _runOptions;
+    private float[] _table = [];
+    private float[] _user = [];
+    private float[] _scores = [];
+    private int _dimension;
+
+    [Params(10_000, 100_000)]
+    public int Items { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        TorchRuntime.Configure(1, 3);
+        _root = Path.Combine(Path.GetTempPath(), "odr-bench-recommend", Guid.NewGuid().ToString("N"));
+        var items = new ItemVocabulary();
+        for (int i = 0; i < Items; i++)
+        {
+            items.Add($"sku-{i}", null, [$"genre-{i % 20}"]);
+        }
+        var config = ModelConfig.Catalogue.First(c => c.Name == "sasrec");
+        _dimension = config.Dimension;
+        using var model = ModelFactory.Create(config, items);
+        var data = new InteractionData("generated", ["u"], [Enumerable.Range(1, 60).ToArray()], items);
+        using var key = BundleSigner.CreateKey();
+        string bundle = Path.Combine(_root, "bundle");
+        ModelBundleWriter.Write(bundle, model, data, 1, new Dictionary<string, double>(), key, DateTimeOffset.UtcNow);
+
+        _client = new RecoClient(new RecoClientOptions
+        {
+            Store = new StoreOptions { DatabasePath = Path.Combine(_root, "store.db") },
+            TrustedModelKeys = [BundleSigner.ExportPublicKeyPem(key)],
+        });
+        _client.LoadModel(bundle);
+        var random = new Random(3);
+        var history = Enumerable.Range(0, config.MaxLength).Select(_ => random.Next(1, Items + 1)).ToArray();
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        for (int i = 0; i < history.Length; i++)
+        {
+            _client.Track(User, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
+        }
+        _client.Flush();
+
+        var verified = new BundleVerifier([BundleSigner.ExportPublicKeyPem(key)]).Verify(bundle);
+        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        _session = new InferenceSession(verified.ModelBytes, options);
+        int pool = new InferenceOptions().CandidatePool;
+        var memory = OrtMemoryInfo.DefaultInstance;
+        _inputs =
+        [
+            OrtValue.CreateTensorValueFromMemory(memory, history.Select(h => (long)h).ToArray().AsMemory(), [1, config.MaxLength]),
+            OrtValue.CreateTensorValueFromMemory(memory, new[] { true }.AsMemory(), [1]),
+            OrtValue.CreateTensorValueFromMemory(memory, new long[] { pool }.AsMemory(), [1]),
+        ];
+        _outputs =
+        [
+            OrtValue.CreateTensorValueFromMemory(memory, new long[pool].AsMemory(), [1, pool]),
+            OrtValue.CreateTensorValueFromMemory(memory, new float[pool].AsMemory(), [1, pool]),
+            OrtValue.CreateTensorValueFromMemory(memory, new float[_dimension].AsMemory(), [1, _dimension]),
+        ];
+        _runOptions = new RunOptions();
+
+        var bytes = verified.Files[BundleFileNames.ItemEmbeddings];
+        _table = new float[bytes.Length / sizeof(float)];
+        Buffer.BlockCopy(bytes, 0, _table, 0, bytes.Length);
+        _user = _table.AsSpan(_dimension, _dimension).ToArray();
+        _scores = new float[Items + 1];
+        RawOrtRun();
+        Recommend();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var value in _inputs.Concat(_outputs))
+        {
+            value.Dispose();
+        }
+        _runOptions?.Dispose();
+        _session?.Dispose();
+        _client?.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Benchmark(Baseline = true, Description = "raw InferenceSession.Run (same model, same input)")]
+    public void RawOrtRun() =>
+        _session!.Run(_runOptions!, ["item_ids", "exclude_seen", "k"], _inputs, ["top_ids", "top_scores", "user_vector"], _outputs);
+
+    [Benchmark(Description = "Recommend(user, 10) end to end")]
+    public int Recommend() => _client!.Recommend(User, 10).Count;
+
+    [Benchmark(Description = "floor: dot-product scan of the item table")]
+    public float DotProductScan()
+    {
+        var table = _table.AsSpan();
+        for (int i = 0; i < _scores.Length; i++)
+        {
+            _scores[i] = TensorPrimitives.Dot(table.Slice(i * _dimension, _dimension), _user);
+        }
+        return TensorPrimitives.Max(_scores);
+    }
+}

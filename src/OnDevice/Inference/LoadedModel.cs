@@ -1,0 +1,208 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using Microsoft.ML.OnnxRuntime;
+using OnDeviceReco.Protocol;
+
+namespace OnDeviceReco.Inference;
+
+/// <summary>
+/// A verified model bundle ready to serve: the ONNX Runtime session (warmed up), the vocabulary both ways,
+/// item categories and the item embedding table. Built only from a <see cref="VerifiedBundle"/>, so every
+/// byte it uses was checked against the signed manifest.
+/// </summary>
+internal sealed class LoadedModel : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly ConcurrentBag<ModelRunBuffers> _buffers = new();
+    private readonly Dictionary<string, int> _indexOf;
+    private int _users = 1; // the loader's reference; disposal waits for every in-flight call
+    private int _retired;
+
+    private LoadedModel(VerifiedBundle bundle, InferenceOptions options)
+    {
+        var manifest = bundle.Manifest;
+        Manifest = manifest;
+        ItemIds = ["", .. manifest.Items.Select(i => i.Id)];
+        Categories = [[], .. manifest.Items.Select(i => i.Categories)];
+        Titles = ["", .. manifest.Items.Select(i => i.Title ?? i.Id)];
+        _indexOf = new Dictionary<string, int>(manifest.Items.Count, StringComparer.Ordinal);
+        for (int i = 1; i < ItemIds.Length; i++)
+        {
+            _indexOf[ItemIds[i]] = i;
+        }
+        Dimension = manifest.EmbeddingDimension;
+        SequenceLength = manifest.MaxSequenceLength;
+        Candidates = Math.Min(options.CandidatePool, manifest.Items.Count);
+        Embeddings = ReadEmbeddings(bundle, ItemIds.Length, Dimension);
+        (_session, Provider, FallbackReason) = SessionFactory.Create(bundle.ModelBytes, options);
+    }
+
+    public BundleManifest Manifest { get; }
+    public string[] ItemIds { get; }
+    public string[][] Categories { get; }
+    public string[] Titles { get; }
+    public float[]? Embeddings { get; }
+    public int Dimension { get; }
+    public int SequenceLength { get; }
+    public int Candidates { get; }
+    public string Provider { get; }
+    public string? FallbackReason { get; }
+
+    /// <summary>Builds the session and runs it once so the first real call pays no warm-up.</summary>
+    /// <exception cref="OnnxRuntimeException">When ONNX Runtime refuses the model.</exception>
+    /// <exception cref="InvalidDataException">When the model's inputs or outputs are not the documented ones.</exception>
+    public static LoadedModel Load(VerifiedBundle bundle, InferenceOptions options)
+    {
+        var model = new LoadedModel(bundle, options);
+        try
+        {
+            model.CheckSignature();
+            model.Run([], excludeSeen: true, out _);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    public bool TryGetIndex(string itemId, out int index) => _indexOf.TryGetValue(itemId, out index);
+
+    /// <summary>Takes a reference for one call; false once the model is retired (swapped out).</summary>
+    public bool TryAcquire()
+    {
+        while (true)
+        {
+            int users = Volatile.Read(ref _users);
+            if (users == 0)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _users, users + 1, users) == users)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _users) == 0)
+        {
+            DisposeSession();
+        }
+    }
+
+    /// <summary>Drops the loader's reference: the session closes when the last in-flight call releases it.</summary>
+    public void Retire()
+    {
+        if (Interlocked.Exchange(ref _retired, 1) == 0)
+        {
+            Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs the model on a history of model indices (oldest first; the newest <see cref="SequenceLength"/> are
+    /// used) and copies the best <see cref="Candidates"/> (index, score) pairs, seen items excluded, into a new
+    /// array. The returned user vector is a copy too; the run buffers go back to the pool.
+    /// </summary>
+    public (int Index, float Score)[] Run(ReadOnlySpan<int> history, bool excludeSeen, out float[] userVector)
+    {
+        var buffers = _buffers.TryTake(out var pooled) ? pooled : new ModelRunBuffers(SequenceLength, Candidates, Dimension);
+        try
+        {
+            Array.Clear(buffers.ItemIds);
+            buffers.ExcludeSeen = excludeSeen;
+            int take = Math.Min(history.Length, SequenceLength);
+            var newest = history[^take..];
+            for (int i = 0; i < take; i++)
+            {
+                buffers.ItemIds[SequenceLength - take + i] = newest[i];
+            }
+            using (var runOptions = new RunOptions())
+            {
+                _session.Run(runOptions, ModelRunBuffers.InputNames, buffers.Inputs, ModelRunBuffers.OutputNames, buffers.Outputs);
+            }
+            var results = new (int, float)[Candidates];
+            for (int i = 0; i < results.Length; i++)
+            {
+                results[i] = ((int)buffers.TopIds[i], buffers.TopScores[i]);
+            }
+            userVector = (float[])buffers.UserVector.Clone();
+            return results;
+        }
+        finally
+        {
+            _buffers.Add(buffers);
+        }
+    }
+
+    /// <summary>How alike two items are: cosine of their embeddings, or the Jaccard overlap of their categories when the bundle has no embeddings.</summary>
+    public float Similarity(int a, int b)
+    {
+        if (Embeddings is not null)
+        {
+            return System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(
+                Embeddings.AsSpan(a * Dimension, Dimension), Embeddings.AsSpan(b * Dimension, Dimension));
+        }
+        var ca = Categories[a];
+        var cb = Categories[b];
+        int union = ca.Union(cb).Count();
+        return union == 0 ? 0 : ca.Intersect(cb).Count() / (float)union;
+    }
+
+    private void CheckSignature()
+    {
+        var inputs = _session.InputMetadata;
+        var outputs = _session.OutputMetadata;
+        foreach (var name in ModelRunBuffers.InputNames)
+        {
+            if (!inputs.ContainsKey(name))
+            {
+                throw new InvalidDataException($"The model has no input '{name}'.");
+            }
+        }
+        foreach (var name in ModelRunBuffers.OutputNames)
+        {
+            if (!outputs.ContainsKey(name))
+            {
+                throw new InvalidDataException($"The model has no output '{name}'.");
+            }
+        }
+        if (inputs["item_ids"].Dimensions is not [_, var length] || length != SequenceLength)
+        {
+            throw new InvalidDataException($"The model's item_ids input does not take {SequenceLength} items as its manifest says.");
+        }
+    }
+
+    private static float[]? ReadEmbeddings(VerifiedBundle bundle, int rows, int dimension)
+    {
+        if (!bundle.Files.TryGetValue(BundleFileNames.ItemEmbeddings, out var bytes))
+        {
+            return null;
+        }
+        if (bytes.LongLength != (long)rows * dimension * sizeof(float))
+        {
+            throw new InvalidDataException($"{BundleFileNames.ItemEmbeddings} holds {bytes.Length} bytes; {rows} × {dimension} float32 expected.");
+        }
+        var table = new float[rows * dimension];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+        }
+        return table;
+    }
+
+    private void DisposeSession()
+    {
+        _session.Dispose();
+        while (_buffers.TryTake(out var buffers))
+        {
+            buffers.Dispose();
+        }
+    }
+
+    public void Dispose() => Retire();
+}
