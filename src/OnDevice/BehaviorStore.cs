@@ -23,6 +23,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     private long _droppedQueueFull;
     private long _droppedNoConsent;
     private int _disposed;
+    private long _generation;
 
     /// <summary>Opens (or creates, migrates or recovers) the store at <see cref="StoreOptions.DatabasePath"/>.</summary>
     /// <exception cref="ArgumentException">When an option is invalid.</exception>
@@ -60,6 +61,28 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         Interlocked.Read(ref _droppedNoConsent),
         _writer.EvictedTotal,
         _writer.StoredRows);
+
+    /// <summary>Changes whenever the database is replaced (erase), so caches keyed on sequence ids can tell.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>The newest committed sequence id of the user's events, or 0 when there is none. One index seek.</summary>
+    public long GetLatestSequence(string userId)
+    {
+        EventValidator.ValidateText(userId, nameof(userId), InputLimits.MaxIdBytes);
+        return Read(database =>
+        {
+            var select = database.Cached("SELECT MAX(seq) FROM events WHERE user_id = ?1");
+            select.Bind(1, userId);
+            try
+            {
+                return select.Step() ? select.ColumnInt64(0) : 0;
+            }
+            finally
+            {
+                select.Reset();
+            }
+        });
+    }
 
     /// <summary>Events tracked but not yet committed.</summary>
     public long PendingEvents => _writer.Pending;
@@ -260,6 +283,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
             StoreSchema.Migrate(fresh);
             KeyValue.Set(fresh, KeyValue.Consent, _consent.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Volatile.Write(ref _deviceId, EnsureDeviceId(fresh));
+            Interlocked.Increment(ref _generation);
             writer.ReplaceDatabase(fresh);
         }));
         LogErased(_logger, _options.DatabasePath);

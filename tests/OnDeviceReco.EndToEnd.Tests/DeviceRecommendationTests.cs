@@ -93,6 +93,16 @@ public sealed class DeviceRecommendationTests : IClassFixture<BundleFixture>, ID
     }
 
     [Fact]
+    public void Erasing_data_forgets_the_user_at_once()
+    {
+        _client.LoadModel(_fixture.V1);
+        Play("gone", 3, 4, 5);
+        Assert.Equal(RecommendationSource.Model, _client.Recommend("gone", 3)[0].Source);
+        _client.EraseAllData();
+        Assert.All(_client.Recommend("gone", 3), r => Assert.Equal(RecommendationSource.Popularity, r.Source));
+    }
+
+    [Fact]
     public void Filters_apply_to_model_results()
     {
         _client.LoadModel(_fixture.V1);

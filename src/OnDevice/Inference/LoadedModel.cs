@@ -13,6 +13,7 @@ namespace OnDeviceReco.Inference;
 internal sealed class LoadedModel : IDisposable
 {
     private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new(); // read-only during runs, so one instance serves every call
     private readonly ConcurrentBag<ModelRunBuffers> _buffers = new();
     private readonly Dictionary<string, int> _indexOf;
     private int _users = 1; // the loader's reference; disposal waits for every in-flight call
@@ -121,10 +122,7 @@ internal sealed class LoadedModel : IDisposable
             {
                 buffers.ItemIds[SequenceLength - take + i] = newest[i];
             }
-            using (var runOptions = new RunOptions())
-            {
-                _session.Run(runOptions, ModelRunBuffers.InputNames, buffers.Inputs, ModelRunBuffers.OutputNames, buffers.Outputs);
-            }
+            _session.Run(_runOptions, ModelRunBuffers.InputNames, buffers.Inputs, ModelRunBuffers.OutputNames, buffers.Outputs);
             var results = new (int, float)[Candidates];
             for (int i = 0; i < results.Length; i++)
             {
@@ -198,6 +196,7 @@ internal sealed class LoadedModel : IDisposable
     private void DisposeSession()
     {
         _session.Dispose();
+        _runOptions.Dispose();
         while (_buffers.TryTake(out var buffers))
         {
             buffers.Dispose();

@@ -11,14 +11,12 @@ namespace OnDeviceReco.Ranking;
 /// </summary>
 internal sealed partial class ModelRecommender : IRecommender, IDisposable
 {
-    private static readonly IReadOnlySet<EventType> Interactions = new HashSet<EventType>(
-        Enum.GetValues<EventType>().Where(EventTypes.IsInteraction));
-
     private readonly BehaviorStore _store;
     private readonly PopularityRecommender _popularity;
     private readonly InferenceOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _swap = new();
+    private readonly UserHistoryCache _histories;
     private LoadedModel? _model;
 
     public ModelRecommender(BehaviorStore store, PopularityRecommender popularity, InferenceOptions options, ILogger logger)
@@ -27,6 +25,7 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
         _popularity = popularity;
         _options = options;
         _logger = logger;
+        _histories = new UserHistoryCache(store);
     }
 
     /// <summary>What is serving now, or null before the first model.</summary>
@@ -63,12 +62,13 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
                 _store.Flush();
             }
             var results = new ResultBuilder(request.Count);
-            var seen = request.Options.ExcludeSeen ? _store.GetInteractedItems(request.UserId) : new HashSet<string>();
+            var user = _histories.Get(request.UserId, model?.SequenceLength ?? 1);
+            var seen = request.Options.ExcludeSeen ? user.Interacted : new HashSet<string>();
             var filter = new CandidateFilter(request.Options, seen, id => CategoriesOf(model, id));
             int explore = (int)Math.Round(Math.Clamp(request.Options.Exploration, 0, 1) * request.Count);
             if (model is not null)
             {
-                FromModel(model, request, filter, results, request.Count - explore);
+                FromModel(model, user.Recent, request, filter, results, request.Count - explore);
             }
             if (!results.IsFull)
             {
@@ -76,7 +76,7 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
             }
             if (explore > 0)
             {
-                Explore(model, request, filter, results, explore);
+                Explore(model, user.Interacted, request, filter, results, explore);
             }
             if (!results.IsFull)
             {
@@ -91,9 +91,8 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
         }
     }
 
-    private void FromModel(LoadedModel model, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
+    private static void FromModel(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
-        var recent = _store.GetRecentSequence(request.UserId, model.SequenceLength, Interactions);
         var history = new List<int>(recent.Count);
         var historyEvents = new List<RecentItem>(recent.Count);
         foreach (var item in recent)
@@ -201,10 +200,9 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
     private const int ContentCatalogueLimit = 50_000;
 
     /// <summary>Exploration: random allowed items this user has never been shown nor touched, marked as such.</summary>
-    private void Explore(LoadedModel? model, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
+    private void Explore(LoadedModel? model, IReadOnlySet<string> touched, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
         var shown = _store.GetShownItems(request.UserId);
-        var touched = _store.GetInteractedItems(request.UserId);
         var pool = (model is not null ? model.ItemIds.Skip(1) : _store.GetItems(ContentCatalogueLimit).Select(i => i.ItemId))
             .Where(id => !shown.Contains(id) && !touched.Contains(id) && !results.Contains(id) && filter.Allows(id))
             .ToList();
