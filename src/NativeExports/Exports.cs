@@ -1,0 +1,326 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace OnDeviceReco.Native;
+
+/// <summary>
+/// Every exported function. Each one catches everything: an exception crossing into C would abort the host.
+/// Arguments are checked before use; a failure returns a code and leaves a message (odr_errmsg/odr_last_error).
+/// </summary>
+internal static unsafe class Exports
+{
+    public const int AbiVersion = 1;
+    private const int MaxPathBytes = 4096;
+    private const int MaxKeyBytes = 16_384;
+    private static readonly byte* Version = Utf8Strings.Allocate(typeof(Exports).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+    private static readonly nint[] CodeStrings = Enumerable.Range(0, 100).Select(c => (nint)Utf8Strings.Allocate(ResultCode.Describe(c))).ToArray();
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_version")]
+    public static byte* OdrVersion() => Version;
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_abi_version")]
+    public static int OdrAbiVersion() => AbiVersion;
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_errstr")]
+    public static byte* OdrErrstr(int code) => (byte*)CodeStrings[code is >= 0 and < 100 ? code : 98];
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_errmsg")]
+    public static byte* OdrErrmsg(nint handle)
+    {
+        try
+        {
+            return HandleRegistry.Find(handle) is { } box ? box.Message : ErrorMessages.Thread;
+        }
+        catch
+        {
+            return null;
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_last_error")]
+    public static byte* OdrLastError() => ErrorMessages.Thread;
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_set_log_callback")]
+    public static int OdrSetLogCallback(delegate* unmanaged<void*, int, byte*, void> callback, void* userData)
+    {
+        CallbackLogging.Install(callback, userData);
+        return ResultCode.Ok;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_open")]
+    public static int OdrOpen(NativeConfig* config, nint* outClient)
+    {
+        try
+        {
+            if (outClient is null)
+            {
+                return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "out_client is NULL.");
+            }
+            *outClient = 0;
+            if (config is null)
+            {
+                return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config is NULL.");
+            }
+            if (config->StructSize < (uint)sizeof(NativeConfig))
+            {
+                return ErrorMessages.Fail(null, ResultCode.InvalidArgument, $"config->struct_size is {config->StructSize}; set it to sizeof(odr_config) ({sizeof(NativeConfig)}).");
+            }
+            string path = Utf8Strings.Read(config->DatabasePath, "config->database_path", MaxPathBytes);
+            string? key = Utf8Strings.ReadOptional(config->TrustedKeyPem, "config->trusted_key_pem", MaxKeyBytes);
+            if (config->InitialConsent is < 0 or > 3 || config->MaxEvents < 0 || config->FlushIntervalMs < 0 || config->InferenceThreads is < 0 or > 64)
+            {
+                return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config holds a negative or out-of-range number.");
+            }
+            var store = new StoreOptions
+            {
+                DatabasePath = path,
+                MaxRows = config->MaxEvents > 0 ? config->MaxEvents : 500_000,
+                FlushInterval = TimeSpan.FromMilliseconds(config->FlushIntervalMs > 0 ? config->FlushIntervalMs : 500),
+            };
+            var client = new RecoClient(new RecoClientOptions
+            {
+                Store = store,
+                InitialConsent = (ConsentState)config->InitialConsent,
+                TrustedModelKeys = key is null ? [] : [key],
+                Inference = new InferenceOptions { IntraOpThreads = config->InferenceThreads > 0 ? config->InferenceThreads : 1 },
+                LoggerFactory = CallbackLogging.Factory,
+            });
+            *outClient = HandleRegistry.Add(new ClientBox(client));
+            return ResultCode.Ok;
+        }
+        catch (Exception e)
+        {
+            return ErrorMessages.Fail(null, e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_close")]
+    public static int OdrClose(nint handle)
+    {
+        try
+        {
+            if (handle == 0)
+            {
+                return ResultCode.Ok; // like free(NULL)
+            }
+            var box = HandleRegistry.Remove(handle);
+            if (box is null)
+            {
+                return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (already closed, or not from odr_open).");
+            }
+            box.Dispose();
+            return ResultCode.Ok;
+        }
+        catch (Exception e)
+        {
+            return ErrorMessages.Fail(null, e);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_track")]
+    public static int OdrTrack(nint handle, byte* userId, byte* itemId, int type, double value, long timestampMs) =>
+        WithClient(handle, box =>
+        {
+            if (timestampMs < 0)
+            {
+                throw new ArgumentException("timestamp_ms is negative.");
+            }
+            var outcome = box.Client.Track(
+                Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes),
+                Utf8Strings.Read(itemId, "item_id", InputLimits.MaxIdBytes),
+                (EventType)type, value,
+                timestampMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(timestampMs));
+            return outcome switch
+            {
+                TrackOutcome.Accepted => ResultCode.Ok,
+                TrackOutcome.ConsentRevoked => ErrorMessages.Fail(box, ResultCode.NoConsent, "Consent is revoked: the event was not recorded."),
+                _ => ErrorMessages.Fail(box, ResultCode.Full, "The event queue is full: the disk is not keeping up; the event was not recorded."),
+            };
+        });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_flush")]
+    public static int OdrFlush(nint handle) => WithClient(handle, box =>
+    {
+        box.Client.Flush();
+        return ResultCode.Ok;
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_recommend")]
+    public static int OdrRecommend(nint handle, byte* userId, int count, NativeRecommendation* results, int* outCount) =>
+        WithClient(handle, box =>
+        {
+            if (outCount is not null)
+            {
+                *outCount = 0;
+            }
+            if (results is null || outCount is null)
+            {
+                throw new ArgumentException("results and out_count must not be NULL.");
+            }
+            var list = box.Client.Recommend(Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes), count);
+            Copy(list, results);
+            *outCount = list.Count;
+            return ResultCode.Ok;
+        });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_recommend_async")]
+    public static int OdrRecommendAsync(nint handle, byte* userId, int count,
+        delegate* unmanaged<void*, int, NativeRecommendation*, int, void> callback, void* userData) =>
+        WithClient(handle, box =>
+        {
+            if (callback is null)
+            {
+                throw new ArgumentException("callback must not be NULL.");
+            }
+            // Arguments are copied and checked now, on the caller's thread; the work runs on a pool thread.
+            string user = Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes);
+            if (count is < 1 or > RecoClient.MaxRecommendations)
+            {
+                throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be 1–{RecoClient.MaxRecommendations}.");
+            }
+            nint state = (nint)userData;
+            nint function = (nint)callback;
+            ThreadPool.UnsafeQueueUserWorkItem(_ => CompleteAsync(box, user, count, function, state), null);
+            return ResultCode.Ok;
+        });
+
+    private static void CompleteAsync(ClientBox box, string user, int count, nint function, nint userData)
+    {
+        var callback = (delegate* unmanaged<void*, int, NativeRecommendation*, int, void>)function;
+        NativeRecommendation* results = null;
+        try
+        {
+            var list = box.Client.Recommend(user, count);
+            results = (NativeRecommendation*)NativeMemory.AllocZeroed((nuint)Math.Max(1, list.Count), (nuint)sizeof(NativeRecommendation));
+            Copy(list, results);
+            callback((void*)userData, ResultCode.Ok, results, list.Count);
+        }
+        catch (Exception e)
+        {
+            ErrorMessages.Fail(box, e);
+            callback((void*)userData, ResultCode.From(e), null, 0);
+        }
+        finally
+        {
+            NativeMemory.Free(results);
+        }
+    }
+
+    private static void Copy(IReadOnlyList<Recommendation> list, NativeRecommendation* results)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            var item = list[i];
+            var target = &results[i];
+            Utf8Strings.Write(item.ItemId, target->ItemId, NativeRecommendation.IdBytes);
+            target->Score = item.Score;
+            target->Rank = item.Rank;
+            target->Source = (int)item.Source;
+            target->IsExploration = item.IsExploration ? 1 : 0;
+            Utf8Strings.Write(item.Reason, target->Reason, NativeRecommendation.ReasonBytes);
+        }
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_recent_sequence")]
+    public static int OdrRecentSequence(nint handle, byte* userId, int max, NativeRecentItem* items, int* outCount) =>
+        WithClient(handle, box =>
+        {
+            if (outCount is not null)
+            {
+                *outCount = 0;
+            }
+            if (items is null || outCount is null)
+            {
+                throw new ArgumentException("items and out_count must not be NULL.");
+            }
+            var recent = box.Client.GetRecentSequence(Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes), max);
+            for (int i = 0; i < recent.Count; i++)
+            {
+                Utf8Strings.Write(recent[i].ItemId, items[i].ItemId, NativeRecommendation.IdBytes);
+                items[i].Type = (int)recent[i].Type;
+                items[i].TimestampMs = recent[i].Timestamp.ToUnixTimeMilliseconds();
+                items[i].Value = recent[i].Value;
+            }
+            *outCount = recent.Count;
+            return ResultCode.Ok;
+        });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_get_profile")]
+    public static int OdrProfile(nint handle, byte* userId, NativeProfile* profile) =>
+        WithClient(handle, box =>
+        {
+            if (profile is null)
+            {
+                throw new ArgumentException("profile must not be NULL.");
+            }
+            var p = box.Client.GetProfile(Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes));
+            *profile = default;
+            profile->TotalEvents = p.TotalEvents;
+            profile->SessionCount = p.SessionCount;
+            profile->FirstSeenMs = p.FirstSeen?.ToUnixTimeMilliseconds() ?? 0;
+            profile->LastSeenMs = p.LastSeen?.ToUnixTimeMilliseconds() ?? 0;
+            var top = p.CategoryAffinities.Take(NativeProfile.TopCategories).ToList();
+            profile->CategoryCount = top.Count;
+            for (int i = 0; i < top.Count; i++)
+            {
+                Utf8Strings.Write(top[i].Category, profile->Categories + i * NativeProfile.CategoryBytes, NativeProfile.CategoryBytes);
+                profile->CategoryScores[i] = top[i].Score;
+            }
+            return ResultCode.Ok;
+        });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_set_consent")]
+    public static int OdrSetConsent(nint handle, int consent) => WithClient(handle, box =>
+    {
+        box.Client.SetConsent((ConsentState)consent);
+        return ResultCode.Ok;
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_get_consent")]
+    public static int OdrGetConsent(nint handle, int* consent) => WithClient(handle, box =>
+    {
+        if (consent is null)
+        {
+            throw new ArgumentException("consent must not be NULL.");
+        }
+        *consent = (int)box.Client.Consent;
+        return ResultCode.Ok;
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_erase_all")]
+    public static int OdrEraseAll(nint handle) => WithClient(handle, box =>
+    {
+        box.Client.EraseAllData();
+        return ResultCode.Ok;
+    });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_load_model")]
+    public static int OdrLoadModel(nint handle, byte* bundleDirectory, long* outVersion) => WithClient(handle, box =>
+    {
+        var info = box.Client.LoadModel(Utf8Strings.Read(bundleDirectory, "bundle_dir", MaxPathBytes));
+        if (outVersion is not null)
+        {
+            *outVersion = info.ModelVersion;
+        }
+        return ResultCode.Ok;
+    });
+
+    /// <summary>Resolves the handle and runs the body under the catch-all every export needs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int WithClient(nint handle, Func<ClientBox, int> body)
+    {
+        var box = HandleRegistry.Find(handle);
+        if (box is null)
+        {
+            return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (NULL, already closed, or not from odr_open).");
+        }
+        try
+        {
+            return body(box);
+        }
+        catch (Exception e)
+        {
+            return ErrorMessages.Fail(box, e);
+        }
+    }
+}

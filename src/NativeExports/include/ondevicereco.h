@@ -1,0 +1,181 @@
+/*
+ * ondevicereco.h — C ABI of OnDeviceReco, on-device recommendations.
+ *
+ * One shared library (libondevicereco.so / ondevicereco.dll / libondevicereco.dylib) with libe_sqlite3 and
+ * libonnxruntime beside it; no .NET installation is needed. All strings are NUL-terminated UTF-8.
+ *
+ * Conventions (as in sqlite3.h):
+ *  - Every function that can fail returns an int result code: ODR_OK (0) or one of ODR_E*.
+ *  - odr_errmsg(client) gives the last error message of a handle; odr_last_error() the last error message of
+ *    the calling thread (for calls that had no usable handle, e.g. a failed odr_open). Messages are owned by
+ *    the library and stay valid until the next failing call on the same handle / thread. Never free them.
+ *  - No function ever lets an exception or signal escape into the host. NULL pointers, invalid UTF-8,
+ *    oversize strings, out-of-range numbers and closed or foreign handles return ODR_EINVAL or ODR_ESTATE.
+ *  - Threading: an odr_client may be used from any number of threads at once, except that odr_close must
+ *    not race with other calls on the same handle.
+ *  - Blocking: odr_track never touches the disk (it queues; ~0.1 µs). odr_recommend reads SQLite and runs
+ *    the model: about 0.2–1 ms for 10,000–100,000 items on a desktop CPU, longer on the first call after
+ *    tracking (it commits pending events first). Game loops call odr_recommend_async instead. odr_flush,
+ *    odr_load_model, odr_erase_all, odr_open and odr_close do disk I/O and may take tens of milliseconds.
+ */
+#ifndef ONDEVICERECO_H
+#define ONDEVICERECO_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#  define ODR_API __declspec(dllimport)
+#else
+#  define ODR_API
+#endif
+
+/* Version of this header's ABI; compare with odr_abi_version() at run time. */
+#define ODR_ABI_VERSION 1
+
+/* Result codes. */
+#define ODR_OK         0   /* success */
+#define ODR_EINVAL     1   /* an argument is NULL, too long, not UTF-8 or out of range; nothing was changed */
+#define ODR_ENOMEM     2   /* out of memory */
+#define ODR_EIO        3   /* the database could not be read or written (disk full, permissions…) */
+#define ODR_ECORRUPT   4   /* the database or a model is damaged */
+#define ODR_ESTATE     5   /* the handle is NULL, closed or not from odr_open */
+#define ODR_EREFUSED   6   /* a model bundle failed verification (signature, hash) or could not run */
+#define ODR_EFULL      7   /* the event queue is full (the disk is not keeping up); event not recorded */
+#define ODR_ECONSENT   8   /* consent is revoked; event not recorded */
+#define ODR_EINTERNAL  99  /* a bug: please report it with odr_errmsg() */
+
+/* Limits. */
+#define ODR_MAX_ID_BYTES      256  /* user and item ids, in UTF-8 bytes, without the NUL */
+#define ODR_MAX_REASON_BYTES  256  /* explanation buffer, NUL included */
+
+/* Event types; 1000–1999 are free for the application. */
+#define ODR_EVENT_VIEW        1
+#define ODR_EVENT_CLICK       2
+#define ODR_EVENT_PLAY        3
+#define ODR_EVENT_PURCHASE    4
+#define ODR_EVENT_RATE        5   /* value = rating */
+#define ODR_EVENT_DWELL       6   /* value = seconds */
+#define ODR_EVENT_IMPRESSION  7
+#define ODR_EVENT_DISMISS     8
+
+/* Consent. */
+#define ODR_CONSENT_UNKNOWN    0   /* kept on the device; nothing leaves it */
+#define ODR_CONSENT_GRANTED    1   /* kept and may be synced */
+#define ODR_CONSENT_REVOKED    2   /* nothing new is recorded */
+#define ODR_CONSENT_LOCAL_ONLY 3   /* kept on the device, never synced */
+
+/* Where a recommendation came from. */
+#define ODR_SOURCE_MODEL      0
+#define ODR_SOURCE_CONTENT    1
+#define ODR_SOURCE_POPULARITY 2
+
+/* Opaque client handle. */
+typedef struct odr_client odr_client;
+
+/* Configuration for odr_open. Zero it, set struct_size = sizeof(odr_config), then the fields you need. */
+typedef struct odr_config {
+    uint32_t struct_size;          /* sizeof(odr_config): lets later versions add fields compatibly */
+    const char *database_path;     /* required; its directory must exist; copied, need not outlive the call */
+    const char *trusted_key_pem;   /* optional PEM public key (ECDSA P-256) that model bundles must be signed with */
+    int64_t max_events;            /* events kept before the oldest are evicted; 0 = default (500,000) */
+    int32_t flush_interval_ms;     /* longest time a tracked event waits in memory; 0 = default (500) */
+    int32_t initial_consent;       /* ODR_CONSENT_*, applied only when the store has no consent yet */
+    int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
+} odr_config;
+
+/* One recommended item (filled by the library). */
+typedef struct odr_recommendation {
+    char item_id[ODR_MAX_ID_BYTES + 1];
+    double score;                  /* higher is better; comparable within one response only */
+    int32_t rank;                  /* 1-based */
+    int32_t source;                /* ODR_SOURCE_* */
+    int32_t is_exploration;        /* 1 when the slot was given to something new on purpose */
+    char reason[ODR_MAX_REASON_BYTES]; /* e.g. "Because you played Game 30"; cut at a UTF-8 boundary */
+} odr_recommendation;
+
+/* One step of a user's recent behaviour, oldest first. */
+typedef struct odr_recent_item {
+    char item_id[ODR_MAX_ID_BYTES + 1];
+    int32_t type;                  /* ODR_EVENT_* */
+    int64_t timestamp_ms;          /* Unix time, milliseconds */
+    double value;
+} odr_recent_item;
+
+/* What the device knows about a user. */
+typedef struct odr_profile {
+    int32_t total_events;
+    int32_t session_count;
+    int64_t first_seen_ms;         /* 0 for an unknown user */
+    int64_t last_seen_ms;
+    int32_t category_count;        /* entries used below, strongest first */
+    char categories[5][65];
+    double category_scores[5];     /* shares of the user's decayed preference, summing to ≤ 1 */
+} odr_profile;
+
+/* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread. */
+typedef void (*odr_log_callback)(void *user_data, int32_t level, const char *message);
+
+/* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only;
+ * on failure result is an ODR_E* code, items is NULL and count 0. */
+typedef void (*odr_recommend_callback)(void *user_data, int32_t result, const odr_recommendation *items, int32_t count);
+
+/* Library version string, e.g. "0.1.0" (static, never free). */
+ODR_API const char *odr_version(void);
+/* ABI version of the loaded library; compare with ODR_ABI_VERSION. */
+ODR_API int32_t odr_abi_version(void);
+/* Static description of a result code (never NULL, never free). */
+ODR_API const char *odr_errstr(int32_t code);
+/* Last error message of client, or of the calling thread when client is NULL or not open. May be NULL. */
+ODR_API const char *odr_errmsg(odr_client *client);
+/* Last error message of the calling thread. May be NULL. */
+ODR_API const char *odr_last_error(void);
+/* Installs (or with NULL removes) the process-wide log callback. user_data is passed back untouched. */
+ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data);
+
+/* Opens (creating, migrating or recovering) the store. On success *out_client is a new handle the caller
+ * closes with odr_close; on failure it is NULL and odr_last_error() says why. Blocks on disk I/O. */
+ODR_API int32_t odr_open(const odr_config *config, odr_client **out_client);
+/* Commits everything tracked, then frees the handle. NULL is a no-op. Do not use the handle afterwards. */
+ODR_API int32_t odr_close(odr_client *client);
+
+/* Records an event. Never blocks on disk. timestamp_ms 0 = now. Returns ODR_ECONSENT or ODR_EFULL when the
+ * event was valid but not recorded. Strings are copied. */
+ODR_API int32_t odr_track(odr_client *client, const char *user_id, const char *item_id, int32_t event_type,
+                          double value, int64_t timestamp_ms);
+/* Returns when every event tracked before the call is on disk. Blocks. */
+ODR_API int32_t odr_flush(odr_client *client);
+
+/* Fills results[0..*out_count) with up to count (1–1000) items, best first. results must hold count
+ * entries and is owned by the caller. Blocks (see the top of this file). */
+ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
+                              odr_recommendation *results, int32_t *out_count);
+/* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
+ * callback on a library thread. The handle must stay open until the callback has run. */
+ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count,
+                                    odr_recommend_callback callback, void *user_data);
+
+/* Fills items[0..*out_count) with the user's last max_items (1–10000) steps, oldest first. */
+ODR_API int32_t odr_recent_sequence(odr_client *client, const char *user_id, int32_t max_items,
+                                    odr_recent_item *items, int32_t *out_count);
+/* Fills *profile (owned by the caller). An unknown user gets an all-zero profile. */
+ODR_API int32_t odr_get_profile(odr_client *client, const char *user_id, odr_profile *profile);
+
+/* Consent (ODR_CONSENT_*), persisted before return. */
+ODR_API int32_t odr_set_consent(odr_client *client, int32_t consent);
+ODR_API int32_t odr_get_consent(odr_client *client, int32_t *consent);
+/* Deletes every event and every file trace of the store (WAL included) and starts afresh. Blocks. */
+ODR_API int32_t odr_erase_all(odr_client *client);
+
+/* Verifies the signed model bundle in bundle_dir against config->trusted_key_pem and swaps it in
+ * atomically; on failure (ODR_EREFUSED) the previous model keeps serving. *out_version may be NULL. */
+ODR_API int32_t odr_load_model(odr_client *client, const char *bundle_dir, int64_t *out_version);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ONDEVICERECO_H */

@@ -1,0 +1,94 @@
+/* Every kind of bad input through the C ABI must come back as an error code with a message: never a crash,
+ * never an escaped exception (which would abort this process). Exits 0 when all checks pass. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ondevicereco.h"
+
+static int failures = 0, checks = 0;
+#define EXPECT(expr, code) do { int32_t rc_ = (expr); checks++; if (rc_ != (code)) { failures++; \
+    fprintf(stderr, "FAIL line %d: %s returned %d (%s), expected %d; message: %s\n", __LINE__, #expr, rc_, odr_errstr(rc_), (code), \
+            odr_last_error() ? odr_last_error() : "(none)"); } } while (0)
+#define EXPECT_MESSAGE() do { checks++; if (!odr_last_error() || !*odr_last_error()) { failures++; \
+    fprintf(stderr, "FAIL line %d: no error message\n", __LINE__); } } while (0)
+
+int main(int argc, char **argv) {
+    if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
+    odr_config config;
+    memset(&config, 0, sizeof config);
+    config.struct_size = sizeof config;
+    config.database_path = argv[1];
+    odr_client *client = (odr_client *)0x1;
+
+    /* odr_open */
+    EXPECT(odr_open(NULL, &client), ODR_EINVAL); EXPECT_MESSAGE();
+    EXPECT(odr_open(&config, NULL), ODR_EINVAL);
+    odr_config small = config; small.struct_size = 4;
+    EXPECT(odr_open(&small, &client), ODR_EINVAL); EXPECT_MESSAGE();
+    checks++; if (client != NULL) { failures++; fprintf(stderr, "FAIL: out_client not cleared on failure\n"); }
+    odr_config nopath = config; nopath.database_path = NULL;
+    EXPECT(odr_open(&nopath, &client), ODR_EINVAL);
+    odr_config badconsent = config; badconsent.initial_consent = 42;
+    EXPECT(odr_open(&badconsent, &client), ODR_EINVAL);
+    odr_config missing_dir = config; missing_dir.database_path = "/nonexistent-dir/x/y.db";
+    EXPECT(odr_open(&missing_dir, &client), ODR_EIO); EXPECT_MESSAGE();
+    odr_config badkey = config; badkey.trusted_key_pem = "not a pem";
+    EXPECT(odr_open(&badkey, &client), ODR_EINVAL);
+
+    EXPECT(odr_open(&config, &client), ODR_OK);
+
+    /* strings */
+    char invalid_utf8[] = { 'a', (char)0xC3, (char)0x28, 0 };
+    char *oversize = malloc(300); memset(oversize, 'x', 299); oversize[299] = 0;
+    char *unterminated = malloc(4096); memset(unterminated, 'y', 4096); /* no NUL within the limit */
+    EXPECT(odr_track(client, NULL, "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, "user", NULL, ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, "", "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, invalid_utf8, "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, "user", oversize, ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, "user", unterminated, ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
+    checks++; if (!odr_errmsg(client) || !strstr(odr_errmsg(client), "longer")) { failures++; fprintf(stderr, "FAIL: odr_errmsg(client) does not explain\n"); }
+    /* numbers */
+    EXPECT(odr_track(client, "user", "item", 0, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, "user", "item", 5000, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, "user", "item", ODR_EVENT_RATE, 0.0 / 0.0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 0, -5), ODR_EINVAL);
+    EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 0, INT64_MAX / 2), ODR_EINVAL);
+    odr_recommendation results[4];
+    int32_t count = -1;
+    EXPECT(odr_recommend(client, "user", 0, results, &count), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", -3, results, &count), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 1 << 30, results, &count), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 4, NULL, &count), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 4, results, NULL), ODR_EINVAL);
+    EXPECT(odr_recommend_async(client, "user", 4, NULL, NULL), ODR_EINVAL);
+    EXPECT(odr_recent_sequence(client, "user", 0, NULL, &count), ODR_EINVAL);
+    EXPECT(odr_get_profile(client, "user", NULL), ODR_EINVAL);
+    EXPECT(odr_set_consent(client, 9), ODR_EINVAL);
+    EXPECT(odr_get_consent(client, NULL), ODR_EINVAL);
+    EXPECT(odr_load_model(client, "/nonexistent-bundle", NULL), ODR_EREFUSED);
+    /* nothing bad was written */
+    EXPECT(odr_flush(client), ODR_OK);
+    odr_recent_item recent[8];
+    EXPECT(odr_recent_sequence(client, "user", 8, recent, &count), ODR_OK);
+    checks++; if (count != 0) { failures++; fprintf(stderr, "FAIL: a bad event was recorded (%d items)\n", count); }
+    /* good calls still work */
+    EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 1.5, 0), ODR_OK);
+    EXPECT(odr_recommend(client, "user", 4, results, &count), ODR_OK);
+
+    /* handles */
+    odr_client *foreign = (odr_client *)oversize;
+    EXPECT(odr_track(foreign, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_ESTATE);
+    EXPECT(odr_flush(NULL), ODR_ESTATE);
+    EXPECT(odr_close(client), ODR_OK);
+    EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_ESTATE);
+    EXPECT(odr_close(client), ODR_ESTATE);
+    EXPECT(odr_close(NULL), ODR_OK);
+    checks++; if (strcmp(odr_errstr(ODR_EINVAL), "invalid argument") != 0) { failures++; fprintf(stderr, "FAIL: odr_errstr\n"); }
+    checks++; if (!odr_errstr(12345)) { failures++; }
+
+    free(oversize);
+    free(unterminated);
+    printf("%d passed, %d failed\n", checks - failures, failures);
+    return failures == 0 ? 0 : 1;
+}
