@@ -22,12 +22,16 @@ out="$root/artifacts/native"
 mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/recommend.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/recommend"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
+# Deliberately no -lm and no link against the library: it is loaded with dlopen(RTLD_LOCAL).
+"$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/dlopen_local.c" -ldl -o "$out/dlopen_local"
 [ "${1:-}" = "--no-run" ] && exit 0
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 echo "== C bad-input test"
 "$out/bad_input" "$work/bad.db"
+echo "== C host loading the library with dlopen(RTLD_LOCAL)"
+"$out/dlopen_local" "$dist/lib/libondevicereco.so" "$work/dlopen.db"
 echo "== C sample, popularity only"
 "$out/recommend" "$work/sample.db"
 echo "== C sample with a signed model trained for one epoch on the repo's MovieLens copy"
