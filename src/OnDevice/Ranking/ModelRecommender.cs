@@ -143,6 +143,7 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
             return;
         }
         var affinities = profile.CategoryAffinities.ToDictionary(a => a.Category, a => a.Score, StringComparer.Ordinal);
+        var popularity = _popularity.Popular(ContentTieBreakItems).ToDictionary(p => p.ItemId, p => p.Users, StringComparer.Ordinal);
         var scored = new List<(string Id, double Score, string? Category)>();
         foreach (var (id, categories) in ContentUniverse(model, request))
         {
@@ -150,7 +151,9 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
             {
                 continue;
             }
-            double score = ContentScorer.Score(affinities, categories);
+            // Taste first, then how many people on this device chose it: a cold-start list of popular items
+            // in the user's categories, not of obscure items that happen to list the same categories.
+            double score = ContentScorer.Score(affinities, categories) * Math.Log(2 + popularity.GetValueOrDefault(id));
             if (score > 0)
             {
                 scored.Add((id, score, ContentScorer.Strongest(affinities, categories)));
@@ -188,7 +191,7 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
                 yield return (model.ItemIds[i], model.Categories[i]);
             }
         }
-        foreach (var item in _store.GetItems(ContentCatalogueLimit))
+        foreach (var item in Catalogue())
         {
             if (model is null || !model.TryGetIndex(item.ItemId, out _))
             {
@@ -198,12 +201,30 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
     }
 
     private const int ContentCatalogueLimit = 50_000;
+    private static readonly long CatalogueRefreshMs = 60_000;
+    private volatile CatalogueSnapshot? _catalogue;
+
+    private sealed record CatalogueSnapshot(long TakenAtMs, IReadOnlyList<ItemMetadata> Items);
+
+    /// <summary>The store's item metadata, re-read at most once a minute: content scoring scans it per call.</summary>
+    private IReadOnlyList<ItemMetadata> Catalogue()
+    {
+        long now = Environment.TickCount64;
+        var snapshot = _catalogue;
+        if (snapshot is null || now - snapshot.TakenAtMs > CatalogueRefreshMs)
+        {
+            snapshot = new CatalogueSnapshot(now, _store.GetItems(ContentCatalogueLimit));
+            _catalogue = snapshot;
+        }
+        return snapshot.Items;
+    }
+    private const int ContentTieBreakItems = 1_000;
 
     /// <summary>Exploration: random allowed items this user has never been shown nor touched, marked as such.</summary>
     private void Explore(LoadedModel? model, IReadOnlySet<string> touched, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
         var shown = _store.GetShownItems(request.UserId);
-        var pool = (model is not null ? model.ItemIds.Skip(1) : _store.GetItems(ContentCatalogueLimit).Select(i => i.ItemId))
+        var pool = (model is not null ? model.ItemIds.Skip(1) : Catalogue().Select(i => i.ItemId))
             .Where(id => !shown.Contains(id) && !touched.Contains(id) && !results.Contains(id) && filter.Allows(id))
             .ToList();
         var random = request.Options.ExplorationSeed is { } seed ? new Random(seed) : Random.Shared;

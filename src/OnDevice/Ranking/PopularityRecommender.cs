@@ -30,7 +30,7 @@ public sealed class PopularityRecommender : IRecommender
     }
 
     /// <summary>Popular items, at least <paramref name="count"/> of them when that many exist, from a recent count.</summary>
-    private IReadOnlyList<ItemPopularity> Popular(int count)
+    internal IReadOnlyList<ItemPopularity> Popular(int count)
     {
         long nowMs = Environment.TickCount64;
         var snapshot = _snapshot;
