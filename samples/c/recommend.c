@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ondevicereco.h"
 
 static void on_log(void *user_data, int32_t level, const char *message) {
@@ -40,6 +41,8 @@ int main(int argc, char **argv) {
     config.trusted_key_pem = key;
     config.initial_consent = ODR_CONSENT_LOCAL_ONLY;
 
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     odr_client *client = NULL;
     if (odr_open(&config, &client) != ODR_OK) {
         fprintf(stderr, "odr_open failed: %s\n", odr_last_error());
@@ -61,6 +64,9 @@ int main(int argc, char **argv) {
     odr_recommendation results[5];
     int32_t count = 0;
     CHECK(odr_recommend(client, "player-1", 5, results, &count));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    printf("open to first recommendation (incl. model load, tracking, flush): %.1f ms\n",
+           (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
     for (int i = 0; i < count; i++) {
         printf("%d. %s score=%.4f source=%d %s\n", results[i].rank, results[i].item_id, results[i].score, results[i].source, results[i].reason);
     }
