@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the C distribution and proves it from C: publishes the NativeAOT library into dist/ (lib, include,
-# licences), compiles the C sample and the bad-input test with the system C compiler against dist/ only,
-# and runs both. Usage: build/native.sh [--no-run]
+# Builds the C distribution and proves it from C, Python and .NET: publishes the NativeAOT library into dist/
+# (lib, include, licences), compiles the C sample and the bad-input test with the system C compiler against
+# dist/ only, builds the .NET host sample (no project reference: C ABI only), and runs them all together with
+# the Python (ctypes) sample. Usage: build/native.sh [--no-run]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dist="$root/dist"
@@ -22,9 +23,17 @@ out="$root/artifacts/native"
 mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/recommend.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/recommend"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
+"${CXX:-g++}" -std=c++17 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/samples/cpp/game_loop.cpp" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/game_loop"
 # Deliberately no -lm and no link against the library: it is loaded with dlopen(RTLD_LOCAL).
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/dlopen_local.c" -ldl -o "$out/dlopen_local"
+dotnet build "$root/samples/dotnet/NativeHost" -c Release -warnaserror -nologo -v q
 [ "${1:-}" = "--no-run" ] && exit 0
+
+# The Python sample needs only the interpreter (ctypes is in the standard library). CI runs as root on Debian.
+if ! command -v python3 > /dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "python3 is required for the Python sample (apt-get install python3)" >&2; exit 1; }
+  apt-get update -qq && apt-get install -y -qq python3 > /dev/null
+fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -38,3 +47,13 @@ echo "== C sample with a signed model trained for one epoch on the repo's MovieL
 dotnet run -c Release --project "$root/src/Trainer" -- train --data "$root/data/movielens-small" --out "$work/bundle" \
   --key "$work/signing-key.pem" --max-epochs 1 --threads 2 > "$work/train.log" 2>&1 || { cat "$work/train.log"; exit 1; }
 "$out/recommend" "$work/model.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== C++ game-loop host (120 frames at 60 fps, recommendations fetched asynchronously)"
+"$out/game_loop" "$work/game.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== Python sample (ctypes), popularity only"
+python3 "$root/samples/python/recommend.py" "$dist/lib/libondevicereco.so" "$work/py.db"
+echo "== Python sample with the signed model"
+python3 "$root/samples/python/recommend.py" "$dist/lib/libondevicereco.so" "$work/py-model.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== .NET host sample (LibraryImport, no project reference), popularity only"
+dotnet run -c Release --no-build --project "$root/samples/dotnet/NativeHost" -- "$dist/lib" "$work/net.db"
+echo "== .NET host sample with the signed model"
+dotnet run -c Release --no-build --project "$root/samples/dotnet/NativeHost" -- "$dist/lib" "$work/net-model.db" "$work/bundle" "$work/signing-key.pem.pub"

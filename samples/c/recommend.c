@@ -1,5 +1,7 @@
 /* A C host: open a store, record a few plays, ask for recommendations, print them. Exits non-zero on error.
  * Usage: recommend <database path> [bundle dir] [public key pem file] */
+/* clock_gettime is POSIX, not C99. */
+#define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
