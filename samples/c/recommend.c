@@ -71,7 +71,11 @@ int main(int argc, char **argv) {
            (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
     for (int i = 0; i < count; i++) {
         printf("%d. %s score=%.4f source=%d %s\n", results[i].rank, results[i].item_id, results[i].score, results[i].source, results[i].reason);
+        CHECK(odr_record_feedback(client, "player-1", &results[i], ODR_EVENT_IMPRESSION)); /* the shelf was shown */
     }
+    if (count > 0) CHECK(odr_record_feedback(client, "player-1", &results[0], ODR_EVENT_CLICK));
+    const char *genres[] = { "Action", "Sci-Fi" };
+    CHECK(odr_upsert_item(client, "260", genres, 2));
     odr_profile profile;
     CHECK(odr_get_profile(client, "player-1", &profile));
     printf("profile: %d events, %d sessions\n", profile.total_events, profile.session_count);

@@ -100,7 +100,7 @@ int main(int argc, char **argv) {
                     std::printf("frame %3d shelf:", frame);
                     for (const auto &item : mailbox.items) {
                         std::printf(" %s", item.item_id);
-                        plugin.check(odr_track(plugin.get(), "player-1", item.item_id, ODR_EVENT_IMPRESSION, 0, 0), "odr_track");
+                        plugin.check(odr_record_feedback(plugin.get(), "player-1", &item, ODR_EVENT_IMPRESSION), "odr_record_feedback");
                     }
                     std::printf("  (first: %s)\n", mailbox.items.empty() ? "-" : mailbox.items[0].reason);
                 }

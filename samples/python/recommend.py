@@ -38,7 +38,8 @@ class OdrRecommendation(C.Structure):
                 ("rank", C.c_int32),
                 ("source", C.c_int32),
                 ("is_exploration", C.c_int32),
-                ("reason", C.c_char * ODR_MAX_REASON_BYTES)]
+                ("reason", C.c_char * ODR_MAX_REASON_BYTES),
+                ("request_id", C.c_char * 33)]
 
 
 class OdrProfile(C.Structure):

@@ -206,7 +206,7 @@ internal static unsafe class Exports
         }
     }
 
-    private static void Copy(IReadOnlyList<Recommendation> list, NativeRecommendation* results)
+    private static void Copy(RecommendationList list, NativeRecommendation* results)
     {
         for (int i = 0; i < list.Count; i++)
         {
@@ -218,8 +218,43 @@ internal static unsafe class Exports
             target->Source = (int)item.Source;
             target->IsExploration = item.IsExploration ? 1 : 0;
             Utf8Strings.Write(item.Reason, target->Reason, NativeRecommendation.ReasonBytes);
+            Utf8Strings.Write(list.RequestId, target->RequestId, NativeRecommendation.RequestIdBytes);
         }
     }
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_record_feedback")]
+    public static int OdrRecordFeedback(nint handle, byte* userId, NativeRecommendation* item, int eventType) =>
+        WithClient(handle, box =>
+        {
+            if (item is null)
+            {
+                throw new ArgumentException("item must not be NULL.");
+            }
+            var outcome = box.Client.TrackFeedback(
+                Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes),
+                Utf8Strings.Read(item->RequestId, "item->request_id", NativeRecommendation.RequestIdBytes - 1),
+                Utf8Strings.Read(item->ItemId, "item->item_id", InputLimits.MaxIdBytes),
+                item->Rank, (RecommendationSource)item->Source, (EventType)eventType);
+            return outcome == TrackOutcome.Accepted ? ResultCode.Ok
+                : ErrorMessages.Fail(box, outcome == TrackOutcome.ConsentRevoked ? ResultCode.NoConsent : ResultCode.Full, $"Feedback not recorded: {outcome}.");
+        });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_upsert_item")]
+    public static int OdrUpsertItem(nint handle, byte* itemId, byte** categories, int categoryCount) =>
+        WithClient(handle, box =>
+        {
+            if (categoryCount < 0 || categoryCount > InputLimits.MaxCategories || (categoryCount > 0 && categories is null))
+            {
+                throw new ArgumentException($"category_count must be 0–{InputLimits.MaxCategories} and categories non-NULL when it is not 0.");
+            }
+            var names = new string[categoryCount];
+            for (int i = 0; i < categoryCount; i++)
+            {
+                names[i] = Utf8Strings.Read(categories[i], $"categories[{i}]", InputLimits.MaxContextKeyBytes);
+            }
+            box.Client.UpsertItems([new ItemMetadata(Utf8Strings.Read(itemId, "item_id", InputLimits.MaxIdBytes), names)]);
+            return ResultCode.Ok;
+        });
 
     [UnmanagedCallersOnly(EntryPoint = "odr_recent_sequence")]
     public static int OdrRecentSequence(nint handle, byte* userId, int max, NativeRecentItem* items, int* outCount) =>

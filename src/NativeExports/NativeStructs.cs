@@ -21,12 +21,14 @@ internal unsafe struct NativeRecommendation
 {
     public const int IdBytes = 257;
     public const int ReasonBytes = 256;
+    public const int RequestIdBytes = 33;
     public fixed byte ItemId[IdBytes];
     public double Score;
     public int Rank;
     public int Source;
     public int IsExploration;
     public fixed byte Reason[ReasonBytes];
+    public fixed byte RequestId[RequestIdBytes];
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -183,11 +183,30 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
         return Track(userId, itemId, type, context: FeedbackContext(shown.RequestId, item));
     }
 
-    private static Dictionary<string, string> FeedbackContext(string requestId, Recommendation item) => new(StringComparer.Ordinal)
+    /// <summary>
+    /// Records feedback on one recommended item when the response object is not at hand (e.g. across the C
+    /// ABI): the event carries the request id, rank and source that link it to the response.
+    /// </summary>
+    /// <exception cref="InvalidEventException">When an id is invalid.</exception>
+    public TrackOutcome TrackFeedback(string userId, string requestId, string itemId, int rank, RecommendationSource source, EventType type)
+    {
+        EventValidator.ValidateText(requestId, nameof(requestId), InputLimits.MaxContextValueBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rank, 1);
+        if (!Enum.IsDefined(source))
+        {
+            throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown recommendation source.");
+        }
+        return Track(userId, itemId, type, context: FeedbackContext(requestId, rank, source));
+    }
+
+    private static Dictionary<string, string> FeedbackContext(string requestId, Recommendation item) =>
+        FeedbackContext(requestId, item.Rank, item.Source);
+
+    private static Dictionary<string, string> FeedbackContext(string requestId, int rank, RecommendationSource source) => new(StringComparer.Ordinal)
     {
         ["request_id"] = requestId,
-        ["rank"] = item.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["source"] = item.Source.ToString(),
+        ["rank"] = rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["source"] = source.ToString(),
     };
 
     /// <summary>Writes everything tracked, then closes the model and the store.</summary>

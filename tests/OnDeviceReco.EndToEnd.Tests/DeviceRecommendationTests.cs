@@ -209,6 +209,10 @@ public sealed class DeviceRecommendationTests : IClassFixture<BundleFixture>, ID
         })).ToArray();
         for (int i = 0; i < 10; i++)
         {
+            // Each swap happens while the workers are demonstrably running (a busy CI machine may start them late).
+            long before = Interlocked.Read(ref calls);
+            Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref calls) > before, TimeSpan.FromSeconds(30)) || workers.Any(w => w.IsFaulted),
+                "the recommending threads made no progress");
             _client.LoadModel(i % 2 == 0 ? _fixture.V2 : _fixture.V1);
         }
         stop.Cancel();
@@ -275,9 +279,12 @@ public sealed class DeviceRecommendationTests : IClassFixture<BundleFixture>, ID
         _client.RecordImpressions("i", shown);
         _client.RecordClick("i", shown, shown[2].ItemId);
         Assert.Throws<ArgumentException>(() => _client.RecordClick("i", shown, "not-shown"));
+        Assert.Equal(TrackOutcome.Accepted, _client.TrackFeedback("i", shown.RequestId, shown[0].ItemId, 1, shown[0].Source, EventType.Purchase));
+        Assert.Throws<InvalidEventException>(() => _client.TrackFeedback("i", "", shown[0].ItemId, 1, shown[0].Source, EventType.Purchase));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _client.TrackFeedback("i", shown.RequestId, shown[0].ItemId, 0, shown[0].Source, EventType.Purchase));
         _client.Flush();
         var feedback = _client.Store.GetEvents(0, 100).Where(e => e.Context.ContainsKey("request_id")).ToList();
-        Assert.Equal(5, feedback.Count);
+        Assert.Equal(6, feedback.Count);
         Assert.All(feedback, e => Assert.Equal(shown.RequestId, e.Context["request_id"]));
         var click = Assert.Single(feedback, e => e.Type == EventType.Click);
         Assert.Equal("3", click.Context["rank"]);

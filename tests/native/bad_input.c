@@ -67,6 +67,21 @@ int main(int argc, char **argv) {
     EXPECT(odr_set_consent(client, 9), ODR_EINVAL);
     EXPECT(odr_get_consent(client, NULL), ODR_EINVAL);
     EXPECT(odr_load_model(client, "/nonexistent-bundle", NULL), ODR_EREFUSED);
+    odr_recommendation forged;
+    memset(&forged, 0, sizeof forged);
+    EXPECT(odr_record_feedback(client, "user", NULL, ODR_EVENT_CLICK), ODR_EINVAL);
+    EXPECT(odr_record_feedback(client, "user", &forged, ODR_EVENT_CLICK), ODR_EINVAL); /* empty ids, rank 0 */
+    memset(forged.request_id, 'r', sizeof forged.request_id);                         /* unterminated */
+    strcpy(forged.item_id, "item"); forged.rank = 1;
+    EXPECT(odr_record_feedback(client, "user", &forged, ODR_EVENT_CLICK), ODR_EINVAL);
+    strcpy(forged.request_id, "abc"); forged.source = 7;
+    EXPECT(odr_record_feedback(client, "user", &forged, ODR_EVENT_CLICK), ODR_EINVAL);
+    const char *cats[] = { "ok", "bad|name" };
+    EXPECT(odr_upsert_item(client, "item", cats, 2), ODR_EINVAL);
+    EXPECT(odr_upsert_item(client, "item", NULL, 1), ODR_EINVAL);
+    EXPECT(odr_upsert_item(client, "item", cats, -1), ODR_EINVAL);
+    EXPECT(odr_upsert_item(client, "item", cats, 33), ODR_EINVAL);
+    EXPECT(odr_upsert_item(client, NULL, cats, 1), ODR_EINVAL);
     /* nothing bad was written */
     EXPECT(odr_flush(client), ODR_OK);
     odr_recent_item recent[8];
@@ -75,6 +90,9 @@ int main(int argc, char **argv) {
     /* good calls still work */
     EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 1.5, 0), ODR_OK);
     EXPECT(odr_recommend(client, "user", 4, results, &count), ODR_OK);
+    EXPECT(odr_upsert_item(client, "item", cats, 1), ODR_OK);
+    forged.source = ODR_SOURCE_POPULARITY;
+    EXPECT(odr_record_feedback(client, "user", &forged, ODR_EVENT_IMPRESSION), ODR_OK);
 
     /* handles */
     odr_client *foreign = (odr_client *)oversize;

@@ -224,6 +224,7 @@ internal static unsafe partial class Odr
         public int Source;
         public int IsExploration;
         public fixed byte Reason[256];
+        public fixed byte RequestId[33];
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -95,6 +95,7 @@ typedef struct odr_recommendation {
     int32_t source;                /* ODR_SOURCE_* */
     int32_t is_exploration;        /* 1 when the slot was given to something new on purpose */
     char reason[ODR_MAX_REASON_BYTES]; /* e.g. "Because you played Game 30"; cut at a UTF-8 boundary */
+    char request_id[33];           /* the response this item belongs to (same for every item of one call) */
 } odr_recommendation;
 
 /* One step of a user's recent behaviour, oldest first. */
@@ -157,6 +158,17 @@ ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t c
  * callback on a library thread. The handle must stay open until the callback has run. */
 ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count,
                                     odr_recommend_callback callback, void *user_data);
+
+/* Records that the user was shown (ODR_EVENT_IMPRESSION) or acted on (ODR_EVENT_CLICK, _PLAY, _PURCHASE…)
+ * an item of a response, linked to it by item->request_id and item->rank, so training learns from what was
+ * shown. item is read during the call only. Never blocks on disk. */
+ODR_API int32_t odr_record_feedback(odr_client *client, const char *user_id, const odr_recommendation *item,
+                                    int32_t event_type);
+
+/* Adds or replaces an item's categories (content features for cold start and profiles). categories is an
+ * array of category_count (0–32) strings, each at most 64 bytes and without '|'; all are copied. Blocks. */
+ODR_API int32_t odr_upsert_item(odr_client *client, const char *item_id, const char *const *categories,
+                                int32_t category_count);
 
 /* Fills items[0..*out_count) with the user's last max_items (1–10000) steps, oldest first. */
 ODR_API int32_t odr_recent_sequence(odr_client *client, const char *user_id, int32_t max_items,
