@@ -62,6 +62,12 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         _writer.EvictedTotal,
         _writer.StoredRows);
 
+    /// <summary>
+    /// Increases with every committed batch of events (and retention), so a cache of event reads taken at the
+    /// same value is still exact. Other writes (items, consent) do not change it.
+    /// </summary>
+    public long EventCommits => _writer.Commits;
+
     /// <summary>Changes whenever the database is replaced (erase), so caches keyed on sequence ids can tell.</summary>
     public long Generation => Interlocked.Read(ref _generation);
 

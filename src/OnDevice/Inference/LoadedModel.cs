@@ -42,6 +42,7 @@ internal sealed class LoadedModel : IDisposable
     public string[] ItemIds { get; }
     public string[][] Categories { get; }
     public string[] Titles { get; }
+    /// <summary>Item embeddings normalised to unit length [items + 1, d], or null when the bundle has none.</summary>
     public float[]? Embeddings { get; }
     public int Dimension { get; }
     public int SequenceLength { get; }
@@ -142,7 +143,8 @@ internal sealed class LoadedModel : IDisposable
     {
         if (Embeddings is not null)
         {
-            return System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(
+            // Rows are unit length (normalised at load), so the cosine is a plain dot product.
+            return System.Numerics.Tensors.TensorPrimitives.Dot(
                 Embeddings.AsSpan(a * Dimension, Dimension), Embeddings.AsSpan(b * Dimension, Dimension));
         }
         var ca = Categories[a];
@@ -189,6 +191,16 @@ internal sealed class LoadedModel : IDisposable
         for (int i = 0; i < table.Length; i++)
         {
             table[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+        }
+        // Only similarities are computed from this table: normalise once here instead of in every comparison.
+        for (int row = 0; row < rows; row++)
+        {
+            var vector = table.AsSpan(row * dimension, dimension);
+            float norm = System.Numerics.Tensors.TensorPrimitives.Norm(vector);
+            if (norm > 0)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Divide(vector, norm, vector);
+            }
         }
         return table;
     }

@@ -3,9 +3,9 @@ using System.Collections.Concurrent;
 namespace OnDeviceReco.Ranking;
 
 /// <summary>
-/// The recent sequence and interacted items of recently served users. An entry stays valid while the
-/// user's newest sequence id (one index seek) and the store's generation are unchanged, so a new event or an
-/// erase is seen at once, and a repeat request skips reading the history again.
+/// The recent sequence and interacted items of recently served users. An entry is reused without touching
+/// SQLite while no events were committed since it was read; otherwise while the user's newest sequence id
+/// (one index seek) is unchanged. The store generation (erase) invalidates everything at once.
 /// </summary>
 internal sealed class UserHistoryCache(BehaviorStore store, int capacity = 1024)
 {
@@ -14,18 +14,24 @@ internal sealed class UserHistoryCache(BehaviorStore store, int capacity = 1024)
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    public sealed record Entry(long Generation, long LatestSequence, int Length, IReadOnlyList<RecentItem> Recent, IReadOnlySet<string> Interacted);
+    public sealed record Entry(long Generation, long Commits, long LatestSequence, int Length, IReadOnlyList<RecentItem> Recent, IReadOnlySet<string> Interacted);
 
     public Entry Get(string userId, int length)
     {
+        // Read the counters before the data: a commit racing with the reads only makes the entry look older.
         long generation = store.Generation;
-        long latest = store.GetLatestSequence(userId);
-        if (_entries.TryGetValue(userId, out var cached)
-            && cached.Generation == generation && cached.LatestSequence == latest && cached.Length >= length)
+        long commits = store.EventCommits;
+        bool known = _entries.TryGetValue(userId, out var cached) && cached.Generation == generation && cached.Length >= length;
+        if (known && cached!.Commits == commits)
         {
             return cached;
         }
-        var entry = new Entry(generation, latest, length, store.GetRecentSequence(userId, length, Interactions), store.GetInteractedItems(userId));
+        long latest = store.GetLatestSequence(userId);
+        if (known && cached!.LatestSequence == latest)
+        {
+            return _entries[userId] = cached with { Commits = commits };
+        }
+        var entry = new Entry(generation, commits, latest, length, store.GetRecentSequence(userId, length, Interactions), store.GetInteractedItems(userId));
         if (_entries.Count >= capacity)
         {
             _entries.Clear(); // crude but bounded; the working set of a device is one or a few users

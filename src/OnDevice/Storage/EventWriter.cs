@@ -20,6 +20,7 @@ internal sealed partial class EventWriter : IDisposable
     private long _written;
     private long _evictedTotal;
     private long _storedRows;
+    private long _commits;
     private volatile string? _lastWriteError;
 
     public EventWriter(SqliteDatabase database, StoreOptions options, ILogger logger)
@@ -40,6 +41,9 @@ internal sealed partial class EventWriter : IDisposable
     public long Written => Interlocked.Read(ref _written);
     public long EvictedTotal => Interlocked.Read(ref _evictedTotal);
     public long StoredRows => Interlocked.Read(ref _storedRows);
+
+    /// <summary>Committed write transactions so far: unchanged means the events table is unchanged.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
     public string? LastWriteError => _lastWriteError;
 
     /// <summary>Queues an event unless the queue is at its limit. Never blocks.</summary>
@@ -182,6 +186,7 @@ internal sealed partial class EventWriter : IDisposable
         Interlocked.Add(ref _evictedTotal, evicted);
         Interlocked.Add(ref _written, inserted);
         Interlocked.Add(ref _pending, -inserted);
+        Interlocked.Increment(ref _commits);
         _batch.Clear();
     }
 
