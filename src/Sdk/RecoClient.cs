@@ -149,9 +149,9 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
         {
             throw new ArgumentException("The candidate set is empty: there is nothing to recommend from.", nameof(options));
         }
-        var model = _recommender.Current;
-        var items = _recommender.Recommend(new RecommendationRequest(userId, count, options));
-        return new RecommendationList(Guid.NewGuid().ToString("N"), items, model?.ModelVersion);
+        // The version comes from the model that served this call, even if another was swapped in meanwhile.
+        var items = _recommender.Recommend(new RecommendationRequest(userId, count, options), out long? version);
+        return new RecommendationList(Guid.NewGuid().ToString("N"), items, version);
     }
 
     /// <summary>Recommend without blocking the caller's thread on the database or the model.</summary>

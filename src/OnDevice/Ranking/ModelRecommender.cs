@@ -51,9 +51,13 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
         return info;
     }
 
-    public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request)
+    public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request) => Recommend(request, out _);
+
+    /// <summary>Recommends and reports the version of the model that actually served (null without one).</summary>
+    public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request, out long? modelVersion)
     {
         var model = Acquire();
+        modelVersion = model?.Manifest.ModelVersion;
         try
         {
             // Real time: whatever was tracked a moment ago is part of the history this answer is built on.
