@@ -112,7 +112,20 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
             return; // nothing the model knows: content and popularity take over
         }
         var candidates = model.Run(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
-        var pool = candidates.Where(c => float.IsFinite(c.Score) && filter.Allows(model.ItemIds[c.Index])).ToList();
+        // Without diversity re-ranking only the first allowed items are needed: stop filtering there.
+        bool rerank = request.Options.Relevance < 1;
+        var pool = new List<(int Index, float Score)>(rerank ? candidates.Length : slots);
+        foreach (var candidate in candidates)
+        {
+            if (!rerank && pool.Count >= slots)
+            {
+                break;
+            }
+            if (float.IsFinite(candidate.Score) && filter.Allows(model.ItemIds[candidate.Index]))
+            {
+                pool.Add(candidate);
+            }
+        }
         var picked = MaximalMarginalRelevance.Select(pool.Select(c => c.Score).ToList(), slots, request.Options.Relevance,
             (a, b) => model.Similarity(pool[a].Index, pool[b].Index));
         foreach (int p in picked)
