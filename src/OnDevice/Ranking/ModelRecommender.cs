@@ -84,7 +84,7 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
             }
             if (!results.IsFull)
             {
-                results.Fill(_popularity.Recommend(request with { Count = Math.Min(request.Count + results.Items.Count, 100_000) })
+                results.Fill(_popularity.Recommend(request with { Count = Math.Min(request.Count + results.Items.Count, 100_000) }, filter, seen.Count)
                     .Where(r => !results.Contains(r.ItemId)));
             }
             return results.Items;

@@ -74,12 +74,23 @@ public sealed class PopularityRecommender : IRecommender
     {
         ArgumentNullException.ThrowIfNull(request);
         var seen = request.Options.ExcludeSeen ? _store.GetInteractedItems(request.UserId) : new HashSet<string>();
-        var filter = new CandidateFilter(request.Options, seen, id => _store.GetItem(id)?.Categories);
+        return Recommend(request, new CandidateFilter(request.Options, seen, id => _store.GetItem(id)?.Categories), seen.Count);
+    }
+
+    /// <summary>
+    /// Recommends through a filter the caller already built (the model chain has the user's seen items and
+    /// the model's categories at hand, so nothing is read from the store twice).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="filter">The request's filters, applied to every popular item.</param>
+    /// <param name="seenCount">How many items the filter excludes as seen, to over-fetch enough.</param>
+    internal IReadOnlyList<Recommendation> Recommend(RecommendationRequest request, CandidateFilter filter, int seenCount)
+    {
         var results = new List<Recommendation>(request.Count);
         var taken = new HashSet<string>(StringComparer.Ordinal);
 
         // Over-fetch so that filtering out the user's own items still leaves enough.
-        int fetch = Math.Min(request.Count * 4 + seen.Count, 100_000);
+        int fetch = Math.Min(request.Count * 4 + seenCount, 100_000);
         string window = Describe(_window);
         foreach (var item in Popular(fetch))
         {
