@@ -9,7 +9,7 @@ namespace OnDeviceReco;
 /// The SDK's entry point: records what the user does and answers "what next?" on the device, offline.
 /// Create one per database file and share it; every member is thread-safe.
 /// </summary>
-public sealed class RecoClient : IDisposable, IAsyncDisposable
+public sealed partial class RecoClient : IDisposable, IAsyncDisposable
 {
     /// <summary>Largest number of items one Recommend call returns.</summary>
     public const int MaxRecommendations = 1000;
@@ -18,6 +18,7 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
     private readonly PopularityRecommender _popularity;
     private readonly ModelRecommender _recommender;
     private readonly BundleVerifier? _verifier;
+    private readonly ILogger _logger;
 
     /// <summary>Opens the store (creating, migrating or recovering it) and starts the background writer.</summary>
     /// <exception cref="ArgumentException">When an option is invalid.</exception>
@@ -28,6 +29,7 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options.Store, nameof(options.Store));
         ArgumentNullException.ThrowIfNull(options.Inference, nameof(options.Inference));
         options.Inference.Validate();
+        options.Sync?.Validate();
         ILogger logger = options.LoggerFactory?.CreateLogger("OnDeviceReco") ?? NullLogger.Instance;
         // Keys are parsed before any file is opened, so a bad key fails fast and touches nothing.
         _verifier = options.TrustedModelKeys is { Count: > 0 } keys ? new BundleVerifier(keys) : null;
@@ -50,6 +52,11 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
             throw;
         }
         _recommender = new ModelRecommender(_store, _popularity, options.Inference, logger);
+        _logger = logger;
+        if (options.Sync is { } sync)
+        {
+            StartSync(sync);
+        }
     }
 
     /// <summary>The model serving recommendations, or null when none is loaded (popularity and content serve).</summary>
@@ -212,6 +219,7 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
     /// <summary>Writes everything tracked, then closes the model and the store.</summary>
     public void Dispose()
     {
+        StopSync();
         _recommender.Dispose();
         _store.Dispose();
     }
@@ -219,6 +227,7 @@ public sealed class RecoClient : IDisposable, IAsyncDisposable
     /// <summary>Writes everything tracked, then closes the model and the store, off the caller's thread.</summary>
     public async ValueTask DisposeAsync()
     {
+        StopSync();
         _recommender.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);
     }

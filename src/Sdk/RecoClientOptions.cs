@@ -31,4 +31,10 @@ public sealed class RecoClientOptions
 
     /// <summary>Where the SDK logs (store recovery, write failures, consent changes). Optional.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// Where feedback syncs to and models come from; null keeps everything on the device. Sync only ever
+    /// sends anything while consent is <see cref="ConsentState.Granted"/>.
+    /// </summary>
+    public SyncOptions? Sync { get; init; }
 }

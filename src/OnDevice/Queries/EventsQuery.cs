@@ -5,11 +5,19 @@ namespace OnDeviceReco.Queries;
 /// <summary>Stored events in sequence order after a given sequence id (export, sync, tests).</summary>
 internal static class EventsQuery
 {
-    public static IReadOnlyList<BehaviorEvent> Run(SqliteDatabase database, long afterSequence, int count)
+    public static IReadOnlyList<BehaviorEvent> Run(SqliteDatabase database, long afterSequence, int count) =>
+        Collect(database.Cached(
+            "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .Bind(1, afterSequence).Bind(2, count), count);
+
+    /// <summary>The oldest <paramref name="count"/> events waiting to be synced (the partial index covers exactly these).</summary>
+    public static IReadOnlyList<BehaviorEvent> Unsynced(SqliteDatabase database, int count) =>
+        Collect(database.Cached(
+            "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE sync_state = 0 ORDER BY seq LIMIT ?1")
+            .Bind(1, count), count);
+
+    private static List<BehaviorEvent> Collect(SqliteStatement select, int count)
     {
-        var select = database.Cached(
-            "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
-        select.Bind(1, afterSequence).Bind(2, count);
         var events = new List<BehaviorEvent>(Math.Min(count, 4096));
         try
         {

@@ -16,21 +16,18 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
         {
             throw new DataFormatException($"Data directory '{directory}' does not exist.");
         }
-        var items = new ItemVocabulary();
+        var items = LoadCatalogue(directory);
         List<Rating> ratings;
         if (File.Exists(Path.Combine(directory, "ratings.csv")))
         {
-            ReadLatestMovies(Path.Combine(directory, "movies.csv"), items);
             ratings = ReadLatestRatings(Path.Combine(directory, "ratings.csv"));
         }
         else if (File.Exists(Path.Combine(directory, "u.data")))
         {
-            ReadDelimitedMovies(Path.Combine(directory, "u.item"), '|', items, genreFlags: true);
             ratings = ReadDelimitedRatings(Path.Combine(directory, "u.data"), "\t");
         }
         else if (File.Exists(Path.Combine(directory, "ratings.dat")))
         {
-            ReadDelimitedMovies(Path.Combine(directory, "movies.dat"), null, items, genreFlags: false);
             ratings = ReadDelimitedRatings(Path.Combine(directory, "ratings.dat"), "::");
         }
         else
@@ -42,6 +39,28 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
             throw new DataFormatException($"'{directory}' holds no ratings.");
         }
         return Build(Path.GetFileName(Path.GetFullPath(directory).TrimEnd('/')), ratings, items);
+    }
+
+    /// <summary>
+    /// The item catalogue alone (titles and genres) from whichever layout <paramref name="directory"/> has; empty
+    /// when it has no movie file. The server uses it to give items synced from devices their content features.
+    /// </summary>
+    public static ItemVocabulary LoadCatalogue(string directory)
+    {
+        var items = new ItemVocabulary();
+        if (File.Exists(Path.Combine(directory, "movies.csv")))
+        {
+            ReadLatestMovies(Path.Combine(directory, "movies.csv"), items);
+        }
+        else if (File.Exists(Path.Combine(directory, "u.item")))
+        {
+            ReadDelimitedMovies(Path.Combine(directory, "u.item"), '|', items, genreFlags: true);
+        }
+        else if (File.Exists(Path.Combine(directory, "movies.dat")))
+        {
+            ReadDelimitedMovies(Path.Combine(directory, "movies.dat"), null, items, genreFlags: false);
+        }
+        return items;
     }
 
     private static InteractionData Build(string name, List<Rating> ratings, ItemVocabulary items)

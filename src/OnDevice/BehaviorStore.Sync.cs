@@ -1,0 +1,34 @@
+using OnDeviceReco.Queries;
+using OnDeviceReco.Storage;
+
+namespace OnDeviceReco;
+
+// What the sync client needs from the store: the unsynced events in order, marking them synced once the
+// server acknowledged them, and a little persistent state (the device's token).
+public sealed partial class BehaviorStore
+{
+    /// <summary>Events waiting to be synced (never local-only ones), oldest first; call <see cref="Flush"/> first to include queued ones.</summary>
+    internal IReadOnlyList<BehaviorEvent> GetUnsyncedEvents(int count) =>
+        Read(database => EventsQuery.Unsynced(database, count));
+
+    /// <summary>How many stored events wait to be synced.</summary>
+    public long UnsyncedEvents => Read(database => database.QueryInt64($"SELECT count(*) FROM events WHERE sync_state = {(int)SyncState.Pending}"));
+
+    /// <summary>
+    /// Marks pending events from <paramref name="firstSequence"/> through <paramref name="throughSequence"/> synced,
+    /// durably, before returning. Only ever called with a range the server acknowledged.
+    /// </summary>
+    internal void MarkSynced(long firstSequence, long throughSequence) =>
+        RunOnWriter(writer => writer.Database.Cached(
+                $"UPDATE events SET sync_state = {(int)SyncState.Synced} WHERE sync_state = {(int)SyncState.Pending} AND seq BETWEEN ?1 AND ?2")
+            .Bind(1, firstSequence)
+            .Bind(2, throughSequence)
+            .Run());
+
+    /// <summary>The database file this store writes.</summary>
+    public string DatabasePath => _options.DatabasePath;
+
+    internal string? GetState(string key) => Read(database => KeyValue.Get(database, key));
+
+    internal void SetState(string key, string value) => RunOnWriter(writer => KeyValue.Set(writer.Database, key, value));
+}

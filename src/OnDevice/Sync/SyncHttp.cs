@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text.Json;
+
+namespace OnDeviceReco.Sync;
+
+/// <summary>
+/// HTTP with the sync protocol's retry rules: each attempt bounded by a timeout, transient failures (network,
+/// timeout, 408/429/5xx) retried with jittered backoff or after the server's Retry-After, permanent 4xx
+/// returned at once with the server's ProblemDetails text. Response bodies are read up to a limit.
+/// </summary>
+internal sealed class SyncHttp : IDisposable
+{
+    private const int MaxProblemBytes = 16 * 1024;
+    private readonly HttpClient _http;
+    private readonly SyncOptions _options;
+    private int _attempts;
+
+    public SyncHttp(SyncOptions options)
+    {
+        _options = options;
+        _http = options.Handler is { } handler
+            ? new HttpClient(handler, disposeHandler: false)
+            : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None });
+        _http.BaseAddress = options.ServerUri;
+        _http.Timeout = Timeout.InfiniteTimeSpan; // per attempt instead, below
+    }
+
+    /// <summary>Attempts made so far (all requests).</summary>
+    public int Attempts => Volatile.Read(ref _attempts);
+
+    public async Task<HttpOutcome> SendAsync(Func<HttpRequestMessage> createRequest, long maxResponseBytes, CancellationToken cancellationToken)
+    {
+        HttpOutcome last = new(false, false, null, null, "no attempt made", null);
+        for (int attempt = 0; attempt < _options.MaxAttempts; attempt++)
+        {
+            Interlocked.Increment(ref _attempts);
+            TimeSpan? retryAfter = null;
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                timeout.CancelAfter(_options.RequestTimeout);
+                try
+                {
+                    using var request = createRequest();
+                    using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                    int status = (int)response.StatusCode;
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var body = await ReadBoundedAsync(response.Content, maxResponseBytes, timeout.Token).ConfigureAwait(false);
+                        return body is null
+                            ? new HttpOutcome(false, true, status, null, $"The response exceeds {maxResponseBytes} bytes.", null)
+                            : HttpOutcome.Ok(status, body);
+                    }
+                    retryAfter = RetryPolicy.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
+                    string detail = await ProblemDetailAsync(response, timeout.Token).ConfigureAwait(false);
+                    if (!RetryPolicy.IsTransient(response.StatusCode))
+                    {
+                        return new HttpOutcome(false, true, status, null, detail, null);
+                    }
+                    last = new HttpOutcome(false, false, status, null, detail, retryAfter);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    last = new HttpOutcome(false, false, null, null, $"No answer within {_options.RequestTimeout.TotalSeconds:0.#} s.", null);
+                }
+                catch (Exception e) when (e is HttpRequestException or IOException)
+                {
+                    last = new HttpOutcome(false, false, null, null, e.Message, null);
+                }
+            }
+            if (attempt == _options.MaxAttempts - 1)
+            {
+                break;
+            }
+            if (retryAfter > _options.MaxBackoff)
+            {
+                // The server wants a long pause: end this sync and let the next one (or the schedule) honour it.
+                return last;
+            }
+            await Task.Delay(retryAfter ?? RetryPolicy.Backoff(attempt, _options.InitialBackoff, _options.MaxBackoff), cancellationToken).ConfigureAwait(false);
+        }
+        return last;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, long limit, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > limit)
+        {
+            return null;
+        }
+        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream(content.Headers.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The ProblemDetails "detail" (or title) of an error response, else the status line.</summary>
+    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        string fallback = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+        try
+        {
+            var body = await ReadBoundedAsync(response.Content, MaxProblemBytes, cancellationToken).ConfigureAwait(false);
+            if (body is null || body.Length == 0)
+            {
+                return fallback;
+            }
+            using var json = JsonDocument.Parse(body);
+            foreach (string field in (string[])["detail", "title"])
+            {
+                if (json.RootElement.ValueKind == JsonValueKind.Object
+                    && json.RootElement.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    return $"{fallback}: {value.GetString()}";
+                }
+            }
+            return fallback;
+        }
+        catch (Exception e) when (e is JsonException or IOException or HttpRequestException)
+        {
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+namespace OnDeviceReco;
+
+/// <summary>How a sync ended.</summary>
+public enum SyncStatus
+{
+    /// <summary>Every pending event is on the server (or there was none), and the model is current.</summary>
+    Completed = 0,
+    /// <summary>Consent is not Granted: nothing was sent.</summary>
+    NoConsent = 1,
+    /// <summary>The server could not be reached or kept failing (network, timeouts, 5xx, 429); the next sync resumes.</summary>
+    Unreachable = 2,
+    /// <summary>The server refused the request for good (bad key, invalid data); retrying the same request will not help.</summary>
+    Refused = 3,
+    /// <summary>Events synced, but the offered model could not be downloaded or was refused by verification.</summary>
+    ModelFailed = 4,
+}
+
+/// <summary>What one sync did.</summary>
+/// <param name="Status">How it ended.</param>
+/// <param name="EventsSent">Events the server acknowledged in this sync.</param>
+/// <param name="EventsAlreadyOnServer">Of those, events the server already had (a resend after a lost acknowledgement).</param>
+/// <param name="Batches">Requests acknowledged.</param>
+/// <param name="Attempts">HTTP attempts made, retries included.</param>
+/// <param name="ModelVersion">The model serving after the sync, or null.</param>
+/// <param name="ModelUpdated">True when this sync swapped in a new model.</param>
+/// <param name="HttpStatus">Status of the last failed response, when there was one.</param>
+/// <param name="Error">Why it did not complete, or null.</param>
+/// <param name="RetryAfter">How long the server asked the device to wait, when it did.</param>
+public sealed record SyncResult(
+    SyncStatus Status,
+    int EventsSent,
+    int EventsAlreadyOnServer,
+    int Batches,
+    int Attempts,
+    long? ModelVersion,
+    bool ModelUpdated,
+    int? HttpStatus,
+    string? Error,
+    TimeSpan? RetryAfter);

@@ -1,0 +1,18 @@
+namespace OnDeviceReco.Protocol.Wire;
+
+/// <summary>What an envelope carries. Numbers are on the wire, so they never change.</summary>
+public enum MessageKind
+{
+    /// <summary><see cref="Wire.EventBatch"/>.</summary>
+    EventBatch = 1,
+    /// <summary><see cref="Wire.BatchAck"/>.</summary>
+    BatchAck = 2,
+    /// <summary><see cref="Wire.ModelRelease"/>.</summary>
+    ModelRelease = 3,
+    /// <summary><see cref="Wire.ModelPackage"/>.</summary>
+    ModelPackage = 4,
+    /// <summary><see cref="Wire.DeviceRegistration"/>.</summary>
+    DeviceRegistration = 5,
+    /// <summary><see cref="Wire.DeviceCredential"/>.</summary>
+    DeviceCredential = 6,
+}

@@ -1,0 +1,108 @@
+using System.Buffers;
+using MessagePack;
+
+namespace OnDeviceReco.Protocol.Wire;
+
+/// <summary>
+/// Encodes and decodes the sync protocol's messages (MessagePack inside a versioned envelope; event batches
+/// LZ4-compressed). Decoders never trust the input: every count and size is bounded by <see cref="WireLimits"/>
+/// before allocation, and anything malformed becomes a <see cref="ProtocolFormatException"/>.
+/// Uses only MessagePack's reader and writer, so it is trim- and AOT-safe.
+/// </summary>
+public static class WireCodec
+{
+    /// <summary>The HTTP content type of every message.</summary>
+    public const string ContentType = "application/x-msgpack";
+
+    /// <summary>Encodes a batch, compressed.</summary>
+    public static byte[] Encode(EventBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var body = new ArrayBufferWriter<byte>(batch.Events.Count * 24 + 256);
+        var writer = new MessagePackWriter(body);
+        EventBatchFormat.Write(ref writer, batch);
+        writer.Flush();
+        return Envelope.Seal(MessageKind.EventBatch, body.WrittenSpan, compress: true);
+    }
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid batch within <paramref name="limits"/>.</exception>
+    public static EventBatch DecodeBatch(ReadOnlyMemory<byte> message, WireLimits? limits = null)
+    {
+        limits ??= WireLimits.Default;
+        return Decode(message, MessageKind.EventBatch, limits, static (ref MessagePackReader r, WireLimits l) => EventBatchFormat.Read(ref r, l));
+    }
+
+    /// <summary>Encodes an acknowledgement.</summary>
+    public static byte[] Encode(BatchAck ack) =>
+        Small(MessageKind.BatchAck, ack, static (ref MessagePackWriter w, BatchAck a) => AckFormat.Write(ref w, a));
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid acknowledgement.</exception>
+    public static BatchAck DecodeAck(ReadOnlyMemory<byte> message) =>
+        Decode(message, MessageKind.BatchAck, WireLimits.Default, static (ref MessagePackReader r, WireLimits _) => AckFormat.Read(ref r));
+
+    /// <summary>Encodes a model release.</summary>
+    public static byte[] Encode(ModelRelease release) =>
+        Small(MessageKind.ModelRelease, release, static (ref MessagePackWriter w, ModelRelease m) => ModelFormats.Write(ref w, m));
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid model release.</exception>
+    public static ModelRelease DecodeRelease(ReadOnlyMemory<byte> message, WireLimits? limits = null) =>
+        Decode(message, MessageKind.ModelRelease, limits ?? WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => ModelFormats.ReadRelease(ref r, l));
+
+    /// <summary>Encodes a model package (not compressed: model weights do not compress).</summary>
+    public static byte[] Encode(ModelPackage package) =>
+        Small(MessageKind.ModelPackage, package, static (ref MessagePackWriter w, ModelPackage p) => ModelFormats.Write(ref w, p));
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid model package.</exception>
+    public static ModelPackage DecodePackage(ReadOnlyMemory<byte> message, WireLimits? limits = null) =>
+        Decode(message, MessageKind.ModelPackage, limits ?? WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => ModelFormats.ReadPackage(ref r, l));
+
+    /// <summary>Encodes a device registration.</summary>
+    public static byte[] Encode(DeviceRegistration registration) =>
+        Small(MessageKind.DeviceRegistration, registration, static (ref MessagePackWriter w, DeviceRegistration d) => DeviceFormats.Write(ref w, d));
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid registration.</exception>
+    public static DeviceRegistration DecodeRegistration(ReadOnlyMemory<byte> message) =>
+        Decode(message, MessageKind.DeviceRegistration, WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => DeviceFormats.ReadRegistration(ref r, l));
+
+    /// <summary>Encodes a device credential.</summary>
+    public static byte[] Encode(DeviceCredential credential) =>
+        Small(MessageKind.DeviceCredential, credential, static (ref MessagePackWriter w, DeviceCredential c) => DeviceFormats.Write(ref w, c));
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid credential.</exception>
+    public static DeviceCredential DecodeCredential(ReadOnlyMemory<byte> message) =>
+        Decode(message, MessageKind.DeviceCredential, WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => DeviceFormats.ReadCredential(ref r, l));
+
+    private delegate void BodyWriter<T>(ref MessagePackWriter writer, T value);
+
+    private delegate T BodyReader<T>(ref MessagePackReader reader, WireLimits limits);
+
+    private static byte[] Small<T>(MessageKind kind, T value, BodyWriter<T> write)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var body = new ArrayBufferWriter<byte>(256);
+        var writer = new MessagePackWriter(body);
+        write(ref writer, value);
+        writer.Flush();
+        return Envelope.Seal(kind, body.WrittenSpan, compress: false);
+    }
+
+    private static T Decode<T>(ReadOnlyMemory<byte> message, MessageKind kind, WireLimits limits, BodyReader<T> read)
+    {
+        try
+        {
+            var body = Envelope.Open(message, kind, limits);
+            var reader = new MessagePackReader(body);
+            T value = read(ref reader, limits);
+            if (!reader.End)
+            {
+                throw new ProtocolFormatException($"{kind}: trailing bytes after the message.");
+            }
+            return value;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException
+                                      or InvalidOperationException or ArgumentException)
+        {
+            throw new ProtocolFormatException($"{kind}: malformed MessagePack ({e.Message})", e);
+        }
+    }
+}

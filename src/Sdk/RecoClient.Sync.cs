@@ -1,0 +1,155 @@
+using Microsoft.Extensions.Logging;
+using OnDeviceReco.Sync;
+
+namespace OnDeviceReco;
+
+// Sync: feedback up, models down. One sync runs at a time; the schedule and manual calls share the gate.
+public sealed partial class RecoClient
+{
+    private SyncClient? _sync;
+    private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private CancellationTokenSource? _scheduleStop;
+    private Task? _schedule;
+    private SyncResult? _lastSync;
+
+    /// <summary>The outcome of the most recent sync, or null before the first.</summary>
+    public SyncResult? LastSync => Volatile.Read(ref _lastSync);
+
+    /// <summary>
+    /// Sends every unsynced event (with consent only), then fetches, verifies and hot-swaps a newer model if the
+    /// server has one. Never throws for network or server failures: they are in the result, and the next sync
+    /// resumes where this one stopped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">When the client was created without <see cref="RecoClientOptions.Sync"/>.</exception>
+    public async Task<SyncResult> SyncAsync(CancellationToken cancellationToken = default)
+    {
+        var sync = _sync ?? throw new InvalidOperationException("Sync is not configured (RecoClientOptions.Sync).");
+        await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var result = await SyncOnceAsync(sync, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastSync, result);
+            return result;
+        }
+        finally
+        {
+            _syncGate.Release();
+        }
+    }
+
+    /// <summary>Blocking <see cref="SyncAsync"/>.</summary>
+    public SyncResult Sync() => SyncAsync().GetAwaiter().GetResult();
+
+    private async Task<SyncResult> SyncOnceAsync(SyncClient sync, CancellationToken cancellationToken)
+    {
+        if (_store.Consent != ConsentState.Granted)
+        {
+            return new SyncResult(SyncStatus.NoConsent, 0, 0, 0, 0, Model?.ModelVersion, false, null, "Consent is not granted; nothing was sent.", null);
+        }
+        int attemptsBefore = sync.Attempts;
+        var upload = await sync.UploadAsync(cancellationToken).ConfigureAwait(false);
+        if (upload.Failure is { } failed)
+        {
+            return Result(failed.Permanent ? SyncStatus.Refused : SyncStatus.Unreachable, upload, false, failed);
+        }
+        if (!_options.DownloadModels)
+        {
+            return Result(SyncStatus.Completed, upload, false, null);
+        }
+        var (release, releaseFailure) = await sync.LatestModelAsync(cancellationToken).ConfigureAwait(false);
+        if (releaseFailure is not null)
+        {
+            return Result(releaseFailure.Permanent ? SyncStatus.Refused : SyncStatus.Unreachable, upload, false, releaseFailure);
+        }
+        if (release is null || release.ModelVersion == Model?.ModelVersion)
+        {
+            return Result(SyncStatus.Completed, upload, false, null);
+        }
+        var (directory, downloadFailure) = await sync.DownloadAsync(release, cancellationToken).ConfigureAwait(false);
+        if (directory is null)
+        {
+            return Result(SyncStatus.ModelFailed, upload, false, downloadFailure);
+        }
+        try
+        {
+            LoadModel(directory);
+            ModelFiles.Prune(sync.ModelDirectory);
+            return Result(SyncStatus.Completed, upload, true, null);
+        }
+        catch (ModelLoadException e)
+        {
+            Directory.Delete(directory, recursive: true);
+            _logger.LogWarning("Model v{Version} from the server was refused: {Reason}", release.ModelVersion, e.Message);
+            return Result(SyncStatus.ModelFailed, upload, false, new HttpOutcome(false, true, null, null, e.Message, null));
+        }
+
+        SyncResult Result(SyncStatus status, UploadOutcome sent, bool updated, HttpOutcome? failure) =>
+            new(status, sent.Sent, sent.AlreadyStored, sent.Batches, sync.Attempts - attemptsBefore, Model?.ModelVersion, updated,
+                failure?.Status, failure?.Error, failure?.RetryAfter);
+    }
+
+    private SyncOptions _options = null!;
+
+    private void StartSync(SyncOptions options)
+    {
+        _options = options;
+        _sync = new SyncClient(_store, options, _logger);
+        // A model downloaded and verified before a restart serves again at once; it is verified again on load.
+        foreach (var (version, directory) in ModelFiles.Versions(_sync.ModelDirectory))
+        {
+            try
+            {
+                LoadModel(directory);
+                break;
+            }
+            catch (ModelLoadException e)
+            {
+                _logger.LogWarning("Stored model v{Version} was refused and is skipped: {Reason}", version, e.Message);
+            }
+        }
+        if (options.Interval is { } interval)
+        {
+            _scheduleStop = new CancellationTokenSource();
+            _schedule = Task.Run(() => RunScheduleAsync(interval, _scheduleStop.Token));
+        }
+    }
+
+    private async Task RunScheduleAsync(TimeSpan interval, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var wait = LastSync?.RetryAfter is { } asked && asked > interval ? asked : interval;
+            try
+            {
+                await Task.Delay(wait, stop).ConfigureAwait(false);
+                await SyncAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is BehaviorStoreException or ObjectDisposedException or IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning(e, "Scheduled sync failed; the next one retries");
+            }
+        }
+    }
+
+    private void StopSync()
+    {
+        if (_scheduleStop is not null)
+        {
+            _scheduleStop.Cancel();
+            try
+            {
+                _schedule?.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Cancelled mid-request: nothing was marked synced that the server did not acknowledge.
+            }
+            _scheduleStop.Dispose();
+        }
+        _sync?.Dispose();
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OnDeviceReco.Server.Auth;
+using OnDeviceReco.Server.Devices;
+using OnDeviceReco.Server.Events;
+using OnDeviceReco.Server.Models;
+using OnDeviceReco.Server.Retraining;
+using OnDeviceReco.Server.Storage;
+
+namespace OnDeviceReco.Server.Hosting;
+
+/// <summary>Builds the server: Kestrel on <see cref="ServerOptions.Urls"/>, the endpoints by feature, the retraining job.</summary>
+public static class RecoServer
+{
+    /// <param name="options">Validated before anything starts.</param>
+    /// <param name="configure">Last word on the builder (logging, test settings).</param>
+    /// <param name="args">Command-line arguments for the standard configuration sources.</param>
+    public static WebApplication Build(ServerOptions options, Action<WebApplicationBuilder>? configure = null, string[]? args = null)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.DataDirectory);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton<IFeedbackStore>(_ => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db")));
+        services.AddSingleton(_ => DeviceTokens.LoadOrCreate(Path.Combine(options.DataDirectory, "device-token.secret")));
+        services.AddSingleton(_ => new ModelSigning(options.DataDirectory));
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<RetrainingTrigger>();
+        services.AddSingleton<RetrainingJob>();
+        services.AddHostedService<RetrainingService>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddDeviceRateLimits(options);
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("feedback-store");
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRateLimiter();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health");
+        app.MapEventEndpoints();
+        app.MapModelEndpoints();
+        app.MapDeviceEndpoints();
+        return app;
+    }
+
+    /// <summary>Health: the store answers a count query.</summary>
+    private sealed class StoreHealthCheck(IFeedbackStore store) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var counts = store.Counts();
+                return Task.FromResult(HealthCheckResult.Healthy($"{counts.Events} events from {counts.Devices} devices"));
+            }
+            catch (Exception e)
+            {
+                return Task.FromResult(HealthCheckResult.Unhealthy("The feedback store does not answer.", e));
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+namespace OnDeviceReco.Server.Hosting;
+
+/// <summary>Everything the server needs to run; bound from the "Reco" configuration section or set in code.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>Where the feedback database, the signing key, the token secret and the model versions live.</summary>
+    public string DataDirectory { get; set; } = "server-data";
+
+    /// <summary>Listening address; loopback by default so nothing is exposed until someone decides to.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>Per-app API keys. A request without one of these is refused with 401.</summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>Key for operator endpoints (retrain now, roll back). Null disables them.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>Largest request body; larger uploads get 413.</summary>
+    public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Requests per second one device may make (token bucket); beyond it, 429 with Retry-After.</summary>
+    public int DeviceRequestsPerSecond { get; set; } = 20;
+
+    /// <summary>Bucket size: the burst a device may make after being idle.</summary>
+    public int DeviceRequestBurst { get; set; } = 40;
+
+    /// <summary>A MovieLens-layout directory whose movie file gives items titles and genres (content features). Optional.</summary>
+    public string? CatalogueDirectory { get; set; }
+
+    /// <summary>When and how models are retrained.</summary>
+    public RetrainingOptions Retraining { get; set; } = new();
+
+    /// <summary>Throws when a required option is missing or out of range.</summary>
+    public void Validate()
+    {
+        if (ApiKeys.Count == 0 || ApiKeys.Any(string.IsNullOrWhiteSpace))
+        {
+            throw new InvalidOperationException("Reco:ApiKeys must list at least one non-empty API key.");
+        }
+        if (MaxRequestBytes < 1024 || DeviceRequestsPerSecond < 1 || DeviceRequestBurst < 1)
+        {
+            throw new InvalidOperationException("Reco:MaxRequestBytes must be ≥ 1024 and the device rate limits ≥ 1.");
+        }
+        Retraining.Validate();
+    }
+}
+
+/// <summary>The automatic retraining job's schedule and recipe.</summary>
+public sealed class RetrainingOptions
+{
+    /// <summary>Whether the job runs at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>New events since the last training that start the next one.</summary>
+    public int MinNewEvents { get; set; } = 10_000;
+
+    /// <summary>How often the job checks the threshold.</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Model recipe by name (sasrec, sasrec-bce, gru).</summary>
+    public string Model { get; set; } = "sasrec";
+
+    /// <summary>Epoch cap; null keeps the recipe's. Early stopping usually ends training sooner.</summary>
+    public int? MaxEpochs { get; set; }
+
+    /// <summary>Torch threads.</summary>
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Seed for initialisation, batching and evaluation sampling.</summary>
+    public int Seed { get; set; } = 42;
+
+    public void Validate()
+    {
+        if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1)
+        {
+            throw new InvalidOperationException("Reco:Retraining has a value out of range (MinNewEvents, CheckInterval, Threads and MaxEpochs must be positive).");
+        }
+    }
+}

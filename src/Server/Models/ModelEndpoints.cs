@@ -1,0 +1,59 @@
+using OnDeviceReco.Protocol.Wire;
+using OnDeviceReco.Server.Auth;
+using OnDeviceReco.Server.Hosting;
+using OnDeviceReco.Server.Retraining;
+using OnDeviceReco.Server.Storage;
+
+namespace OnDeviceReco.Server.Models;
+
+/// <summary>
+/// Model delivery: GET /v1/models/latest (the serving release), GET /v1/models/{version} (its signed package);
+/// and for operators: the version list, rollback, retrain now.
+/// </summary>
+public static class ModelEndpoints
+{
+    public static void MapModelEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var devices = routes.MapGroup("/v1/models").RequireApiKey().RequireDevice().RequireRateLimiting(RateLimits.DevicePolicy);
+        devices.MapGet("/latest", (ModelRegistry registry) => registry.Serving is { } release
+                ? Results.Bytes(WireCodec.Encode(release), WireCodec.ContentType)
+                : Results.Problem("No model has been published yet; devices serve popularity and content.",
+                    statusCode: StatusCodes.Status404NotFound, title: "No model"))
+            .WithName("LatestModel")
+            .WithSummary("The release devices should run (MessagePack ModelRelease).")
+            .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        devices.MapGet("/{version:long}", (long version, ModelRegistry registry) => registry.PackageFile(version) is { } path
+                ? Results.File(path, WireCodec.ContentType)
+                : Results.Problem($"Model version {version} was never published.", statusCode: StatusCodes.Status404NotFound, title: "No such model"))
+            .WithName("ModelPackage")
+            .WithSummary("The signed bundle of a published version (MessagePack ModelPackage); devices verify it before use.")
+            .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var operators = routes.MapGroup("/v1/admin").RequireAdmin();
+        operators.MapGet("/models", (IFeedbackStore store) => Results.Ok(store.Models()))
+            .WithSummary("Every trained version with its evaluation and whether it was published.");
+        operators.MapPost("/models/{version:long}/serve", (long version, ModelRegistry registry) => registry.Rollback(version)
+                ? Results.Ok(registry.Serving)
+                : Results.Problem($"Model version {version} was never published.", statusCode: StatusCodes.Status404NotFound, title: "No such model"))
+            .WithSummary("Serves an earlier published version again (rollback).");
+        operators.MapPost("/retrain", (RetrainingTrigger trigger) =>
+            {
+                trigger.RequestNow();
+                return Results.Accepted();
+            })
+            .WithSummary("Starts a retraining run now, whatever the threshold says.");
+        operators.MapGet("/stats", (IFeedbackStore store, ServerMetrics metrics, ModelRegistry registry, RetrainingTrigger trigger) =>
+            {
+                var counts = store.Counts();
+                return Results.Ok(new ServerStats(counts.Events, counts.Devices, counts.Batches, metrics.AlreadyStoredTotal,
+                    metrics.ReplayedTotal, metrics.RejectedTotal, registry.Serving?.ModelVersion, trigger.RunsCompleted, trigger.LastError));
+            })
+            .WithSummary("Totals: events, devices, batches, resends, refusals, serving version, retraining runs.");
+    }
+}
+
+/// <summary>What GET /v1/admin/stats returns.</summary>
+public sealed record ServerStats(long Events, long Devices, long Batches, long AlreadyStored, long ReplayedBatches, long RejectedRequests,
+    long? ServingVersion, int RetrainingRuns, string? LastRetrainingError);

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using OnDeviceReco.Protocol;
+using OnDeviceReco.Server.Hosting;
+using OnDeviceReco.Server.Models;
+using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Trainer.Bundles;
+using OnDeviceReco.Trainer.Evaluation;
+using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Training;
+
+namespace OnDeviceReco.Server.Retraining;
+
+/// <summary>What one retraining run decided.</summary>
+public sealed record RetrainingOutcome(long Version, bool Published, RankingMetrics Candidate, RankingMetrics Baseline, string BaselineName, string Reason);
+
+/// <summary>
+/// One retraining run: synced feedback → a candidate trained with each user's newest interaction held out →
+/// the candidate and the serving model (or popularity, before the first model) scored on exactly those held-out
+/// recent events → the candidate is signed and kept either way, and published only if it is not worse.
+/// </summary>
+public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, ModelRegistry registry, ModelSigning signing,
+    ILogger<RetrainingJob> log)
+{
+    private readonly Lock _oneAtATime = new();
+
+    public RetrainingOutcome Run(long trainedThrough, CancellationToken cancellationToken)
+    {
+        lock (_oneAtATime)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var settings = options.Retraining;
+            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory).Load();
+            var config = ModelCatalogue.Find(settings.Model);
+            config = config with { MaxEpochs = settings.MaxEpochs ?? config.MaxEpochs };
+            TorchRuntime.Configure(settings.Threads, settings.Seed);
+            log.LogInformation("Training {Model} on {Users} users, {Interactions} interactions, {Items} items",
+                config.Name, data.Sequences.Count, data.InteractionCount, data.Items.Count);
+            var candidate = HoldoutTraining.Train(data, config, settings.Seed,
+                epoch => log.LogInformation("Epoch {Epoch}: loss {Loss:0.0000}, validation NDCG@10 {Validation}, {Seconds:0.0} s",
+                    epoch.Epoch, epoch.Loss, epoch.ValidationNdcg10?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", epoch.Seconds));
+            using var model = candidate.Model;
+            var (baselineName, baseline) = ScoreBaseline(candidate, data.Items, settings.Seed);
+            bool publish = candidate.Holdout.Ndcg10 >= baseline.Ndcg10;
+            long version = registry.NextVersion();
+            var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
+            {
+                ["ndcg@10"] = candidate.Holdout.Ndcg10,
+                ["hr@10"] = candidate.Holdout.HitRate10,
+                ["baseline_ndcg@10"] = baseline.Ndcg10,
+                ["baseline_hr@10"] = baseline.HitRate10,
+                ["holdout_users"] = candidate.Holdout.Cases,
+                ["interactions"] = data.InteractionCount,
+                ["best_epoch"] = candidate.Training.BestEpoch,
+            };
+            var created = DateTimeOffset.UtcNow;
+            ModelBundleWriter.Write(registry.BundleDirectory(version), model, data, version, metrics, signing.Key, created);
+            string reason = string.Create(CultureInfo.InvariantCulture,
+                $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events");
+            string metricsJson = JsonSerializer.Serialize(metrics);
+            if (publish)
+            {
+                registry.Publish(version, metricsJson, "published: " + reason);
+                log.LogInformation("Published model v{Version}: {Reason}", version, reason);
+            }
+            else
+            {
+                registry.RecordRejected(version, created, metricsJson, "kept back (worse): " + reason);
+                log.LogWarning("Model v{Version} kept back: {Reason}", version, reason);
+            }
+            store.TrainedThrough = trainedThrough;
+            return new RetrainingOutcome(version, publish, candidate.Holdout, baseline, baselineName, reason);
+        }
+    }
+
+    private (string Name, RankingMetrics Metrics) ScoreBaseline(HoldoutCandidate candidate, Trainer.Data.ItemVocabulary items, int seed)
+    {
+        if (registry.Serving is { } serving)
+        {
+            var bundle = new BundleVerifier([signing.PublicKeyPem]).Verify(registry.BundleDirectory(serving.ModelVersion));
+            using var scorer = new ServingModelScorer(bundle, items);
+            return ($"serving v{serving.ModelVersion}", candidate.Evaluator.Evaluate(scorer, candidate.TestCases, seed));
+        }
+        var popularity = new PopularityScorer(candidate.TrainSequences, items.TableSize);
+        return ("popularity", candidate.Evaluator.Evaluate(popularity, candidate.TestCases, seed));
+    }
+}

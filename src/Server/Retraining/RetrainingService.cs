@@ -1,0 +1,59 @@
+using OnDeviceReco.Server.Hosting;
+using OnDeviceReco.Server.Storage;
+
+namespace OnDeviceReco.Server.Retraining;
+
+/// <summary>
+/// Checks every <see cref="RetrainingOptions.CheckInterval"/> (or at once when asked) whether enough new events
+/// arrived since the last training, and runs <see cref="RetrainingJob"/> when they did. One run at a time; a
+/// failed run is logged and retried at the next check — the serving model is untouched by failures.
+/// </summary>
+public sealed class RetrainingService(ServerOptions options, IFeedbackStore store, RetrainingJob job, RetrainingTrigger trigger,
+    ILogger<RetrainingService> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Retraining;
+        if (!settings.Enabled)
+        {
+            return;
+        }
+        // Leave the host's start-up path at once: training is long and CPU-bound.
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await trigger.WaitAsync(settings.CheckInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var counts = store.Counts();
+            long fresh = counts.LatestEventId - store.TrainedThrough;
+            bool forced = trigger.ForceNext;
+            if (!forced && fresh < settings.MinNewEvents)
+            {
+                continue;
+            }
+            trigger.ForceNext = false;
+            log.LogInformation("Retraining: {Fresh} new events since the last run (threshold {Threshold}, forced {Forced})",
+                fresh, settings.MinNewEvents, forced);
+            try
+            {
+                await Task.Run(() => job.Run(counts.LatestEventId, stoppingToken), stoppingToken);
+                trigger.Completed(null);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Retraining failed; the serving model is unchanged");
+                trigger.Completed(e.Message);
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using OnDeviceReco.Protocol.Wire;
+
+namespace OnDeviceReco.Server.Storage;
+
+/// <summary>
+/// Where synced feedback and the model registry's records live. SQLite fills it by default; a production
+/// database can fill it instead. Implementations must store each (device, sequence) at most once and make a
+/// batch's events and its idempotency record visible together or not at all.
+/// </summary>
+public interface IFeedbackStore : IDisposable
+{
+    /// <summary>Stores a batch once. A batch id seen before with the same content returns the first acknowledgement's counts, marked replayed.</summary>
+    /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>
+    IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash);
+
+    /// <summary>Deletes everything stored for the device; returns how many events went.</summary>
+    long EraseDevice(string deviceId);
+
+    /// <summary>Totals, for health, metrics and the retraining threshold.</summary>
+    FeedbackCounts Counts();
+
+    /// <summary>Every stored event in (device, user, time, sequence) order, for training.</summary>
+    IEnumerable<StoredEvent> ReadEvents();
+
+    /// <summary>Records a model version (published or rejected) and its evaluation.</summary>
+    void RecordModel(ModelRecord model);
+
+    /// <summary>Every model version recorded, oldest first.</summary>
+    IReadOnlyList<ModelRecord> Models();
+
+    /// <summary>Makes <paramref name="version"/> the one devices get (publish or roll back).</summary>
+    void SetServing(long version);
+
+    /// <summary>The version devices get, or null before the first publication.</summary>
+    long? ServingVersion();
+
+    /// <summary>The newest event id the last training saw; the threshold counts events after it.</summary>
+    long TrainedThrough { get; set; }
+}
+
+/// <summary>What one ingest did.</summary>
+public sealed record IngestResult(int Stored, int AlreadyStored, bool Replayed, long AcceptedThrough);
+
+/// <summary>Store totals.</summary>
+/// <param name="LatestEventId">Id of the newest stored event (ids only grow).</param>
+public sealed record FeedbackCounts(long Events, long Devices, long Batches, long LatestEventId);
+
+/// <summary>One stored event, as training reads it.</summary>
+public readonly record struct StoredEvent(string DeviceId, string UserId, string ItemId, int Type, long TimestampMs, long Sequence, double Value);
+
+/// <summary>A trained model version and what became of it.</summary>
+public sealed record ModelRecord(long Version, DateTimeOffset CreatedAt, bool Published, string Metrics, string Reason);
+
+/// <summary>A batch id reused for different content: a client bug or a forged request, never a retry.</summary>
+public sealed class BatchConflictException(Guid batchId)
+    : Exception($"Batch {batchId} was already stored with different content.")
+{
+    public Guid BatchId { get; } = batchId;
+}

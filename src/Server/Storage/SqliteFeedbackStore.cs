@@ -1,0 +1,266 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OnDeviceReco.Protocol.Wire;
+
+namespace OnDeviceReco.Server.Storage;
+
+/// <summary>
+/// The default store: one SQLite file in WAL mode, synchronous FULL (an acknowledged batch survives power loss).
+/// Writes go through one connection under a lock — SQLite has one writer anyway — and each batch is one
+/// transaction holding its events and its idempotency record, so a crash leaves all of it or none.
+/// </summary>
+public sealed class SqliteFeedbackStore : IFeedbackStore
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS devices(
+            id            INTEGER PRIMARY KEY,
+            device_id     TEXT    NOT NULL UNIQUE,
+            first_seen_ms INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS events(
+            id         INTEGER PRIMARY KEY,
+            device     INTEGER NOT NULL,
+            seq        INTEGER NOT NULL,
+            ts_ms      INTEGER NOT NULL,
+            user_id    TEXT    NOT NULL,
+            item_id    TEXT    NOT NULL,
+            type       INTEGER NOT NULL,
+            value      REAL    NOT NULL,
+            request_id TEXT,
+            context    TEXT,
+            UNIQUE(device, seq));
+        CREATE TABLE IF NOT EXISTS batches(
+            batch_id     BLOB    PRIMARY KEY,
+            device       INTEGER NOT NULL,
+            content_hash BLOB    NOT NULL,
+            last_seq     INTEGER NOT NULL,
+            stored       INTEGER NOT NULL,
+            already      INTEGER NOT NULL,
+            received_ms  INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS batches_by_device ON batches(device);
+        CREATE TABLE IF NOT EXISTS models(
+            version    INTEGER PRIMARY KEY,
+            created_ms INTEGER NOT NULL,
+            published  INTEGER NOT NULL,
+            metrics    TEXT    NOT NULL,
+            reason     TEXT    NOT NULL);
+        CREATE TABLE IF NOT EXISTS state(
+            key   TEXT PRIMARY KEY,
+            value INTEGER NOT NULL) WITHOUT ROWID;
+        """;
+
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly Lock _writeLock = new();
+    private readonly SqliteCommand _insertEvent;
+
+    static SqliteFeedbackStore() => SQLitePCL.Batteries_V2.Init();
+
+    public SqliteFeedbackStore(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
+        _writer = new SqliteConnection(_connectionString);
+        _writer.Open();
+        Execute(_writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        Execute(_writer, Schema);
+        _insertEvent = _writer.CreateCommand();
+        _insertEvent.CommandText = """
+            INSERT OR IGNORE INTO events(device, seq, ts_ms, user_id, item_id, type, value, request_id, context)
+            VALUES ($device, $seq, $ts, $user, $item, $type, $value, $request, $context)
+            """;
+        foreach (string name in (string[])["$device", "$seq", "$ts", "$user", "$item", "$type", "$value", "$request", "$context"])
+        {
+            _insertEvent.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        _insertEvent.Prepare();
+    }
+
+    public IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash)
+    {
+        byte[] hash = contentHash.ToArray();
+        lock (_writeLock)
+        {
+            using var transaction = _writer.BeginTransaction();
+            var previous = Query(_writer, transaction, "SELECT content_hash, stored, already, last_seq FROM batches WHERE batch_id = $id",
+                reader => ((byte[])reader[0], reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3)),
+                ("$id", batch.BatchId.ToByteArray()));
+            if (previous.Count == 1)
+            {
+                var (oldHash, stored, already, lastSeq) = previous[0];
+                if (!oldHash.AsSpan().SequenceEqual(hash))
+                {
+                    throw new BatchConflictException(batch.BatchId);
+                }
+                return new IngestResult(stored, already, Replayed: true, lastSeq);
+            }
+            long device = DeviceKey(transaction, batch.DeviceId);
+            int newlyStored = 0;
+            _insertEvent.Transaction = transaction;
+            _insertEvent.Parameters[0].Value = device;
+            foreach (var e in batch.Events)
+            {
+                _insertEvent.Parameters[1].Value = e.Sequence;
+                _insertEvent.Parameters[2].Value = e.TimestampMs;
+                _insertEvent.Parameters[3].Value = e.UserId;
+                _insertEvent.Parameters[4].Value = e.ItemId;
+                _insertEvent.Parameters[5].Value = e.Type;
+                _insertEvent.Parameters[6].Value = e.Value;
+                _insertEvent.Parameters[7].Value = (object?)e.RequestId ?? DBNull.Value;
+                _insertEvent.Parameters[8].Value = e.Context.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(e.Context);
+                newlyStored += _insertEvent.ExecuteNonQuery();
+            }
+            int alreadyStored = batch.Events.Count - newlyStored;
+            Execute(_writer, transaction, """
+                INSERT INTO batches(batch_id, device, content_hash, last_seq, stored, already, received_ms)
+                VALUES ($id, $device, $hash, $last, $stored, $already, $now)
+                """,
+                ("$id", batch.BatchId.ToByteArray()), ("$device", device), ("$hash", hash), ("$last", batch.LastSequence),
+                ("$stored", newlyStored), ("$already", alreadyStored), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            transaction.Commit();
+            return new IngestResult(newlyStored, alreadyStored, Replayed: false, batch.LastSequence);
+        }
+    }
+
+    public long EraseDevice(string deviceId)
+    {
+        lock (_writeLock)
+        {
+            using var transaction = _writer.BeginTransaction();
+            var keys = Query(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", r => r.GetInt64(0), ("$d", deviceId));
+            if (keys.Count == 0)
+            {
+                return 0;
+            }
+            long erased = Execute(_writer, transaction, "DELETE FROM events WHERE device = $k", ("$k", keys[0]));
+            Execute(_writer, transaction, "DELETE FROM batches WHERE device = $k", ("$k", keys[0]));
+            Execute(_writer, transaction, "DELETE FROM devices WHERE id = $k", ("$k", keys[0]));
+            transaction.Commit();
+            return erased;
+        }
+    }
+
+    public FeedbackCounts Counts()
+    {
+        using var connection = OpenReader();
+        return Query(connection, null, """
+            SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM devices), (SELECT count(*) FROM batches),
+                   (SELECT coalesce(max(id), 0) FROM events)
+            """, r => new FeedbackCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)))[0];
+    }
+
+    public IEnumerable<StoredEvent> ReadEvents()
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT d.device_id, e.user_id, e.item_id, e.type, e.ts_ms, e.seq, e.value
+            FROM events e JOIN devices d ON d.id = e.device
+            ORDER BY e.device, e.user_id, e.ts_ms, e.seq
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new StoredEvent(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                reader.GetInt64(4), reader.GetInt64(5), reader.GetDouble(6));
+        }
+    }
+
+    public void RecordModel(ModelRecord model)
+    {
+        lock (_writeLock)
+        {
+            Execute(_writer, null, "INSERT OR REPLACE INTO models(version, created_ms, published, metrics, reason) VALUES ($v, $c, $p, $m, $r)",
+                ("$v", model.Version), ("$c", model.CreatedAt.ToUnixTimeMilliseconds()), ("$p", model.Published ? 1 : 0),
+                ("$m", model.Metrics), ("$r", model.Reason));
+        }
+    }
+
+    public IReadOnlyList<ModelRecord> Models()
+    {
+        using var connection = OpenReader();
+        return Query(connection, null, "SELECT version, created_ms, published, metrics, reason FROM models ORDER BY version",
+            r => new ModelRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt64(2) == 1, r.GetString(3), r.GetString(4)));
+    }
+
+    public void SetServing(long version) => SetState("serving_version", version);
+
+    public long? ServingVersion() => GetState("serving_version");
+
+    public long TrainedThrough
+    {
+        get => GetState("trained_through") ?? 0;
+        set => SetState("trained_through", value);
+    }
+
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            _insertEvent.Dispose();
+            _writer.Dispose();
+        }
+    }
+
+    private long DeviceKey(SqliteTransaction transaction, string deviceId)
+    {
+        Execute(_writer, transaction, "INSERT OR IGNORE INTO devices(device_id, first_seen_ms) VALUES ($d, $now)",
+            ("$d", deviceId), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        return Query(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", r => r.GetInt64(0), ("$d", deviceId))[0];
+    }
+
+    private void SetState(string key, long value)
+    {
+        lock (_writeLock)
+        {
+            Execute(_writer, null, "INSERT OR REPLACE INTO state(key, value) VALUES ($k, $v)", ("$k", key), ("$v", value));
+        }
+    }
+
+    private long? GetState(string key)
+    {
+        using var connection = OpenReader();
+        var values = Query(connection, null, "SELECT value FROM state WHERE key = $k", r => r.GetInt64(0), ("$k", key));
+        return values.Count == 1 ? values[0] : null;
+    }
+
+    private SqliteConnection OpenReader()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, "PRAGMA busy_timeout=10000;");
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql) => Execute(connection, null, sql);
+
+    private static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command.ExecuteNonQuery();
+    }
+
+    private static List<T> Query<T>(SqliteConnection connection, SqliteTransaction? transaction, string sql, Func<SqliteDataReader, T> read,
+        params (string Name, object Value)[] parameters)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,56 @@
+using OnDeviceReco.Trainer.Data;
+using OnDeviceReco.Trainer.Evaluation;
+using OnDeviceReco.Trainer.Models;
+
+namespace OnDeviceReco.Trainer.Training;
+
+/// <summary>A model trained with each user's two newest interactions kept out, and what it scored on the newest.</summary>
+/// <param name="Model">The trained model (the caller disposes it).</param>
+/// <param name="Holdout">Full-ranking metrics on each user's newest interaction, which training never saw.</param>
+/// <param name="Training">Epochs and the validation curve.</param>
+/// <param name="TestCases">(history, newest item) per user, to score other models on exactly the same cases.</param>
+/// <param name="Evaluator">The evaluator over the same vocabulary and training data.</param>
+/// <param name="TrainSequences">What the model learned from (for baselines such as popularity).</param>
+public sealed record HoldoutCandidate(
+    SequenceModel Model,
+    RankingMetrics Holdout,
+    TrainingResult Training,
+    IReadOnlyList<(int[] History, int Target)> TestCases,
+    RankingEvaluator Evaluator,
+    IReadOnlyList<int[]> TrainSequences);
+
+/// <summary>
+/// The retraining recipe the server runs on synced feedback: leave-one-out per user (second newest for early
+/// stopping, newest held out), so the candidate can be compared with the serving model on recent events
+/// neither of them trained on.
+/// </summary>
+public static class HoldoutTraining
+{
+    /// <exception cref="DataFormatException">When no user has the three interactions a split needs.</exception>
+    public static HoldoutCandidate Train(InteractionData data, ModelConfig config, int seed, Action<EpochRecord>? onEpoch = null)
+    {
+        var split = new LeaveOneOutSplit(data);
+        if (split.Users.Count == 0)
+        {
+            throw new DataFormatException($"'{data.Name}' has no user with three or more interactions; nothing to hold out.");
+        }
+        var validation = split.Users.Select(u => (u.ValidationInput, u.Validation)).ToList();
+        var test = split.Users.Select(u => (u.TestInput, u.Test)).ToList();
+        var evaluator = new RankingEvaluator(data.Items, split.TrainSequences);
+        var model = ModelFactory.Create(config, data.Items);
+        try
+        {
+            var scorer = new ModelScorer(model);
+            var result = new SequenceTrainer(model, seed).Train(split.TrainSequences,
+                () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
+                config.MaxEpochs, onEpoch);
+            var holdout = evaluator.Evaluate(scorer, test, seed);
+            return new HoldoutCandidate(model, holdout, result, test, evaluator, split.TrainSequences);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+}
