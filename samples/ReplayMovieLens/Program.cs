@@ -1,64 +1,118 @@
 using System.Diagnostics;
+using System.Globalization;
 using OnDeviceReco;
 using ReplayMovieLens;
 
-// Replays MovieLens users' ratings into an on-device store, then prints what the device knows about a
-// few of them and what it recommends. Usage: [--data DIR] [--users N] [--show N] [--db PATH]
+// The whole feedback loop on one machine: a real server on loopback, one simulated phone per MovieLens user
+// (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
+// hot-swapped, and what changed. Usage: [--data DIR] [--devices N] [--epochs N] [--parallel N] [--keep DIR]
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string dataDir = Arg("--data") ?? MovieLensFiles.FindDefaultDirectory();
-int users = int.Parse(Arg("--users") ?? "150", System.Globalization.CultureInfo.InvariantCulture);
-int show = int.Parse(Arg("--show") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
-string dbPath = Arg("--db") ?? Path.Combine(Path.GetTempPath(), $"odr-replay-{Environment.ProcessId}.db");
+int deviceCount = int.Parse(Arg("--devices") ?? "100000", CultureInfo.InvariantCulture);
+int epochs = int.Parse(Arg("--epochs") ?? "30", CultureInfo.InvariantCulture);
+int parallel = int.Parse(Arg("--parallel") ?? "2", CultureInfo.InvariantCulture);
+string root = Arg("--keep") ?? Path.Combine(Path.GetTempPath(), $"odr-loop-{Environment.ProcessId}");
+var total = Stopwatch.StartNew();
 
 var movies = MovieLensFiles.ReadMovies(dataDir);
-var ratings = MovieLensFiles.ReadRatings(dataDir);
-var replayed = ratings.Select(r => r.UserId).Distinct().Take(users).ToHashSet();
-// Shift history so the newest rating happened a minute ago: recency, decay and popularity windows then
-// behave as on a device that recorded these events live.
-var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - ratings.Max(r => r.Time);
-
-var stopwatch = Stopwatch.StartNew();
-await using var client = new RecoClient(new RecoClientOptions
-{
-    // MovieLens spans two decades; keep all of it.
-    Store = new StoreOptions { DatabasePath = dbPath, MaxAge = TimeSpan.FromDays(365 * 30) },
-    InitialConsent = ConsentState.LocalOnly,
-    PopularityWindow = TimeSpan.FromDays(365 * 30),
-});
-client.UpsertItems(movies.Values.Select(m => new ItemMetadata(m.MovieId, m.Genres, new Dictionary<string, string> { ["title"] = m.Title })));
-int tracked = 0;
-foreach (var rating in ratings.Where(r => replayed.Contains(r.UserId)))
-{
-    client.Track(rating.UserId, rating.MovieId, EventType.Rate, rating.Stars, rating.Time + shift);
-    tracked++;
-}
-await client.FlushAsync();
-Console.WriteLine($"Replayed {tracked:N0} ratings of {replayed.Count} MovieLens users and {movies.Count:N0} movies into {dbPath} in {stopwatch.Elapsed.TotalMilliseconds:N0} ms.");
-Console.WriteLine($"Store: {client.Health.OpenState}, {client.Statistics.StoredEvents:N0} events stored, consent {client.Consent}.");
-
+var users = UserHistory.Split(MovieLensFiles.ReadRatings(dataDir)).Take(deviceCount).ToList();
+// Shift history so the newest rating happened a minute ago: devices record it as if it were live.
+var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time);
+int earlyEvents = users.Sum(u => u.Early.Count);
+int retrainAfter = Math.Max(1_000, earlyEvents * 4 / 5);
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
-foreach (var userId in replayed.Take(show))
+
+await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, retrainAfter, epochs);
+Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once {retrainAfter:N0} new events arrive.");
+var devices = users.Select(u => new SimulatedDevice(u, Path.Combine(root, "devices", u.UserId), server.Address, server.PublicKeyPem, shift)).ToList();
+Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest rating is held out for judging.");
+
+Console.WriteLine();
+Console.WriteLine("Phase A — devices record their users' early months and sync (no model yet: popularity and content serve).");
+var early = await RunAll(devices, d => d.LiveEarlyAsync());
+Report(early);
+var stats = await server.WaitForModelAsync(1, TimeSpan.FromMinutes(20));
+await PrintModels();
+
+Console.WriteLine();
+Console.WriteLine("Phase B — devices pull model v1 and show its recommendations; users live their later months (taking some of what was shown); sync.");
+var later = await RunAll(devices, d => d.LiveLaterAsync());
+Report(later);
+double ndcgBefore = later.Average(s => s.Ndcg10!.Value);
+double hitBefore = later.Average(s => s.Hit10!.Value ? 1.0 : 0.0);
+int shown = later.Sum(s => s.Shown), taken = later.Sum(s => s.Taken);
+Console.WriteLine($"  served by model v{Versions(later)}: HR@10 {hitBefore:0.0000}, NDCG@10 {ndcgBefore:0.0000} on each user's held-out next rating");
+Console.WriteLine($"  shown {shown:N0} recommendations, {taken:N0} later taken ({(double)taken / Math.Max(1, shown):P1}): synced as impressions and clicks");
+stats = await server.WaitForModelAsync(2, TimeSpan.FromMinutes(30));
+await PrintModels();
+
+Console.WriteLine();
+Console.WriteLine("Phase C — apps restart, sync, verify and hot-swap the new model; judged again on the same held-out ratings.");
+var after = await RunAll(devices, d => d.JudgeAfterUpdateAsync());
+Report(after);
+double ndcgAfter = after.Average(s => s.Ndcg10!.Value);
+double hitAfter = after.Average(s => s.Hit10!.Value ? 1.0 : 0.0);
+Console.WriteLine($"  served by model v{Versions(after)}: HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000}");
+
+foreach (var (device, step) in devices.Zip(after).Take(3))
 {
-    var profile = client.GetProfile(userId);
+    var history = device.User.Early.Concat(device.User.Later).TakeLast(3).Select(r => Title(r.MovieId));
     Console.WriteLine();
-    Console.WriteLine($"== user {userId}: {profile.TotalEvents} ratings in {profile.SessionCount} sessions, last active {profile.Recency(DateTimeOffset.UtcNow)?.TotalDays:N0} days ago");
-    Console.WriteLine("   taste:  " + string.Join(", ", profile.CategoryAffinities.Take(4).Select(a => $"{a.Category} {a.Score:P0}")));
-    Console.WriteLine("   recent: " + string.Join(" → ", client.GetRecentSequence(userId, 4).Select(r => $"{Title(r.ItemId)} ({r.Value:0.#}★)")));
-    var timer = Stopwatch.StartNew();
-    var recommendations = client.Recommend(userId, 5);
-    timer.Stop();
-    Console.WriteLine($"   recommended ({timer.Elapsed.TotalMilliseconds:0.00} ms):");
-    foreach (var rec in recommendations)
+    Console.WriteLine($"  user {device.User.UserId} watched … {string.Join(" → ", history)}; next (held out): {Title(device.User.Target.MovieId)}");
+    foreach (var (rec, index) in step.Answer!.Take(5).Select((r, i) => (r, i)))
     {
-        Console.WriteLine($"     {rec.Rank}. {Title(rec.ItemId)} [{rec.Source}] {rec.Reason}");
+        string mark = rec.ItemId == device.User.Target.MovieId ? "  ← the held-out rating" : "";
+        Console.WriteLine($"    {index + 1}. {Title(rec.ItemId)} [{rec.Source}] {rec.Reason}{mark}");
     }
 }
 
-await client.DisposeAsync();
-if (Arg("--db") is null)
+stats = await server.StatsAsync();
+long tracked = early.Sum(s => s.Tracked) + later.Sum(s => s.Tracked);
+long acknowledged = early.Concat(later).Concat(after).Sum(s => s.Sync.EventsSent);
+long resent = early.Concat(later).Concat(after).Sum(s => s.Sync.EventsAlreadyOnServer);
+long duplicates = Math.Max(0, stats.Events - tracked);
+long lost = Math.Max(0, tracked - stats.Events);
+Console.WriteLine();
+Console.WriteLine($"Devices tracked {tracked:N0} events; the server acknowledged {acknowledged:N0} ({resent:N0} resends recognised) and stores {stats.Events:N0}: lost {lost}, duplicated {duplicates}.");
+Console.WriteLine($"Server: {stats.Batches:N0} batches from {stats.Devices} devices, {stats.RejectedRequests} refused requests, {stats.RetrainingRuns} retraining runs, serving v{stats.ServingVersion}. Whole loop {total.Elapsed.TotalSeconds:N0} s.");
+
+await server.DisposeAsync();
+if (Arg("--keep") is null)
 {
-    foreach (var file in Directory.GetFiles(Path.GetDirectoryName(dbPath)!, Path.GetFileName(dbPath) + "*"))
+    Directory.Delete(root, recursive: true);
+}
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000}}}"));
+bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 2
+    && early.Concat(later).Concat(after).All(s => s.Sync.Status == SyncStatus.Completed);
+return healthy ? 0 : 1;
+
+async Task<DeviceStep[]> RunAll(List<SimulatedDevice> all, Func<SimulatedDevice, Task<DeviceStep>> step)
+{
+    var results = new DeviceStep[all.Count];
+    var timer = Stopwatch.StartNew();
+    await Parallel.ForEachAsync(Enumerable.Range(0, all.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel },
+        async (i, _) => results[i] = await step(all[i]));
+    Console.WriteLine($"  {all.Count} devices in {timer.Elapsed.TotalSeconds:N1} s");
+    return results;
+}
+
+void Report(DeviceStep[] steps)
+{
+    var failed = steps.Where(s => s.Sync.Status != SyncStatus.Completed).ToList();
+    Console.WriteLine($"  tracked {steps.Sum(s => s.Tracked):N0} events; sync sent {steps.Sum(s => s.Sync.EventsSent):N0} in {steps.Sum(s => s.Sync.Batches):N0} batches"
+        + $" ({steps.Sum(s => s.Sync.Attempts):N0} HTTP attempts), {steps.Count(s => s.Sync.ModelUpdated)} devices swapped in a new model"
+        + (failed.Count == 0 ? "" : $"; {failed.Count} syncs did not complete, e.g. {failed[0].Sync.Status}: {failed[0].Sync.Error}"));
+}
+
+string Versions(DeviceStep[] steps) => string.Join("/", steps.Select(s => s.Sync.ModelVersion?.ToString(CultureInfo.InvariantCulture) ?? "none").Distinct());
+
+async Task PrintModels()
+{
+    foreach (var model in await server.ModelsAsync())
     {
-        File.Delete(file);
+        Console.WriteLine($"  server model v{model.Version} ({(model.Published ? "published" : "kept back")}): {model.Reason}");
     }
 }
 

@@ -15,6 +15,7 @@ internal static class Envelope
     private const int CodecNone = 0;
     private const int CodecLz4 = 1;
     private const int Fields = 6;
+    private const long MaxLz4Expansion = 255;
 
     public static byte[] Seal(MessageKind kind, ReadOnlySpan<byte> body, bool compress)
     {
@@ -92,7 +93,15 @@ internal static class Envelope
                     throw new ProtocolFormatException($"Body is {body.Length} bytes, {decodedLength} declared.");
                 }
                 return AsMemory(body);
+            case CodecLz4 when expected == MessageKind.ModelPackage:
+                throw new ProtocolFormatException("Model packages are never compressed.");
             case CodecLz4:
+                // LZ4 expands at most ~255× (a token and a run of 255-bytes per 255 output bytes): a body that
+                // cannot decode to the declared size is refused before the output buffer is allocated.
+                if (decodedLength > body.Length * MaxLz4Expansion + 16)
+                {
+                    throw new ProtocolFormatException($"A {body.Length}-byte LZ4 body cannot decode to the declared {decodedLength} bytes.");
+                }
                 var decoded = new byte[decodedLength];
                 try
                 {

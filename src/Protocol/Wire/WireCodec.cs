@@ -15,9 +15,11 @@ public static class WireCodec
     public const string ContentType = "application/x-msgpack";
 
     /// <summary>Encodes a batch, compressed.</summary>
+    /// <exception cref="ArgumentException">When the batch breaks a rule the decoder enforces (so it would be refused anyway).</exception>
     public static byte[] Encode(EventBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        EnsureEncodable(batch);
         var body = new ArrayBufferWriter<byte>(batch.Events.Count * 24 + 256);
         var writer = new MessagePackWriter(body);
         EventBatchFormat.Write(ref writer, batch);
@@ -71,6 +73,30 @@ public static class WireCodec
     /// <exception cref="ProtocolFormatException">When the bytes are not a valid credential.</exception>
     public static DeviceCredential DecodeCredential(ReadOnlyMemory<byte> message) =>
         Decode(message, MessageKind.DeviceCredential, WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => DeviceFormats.ReadCredential(ref r, l));
+
+    // Keeps every timestamp delta inside a long, so what encodes also decodes.
+    private const long MaxAbsTimestamp = 1L << 62;
+
+    private static void EnsureEncodable(EventBatch batch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(batch.DeviceId, nameof(batch));
+        if (batch.Events.Count == 0 || batch.FirstSequence < 1 || batch.Events[0].Sequence != batch.FirstSequence
+            || batch.Events[^1].Sequence != batch.LastSequence)
+        {
+            throw new ArgumentException("A batch holds at least one event and its first/last sequence ids match its events.", nameof(batch));
+        }
+        long previous = 0;
+        foreach (var e in batch.Events)
+        {
+            if (e.Sequence <= previous || e.TimestampMs is < -MaxAbsTimestamp or > MaxAbsTimestamp || !double.IsFinite(e.Value)
+                || string.IsNullOrEmpty(e.UserId) || string.IsNullOrEmpty(e.ItemId))
+            {
+                throw new ArgumentException(
+                    $"Event {e.Sequence}: sequence ids must increase, timestamps lie within ±2^62 ms, values be finite and ids non-empty.", nameof(batch));
+            }
+            previous = e.Sequence;
+        }
+    }
 
     private delegate void BodyWriter<T>(ref MessagePackWriter writer, T value);
 

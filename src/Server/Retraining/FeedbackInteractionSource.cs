@@ -5,7 +5,8 @@ namespace OnDeviceReco.Server.Retraining;
 
 /// <summary>
 /// Synced feedback as training data: one sequence per (device, user) — user ids are only unique on their
-/// device — holding the events that show interest (not impressions, not dismissals), oldest first. Items get
+/// device — holding the events that show interest (not impressions, not dismissals), oldest first, with
+/// immediate repeats of an item folded into one. Items get
 /// titles and genres from the catalogue when one is configured; items only devices know are added bare.
 /// </summary>
 public sealed class FeedbackInteractionSource(IFeedbackStore store, string? catalogueDirectory) : IInteractionSource
@@ -32,7 +33,13 @@ public sealed class FeedbackInteractionSource(IFeedbackStore store, string? cata
                 Close();
                 currentKey = key;
             }
-            current.Add(items.Add(e.ItemId));
+            int item = items.Add(e.ItemId);
+            // A click followed by a rating of the same item is one interaction, not two: repeats would teach
+            // "recommend what was just consumed" and put the held-out item into its own history.
+            if (current.Count == 0 || current[^1] != item)
+            {
+                current.Add(item);
+            }
         }
         Close();
         return new InteractionData("synced feedback", users, sequences, items);

@@ -1,0 +1,107 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OnDeviceReco.Server.Hosting;
+using OnDeviceReco.Server.Models;
+
+namespace ReplayMovieLens;
+
+/// <summary>The real server, in this process, on a free loopback port; read through its admin API like an operator would.</summary>
+internal sealed class LoopServer : IAsyncDisposable
+{
+    public const string ApiKey = "demo-app-key";
+    private const string AdminKey = "demo-admin-key";
+    private readonly WebApplication _app;
+    private readonly HttpClient _admin;
+
+    private LoopServer(WebApplication app, Uri address, string publicKeyPem)
+    {
+        _app = app;
+        Address = address;
+        PublicKeyPem = publicKeyPem;
+        _admin = new HttpClient { BaseAddress = address };
+        _admin.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
+    }
+
+    public Uri Address { get; }
+
+    /// <summary>The server's model-signing public key: what an app ships as its trusted key.</summary>
+    public string PublicKeyPem { get; }
+
+    public static async Task<LoopServer> StartAsync(string dataDirectory, string catalogueDirectory, int retrainAfter, int maxEpochs)
+    {
+        var options = new ServerOptions
+        {
+            DataDirectory = dataDirectory,
+            Urls = "http://127.0.0.1:0",
+            ApiKeys = [ApiKey],
+            AdminKey = AdminKey,
+            CatalogueDirectory = catalogueDirectory,
+            // Simulated devices replay months of behaviour in seconds; a real device makes a few requests a day.
+            DeviceRequestsPerSecond = 1_000,
+            DeviceRequestBurst = 1_000,
+            Retraining = new RetrainingOptions
+            {
+                MinNewEvents = retrainAfter,
+                CheckInterval = TimeSpan.FromSeconds(2),
+                MaxEpochs = maxEpochs,
+            },
+        };
+        var app = RecoServer.Build(options, builder =>
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss ";
+            });
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter("OnDeviceReco.Server.Retraining", LogLevel.Information);
+        });
+        await app.StartAsync();
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        return new LoopServer(app, address, app.Services.GetRequiredService<ModelSigning>().PublicKeyPem);
+    }
+
+    public async Task<ServerStats> StatsAsync() =>
+        (await _admin.GetFromJsonAsync<ServerStats>("v1/admin/stats"))!;
+
+    /// <summary>Waits until the server serves version ≥ <paramref name="version"/>, or reports what it decided instead.</summary>
+    public async Task<ServerStats> WaitForModelAsync(long version, TimeSpan timeout)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        int runsBefore = (await StatsAsync()).RetrainingRuns;
+        while (true)
+        {
+            var stats = await StatsAsync();
+            if ((stats.ServingVersion ?? 0) >= version)
+            {
+                return stats;
+            }
+            if (stats.RetrainingRuns > runsBefore && (stats.ServingVersion ?? 0) < version)
+            {
+                throw new InvalidOperationException(
+                    $"Retraining ran but model v{version} was not published ({stats.LastRetrainingError ?? "the candidate was worse than the serving model"}).");
+            }
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No model v{version} after {timeout.TotalMinutes:0} minutes.");
+            }
+            await Task.Delay(500);
+        }
+    }
+
+    public async Task<IReadOnlyList<OnDeviceReco.Server.Storage.ModelRecord>> ModelsAsync() =>
+        (await _admin.GetFromJsonAsync<List<OnDeviceReco.Server.Storage.ModelRecord>>("v1/admin/models"))!;
+
+    public async ValueTask DisposeAsync()
+    {
+        _admin.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
