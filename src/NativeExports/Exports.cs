@@ -61,29 +61,35 @@ internal static unsafe class Exports
             {
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config is NULL.");
             }
-            if (config->StructSize < (uint)sizeof(NativeConfig))
+            var v1 = &config->V1;
+            if (v1->StructSize < (uint)sizeof(NativeConfigV1))
             {
-                return ErrorMessages.Fail(null, ResultCode.InvalidArgument, $"config->struct_size is {config->StructSize}; set it to sizeof(odr_config) ({sizeof(NativeConfig)}).");
+                return ErrorMessages.Fail(null, ResultCode.InvalidArgument, $"config->struct_size is {v1->StructSize}; set it to sizeof(odr_config) ({sizeof(NativeConfig)}).");
             }
-            string path = Utf8Strings.Read(config->DatabasePath, "config->database_path", MaxPathBytes);
-            string? key = Utf8Strings.ReadOptional(config->TrustedKeyPem, "config->trusted_key_pem", MaxKeyBytes);
-            if (config->InitialConsent is < 0 or > 3 || config->MaxEvents < 0 || config->FlushIntervalMs < 0 || config->InferenceThreads is < 0 or > 64)
+            // Callers built against the first layout pass its smaller size: the sync fields are then absent, not garbage.
+            bool hasSyncFields = v1->StructSize >= (uint)sizeof(NativeConfig);
+            string path = Utf8Strings.Read(v1->DatabasePath, "config->database_path", MaxPathBytes);
+            string? key = Utf8Strings.ReadOptional(v1->TrustedKeyPem, "config->trusted_key_pem", MaxKeyBytes);
+            if (v1->InitialConsent is < 0 or > 3 || v1->MaxEvents < 0 || v1->FlushIntervalMs < 0 || v1->InferenceThreads is < 0 or > 64
+                || (hasSyncFields && (config->SyncIntervalSeconds < 0 || config->SyncMaxAttempts is < 0 or > 100)))
             {
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config holds a negative or out-of-range number.");
             }
+            var sync = hasSyncFields ? SyncOptionsFrom(config) : null;
             var store = new StoreOptions
             {
                 DatabasePath = path,
-                MaxRows = config->MaxEvents > 0 ? config->MaxEvents : 500_000,
-                FlushInterval = TimeSpan.FromMilliseconds(config->FlushIntervalMs > 0 ? config->FlushIntervalMs : 500),
+                MaxRows = v1->MaxEvents > 0 ? v1->MaxEvents : 500_000,
+                FlushInterval = TimeSpan.FromMilliseconds(v1->FlushIntervalMs > 0 ? v1->FlushIntervalMs : 500),
             };
             var client = new RecoClient(new RecoClientOptions
             {
                 Store = store,
-                InitialConsent = (ConsentState)config->InitialConsent,
+                InitialConsent = (ConsentState)v1->InitialConsent,
                 TrustedModelKeys = key is null ? [] : [key],
-                Inference = new InferenceOptions { IntraOpThreads = config->InferenceThreads > 0 ? config->InferenceThreads : 1 },
+                Inference = new InferenceOptions { IntraOpThreads = v1->InferenceThreads > 0 ? v1->InferenceThreads : 1 },
                 LoggerFactory = CallbackLogging.Factory,
+                Sync = sync,
             });
             *outClient = HandleRegistry.Add(new ClientBox(client));
             return ResultCode.Ok;
@@ -339,6 +345,57 @@ internal static unsafe class Exports
         }
         return ResultCode.Ok;
     });
+
+    [UnmanagedCallersOnly(EntryPoint = "odr_sync")]
+    public static int OdrSync(nint handle, NativeSyncResult* outResult) => WithClient(handle, box =>
+    {
+        if (outResult is null)
+        {
+            throw new ArgumentException("out_result must not be NULL.");
+        }
+        *outResult = default;
+        var result = box.Client.Sync();
+        *outResult = new NativeSyncResult
+        {
+            Status = (int)result.Status,
+            EventsSent = result.EventsSent,
+            EventsAlreadyOnServer = result.EventsAlreadyOnServer,
+            Batches = result.Batches,
+            Attempts = result.Attempts,
+            HttpStatus = result.HttpStatus ?? 0,
+            ModelVersion = result.ModelVersion ?? 0,
+            ModelUpdated = result.ModelUpdated ? 1 : 0,
+            RetryAfterMs = result.RetryAfter is { } wait ? (int)Math.Min(int.MaxValue, wait.TotalMilliseconds) : 0,
+        };
+        return result.Status switch
+        {
+            SyncStatus.Completed => ResultCode.Ok,
+            SyncStatus.NoConsent => ErrorMessages.Fail(box, ResultCode.NoConsent, result.Error ?? "Consent is not granted."),
+            SyncStatus.Unreachable => ErrorMessages.Fail(box, ResultCode.Io, result.Error ?? "The server could not be reached."),
+            _ => ErrorMessages.Fail(box, ResultCode.Refused, result.Error ?? "The server refused the sync."),
+        };
+    });
+
+    private static SyncOptions? SyncOptionsFrom(NativeConfig* config)
+    {
+        string? url = Utf8Strings.ReadOptional(config->SyncUrl, "config->sync_url", MaxPathBytes);
+        if (url is null)
+        {
+            return null;
+        }
+        string apiKey = Utf8Strings.Read(config->SyncApiKey, "config->sync_api_key", MaxKeyBytes);
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            throw new ArgumentException($"config->sync_url '{url}' is not an absolute address.");
+        }
+        return new SyncOptions
+        {
+            ServerUri = uri,
+            ApiKey = apiKey,
+            Interval = config->SyncIntervalSeconds > 0 ? TimeSpan.FromSeconds(config->SyncIntervalSeconds) : null,
+            MaxAttempts = config->SyncMaxAttempts > 0 ? config->SyncMaxAttempts : 5,
+        };
+    }
 
     /// <summary>Resolves the handle and runs the body under the catch-all every export needs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -4,8 +4,9 @@ namespace OnDeviceReco.Native;
 
 // Layouts mirror include/ondevicereco.h exactly; a change here is an ABI change.
 
+/// <summary>The first layout of odr_config; a caller compiled against it passes this struct_size.</summary>
 [StructLayout(LayoutKind.Sequential)]
-internal unsafe struct NativeConfig
+internal unsafe struct NativeConfigV1
 {
     public uint StructSize;
     public byte* DatabasePath;
@@ -14,6 +15,30 @@ internal unsafe struct NativeConfig
     public int FlushIntervalMs;
     public int InitialConsent;
     public int InferenceThreads;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct NativeConfig
+{
+    public NativeConfigV1 V1;
+    public byte* SyncUrl;
+    public byte* SyncApiKey;
+    public int SyncIntervalSeconds;
+    public int SyncMaxAttempts;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct NativeSyncResult
+{
+    public int Status;
+    public int EventsSent;
+    public int EventsAlreadyOnServer;
+    public int Batches;
+    public int Attempts;
+    public int HttpStatus;
+    public long ModelVersion;
+    public int ModelUpdated;
+    public int RetryAfterMs;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -39,6 +39,7 @@ internal static class ResultCode
         BehaviorStoreException { Kind: StoreErrorKind.Disposed } => State,
         BehaviorStoreException => Io,
         IOException or UnauthorizedAccessException => Io,
+        InvalidOperationException => State, // e.g. odr_sync without sync_url
         OutOfMemoryException => OutOfMemory,
         _ => Internal,
     };

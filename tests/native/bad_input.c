@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include "ondevicereco.h"
 
 static int failures = 0, checks = 0;
@@ -98,6 +99,47 @@ int main(int argc, char **argv) {
     odr_client *foreign = (odr_client *)oversize;
     EXPECT(odr_track(foreign, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_ESTATE);
     EXPECT(odr_flush(NULL), ODR_ESTATE);
+    /* sync: not configured, NULL result, bad settings, unreachable server, no consent */
+    odr_sync_result sync_result;
+    EXPECT(odr_sync(client, &sync_result), ODR_ESTATE); EXPECT_MESSAGE();
+    EXPECT(odr_sync(client, NULL), ODR_EINVAL);
+    EXPECT(odr_sync(NULL, &sync_result), ODR_ESTATE);
+    char sync_path[4096];
+    snprintf(sync_path, sizeof sync_path, "%s-sync", argv[1]);
+    odr_config sync_config = config;
+    sync_config.database_path = sync_path;
+    sync_config.sync_url = "not an address";
+    sync_config.sync_api_key = "key";
+    odr_client *sync_client = NULL;
+    EXPECT(odr_open(&sync_config, &sync_client), ODR_EINVAL); EXPECT_MESSAGE();
+    sync_config.sync_url = "ftp://127.0.0.1/";
+    EXPECT(odr_open(&sync_config, &sync_client), ODR_EINVAL);
+    sync_config.sync_url = "http://127.0.0.1:9/";
+    sync_config.sync_api_key = NULL;
+    EXPECT(odr_open(&sync_config, &sync_client), ODR_EINVAL);
+    sync_config.sync_api_key = "key";
+    sync_config.sync_max_attempts = -1;
+    EXPECT(odr_open(&sync_config, &sync_client), ODR_EINVAL);
+    sync_config.sync_max_attempts = 1;
+    sync_config.initial_consent = ODR_CONSENT_GRANTED;
+    EXPECT(odr_open(&sync_config, &sync_client), ODR_OK);
+    EXPECT(odr_track(sync_client, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_OK);
+    EXPECT(odr_sync(sync_client, &sync_result), ODR_EIO); EXPECT_MESSAGE();
+    checks++; if (sync_result.status != ODR_SYNC_UNREACHABLE || sync_result.events_sent != 0) { failures++;
+        fprintf(stderr, "FAIL: unreachable server gave status %d, sent %d\n", sync_result.status, sync_result.events_sent); }
+    EXPECT(odr_set_consent(sync_client, ODR_CONSENT_LOCAL_ONLY), ODR_OK);
+    EXPECT(odr_sync(sync_client, &sync_result), ODR_ECONSENT);
+    checks++; if (sync_result.status != ODR_SYNC_NO_CONSENT) { failures++; fprintf(stderr, "FAIL: no-consent status %d\n", sync_result.status); }
+    EXPECT(odr_close(sync_client), ODR_OK);
+    /* a caller built against the first odr_config layout (without the sync fields) still opens; sync is off */
+    odr_config first_layout = config;
+    first_layout.database_path = sync_path;
+    first_layout.struct_size = (uint32_t)offsetof(odr_config, sync_url);
+    first_layout.sync_url = (const char *)0x1; /* beyond struct_size: must not be read */
+    EXPECT(odr_open(&first_layout, &sync_client), ODR_OK);
+    EXPECT(odr_sync(sync_client, &sync_result), ODR_ESTATE);
+    EXPECT(odr_close(sync_client), ODR_OK);
+
     EXPECT(odr_close(client), ODR_OK);
     EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_ESTATE);
     EXPECT(odr_close(client), ODR_ESTATE);

@@ -48,6 +48,13 @@ extern "C" {
 #define ODR_ECONSENT   8   /* consent is revoked; event not recorded */
 #define ODR_EINTERNAL  99  /* a bug: please report it with odr_errmsg() */
 
+/* odr_sync_result.status */
+#define ODR_SYNC_COMPLETED    0   /* every pending event is on the server and the model is current */
+#define ODR_SYNC_NO_CONSENT   1   /* consent is not granted: nothing was sent */
+#define ODR_SYNC_UNREACHABLE  2   /* network, timeouts, 5xx or 429: the next sync resumes where this one stopped */
+#define ODR_SYNC_REFUSED      3   /* the server refused for good (bad key, invalid data): see odr_errmsg */
+#define ODR_SYNC_MODEL_FAILED 4   /* events synced, but the offered model failed download or verification */
+
 /* Limits. */
 #define ODR_MAX_ID_BYTES      256  /* user and item ids, in UTF-8 bytes, without the NUL */
 #define ODR_MAX_REASON_BYTES  256  /* explanation buffer, NUL included */
@@ -85,7 +92,25 @@ typedef struct odr_config {
     int32_t flush_interval_ms;     /* longest time a tracked event waits in memory; 0 = default (500) */
     int32_t initial_consent;       /* ODR_CONSENT_*, applied only when the store has no consent yet */
     int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
+    /* Fields below were added after the first layout; a struct_size that ends before them leaves sync off. */
+    const char *sync_url;          /* optional server base address (http or https); NULL = no sync */
+    const char *sync_api_key;      /* the app's API key for that server; required with sync_url */
+    int32_t sync_interval_s;       /* automatic sync period in seconds; 0 = only when odr_sync is called */
+    int32_t sync_max_attempts;     /* HTTP attempts per request before a sync gives up; 0 = default (5) */
 } odr_config;
+
+/* What one odr_sync did (filled by the library). */
+typedef struct odr_sync_result {
+    int32_t status;                /* ODR_SYNC_* */
+    int32_t events_sent;           /* events the server acknowledged in this sync */
+    int32_t events_already_on_server; /* of those, resends the server recognised and stored once */
+    int32_t batches;               /* requests acknowledged */
+    int32_t attempts;              /* HTTP attempts, retries included */
+    int32_t http_status;           /* status of the last failed response, 0 when none */
+    int64_t model_version;         /* model serving after the sync, 0 when none */
+    int32_t model_updated;         /* 1 when this sync verified and swapped in a new model */
+    int32_t retry_after_ms;        /* how long the server asked the device to wait, 0 when it did not */
+} odr_sync_result;
 
 /* One recommended item (filled by the library). */
 typedef struct odr_recommendation {
@@ -185,6 +210,14 @@ ODR_API int32_t odr_erase_all(odr_client *client);
 /* Verifies the signed model bundle in bundle_dir against config->trusted_key_pem and swaps it in
  * atomically; on failure (ODR_EREFUSED) the previous model keeps serving. *out_version may be NULL. */
 ODR_API int32_t odr_load_model(odr_client *client, const char *bundle_dir, int64_t *out_version);
+
+/* Sends every unsynced event (only while consent is ODR_CONSENT_GRANTED), then fetches, verifies and hot-swaps a
+ * newer model if the server has one. Blocks on the network: call it from a worker thread, never the frame loop.
+ * Events are marked synced only after the server acknowledged them; an interrupted sync resumes next time and
+ * the server stores every event once. *out_result (required) is filled whatever the outcome.
+ * Returns ODR_OK (completed), ODR_ECONSENT (no consent), ODR_EIO (unreachable), ODR_EREFUSED (refused or model
+ * failed; odr_errmsg says why), ODR_ESTATE (no sync_url was configured). Thread-safe: concurrent calls queue. */
+ODR_API int32_t odr_sync(odr_client *client, odr_sync_result *out_result);
 
 #ifdef __cplusplus
 }
