@@ -22,6 +22,7 @@ ls -l "$dist/lib"
 out="$root/artifacts/native"
 mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/recommend.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/recommend"
+"$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/sync.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/sync"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
 "${CXX:-g++}" -std=c++17 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/samples/cpp/game_loop.cpp" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/game_loop"
 # Deliberately no -lm and no link against the library: it is loaded with dlopen(RTLD_LOCAL).
@@ -41,6 +42,22 @@ echo "== C bad-input test"
 "$out/bad_input" "$work/bad.db"
 echo "== C host loading the library with dlopen(RTLD_LOCAL)"
 "$out/dlopen_local" "$dist/lib/libondevicereco.so" "$work/dlopen.db"
+echo "== C host syncing 1,000 events to the real server on loopback"
+dotnet build "$root/src/Server" -c Release -nologo -v q > "$work/server-build.log" 2>&1 || { cat "$work/server-build.log"; exit 1; }
+port=$((20000 + $$ % 20000))
+dotnet "$root/src/Server/bin/Release/net10.0/linux-x64/OnDeviceReco.Server.dll" --Reco:ApiKeys:0=native-key \
+  --Reco:DataDirectory="$work/server" --Reco:Urls="http://127.0.0.1:$port" --Reco:Retraining:Enabled=false > "$work/server.log" 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+python3 -c "
+import time, urllib.request
+for _ in range(150):
+    try:
+        urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1); break
+    except Exception: time.sleep(0.2)
+else: raise SystemExit('server did not start')"
+"$out/sync" "$work/sync.db" "http://127.0.0.1:$port/" native-key 1000
+kill $server_pid
 echo "== C sample, popularity only"
 "$out/recommend" "$work/sample.db"
 echo "== C sample with a signed model trained for one epoch on the repo's MovieLens copy"
