@@ -7,9 +7,12 @@ namespace OnDeviceReco;
 // server acknowledged them, and a little persistent state (the device's token).
 public sealed partial class BehaviorStore
 {
-    /// <summary>Events waiting to be synced (never local-only ones), oldest first; call <see cref="Flush"/> first to include queued ones.</summary>
-    internal IReadOnlyList<BehaviorEvent> GetUnsyncedEvents(int count) =>
-        Read(database => EventsQuery.Unsynced(database, count));
+    /// <summary>
+    /// Events after <paramref name="afterSequence"/> waiting to be synced (never local-only ones), oldest first;
+    /// call <see cref="Flush"/> first to include queued ones.
+    /// </summary>
+    internal IReadOnlyList<BehaviorEvent> GetUnsyncedEvents(long afterSequence, int count) =>
+        Read(database => EventsQuery.Unsynced(database, afterSequence, count));
 
     /// <summary>How many stored events wait to be synced.</summary>
     public long UnsyncedEvents => Read(database => database.QueryInt64($"SELECT count(*) FROM events WHERE sync_state = {(int)SyncState.Pending}"));

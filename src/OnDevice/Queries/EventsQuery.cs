@@ -10,11 +10,11 @@ internal static class EventsQuery
             "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
             .Bind(1, afterSequence).Bind(2, count), count);
 
-    /// <summary>The oldest <paramref name="count"/> events waiting to be synced (the partial index covers exactly these).</summary>
-    public static IReadOnlyList<BehaviorEvent> Unsynced(SqliteDatabase database, int count) =>
+    /// <summary>The oldest <paramref name="count"/> events after <paramref name="afterSequence"/> waiting to be synced (the partial index covers exactly these).</summary>
+    public static IReadOnlyList<BehaviorEvent> Unsynced(SqliteDatabase database, long afterSequence, int count) =>
         Collect(database.Cached(
-            "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE sync_state = 0 ORDER BY seq LIMIT ?1")
-            .Bind(1, count), count);
+            "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE sync_state = 0 AND seq > ?1 ORDER BY seq LIMIT ?2")
+            .Bind(1, afterSequence).Bind(2, count), count);
 
     private static List<BehaviorEvent> Collect(SqliteStatement select, int count)
     {

@@ -34,7 +34,11 @@ internal sealed partial class SyncClient : IDisposable
 
     public int Attempts => _http.Attempts;
 
-    /// <summary>Sends every pending event, batch by batch, until none is left or a request fails.</summary>
+    /// <summary>
+    /// Sends every pending event, batch by batch, until none is left or a request fails. The next batch is read
+    /// and encoded while the current one is in flight, and marking a batch synced overlaps the next request, so
+    /// the device's work hides behind the server's.
+    /// </summary>
     public async Task<UploadOutcome> UploadAsync(CancellationToken cancellationToken)
     {
         await _store.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -46,54 +50,73 @@ internal sealed partial class SyncClient : IDisposable
         int sent = 0, already = 0, batches = 0;
         int maxEvents = _options.MaxBatchEvents;
         bool reRegistered = false;
-        while (true)
+        long after = 0;
+        Task marking = Task.CompletedTask;
+        var current = Prepare(credential.DeviceId, after, maxEvents);
+        try
         {
-            var events = _store.GetUnsyncedEvents(maxEvents);
-            if (events.Count == 0)
+            while (current is not null)
             {
-                return new UploadOutcome(sent, already, batches, null);
-            }
-            var (batch, body) = Encode(credential.DeviceId, events);
-            var outcome = await _http.SendAsync(() => Post("v1/events", body, credential), MaxAckBytes, cancellationToken).ConfigureAwait(false);
-            if (outcome.Status == 413 && batch.Events.Count > 1)
-            {
-                maxEvents = Math.Max(1, batch.Events.Count / 2); // the server's limit is lower than ours: halve and go on
-                continue;
-            }
-            if (outcome.Status == 401 && !reRegistered)
-            {
-                // The server's token secret changed (or our credential was lost): ask for a new token once.
-                reRegistered = true;
-                _store.SetState(CredentialKey, "");
-                (credential, failure) = await CredentialAsync(cancellationToken).ConfigureAwait(false);
-                if (credential is null)
+                var batch = current.Value.Batch;
+                byte[] body = current.Value.Body;
+                var sending = _http.SendAsync(() => Post("v1/events", body, credential), MaxAckBytes, cancellationToken);
+                string deviceId = credential.DeviceId;
+                var preparing = Task.Run(() => Prepare(deviceId, batch.LastSequence, maxEvents), cancellationToken);
+                var outcome = await sending.ConfigureAwait(false);
+                if (outcome.Status == 413 && batch.Events.Count > 1)
                 {
-                    return new UploadOutcome(sent, already, batches, failure);
+                    await preparing.ConfigureAwait(false);
+                    maxEvents = Math.Max(1, batch.Events.Count / 2); // the server's limit is lower than ours: halve and go on
+                    current = Prepare(credential.DeviceId, after, maxEvents);
+                    continue;
                 }
-                continue;
+                if (outcome.Status == 401 && !reRegistered)
+                {
+                    // The server's token secret changed (or our credential was lost): ask for a new token once.
+                    await preparing.ConfigureAwait(false);
+                    reRegistered = true;
+                    _store.SetState(CredentialKey, "");
+                    (credential, failure) = await CredentialAsync(cancellationToken).ConfigureAwait(false);
+                    if (credential is null)
+                    {
+                        return new UploadOutcome(sent, already, batches, failure);
+                    }
+                    current = Prepare(credential.DeviceId, after, maxEvents);
+                    continue;
+                }
+                if (!outcome.Success)
+                {
+                    return new UploadOutcome(sent, already, batches, outcome);
+                }
+                BatchAck ack;
+                try
+                {
+                    ack = WireCodec.DecodeAck(outcome.Body);
+                }
+                catch (ProtocolFormatException e)
+                {
+                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = true, Error = "Unreadable acknowledgement: " + e.Message });
+                }
+                if (ack.BatchId != batch.BatchId || ack.AcceptedThrough != batch.LastSequence)
+                {
+                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = true, Error = "The acknowledgement does not match the batch sent." });
+                }
+                await marking.ConfigureAwait(false);
+                long first = batch.FirstSequence;
+                marking = Task.Run(() => _store.MarkSynced(first, ack.AcceptedThrough), CancellationToken.None);
+                after = batch.LastSequence;
+                sent += batch.Events.Count;
+                already += ack.AlreadyStored;
+                batches++;
+                LogBatch(_logger, batch.Events.Count, batch.FirstSequence, batch.LastSequence, ack.AlreadyStored, ack.Replayed);
+                current = await preparing.ConfigureAwait(false);
             }
-            if (!outcome.Success)
-            {
-                return new UploadOutcome(sent, already, batches, outcome);
-            }
-            BatchAck ack;
-            try
-            {
-                ack = WireCodec.DecodeAck(outcome.Body);
-            }
-            catch (ProtocolFormatException e)
-            {
-                return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = true, Error = "Unreadable acknowledgement: " + e.Message });
-            }
-            if (ack.BatchId != batch.BatchId || ack.AcceptedThrough != batch.LastSequence)
-            {
-                return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = true, Error = "The acknowledgement does not match the batch sent." });
-            }
-            _store.MarkSynced(batch.FirstSequence, ack.AcceptedThrough);
-            sent += batch.Events.Count;
-            already += ack.AlreadyStored;
-            batches++;
-            LogBatch(_logger, batch.Events.Count, batch.FirstSequence, batch.LastSequence, ack.AlreadyStored, ack.Replayed);
+            return new UploadOutcome(sent, already, batches, null);
+        }
+        finally
+        {
+            // Whatever happened, acknowledged batches are marked before the sync reports.
+            await marking.ConfigureAwait(false);
         }
     }
 
@@ -185,6 +208,13 @@ internal sealed partial class SyncClient : IDisposable
         {
             return (null, outcome with { Success = false, Permanent = true, Error = "Unreadable device credential: " + e.Message });
         }
+    }
+
+    /// <summary>The next batch after <paramref name="after"/>, encoded, or null when nothing is pending.</summary>
+    private (EventBatch Batch, byte[] Body)? Prepare(string deviceId, long after, int maxEvents)
+    {
+        var events = _store.GetUnsyncedEvents(after, maxEvents);
+        return events.Count == 0 ? null : Encode(deviceId, events);
     }
 
     private (EventBatch Batch, byte[] Body) Encode(string deviceId, IReadOnlyList<BehaviorEvent> events)

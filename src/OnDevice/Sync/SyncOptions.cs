@@ -12,7 +12,7 @@ public sealed record SyncOptions
     public required string ApiKey { get; init; }
 
     /// <summary>Most events per request.</summary>
-    public int MaxBatchEvents { get; init; } = 5_000;
+    public int MaxBatchEvents { get; init; } = 10_000;
 
     /// <summary>Most encoded bytes per request; a batch over it is split.</summary>
     public int MaxBatchBytes { get; init; } = 512 * 1024;
