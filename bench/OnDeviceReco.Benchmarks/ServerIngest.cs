@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using OnDeviceReco.Protocol.Wire;
-using OnDeviceReco.Server.Storage;
 
 namespace OnDeviceReco.Benchmarks;
 
@@ -19,9 +17,7 @@ public class ServerIngest
     private BenchServer _server = null!;
     private HttpClient _http = null!;
     private (string Device, string Token, byte[][] Bodies)[] _devices = [];
-    private EventBatch[] _rawBatches = [];
-    private SqliteFeedbackStore? _rawStore;
-    private string _rawPath = "";
+    private RawIngestFloor _raw = null!;
 
     [Params(1, 8)]
     public int Devices { get; set; }
@@ -34,7 +30,7 @@ public class ServerIngest
     {
         _server = BenchServer.Start();
         _http = new HttpClient { BaseAddress = _server.Address };
-        _rawBatches = Enumerable.Range(0, Events / BatchEvents).Select(b => WireSamples.MovieLensBatch(BatchEvents, $"raw-{b}")).ToArray();
+        _raw = new RawIngestFloor(Events, BatchEvents);
     }
 
     [GlobalCleanup]
@@ -85,30 +81,13 @@ public class ServerIngest
     }
 
     [IterationSetup(Target = nameof(RawStoreIngest))]
-    public void SetupRaw()
-    {
-        _rawPath = BenchmarkData.NewDatabasePath();
-        _rawStore = new SqliteFeedbackStore(_rawPath);
-    }
+    public void SetupRaw() => _raw.Setup();
 
     [IterationCleanup(Target = nameof(RawStoreIngest))]
-    public void CleanupRaw()
-    {
-        _rawStore?.Dispose();
-        _rawStore = null;
-        BenchmarkData.DeleteDatabase(_rawPath);
-    }
+    public void CleanupRaw() => _raw.Cleanup();
 
     [Benchmark(Baseline = true)]
-    public int RawStoreIngest()
-    {
-        int stored = 0;
-        foreach (var batch in _rawBatches)
-        {
-            stored += _rawStore!.Ingest(batch, SHA256.HashData(batch.BatchId.ToByteArray())).Stored;
-        }
-        return stored;
-    }
+    public int RawStoreIngest() => _raw.Run();
 
     private string Register(string device)
     {

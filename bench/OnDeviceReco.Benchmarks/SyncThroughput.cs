@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using OnDeviceReco.Protocol.Wire;
-using OnDeviceReco.Server.Storage;
 
 namespace OnDeviceReco.Benchmarks;
 
@@ -17,9 +15,7 @@ public class SyncThroughput
     private BenchServer _server = null!;
     private RecoClient? _device;
     private string _devicePath = "";
-    private SqliteFeedbackStore? _rawStore;
-    private string _rawPath = "";
-    private EventBatch[] _batches = [];
+    private RawIngestFloor _raw = null!;
 
     [Params(50_000)]
     public int Events { get; set; }
@@ -28,9 +24,7 @@ public class SyncThroughput
     public void GlobalSetup()
     {
         _server = BenchServer.Start();
-        _batches = Enumerable.Range(0, Events / 5_000)
-            .Select(b => WireSamples.MovieLensBatch(5_000, $"raw-{b}"))
-            .ToArray();
+        _raw = new RawIngestFloor(Events, 10_000);
     }
 
     [GlobalCleanup]
@@ -74,28 +68,11 @@ public class SyncThroughput
     }
 
     [IterationSetup(Target = nameof(RawStoreIngest))]
-    public void SetupRaw()
-    {
-        _rawPath = BenchmarkData.NewDatabasePath();
-        _rawStore = new SqliteFeedbackStore(_rawPath);
-    }
+    public void SetupRaw() => _raw.Setup();
 
     [IterationCleanup(Target = nameof(RawStoreIngest))]
-    public void CleanupRaw()
-    {
-        _rawStore?.Dispose();
-        _rawStore = null;
-        BenchmarkData.DeleteDatabase(_rawPath);
-    }
+    public void CleanupRaw() => _raw.Cleanup();
 
     [Benchmark(Baseline = true)]
-    public int RawStoreIngest()
-    {
-        int stored = 0;
-        foreach (var batch in _batches)
-        {
-            stored += _rawStore!.Ingest(batch, SHA256.HashData(batch.BatchId.ToByteArray())).Stored;
-        }
-        return stored;
-    }
+    public int RawStoreIngest() => _raw.Run();
 }
