@@ -50,7 +50,9 @@ public sealed partial class RecoClient
         var upload = await sync.UploadAsync(cancellationToken).ConfigureAwait(false);
         if (upload.Failure is { } failed)
         {
-            return Result(failed.Permanent ? SyncStatus.Refused : SyncStatus.Unreachable, upload, false, failed);
+            var status = _store.Consent != ConsentState.Granted ? SyncStatus.NoConsent
+                : failed.Permanent ? SyncStatus.Refused : SyncStatus.Unreachable;
+            return Result(status, upload, false, failed);
         }
         if (!_options.DownloadModels)
         {

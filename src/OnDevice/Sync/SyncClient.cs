@@ -59,6 +59,12 @@ internal sealed partial class SyncClient : IDisposable
             {
                 var batch = current.Value.Batch;
                 byte[] body = current.Value.Body;
+                // The batch may have been read ahead before the user changed their mind: consent is checked
+                // again right before anything leaves the device.
+                if (_store.Consent != ConsentState.Granted)
+                {
+                    return new UploadOutcome(sent, already, batches, new HttpOutcome(false, true, null, null, "Consent was withdrawn during the sync; nothing more was sent.", null));
+                }
                 var sending = _http.SendAsync(() => Post("v1/events", body, credential), MaxAckBytes, cancellationToken);
                 string deviceId = credential.DeviceId;
                 var preparing = Task.Run(() => Prepare(deviceId, batch.LastSequence, maxEvents), cancellationToken);
@@ -95,11 +101,12 @@ internal sealed partial class SyncClient : IDisposable
                 }
                 catch (ProtocolFormatException e)
                 {
-                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = true, Error = "Unreadable acknowledgement: " + e.Message });
+                    // Not an answer from our server (a captive portal, a broken proxy): nothing is marked, retry later.
+                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = false, Error = "Unreadable acknowledgement: " + e.Message });
                 }
                 if (ack.BatchId != batch.BatchId || ack.AcceptedThrough != batch.LastSequence)
                 {
-                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = true, Error = "The acknowledgement does not match the batch sent." });
+                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = false, Error = "The acknowledgement does not match the batch sent." });
                 }
                 await marking.ConfigureAwait(false);
                 long first = batch.FirstSequence;

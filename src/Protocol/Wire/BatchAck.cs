@@ -5,5 +5,5 @@ namespace OnDeviceReco.Protocol.Wire;
 /// <param name="AcceptedThrough">The batch's last sequence id: the device may mark every event up to it synced.</param>
 /// <param name="Stored">Events newly stored by this request.</param>
 /// <param name="AlreadyStored">Events the server already had (a resend); stored once, counted here.</param>
-/// <param name="Replayed">True when this exact batch had been accepted before and this answer repeats that acknowledgement.</param>
+/// <param name="Replayed">True when this exact batch had been accepted before: nothing was stored this time (Stored 0, every event AlreadyStored).</param>
 public sealed record BatchAck(Guid BatchId, long AcceptedThrough, int Stored, int AlreadyStored, bool Replayed);

@@ -5,7 +5,7 @@ using OnDeviceReco.Server.Auth;
 
 namespace OnDeviceReco.Server.Hosting;
 
-/// <summary>A token bucket per device (by X-Device-Id, else by address); refusals are 429 ProblemDetails with Retry-After.</summary>
+/// <summary>A token bucket per authenticated device (else per address); refusals are 429 ProblemDetails with Retry-After.</summary>
 public static class RateLimits
 {
     public const string DevicePolicy = "device";
@@ -16,7 +16,12 @@ public static class RateLimits
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(DevicePolicy, http =>
             {
-                string key = http.Request.Headers[AuthFilters.DeviceIdHeader].ToString() is { Length: > 0 } device
+                // A device's own bucket only for requests that prove they are that device; anything else shares
+                // its address's bucket, so nobody can spend another device's allowance by naming it.
+                string device = http.Request.Headers[AuthFilters.DeviceIdHeader].ToString();
+                string authorization = http.Request.Headers.Authorization.ToString();
+                string key = device.Length > 0 && authorization.StartsWith("Bearer ", StringComparison.Ordinal)
+                    && http.RequestServices.GetRequiredService<DeviceTokens>().IsValid(device, authorization["Bearer ".Length..])
                     ? "device:" + device
                     : "address:" + http.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions

@@ -66,14 +66,20 @@ public sealed class RetrainingOptions
     /// <summary>Torch threads.</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
+    /// <summary>
+    /// How much better (held-out NDCG@10) a candidate must be than the serving model to be published. 0, the
+    /// default, publishes any candidate that is not worse; a positive margin keeps noise-level changes back.
+    /// </summary>
+    public double MinImprovement { get; set; }
+
     /// <summary>Seed for initialisation, batching and evaluation sampling.</summary>
     public int Seed { get; set; } = 42;
 
     public void Validate()
     {
-        if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1)
+        if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1 || MinImprovement < 0 || !double.IsFinite(MinImprovement))
         {
-            throw new InvalidOperationException("Reco:Retraining has a value out of range (MinNewEvents, CheckInterval, Threads and MaxEpochs must be positive).");
+            throw new InvalidOperationException("Reco:Retraining has a value out of range (MinNewEvents, CheckInterval, Threads and MaxEpochs must be positive, MinImprovement ≥ 0).");
         }
     }
 }

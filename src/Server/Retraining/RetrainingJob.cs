@@ -41,7 +41,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                     epoch.Epoch, epoch.Loss, epoch.ValidationNdcg10?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", epoch.Seconds));
             using var model = candidate.Model;
             var (baselineName, baseline) = ScoreBaseline(candidate, data.Items, settings.Seed);
-            bool publish = candidate.Holdout.Ndcg10 >= baseline.Ndcg10;
+            bool publish = candidate.Holdout.Ndcg10 >= baseline.Ndcg10 + settings.MinImprovement;
             long version = registry.NextVersion();
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
             {
@@ -56,7 +56,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var created = DateTimeOffset.UtcNow;
             ModelBundleWriter.Write(registry.BundleDirectory(version), model, data, version, metrics, signing.Key, created);
             string reason = string.Create(CultureInfo.InvariantCulture,
-                $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events");
+                $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
             if (publish)
             {
@@ -65,13 +65,16 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             }
             else
             {
-                registry.RecordRejected(version, created, metricsJson, "kept back (worse): " + reason);
+                registry.RecordRejected(version, created, metricsJson, "kept back: " + reason);
                 log.LogWarning("Model v{Version} kept back: {Reason}", version, reason);
             }
             store.TrainedThrough = trainedThrough;
             return new RetrainingOutcome(version, publish, candidate.Holdout, baseline, baselineName, reason);
         }
     }
+
+    private static string Margin(double required) =>
+        required > 0 ? string.Create(CultureInfo.InvariantCulture, $" (required margin {required:0.0000})") : "";
 
     private (string Name, RankingMetrics Metrics) ScoreBaseline(HoldoutCandidate candidate, Trainer.Data.ItemVocabulary items, int seed)
     {

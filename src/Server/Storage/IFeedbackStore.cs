@@ -9,7 +9,7 @@ namespace OnDeviceReco.Server.Storage;
 /// </summary>
 public interface IFeedbackStore : IDisposable
 {
-    /// <summary>Stores a batch once. A batch id seen before with the same content returns the first acknowledgement's counts, marked replayed.</summary>
+    /// <summary>Stores a batch once. A batch id seen before with the same content stores nothing and is answered as replayed (all events already stored).</summary>
     /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>
     IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash);
 

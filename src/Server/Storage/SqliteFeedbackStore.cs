@@ -86,12 +86,13 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
                 ("$id", batch.BatchId.ToByteArray()));
             if (previous.Count == 1)
             {
-                var (oldHash, stored, already, lastSeq) = previous[0];
+                var (oldHash, _, _, lastSeq) = previous[0];
                 if (!oldHash.AsSpan().SequenceEqual(hash))
                 {
                     throw new BatchConflictException(batch.BatchId);
                 }
-                return new IngestResult(stored, already, Replayed: true, lastSeq);
+                // Nothing is new this time: every event of the batch was already stored by its first delivery.
+                return new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq);
             }
             long device = DeviceKey(transaction, batch.DeviceId);
             int newlyStored = 0;

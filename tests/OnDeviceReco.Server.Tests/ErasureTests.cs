@@ -1,0 +1,65 @@
+using System.Net;
+using System.Net.Http.Json;
+using OnDeviceReco.Server.Devices;
+using OnDeviceReco.Server.Tests.Support;
+
+namespace OnDeviceReco.Server.Tests;
+
+/// <summary>Scenario 7: DELETE /v1/devices/{id} erases the device's server data, and only the device itself may ask.</summary>
+public sealed class ErasureTests
+{
+    [Fact]
+    public async Task A_device_erases_its_own_server_data_and_another_device_cannot()
+    {
+        using var dir = new TempDirectory();
+        await using var server = await ServerHost.StartAsync();
+        using var a = Device.Create(dir, server.Address);
+        using var b = Device.Create(dir, server.Address);
+        a.Track(120);
+        b.Track(80);
+        Assert.Equal(SyncStatus.Completed, (await a.Client.SyncAsync()).Status);
+        Assert.Equal(SyncStatus.Completed, (await b.Client.SyncAsync()).Status);
+        // Tokens are derived from the device id, so registering again yields the token each device holds.
+        string tokenA = await server.RegisterAsync(a.DeviceId);
+        string tokenB = await server.RegisterAsync(b.DeviceId);
+
+        using (var byOther = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", b.DeviceId, tokenB)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, byOther.StatusCode);
+            Assert.Equal("application/problem+json", byOther.Content.Headers.ContentType?.MediaType);
+        }
+        using (var forged = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", a.DeviceId, tokenB)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+        }
+        using (var noKey = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", a.DeviceId, tokenA, apiKey: null)))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+        }
+        await Ledger.AssertExactlyOnceAsync(server, a.StoredEvents().Concat(b.StoredEvents()));
+
+        using (var own = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", a.DeviceId, tokenA)))
+        {
+            Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+            var erasure = await own.Content.ReadFromJsonAsync<DeviceErasure>();
+            Assert.Equal(new DeviceErasure(a.DeviceId, 120), erasure);
+        }
+        await Ledger.AssertExactlyOnceAsync(server, b.StoredEvents());
+        var stats = await server.StatsAsync();
+        Assert.Equal(1, stats.Devices);
+        Assert.Equal(0, server.Scalar($"SELECT count(*) FROM batches b JOIN devices d ON d.id = b.device WHERE d.device_id = '{a.DeviceId}'"));
+
+        using (var again = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", a.DeviceId, tokenA)))
+        {
+            Assert.Equal(new DeviceErasure(a.DeviceId, 0), await again.Content.ReadFromJsonAsync<DeviceErasure>());
+        }
+
+        // The device keeps syncing afterwards; what it had synced before is not sent again.
+        a.Track(10, "after");
+        var result = await a.Client.SyncAsync();
+        Assert.Equal(SyncStatus.Completed, result.Status);
+        Assert.Equal(10, result.EventsSent);
+        var afterErasure = a.StoredEvents().Where(e => e.ItemId.Contains("-after-", StringComparison.Ordinal));
+        await Ledger.AssertExactlyOnceAsync(server, b.StoredEvents().Concat(afterErasure));
+    }
+}

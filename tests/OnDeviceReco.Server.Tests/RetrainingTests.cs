@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Json;
+using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Server.Tests.Support;
+
+namespace OnDeviceReco.Server.Tests;
+
+/// <summary>
+/// The server's own retraining, for real (TorchSharp on synced feedback, ONNX Runtime for the serving model):
+/// the threshold starts it, the candidate is published only when not worse, devices verify and hot-swap it,
+/// and earlier versions can serve again.
+/// </summary>
+public sealed class RetrainingTests
+{
+    private const int Games = 40;
+
+    [Fact]
+    public async Task Synced_feedback_trains_publishes_and_delivers_a_model_and_a_worse_candidate_is_kept_back()
+    {
+        await using var server = await ServerHost.StartAsync(options =>
+        {
+            options.Retraining.Enabled = true;
+            options.Retraining.MinNewEvents = 2_000;
+            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+            options.Retraining.MaxEpochs = 20;
+            options.Retraining.Threads = 2;
+        });
+        using var directory = new TempDirectory();
+        string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
+        var random = new Random(3);
+        // 60 devices whose players follow a ring (after game i comes game i+1): enough events to cross the threshold.
+        for (int d = 0; d < 60; d++)
+        {
+            using var device = OpenDevice(directory, server, trustedKey, $"device-{d}");
+            int start = random.Next(Games);
+            for (int i = 0; i < 40; i++)
+            {
+                device.Track("player", Game(start + i), EventType.Play, timestamp: DateTimeOffset.UtcNow.AddMinutes(i - 60));
+            }
+            Assert.Equal(SyncStatus.Completed, (await device.SyncAsync()).Status);
+        }
+
+        var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
+        Assert.Null(stats.LastRetrainingError);
+        var first = Assert.Single(await Models(server));
+        Assert.True(first.Published, first.Reason);
+        Assert.Contains("popularity", first.Reason);
+
+        // A device picks the model up on its next sync, verifies it against the app's key and serves from it.
+        using (var device = OpenDevice(directory, server, trustedKey, "device-0"))
+        {
+            var sync = await device.SyncAsync();
+            Assert.Equal(SyncStatus.Completed, sync.Status);
+            Assert.True(sync.ModelUpdated);
+            Assert.Equal(1, sync.ModelVersion);
+            device.Track("newcomer", Game(5), EventType.Play);
+            var answer = device.Recommend("newcomer", 3);
+            Assert.Equal(RecommendationSource.Model, answer[0].Source);
+            Assert.Contains(Game(6), answer.Select(r => r.ItemId));
+        }
+
+        // A candidate that does not clear the required margin over the serving model is kept back (an
+        // impossible margin makes the outcome certain; the default margin 0 publishes whatever is not worse).
+        server.Options.Retraining.MaxEpochs = 2;
+        server.Options.Retraining.MinImprovement = 1.0;
+        using (var admin = AdminRequest(HttpMethod.Post, "v1/admin/retrain"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await server.Http.SendAsync(admin)).StatusCode);
+        }
+        stats = await WaitAsync(server, s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(2));
+        Assert.Equal(1, stats.ServingVersion);
+        var second = (await Models(server)).Single(m => m.Version == 2);
+        Assert.False(second.Published);
+        Assert.Contains("kept back", second.Reason);
+
+        // Every published version stays servable; one never published cannot be served.
+        using (var rollback = AdminRequest(HttpMethod.Post, "v1/admin/models/1/serve"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await server.Http.SendAsync(rollback)).StatusCode);
+        }
+        using (var refused = AdminRequest(HttpMethod.Post, "v1/admin/models/2/serve"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await server.Http.SendAsync(refused)).StatusCode);
+        }
+    }
+
+    private static string Game(int i) => $"game-{((i % Games) + Games) % Games}";
+
+    private static RecoClient OpenDevice(TempDirectory directory, ServerHost server, string trustedKey, string name) => new(new RecoClientOptions
+    {
+        Store = new StoreOptions { DatabasePath = directory.File($"{name}/store.db") },
+        InitialConsent = ConsentState.Granted,
+        TrustedModelKeys = [trustedKey],
+        Sync = Device.FastSync(server.Address) with { MaxBatchEvents = 500 },
+    });
+
+    private static HttpRequestMessage AdminRequest(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("X-Admin-Key", ServerHost.AdminKey);
+        return request;
+    }
+
+    private static async Task<IReadOnlyList<ModelRecord>> Models(ServerHost server)
+    {
+        using var request = AdminRequest(HttpMethod.Get, "v1/admin/models");
+        using var response = await server.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<List<ModelRecord>>())!;
+    }
+
+    private static async Task<OnDeviceReco.Server.Models.ServerStats> WaitAsync(ServerHost server,
+        Func<OnDeviceReco.Server.Models.ServerStats, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var stats = await server.StatsAsync();
+            if (done(stats))
+            {
+                return stats;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Timed out; last stats: {stats}");
+            await Task.Delay(200);
+        }
+    }
+}
