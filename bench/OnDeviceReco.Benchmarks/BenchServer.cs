@@ -1,7 +1,4 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OnDeviceReco.Server.Hosting;
@@ -37,7 +34,7 @@ internal sealed class BenchServer : IAsyncDisposable
             Retraining = new RetrainingOptions { Enabled = false },
         }, builder => builder.Logging.ClearProviders());
         app.StartAsync().GetAwaiter().GetResult();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        var address = app.ListeningAddress();
         return new BenchServer(app, data, address);
     }
 

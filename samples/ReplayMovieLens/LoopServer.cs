@@ -1,8 +1,5 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OnDeviceReco.Server.Hosting;
@@ -63,7 +60,7 @@ internal sealed class LoopServer : IAsyncDisposable
             builder.Logging.AddFilter("OnDeviceReco.Server.Retraining", LogLevel.Information);
         });
         await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        var address = app.ListeningAddress();
         return new LoopServer(app, address, app.Services.GetRequiredService<ModelSigning>().PublicKeyPem);
     }
 

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
@@ -48,6 +51,13 @@ public static class RecoServer
         app.MapDeviceEndpoints();
         return app;
     }
+
+    /// <summary>
+    /// The address a started app listens on — the port Kestrel picked when <see cref="ServerOptions.Urls"/>
+    /// asked for port 0 (tests, benchmarks and the in-process demo run that way).
+    /// </summary>
+    public static Uri ListeningAddress(this WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
 
     /// <summary>Health: the store answers a count query.</summary>
     private sealed class StoreHealthCheck(IFeedbackStore store) : IHealthCheck

@@ -1,12 +1,10 @@
+using OnDeviceReco.Server.Hosting;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -110,7 +108,7 @@ public sealed class ChaosProxy : IAsyncDisposable
         var proxy = new ChaosProxy(app, target);
         app.Run(proxy.HandleAsync);
         await app.StartAsync();
-        proxy.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+        proxy.Address = app.ListeningAddress();
         return proxy;
     }
 
