@@ -54,7 +54,7 @@ public sealed partial class RecoClient
                 : failed.Permanent ? SyncStatus.Refused : SyncStatus.Unreachable;
             return Result(status, upload, false, failed);
         }
-        if (!_options.DownloadModels)
+        if (!sync.Options.DownloadModels)
         {
             return Result(SyncStatus.Completed, upload, false, null);
         }
@@ -90,11 +90,8 @@ public sealed partial class RecoClient
                 failure?.Status, failure?.Error, failure?.RetryAfter);
     }
 
-    private SyncOptions _options = null!;
-
     private void StartSync(SyncOptions options)
     {
-        _options = options;
         _sync = new SyncClient(_store, options, _logger);
         // A model downloaded and verified before a restart serves again at once; it is verified again on load.
         foreach (var (version, directory) in ModelFiles.Versions(_sync.ModelDirectory))

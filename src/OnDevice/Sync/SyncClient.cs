@@ -32,6 +32,9 @@ internal sealed partial class SyncClient : IDisposable
 
     public string ModelDirectory { get; }
 
+    /// <summary>The settings this client was made with.</summary>
+    public SyncOptions Options => _options;
+
     public int Attempts => _http.Attempts;
 
     /// <summary>

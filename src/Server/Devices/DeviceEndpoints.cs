@@ -1,5 +1,6 @@
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Auth;
+using OnDeviceReco.Server.Events;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Storage;
 
@@ -37,7 +38,7 @@ public static class DeviceEndpoints
         try
         {
             var registration = WireCodec.DecodeRegistration(body);
-            if (registration.DeviceId.Length > EventRulesLimits.MaxDeviceIdLength)
+            if (registration.DeviceId.Length > EventRules.MaxDeviceIdLength)
             {
                 return Results.Problem("The device id is too long.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid device id");
             }
@@ -64,8 +65,3 @@ public static class DeviceEndpoints
 
 /// <summary>What DELETE /v1/devices/{id} returns.</summary>
 public sealed record DeviceErasure(string DeviceId, long ErasedEvents);
-
-internal static class EventRulesLimits
-{
-    public const int MaxDeviceIdLength = 128;
-}

@@ -7,6 +7,9 @@ public static class EventRules
 {
     public const int MaxIdLength = 256;
 
+    /// <summary>Longest device id a device may register with.</summary>
+    public const int MaxDeviceIdLength = 128;
+
     /// <summary>Null when the batch is acceptable, else what is wrong with the first bad event.</summary>
     public static string? Check(EventBatch batch, DateTimeOffset now)
     {

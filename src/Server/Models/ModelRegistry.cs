@@ -54,7 +54,8 @@ public sealed class ModelRegistry
             File.Move(temporary, PackagePath(version), overwrite: true);
             _store.RecordModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason));
             _store.SetServing(version);
-            var release = ReadRelease(version);
+            // The bundle was just verified and the package is in hand: describe them without reading either again.
+            var release = Describe(version, bundle.Manifest, package);
             Volatile.Write(ref _serving, release);
             return release;
         }
@@ -87,12 +88,11 @@ public sealed class ModelRegistry
 
     private string PackagePath(long version) => Path.Combine(ModelsDirectory, $"v{version}.package");
 
-    private ModelRelease ReadRelease(long version)
-    {
-        var manifest = _verifier.Verify(BundleDirectory(version)).Manifest;
-        byte[] package = File.ReadAllBytes(PackagePath(version));
-        return new ModelRelease(version, manifest.CreatedAt, manifest.Architecture, manifest.KeyId, package.Length,
+    private ModelRelease ReadRelease(long version) =>
+        Describe(version, _verifier.Verify(BundleDirectory(version)).Manifest, File.ReadAllBytes(PackagePath(version)));
+
+    private static ModelRelease Describe(long version, BundleManifest manifest, byte[] package) =>
+        new(version, manifest.CreatedAt, manifest.Architecture, manifest.KeyId, package.Length,
             Convert.ToHexStringLower(SHA256.HashData(package)),
             manifest.Metrics ?? new Dictionary<string, double>());
-    }
 }
