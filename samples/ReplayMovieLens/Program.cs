@@ -32,7 +32,11 @@ Console.WriteLine();
 Console.WriteLine("Phase A — devices record their users' early months and sync (no model yet: popularity and content serve).");
 var early = await RunAll(devices, d => d.LiveEarlyAsync());
 Report(early);
-var stats = await server.WaitForModelAsync(1, TimeSpan.FromMinutes(20));
+var stats = await WaitForModel(1, TimeSpan.FromMinutes(20));
+if (stats is null)
+{
+    return 1;
+}
 await PrintModels();
 
 Console.WriteLine();
@@ -44,7 +48,11 @@ double hitBefore = later.Average(s => s.Hit10!.Value ? 1.0 : 0.0);
 int shown = later.Sum(s => s.Shown), taken = later.Sum(s => s.Taken);
 Console.WriteLine($"  served by model v{Versions(later)}: HR@10 {hitBefore:0.0000}, NDCG@10 {ndcgBefore:0.0000} on each user's held-out next rating");
 Console.WriteLine($"  shown {shown:N0} recommendations, {taken:N0} later taken ({(double)taken / Math.Max(1, shown):P1}): synced as impressions and clicks");
-stats = await server.WaitForModelAsync(2, TimeSpan.FromMinutes(30));
+stats = await WaitForModel(2, TimeSpan.FromMinutes(30));
+if (stats is null)
+{
+    return 1;
+}
 await PrintModels();
 
 Console.WriteLine();
@@ -87,6 +95,22 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 2
     && early.Concat(later).Concat(after).All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;
+
+// A loop whose candidate was kept back (it can happen with tiny --devices/--epochs settings) ends with the
+// server's own reason, not a stack trace.
+async Task<OnDeviceReco.Server.Models.ServerStats?> WaitForModel(long version, TimeSpan timeout)
+{
+    try
+    {
+        return await server.WaitForModelAsync(version, timeout);
+    }
+    catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+    {
+        await PrintModels();
+        Console.Error.WriteLine($"The loop stopped: {e.Message}");
+        return null;
+    }
+}
 
 async Task<DeviceStep[]> RunAll(List<SimulatedDevice> all, Func<SimulatedDevice, Task<DeviceStep>> step)
 {
