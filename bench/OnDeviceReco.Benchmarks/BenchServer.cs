@@ -31,6 +31,10 @@ internal sealed class BenchServer : IAsyncDisposable
             ApiKeys = [ApiKey],
             DeviceRequestsPerSecond = 100_000,
             DeviceRequestBurst = 100_000,
+            // Every iteration registers fresh device ids from this one address.
+            RegistrationsPerAddressPerMinute = 1_000_000,
+            RegistrationBurstPerAddress = 1_000_000,
+            RegistrationsPerSecond = 1_000_000,
             Retraining = new RetrainingOptions { Enabled = false },
         }, builder => builder.Logging.ClearProviders());
         app.StartAsync().GetAwaiter().GetResult();

@@ -91,7 +91,7 @@ public class ServerIngest
 
     private string Register(string device)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/devices") { Content = new ByteArrayContent(WireCodec.Encode(new DeviceRegistration(device))) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/devices") { Content = new ByteArrayContent(WireCodec.Encode(new DeviceRegistration(device, Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))))) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(WireCodec.ContentType);
         request.Headers.Add("X-Api-Key", BenchServer.ApiKey);
         using var response = _http.Send(request);

@@ -41,6 +41,10 @@ internal sealed class LoopServer : IAsyncDisposable
             // Simulated devices replay months of behaviour in seconds; a real device makes a few requests a day.
             DeviceRequestsPerSecond = 1_000,
             DeviceRequestBurst = 1_000,
+            // All 671 simulated devices register from this one loopback address within seconds.
+            RegistrationsPerAddressPerMinute = 100_000,
+            RegistrationBurstPerAddress = 100_000,
+            RegistrationsPerSecond = 100_000,
             Retraining = new RetrainingOptions
             {
                 MinNewEvents = retrainAfter,

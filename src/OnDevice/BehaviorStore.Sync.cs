@@ -28,6 +28,37 @@ public sealed partial class BehaviorStore
             .Bind(2, throughSequence)
             .Run());
 
+    /// <summary>
+    /// Sets pending events aside for good because the server refused them (they break the event contract): they
+    /// stay on the device but are never sent again, so the events after them keep syncing. Counted, persisted,
+    /// in <see cref="StoreStatistics.RefusedBySync"/>. Returns how many were set aside.
+    /// </summary>
+    internal int SetAsideRefused(IReadOnlyCollection<long> sequences)
+    {
+        int changed = 0;
+        RunOnWriter(writer => InTransaction(writer.Database, database =>
+        {
+            var update = database.Cached(
+                $"UPDATE events SET sync_state = {(int)SyncState.Refused} WHERE sync_state = {(int)SyncState.Pending} AND seq = ?1");
+            changed = 0;
+            foreach (long sequence in sequences)
+            {
+                update.Bind(1, sequence).Run();
+                changed += database.Changes;
+            }
+            long total = writer.RefusedBySyncTotal + changed;
+            KeyValue.Set(database, KeyValue.SyncRefusedTotal, total.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }));
+        // Counted only once the transaction committed.
+        _writer.AddRefusedBySync(changed);
+        return changed;
+    }
+
+    /// <summary>The store's clock (the device's): what timestamps events and what the sync tells the server the time is.</summary>
+    internal TimeProvider Clock => _options.TimeProvider;
+
+    internal DateTimeOffset Now => _options.TimeProvider.GetUtcNow();
+
     /// <summary>The database file this store writes.</summary>
     public string DatabasePath => _options.DatabasePath;
 

@@ -18,7 +18,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     private readonly ReadConnectionPool _readers;
     private StoreHealth _health;
     private volatile int _consent;
-    private string _deviceId;
+    private DeviceIdentity _identity;
     private long _accepted;
     private long _droppedQueueFull;
     private long _droppedNoConsent;
@@ -43,7 +43,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         {
             throw new BehaviorStoreException(StoreErrorKind.Io, $"Cannot open the behaviour store: {e.Message}", e);
         }
-        (_consent, _deviceId) = ((int)ReadConsent(database), EnsureDeviceId(database));
+        (_consent, _identity) = ((int)ReadConsent(database), DeviceIdentity.Ensure(database));
         _writer = new EventWriter(database, options, _logger);
         _readers = new ReadConnectionPool(options);
         _writer.Submit(new WriterCommand(writer => writer.ApplyRetentionNow())).Wait();
@@ -60,7 +60,8 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         Interlocked.Read(ref _droppedQueueFull),
         Interlocked.Read(ref _droppedNoConsent),
         _writer.EvictedTotal,
-        _writer.StoredRows);
+        _writer.StoredRows,
+        _writer.RefusedBySyncTotal);
 
     /// <summary>
     /// Increases with every committed batch of events (and retention), so a cache of event reads taken at the
@@ -94,7 +95,10 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     public long PendingEvents => _writer.Pending;
 
     /// <summary>A random id for this installation's store; a new one is made by <see cref="EraseAllData"/>.</summary>
-    public string DeviceId => Volatile.Read(ref _deviceId);
+    public string DeviceId => Volatile.Read(ref _identity).DeviceId;
+
+    /// <summary>The secret that proves to the sync server that this store is <see cref="DeviceId"/>. Never logged, never shown.</summary>
+    internal string DeviceSecret => Volatile.Read(ref _identity).Secret;
 
     /// <summary>The user's current consent choice (persisted).</summary>
     public ConsentState Consent => (ConsentState)_consent;
@@ -288,7 +292,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
             var fresh = StoreOpener.OpenConfigured(_options);
             StoreSchema.Migrate(fresh);
             KeyValue.Set(fresh, KeyValue.Consent, _consent.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Volatile.Write(ref _deviceId, EnsureDeviceId(fresh));
+            Volatile.Write(ref _identity, DeviceIdentity.Ensure(fresh));
             Interlocked.Increment(ref _generation);
             writer.ReplaceDatabase(fresh);
         }));
@@ -359,17 +363,6 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         int.TryParse(KeyValue.Get(database, KeyValue.Consent), out int stored) && Enum.IsDefined((ConsentState)stored)
             ? (ConsentState)stored
             : ConsentState.Unknown;
-
-    private static string EnsureDeviceId(SqliteDatabase database)
-    {
-        string? id = KeyValue.Get(database, KeyValue.DeviceId);
-        if (id is null)
-        {
-            id = Guid.NewGuid().ToString("N");
-            KeyValue.Set(database, KeyValue.DeviceId, id);
-        }
-        return id;
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consent set to {Consent}.")]
     private static partial void LogConsent(ILogger logger, ConsentState consent);

@@ -82,12 +82,12 @@ public sealed partial class RecoClient
         {
             Directory.Delete(directory, recursive: true);
             _logger.LogWarning("Model v{Version} from the server was refused: {Reason}", release.ModelVersion, e.Message);
-            return Result(SyncStatus.ModelFailed, upload, false, new HttpOutcome(false, true, null, null, e.Message, null));
+            return Result(SyncStatus.ModelFailed, upload, false, HttpOutcome.Refused(e.Message));
         }
 
         SyncResult Result(SyncStatus status, UploadOutcome sent, bool updated, HttpOutcome? failure) =>
             new(status, sent.Sent, sent.AlreadyStored, sent.Batches, sync.Attempts - attemptsBefore, Model?.ModelVersion, updated,
-                failure?.Status, failure?.Error, failure?.RetryAfter);
+                failure?.Status, failure?.Error, failure?.RetryAfter, sent.SetAside, sent.SetAsideReason);
     }
 
     private void StartSync(SyncOptions options)

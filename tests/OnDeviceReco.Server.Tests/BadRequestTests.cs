@@ -27,7 +27,7 @@ public sealed class BadRequestTests : IAsyncLifetime
     private async Task<(string DeviceId, string Token)> NewDeviceAsync()
     {
         string deviceId = Guid.NewGuid().ToString("N");
-        return (deviceId, await _server.RegisterAsync(deviceId));
+        return (deviceId, await _server.RegisterAsync(deviceId, ServerHost.NewSecret()));
     }
 
     private static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
@@ -84,7 +84,7 @@ public sealed class BadRequestTests : IAsyncLifetime
             "empty" => [],
             "random bytes" => RandomBytes(300),
             "a JSON object" => """{"deviceId":"x","events":[]}"""u8.ToArray(),
-            "a registration instead of a batch" => WireCodec.Encode(new DeviceRegistration(deviceId)),
+            "a registration instead of a batch" => WireCodec.Encode(new DeviceRegistration(deviceId, ServerHost.NewSecret())),
             "a batch cut in half" => valid[..(valid.Length / 2)],
             _ => [.. valid, 0xC0, 0xC0],
         };
@@ -181,7 +181,7 @@ public sealed class BadRequestTests : IAsyncLifetime
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{what}: {(int)response.StatusCode}");
             await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
         }
-        using (var register = new HttpRequestMessage(HttpMethod.Post, "v1/devices") { Content = ServerHost.MsgPack(WireCodec.Encode(new DeviceRegistration(otherId))) })
+        using (var register = new HttpRequestMessage(HttpMethod.Post, "v1/devices") { Content = ServerHost.MsgPack(WireCodec.Encode(new DeviceRegistration(otherId, ServerHost.NewSecret()))) })
         {
             using var response = await _server.Http.SendAsync(register);
             await AssertProblemAsync(response, HttpStatusCode.Unauthorized);
@@ -201,7 +201,7 @@ public sealed class BadRequestTests : IAsyncLifetime
         await AssertProblemAsync(response, HttpStatusCode.Forbidden);
         var stats = await _server.StatsAsync();
         Assert.Equal(0, stats.Events);
-        Assert.Equal(0, stats.Devices);
+        Assert.Equal(2, stats.Devices); // both registered; neither stored anything
         await AssertStillServingAsync();
     }
 
@@ -285,12 +285,13 @@ public sealed class BadRequestTests : IAsyncLifetime
     public static TheoryData<string> InvalidEvents => new()
     {
         "type 0", "type 9", "type 999", "type 2000", "type -1", "blank user id", "blank item id", "item id of 257 characters",
-        "timestamp before 1970", "timestamp two days ahead",
+        "timestamp before 1970", "user id of only a no-break space", "item id of only a zero-width space", "user id with DEL",
+        "context value with a newline",
     };
 
     [Theory]
     [MemberData(nameof(InvalidEvents))]
-    public async Task An_invalid_event_refuses_the_whole_batch_with_400(string kind)
+    public async Task An_invalid_event_refuses_the_whole_batch_with_400_naming_its_sequence_id(string kind)
     {
         var (deviceId, token) = await NewDeviceAsync();
         var events = Batch(deviceId, 10).Events.ToList();
@@ -306,12 +307,16 @@ public sealed class BadRequestTests : IAsyncLifetime
             "blank item id" => bad with { ItemId = " " },
             "item id of 257 characters" => bad with { ItemId = new string('x', 257) },
             "timestamp before 1970" => bad with { TimestampMs = -5 },
-            _ => bad with { TimestampMs = DateTimeOffset.UtcNow.AddDays(2).ToUnixTimeMilliseconds() },
+            "user id of only a no-break space" => bad with { UserId = "\u00A0" },
+            "item id of only a zero-width space" => bad with { ItemId = "\u200B" },
+            "user id with DEL" => bad with { UserId = "user\u007F" },
+            _ => bad with { Context = new Dictionary<string, string> { ["note"] = "two\nlines" } },
         };
 
         using var response = await _server.PostEventsAsync(WireCodec.Encode(EventBatch.Create(deviceId, events)), deviceId, token);
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal([bad.Sequence], problem.GetProperty("invalidSequences").EnumerateArray().Select(e => e.GetInt64()));
         Assert.Equal(0, (await _server.StatsAsync()).Events);
         await AssertStillServingAsync();
     }
@@ -340,7 +345,7 @@ public sealed class BadRequestTests : IAsyncLifetime
         }
         using (var response = await _server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "v1/devices")
                {
-                   Content = ServerHost.MsgPack(WireCodec.Encode(new DeviceRegistration(new string('d', 129)))),
+                   Content = ServerHost.MsgPack(WireCodec.Encode(new DeviceRegistration(new string('d', 129), ServerHost.NewSecret()))),
                    Headers = { { "X-Api-Key", ServerHost.ApiKey } },
                }))
         {

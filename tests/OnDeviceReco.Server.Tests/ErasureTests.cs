@@ -19,9 +19,9 @@ public sealed class ErasureTests
         b.Track(80);
         Assert.Equal(SyncStatus.Completed, (await a.Client.SyncAsync()).Status);
         Assert.Equal(SyncStatus.Completed, (await b.Client.SyncAsync()).Status);
-        // Tokens are derived from the device id, so registering again yields the token each device holds.
-        string tokenA = await server.RegisterAsync(a.DeviceId);
-        string tokenB = await server.RegisterAsync(b.DeviceId);
+        // Each device registers again with its own secret (read from its store, as only the device itself could).
+        string tokenA = await server.RegisterAsync(a.DeviceId, a.Secret);
+        string tokenB = await server.RegisterAsync(b.DeviceId, b.Secret);
 
         using (var byOther = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", b.DeviceId, tokenB)))
         {
@@ -46,7 +46,8 @@ public sealed class ErasureTests
         }
         await Ledger.AssertExactlyOnceAsync(server, b.StoredEvents());
         var stats = await server.StatsAsync();
-        Assert.Equal(1, stats.Devices);
+        Assert.Equal(2, stats.Devices); // a's binding to its secret stays, so nobody can take its id over
+        Assert.Equal(0, server.Scalar($"SELECT count(*) FROM events e JOIN devices d ON d.id = e.device WHERE d.device_id = '{a.DeviceId}'"));
         Assert.Equal(0, server.Scalar($"SELECT count(*) FROM batches b JOIN devices d ON d.id = b.device WHERE d.device_id = '{a.DeviceId}'"));
 
         using (var again = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", a.DeviceId, tokenA)))

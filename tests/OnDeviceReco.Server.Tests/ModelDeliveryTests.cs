@@ -36,7 +36,7 @@ public sealed class ModelDeliveryTests
     {
         await using var server = await ServerHost.StartAsync();
         string deviceId = Guid.NewGuid().ToString("N");
-        string token = await server.RegisterAsync(deviceId);
+        string token = await server.RegisterAsync(deviceId, ServerHost.NewSecret());
         foreach (string path in (string[])["v1/models/latest", "v1/models/1"])
         {
             using var response = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Get, path, deviceId, token));

@@ -26,7 +26,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     public async Task Beyond_the_burst_a_device_gets_429_with_Retry_After_and_is_served_again_after_waiting()
     {
         string deviceId = Guid.NewGuid().ToString("N");
-        string token = await _server.RegisterAsync(deviceId);
+        string token = await _server.RegisterAsync(deviceId, ServerHost.NewSecret());
         var statuses = new List<HttpStatusCode>();
         HttpResponseMessage? refused = null;
         for (int i = 0; i < 4 && refused is null; i++)
@@ -55,7 +55,7 @@ public sealed class RateLimitTests : IAsyncLifetime
 
             // Other devices are not affected.
             string other = Guid.NewGuid().ToString("N");
-            using (var response = await _server.PostEventsAsync(Batch(other, 1, 5), other, await _server.RegisterAsync(other)))
+            using (var response = await _server.PostEventsAsync(Batch(other, 1, 5), other, await _server.RegisterAsync(other, ServerHost.NewSecret())))
             {
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             }
@@ -88,7 +88,7 @@ public sealed class RateLimitTests : IAsyncLifetime
     public async Task Unauthenticated_requests_naming_a_device_do_not_spend_its_rate_limit()
     {
         string victim = Guid.NewGuid().ToString("N");
-        string token = await _server.RegisterAsync(victim);
+        string token = await _server.RegisterAsync(victim, ServerHost.NewSecret());
         for (int i = 0; i < 2; i++)
         {
             // Refused for its token, or limited by its own address's bucket: either way not the victim's allowance.

@@ -5,6 +5,8 @@ namespace OnDeviceReco.Queries;
 /// <summary>Stored events in sequence order after a given sequence id (export, sync, tests).</summary>
 internal static class EventsQuery
 {
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     public static IReadOnlyList<BehaviorEvent> Run(SqliteDatabase database, long afterSequence, int count) =>
         Collect(database.Cached(
             "SELECT seq, ts_ms, user_id, item_id, type, value, context FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")
@@ -25,7 +27,8 @@ internal static class EventsQuery
             {
                 events.Add(new BehaviorEvent(
                     select.ColumnInt64(0),
-                    DateTimeOffset.FromUnixTimeMilliseconds(select.ColumnInt64(1)),
+                    // Clamped: a row written by another SDK with a time outside DateTimeOffset's range must not stop sync or export.
+                    DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(select.ColumnInt64(1), 0, MaxUnixMs)),
                     select.ColumnText(2)!,
                     select.ColumnText(3)!,
                     (EventType)select.ColumnInt64(4),

@@ -11,6 +11,8 @@ public enum StoreErrorKind
     Disposed = 3,
     /// <summary>The database file is damaged and could not be recovered.</summary>
     Corrupt = 4,
+    /// <summary>The disk (or the database's size limit) is full; queued events stay in memory and are retried.</summary>
+    DiskFull = 5,
 }
 
 /// <summary>A store operation failed for a reason other than bad input.</summary>

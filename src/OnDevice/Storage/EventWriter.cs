@@ -21,7 +21,12 @@ internal sealed partial class EventWriter : IDisposable
     private long _evictedTotal;
     private long _storedRows;
     private long _commits;
+    private long _refusedBySyncTotal;
     private volatile string? _lastWriteError;
+    private volatile bool _lastWriteWasFull;
+    // Set when a commit failed in the current drain: no further attempt until the next wake, so a full disk
+    // costs one failed transaction per flush interval instead of one per queued event.
+    private bool _failedThisDrain;
 
     public EventWriter(SqliteDatabase database, StoreOptions options, ILogger logger)
     {
@@ -41,6 +46,10 @@ internal sealed partial class EventWriter : IDisposable
     public long Written => Interlocked.Read(ref _written);
     public long EvictedTotal => Interlocked.Read(ref _evictedTotal);
     public long StoredRows => Interlocked.Read(ref _storedRows);
+    public long RefusedBySyncTotal => Interlocked.Read(ref _refusedBySyncTotal);
+
+    /// <summary>Adds to the persisted count of events the server refused (the caller updates the kv row in the same transaction).</summary>
+    public long AddRefusedBySync(long count) => Interlocked.Add(ref _refusedBySyncTotal, count);
 
     /// <summary>Committed write transactions so far: unchanged means the events table is unchanged.</summary>
     public long Commits => Interlocked.Read(ref _commits);
@@ -84,6 +93,7 @@ internal sealed partial class EventWriter : IDisposable
     {
         Interlocked.Exchange(ref _storedRows, Database.QueryInt64("SELECT COUNT(*) FROM events"));
         Interlocked.Exchange(ref _evictedTotal, long.TryParse(KeyValue.Get(Database, KeyValue.EvictedTotal), out long evicted) ? evicted : 0);
+        Interlocked.Exchange(ref _refusedBySyncTotal, long.TryParse(KeyValue.Get(Database, KeyValue.SyncRefusedTotal), out long refused) ? refused : 0);
     }
 
     private void Run()
@@ -101,6 +111,7 @@ internal sealed partial class EventWriter : IDisposable
     private bool Drain()
     {
         bool stop = false;
+        _failedThisDrain = false;
         while (_queue.TryDequeue(out var write))
         {
             if (write.Command is null)
@@ -112,10 +123,13 @@ internal sealed partial class EventWriter : IDisposable
                 }
                 continue;
             }
+            // A stop is honoured even when the disk refuses the last commit: closing must never hang on a full disk.
+            stop |= write.Command.StopsWriter;
             if (!TryCommitBatch())
             {
-                write.Command.Completion.TrySetException(new BehaviorStoreException(StoreErrorKind.Io,
-                    $"Events tracked before this call could not be written: {_lastWriteError}"));
+                write.Command.Completion.TrySetException(new BehaviorStoreException(
+                    _lastWriteWasFull ? StoreErrorKind.DiskFull : StoreErrorKind.Io,
+                    $"Events tracked before this call could not be written ({_batch.Count} wait in memory and are retried): {_lastWriteError}"));
                 continue;
             }
             try
@@ -127,7 +141,6 @@ internal sealed partial class EventWriter : IDisposable
             {
                 write.Command.Completion.TrySetException(e);
             }
-            stop |= write.Command.StopsWriter;
         }
         TryCommitBatch();
         return stop;
@@ -143,16 +156,29 @@ internal sealed partial class EventWriter : IDisposable
         {
             return true;
         }
+        if (_failedThisDrain)
+        {
+            return false;
+        }
         try
         {
             CommitWithRetention();
+            if (_lastWriteError is not null)
+            {
+                LogWriteRecovered(_logger);
+            }
             _lastWriteError = null;
             return true;
         }
         catch (Exception e)
         {
+            _failedThisDrain = true;
+            if (_lastWriteError is null)
+            {
+                LogWriteFailed(_logger, e, _batch.Count); // once per failure streak, not once per retry
+            }
+            _lastWriteWasFull = e is SqliteException { ResultCode: SQLitePCL.raw.SQLITE_FULL };
             _lastWriteError = e.Message;
-            LogWriteFailed(_logger, e, _batch.Count);
             return false;
         }
     }
@@ -211,21 +237,45 @@ internal sealed partial class EventWriter : IDisposable
         }
     }
 
-    /// <summary>Stops the thread after everything queued so far is written. Idempotent.</summary>
+    /// <summary>
+    /// Stops the thread after one last attempt to write everything queued so far. Returns within
+    /// <see cref="StoreOptions.CloseTimeout"/> even when the disk is full or hangs; events that could not be
+    /// written are then lost (they were never flushed) and counted in the log. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         if (_thread.IsAlive)
         {
             var stop = new WriterCommand { StopsWriter = true };
             Submit(stop);
-            _thread.Join();
+            if (!_thread.Join(_options.CloseTimeout))
+            {
+                // The disk hangs inside a commit. The thread is a background thread and owns the connection: leave
+                // both to it rather than close a connection under a running statement.
+                LogCloseTimedOut(_logger, _options.CloseTimeout, Pending);
+                return;
+            }
         }
         // Anything that raced in after the stop command is written here, on the caller's thread, now that the writer is gone.
+        _failedThisDrain = false;
         Drain();
+        if (Pending > 0)
+        {
+            LogClosedWithUnwritten(_logger, Pending, _lastWriteError ?? "unknown");
+        }
         Database.Dispose();
         _wake.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} events failed; they stay queued and are retried.")]
     private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Writing events works again; everything queued is committed.")]
+    private static partial void LogWriteRecovered(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Closed with {Count} events that could not be written: {Error}")]
+    private static partial void LogClosedWithUnwritten(ILogger logger, long count, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The writer did not stop within {Timeout} (the disk does not answer); closing without it, {Count} events unwritten.")]
+    private static partial void LogCloseTimedOut(ILogger logger, TimeSpan timeout, long count);
 }

@@ -5,7 +5,9 @@ internal static class KeyValue
 {
     public const string Consent = "consent";
     public const string DeviceId = "device_id";
+    public const string DeviceSecret = "device_secret";
     public const string EvictedTotal = "evicted_total";
+    public const string SyncRefusedTotal = "sync_refused_total";
 
     public static string? Get(SqliteDatabase database, string key)
     {

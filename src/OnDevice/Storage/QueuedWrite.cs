@@ -23,4 +23,6 @@ internal enum SyncState
     Pending = 0,
     Synced = 1,
     LocalOnly = 2,
+    /// <summary>The server refused the event for good (it breaks the event contract): set aside, never sent again.</summary>
+    Refused = 3,
 }

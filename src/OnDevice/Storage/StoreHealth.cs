@@ -32,6 +32,10 @@ public sealed record StoreHealth(
 /// <param name="DroppedNoConsent">Events refused because consent was revoked.</param>
 /// <param name="Evicted">Events evicted by retention over the life of this database file.</param>
 /// <param name="StoredEvents">Events currently in the database.</param>
+/// <param name="RefusedBySync">
+/// Events the server refused for good and the device set aside so the rest keep syncing, over the life of this
+/// database file (events an older SDK let through, or that a newer server no longer accepts).
+/// </param>
 public sealed record StoreStatistics(
     long Accepted,
     long Written,
@@ -39,4 +43,5 @@ public sealed record StoreStatistics(
     long DroppedQueueFull,
     long DroppedNoConsent,
     long Evicted,
-    long StoredEvents);
+    long StoredEvents,
+    long RefusedBySync);

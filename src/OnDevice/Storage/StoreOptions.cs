@@ -30,8 +30,14 @@ public sealed class StoreOptions
     /// <summary>Events that may wait in memory for the disk; beyond it Track returns QueueFull. Default 100,000.</summary>
     public int MaxQueuedEvents { get; init; } = 100_000;
 
+    /// <summary>
+    /// Longest Dispose waits for the writer's last commit. A disk that hangs cannot hang the app's shutdown; events
+    /// not yet flushed are then lost (and logged).
+    /// </summary>
+    public TimeSpan CloseTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How far ahead of the device clock a timestamp may be. Default 1 day.</summary>
-    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromDays(1);
+    public TimeSpan MaxClockSkew { get; init; } = Protocol.Events.EventContract.DefaultMaxClockSkew;
 
     /// <summary>Commit durability. Default <see cref="OnDeviceReco.Durability.Full"/>.</summary>
     public Durability Durability { get; init; } = Durability.Full;
@@ -62,6 +68,7 @@ public sealed class StoreOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(FlushInterval, TimeSpan.FromMilliseconds(1), nameof(FlushInterval));
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedEvents, 1, nameof(MaxQueuedEvents));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CloseTimeout, TimeSpan.Zero, nameof(CloseTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxClockSkew, TimeSpan.Zero, nameof(MaxClockSkew));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SessionGap, TimeSpan.Zero, nameof(SessionGap));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AffinityHalfLife, TimeSpan.Zero, nameof(AffinityHalfLife));

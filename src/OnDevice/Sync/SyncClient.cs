@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using OnDeviceReco.Protocol.Wire;
@@ -8,15 +7,18 @@ namespace OnDeviceReco.Sync;
 /// <summary>
 /// Moves unsynced events to the server and newer models to the device. Events are marked synced only after
 /// the server acknowledged exactly their range, so a crash, a lost answer or a dropped connection leads to a
-/// resend, which the server recognises (batch id, then (device, sequence)) and stores once.
+/// resend, which the server recognises (batch id, then (device, sequence)) and stores once. Events the server
+/// refuses for good are set aside, so one bad event never holds back the ones after it.
 /// </summary>
 internal sealed partial class SyncClient : IDisposable
 {
-    private const string CredentialKey = "sync_credential";
     private const long MaxAckBytes = 64 * 1024;
     private readonly BehaviorStore _store;
     private readonly SyncOptions _options;
     private readonly SyncHttp _http;
+    private readonly SyncRequests _requests;
+    private readonly DeviceSession _session;
+    private readonly BatchEncoder _encoder;
     private readonly ILogger _logger;
 
     public SyncClient(BehaviorStore store, SyncOptions options, ILogger logger)
@@ -26,6 +28,9 @@ internal sealed partial class SyncClient : IDisposable
         _options = options;
         _logger = logger;
         _http = new SyncHttp(options);
+        _requests = new SyncRequests(options, store.Clock);
+        _session = new DeviceSession(store, _http, _requests);
+        _encoder = new BatchEncoder(store, options.MaxBatchBytes);
         ModelDirectory = options.ModelDirectory
             ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(store.DatabasePath))!, "models");
     }
@@ -45,100 +50,62 @@ internal sealed partial class SyncClient : IDisposable
     public async Task<UploadOutcome> UploadAsync(CancellationToken cancellationToken)
     {
         await _store.FlushAsync(cancellationToken).ConfigureAwait(false);
-        var (credential, failure) = await CredentialAsync(cancellationToken).ConfigureAwait(false);
-        if (credential is null)
-        {
-            return new UploadOutcome(0, 0, 0, failure);
-        }
-        int sent = 0, already = 0, batches = 0;
-        int maxEvents = _options.MaxBatchEvents;
-        bool reRegistered = false;
-        long after = 0;
+        var progress = new UploadProgress(_options.MaxBatchEvents);
         Task marking = Task.CompletedTask;
-        var current = Prepare(credential.DeviceId, after, maxEvents);
         try
         {
+            var current = _encoder.Next(progress.After, progress.MaxEvents);
             while (current is not null)
             {
-                var batch = current.Value.Batch;
-                byte[] body = current.Value.Body;
                 // The batch may have been read ahead before the user changed their mind: consent is checked
                 // again right before anything leaves the device.
                 if (_store.Consent != ConsentState.Granted)
                 {
-                    return new UploadOutcome(sent, already, batches, new HttpOutcome(false, true, null, null, "Consent was withdrawn during the sync; nothing more was sent.", null));
+                    return progress.Outcome(HttpOutcome.Refused("Consent was withdrawn during the sync; nothing more was sent."));
                 }
-                var sending = _http.SendAsync(() => Post("v1/events", body, credential), MaxAckBytes, cancellationToken);
-                string deviceId = credential.DeviceId;
-                var preparing = Task.Run(() => Prepare(deviceId, batch.LastSequence, maxEvents), cancellationToken);
+                var batch = current.Batch;
+                var sending = _session.SendAsync(credential => _requests.Post("v1/events", current.Body, credential), MaxAckBytes, cancellationToken);
+                int readAheadSize = progress.MaxEvents;
+                var readingAhead = Task.Run(() => _encoder.Next(batch.LastSequence, readAheadSize), cancellationToken);
                 var outcome = await sending.ConfigureAwait(false);
-                if (outcome.Status == 413 && batch.Events.Count > 1)
+                var next = await readingAhead.ConfigureAwait(false); // observed on every path, used only after an acknowledgement
+                if (outcome.Success)
                 {
-                    await preparing.ConfigureAwait(false);
-                    maxEvents = Math.Max(1, batch.Events.Count / 2); // the server's limit is lower than ours: halve and go on
-                    current = Prepare(credential.DeviceId, after, maxEvents);
-                    continue;
-                }
-                if (outcome.Status == 401 && !reRegistered)
-                {
-                    // The server's token secret changed (or our credential was lost): ask for a new token once.
-                    await preparing.ConfigureAwait(false);
-                    reRegistered = true;
-                    _store.SetState(CredentialKey, "");
-                    (credential, failure) = await CredentialAsync(cancellationToken).ConfigureAwait(false);
-                    if (credential is null)
+                    var (ack, unusable) = Acknowledgement(outcome, batch);
+                    if (ack is null)
                     {
-                        return new UploadOutcome(sent, already, batches, failure);
+                        return progress.Outcome(unusable);
                     }
-                    current = Prepare(credential.DeviceId, after, maxEvents);
+                    await marking.ConfigureAwait(false);
+                    marking = Task.Run(() => _store.MarkSynced(batch.FirstSequence, ack.AcceptedThrough), CancellationToken.None);
+                    progress.Acknowledged(batch, ack);
+                    LogBatch(_logger, batch.Events.Count, batch.FirstSequence, batch.LastSequence, ack.AlreadyStored, ack.Replayed);
+                    current = next;
                     continue;
                 }
-                if (!outcome.Success)
+                if (!Recover(outcome, batch, progress))
                 {
-                    return new UploadOutcome(sent, already, batches, outcome);
+                    return progress.Outcome(outcome);
                 }
-                BatchAck ack;
-                try
-                {
-                    ack = WireCodec.DecodeAck(outcome.Body);
-                }
-                catch (ProtocolFormatException e)
-                {
-                    // Not an answer from our server (a captive portal, a broken proxy): nothing is marked, retry later.
-                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = false, Error = "Unreadable acknowledgement: " + e.Message });
-                }
-                if (ack.BatchId != batch.BatchId || ack.AcceptedThrough != batch.LastSequence)
-                {
-                    return new UploadOutcome(sent, already, batches, outcome with { Success = false, Permanent = false, Error = "The acknowledgement does not match the batch sent." });
-                }
-                await marking.ConfigureAwait(false);
-                long first = batch.FirstSequence;
-                marking = Task.Run(() => _store.MarkSynced(first, ack.AcceptedThrough), CancellationToken.None);
-                after = batch.LastSequence;
-                sent += batch.Events.Count;
-                already += ack.AlreadyStored;
-                batches++;
-                LogBatch(_logger, batch.Events.Count, batch.FirstSequence, batch.LastSequence, ack.AlreadyStored, ack.Replayed);
-                current = await preparing.ConfigureAwait(false);
+                current = _encoder.Next(progress.After, progress.MaxEvents);
             }
-            return new UploadOutcome(sent, already, batches, null);
+            return progress.Outcome(null);
         }
         finally
         {
             // Whatever happened, acknowledged batches are marked before the sync reports.
             await marking.ConfigureAwait(false);
+            if (progress.SetAside > 0)
+            {
+                LogSetAside(_logger, progress.SetAside, progress.SetAsideReason ?? "");
+            }
         }
     }
 
     /// <summary>The release the server serves, null when it has none, or the failure.</summary>
     public async Task<(ModelRelease? Release, HttpOutcome? Failure)> LatestModelAsync(CancellationToken cancellationToken)
     {
-        var (credential, failure) = await CredentialAsync(cancellationToken).ConfigureAwait(false);
-        if (credential is null)
-        {
-            return (null, failure);
-        }
-        var outcome = await _http.SendAsync(() => Get("v1/models/latest", credential), MaxAckBytes, cancellationToken).ConfigureAwait(false);
+        var outcome = await _session.SendAsync(credential => _requests.Get("v1/models/latest", credential), MaxAckBytes, cancellationToken).ConfigureAwait(false);
         if (outcome.Status == 404)
         {
             return (null, null);
@@ -153,7 +120,7 @@ internal sealed partial class SyncClient : IDisposable
         }
         catch (ProtocolFormatException e)
         {
-            return (null, outcome with { Success = false, Permanent = true, Error = "Unreadable model release: " + e.Message });
+            return (null, outcome.AsRefused("Unreadable model release: " + e.Message));
         }
     }
 
@@ -163,12 +130,8 @@ internal sealed partial class SyncClient : IDisposable
     /// </summary>
     public async Task<(string? Directory, HttpOutcome? Failure)> DownloadAsync(ModelRelease release, CancellationToken cancellationToken)
     {
-        var (credential, failure) = await CredentialAsync(cancellationToken).ConfigureAwait(false);
-        if (credential is null)
-        {
-            return (null, failure);
-        }
-        var outcome = await _http.SendAsync(() => Get($"v1/models/{release.ModelVersion}", credential), release.PackageBytes, cancellationToken).ConfigureAwait(false);
+        var outcome = await _session.SendAsync(credential => _requests.Get($"v1/models/{release.ModelVersion}", credential),
+            release.PackageBytes, cancellationToken).ConfigureAwait(false);
         if (!outcome.Success)
         {
             return (null, outcome);
@@ -176,7 +139,7 @@ internal sealed partial class SyncClient : IDisposable
         byte[] body = outcome.Body!;
         if (body.Length != release.PackageBytes || Convert.ToHexStringLower(SHA256.HashData(body)) != release.PackageSha256)
         {
-            return (null, outcome with { Success = false, Permanent = false, Error = "The downloaded package does not match its release (size or SHA-256)." });
+            return (null, outcome.AsTransient("The downloaded package does not match its release (size or SHA-256)."));
         }
         try
         {
@@ -185,92 +148,65 @@ internal sealed partial class SyncClient : IDisposable
         }
         catch (ProtocolFormatException e)
         {
-            return (null, outcome with { Success = false, Permanent = true, Error = "Unreadable model package: " + e.Message });
+            return (null, outcome.AsRefused("Unreadable model package: " + e.Message));
         }
     }
 
     public void Dispose() => _http.Dispose();
 
-    private async Task<(DeviceCredential? Credential, HttpOutcome? Failure)> CredentialAsync(CancellationToken cancellationToken)
+    /// <summary>The acknowledgement of exactly <paramref name="batch"/>, or the failure to report instead.</summary>
+    private static (BatchAck? Ack, HttpOutcome? Failure) Acknowledgement(HttpOutcome outcome, EventBatch batch)
     {
-        string deviceId = _store.DeviceId;
-        if (_store.GetState(CredentialKey) is { Length: > 0 } saved && saved.Split('\n') is [var savedDevice, var token] && savedDevice == deviceId)
-        {
-            return (new DeviceCredential(deviceId, token), null);
-        }
-        byte[] body = WireCodec.Encode(new DeviceRegistration(deviceId));
-        var outcome = await _http.SendAsync(() => Post("v1/devices", body, null), MaxAckBytes, cancellationToken).ConfigureAwait(false);
-        if (!outcome.Success)
-        {
-            return (null, outcome);
-        }
         try
         {
-            var credential = WireCodec.DecodeCredential(outcome.Body);
-            if (credential.DeviceId != deviceId || credential.Token.Contains('\n'))
-            {
-                return (null, outcome with { Success = false, Permanent = true, Error = "The server issued a credential for another device." });
-            }
-            _store.SetState(CredentialKey, deviceId + "\n" + credential.Token);
-            return (credential, null);
+            var ack = WireCodec.DecodeAck(outcome.Body);
+            return ack.BatchId == batch.BatchId && ack.AcceptedThrough == batch.LastSequence
+                ? (ack, null)
+                : (null, outcome.AsTransient("The acknowledgement does not match the batch sent."));
         }
         catch (ProtocolFormatException e)
         {
-            return (null, outcome with { Success = false, Permanent = true, Error = "Unreadable device credential: " + e.Message });
+            // Not an answer from our server (a captive portal, a broken proxy): nothing is marked, retry later.
+            return (null, outcome.AsTransient("Unreadable acknowledgement: " + e.Message));
         }
     }
 
-    /// <summary>The next batch after <paramref name="after"/>, encoded, or null when nothing is pending.</summary>
-    private (EventBatch Batch, byte[] Body)? Prepare(string deviceId, long after, int maxEvents)
+    /// <summary>
+    /// Whether a refused batch can be fixed and the upload go on: too large (413) halves the batch; events the
+    /// server names as invalid are set aside; any other 400 halves the batch until the one event the server
+    /// refuses is alone, and sets that one aside.
+    /// </summary>
+    private bool Recover(HttpOutcome outcome, EventBatch batch, UploadProgress progress)
     {
-        var events = _store.GetUnsyncedEvents(after, maxEvents);
-        return events.Count == 0 ? null : Encode(deviceId, events);
-    }
-
-    private (EventBatch Batch, byte[] Body) Encode(string deviceId, IReadOnlyList<BehaviorEvent> events)
-    {
-        int count = events.Count;
-        while (true)
+        int count = batch.Events.Count;
+        switch (outcome.Status)
         {
-            var wire = new WireEvent[count];
-            for (int i = 0; i < count; i++)
-            {
-                var e = events[i];
-                wire[i] = new WireEvent(e.Sequence, e.Timestamp.ToUnixTimeMilliseconds(), e.UserId, e.ItemId, (int)e.Type, e.Value, e.Context);
-            }
-            var batch = EventBatch.Create(deviceId, wire);
-            byte[] body = WireCodec.Encode(batch);
-            if (body.Length <= _options.MaxBatchBytes || count == 1)
-            {
-                return (batch, body);
-            }
-            count = Math.Max(1, count / 2);
+            case 413 when count > 1:
+                progress.MaxEvents = Math.Max(1, count / 2); // the server's limit is lower than ours
+                return true;
+            case 400:
+                // Only events of this batch: a server's list cannot make the device drop anything it did not send.
+                var inBatch = batch.Events.Select(e => e.Sequence).Intersect(outcome.InvalidSequences).ToList();
+                if (inBatch.Count > 0)
+                {
+                    progress.SetAsideDone(_store.SetAsideRefused(inBatch), outcome.Error);
+                    return true;
+                }
+                if (count > 1)
+                {
+                    progress.MaxEvents = Math.Max(1, count / 2);
+                    return true;
+                }
+                progress.SetAsideDone(_store.SetAsideRefused([batch.FirstSequence]), outcome.Error);
+                return true;
+            default:
+                return false;
         }
-    }
-
-    private HttpRequestMessage Post(string path, byte[] body, DeviceCredential? credential)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(WireCodec.ContentType);
-        return Authorize(request, credential);
-    }
-
-    private HttpRequestMessage Get(string path, DeviceCredential credential) => Authorize(new HttpRequestMessage(HttpMethod.Get, path), credential);
-
-    private HttpRequestMessage Authorize(HttpRequestMessage request, DeviceCredential? credential)
-    {
-        request.Headers.Add("X-Api-Key", _options.ApiKey);
-        if (credential is not null)
-        {
-            request.Headers.Add("X-Device-Id", credential.DeviceId);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Token);
-        }
-        return request;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Synced {Count} events ({First}..{Last}); server already had {Already}, replayed {Replayed}")]
     private static partial void LogBatch(ILogger logger, int count, long first, long last, int already, bool replayed);
-}
 
-/// <summary>What an upload did, and the failure that ended it early (null when everything pending was sent).</summary>
-internal sealed record UploadOutcome(int Sent, int AlreadyStored, int Batches, HttpOutcome? Failure);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The server refused {Count} events for good; they were set aside and the rest synced. First reason: {Reason}")]
+    private static partial void LogSetAside(ILogger logger, int count, string reason);
+}

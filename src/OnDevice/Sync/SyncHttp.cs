@@ -10,7 +10,9 @@ namespace OnDeviceReco.Sync;
 /// </summary>
 internal sealed class SyncHttp : IDisposable
 {
-    private const int MaxProblemBytes = 16 * 1024;
+    // Room for the list of refused sequence ids an "Invalid event" answer carries (up to 1,000).
+    private const int MaxProblemBytes = 64 * 1024;
+    private const int MaxListedSequences = 10_000;
     private readonly HttpClient _http;
     private readonly SyncOptions _options;
     private int _attempts;
@@ -30,7 +32,7 @@ internal sealed class SyncHttp : IDisposable
 
     public async Task<HttpOutcome> SendAsync(Func<HttpRequestMessage> createRequest, long maxResponseBytes, CancellationToken cancellationToken)
     {
-        HttpOutcome last = new(false, false, null, null, "no attempt made", null);
+        HttpOutcome last = HttpOutcome.Transient("no attempt made");
         for (int attempt = 0; attempt < _options.MaxAttempts; attempt++)
         {
             Interlocked.Increment(ref _attempts);
@@ -47,24 +49,24 @@ internal sealed class SyncHttp : IDisposable
                     {
                         var body = await ReadBoundedAsync(response.Content, maxResponseBytes, timeout.Token).ConfigureAwait(false);
                         return body is null
-                            ? new HttpOutcome(false, true, status, null, $"The response exceeds {maxResponseBytes} bytes.", null)
+                            ? HttpOutcome.Refused($"The response exceeds {maxResponseBytes} bytes.", status)
                             : HttpOutcome.Ok(status, body);
                     }
                     retryAfter = RetryPolicy.RetryAfter(response.Headers.RetryAfter, DateTimeOffset.UtcNow);
-                    string detail = await ProblemDetailAsync(response, timeout.Token).ConfigureAwait(false);
+                    var problem = await ProblemAsync(response, timeout.Token).ConfigureAwait(false);
                     if (!RetryPolicy.IsTransient(response.StatusCode))
                     {
-                        return new HttpOutcome(false, true, status, null, detail, null);
+                        return HttpOutcome.Refused(problem.Detail, status, problem.InvalidSequences);
                     }
-                    last = new HttpOutcome(false, false, status, null, detail, retryAfter);
+                    last = HttpOutcome.Transient(problem.Detail, status, retryAfter);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    last = new HttpOutcome(false, false, null, null, $"No answer within {_options.RequestTimeout.TotalSeconds:0.#} s.", null);
+                    last = HttpOutcome.Transient($"No answer within {_options.RequestTimeout.TotalSeconds:0.#} s.");
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException)
                 {
-                    last = new HttpOutcome(false, false, null, null, e.Message, null);
+                    last = HttpOutcome.Transient(e.Message);
                 }
             }
             if (attempt == _options.MaxAttempts - 1)
@@ -104,8 +106,11 @@ internal sealed class SyncHttp : IDisposable
         return buffer.ToArray();
     }
 
-    /// <summary>The ProblemDetails "detail" (or title) of an error response, else the status line.</summary>
-    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ProblemDetails "detail" (or title) of an error response, else the status line; and the sequence ids of
+    /// refused events when the server listed them ("invalidSequences").
+    /// </summary>
+    private static async Task<(string Detail, IReadOnlyList<long> InvalidSequences)> ProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         string fallback = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
         try
@@ -113,22 +118,48 @@ internal sealed class SyncHttp : IDisposable
             var body = await ReadBoundedAsync(response.Content, MaxProblemBytes, cancellationToken).ConfigureAwait(false);
             if (body is null || body.Length == 0)
             {
-                return fallback;
+                return (fallback, []);
             }
             using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return (fallback, []);
+            }
+            string detail = fallback;
             foreach (string field in (string[])["detail", "title"])
             {
-                if (json.RootElement.ValueKind == JsonValueKind.Object
-                    && json.RootElement.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String)
+                if (root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String)
                 {
-                    return $"{fallback}: {value.GetString()}";
+                    detail = $"{fallback}: {value.GetString()}";
+                    break;
                 }
             }
-            return fallback;
+            return (detail, InvalidSequences(root));
         }
         catch (Exception e) when (e is JsonException or IOException or HttpRequestException)
         {
-            return fallback;
+            return (fallback, []);
         }
+    }
+
+    private static List<long> InvalidSequences(JsonElement problem)
+    {
+        var sequences = new List<long>();
+        if (problem.TryGetProperty("invalidSequences", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in list.EnumerateArray())
+            {
+                if (sequences.Count == MaxListedSequences)
+                {
+                    break;
+                }
+                if (item.ValueKind == JsonValueKind.Number && item.TryGetInt64(out long sequence) && sequence > 0)
+                {
+                    sequences.Add(sequence);
+                }
+            }
+        }
+        return sequences;
     }
 }

@@ -26,6 +26,11 @@ public enum SyncStatus
 /// <param name="HttpStatus">Status of the last failed response, when there was one.</param>
 /// <param name="Error">Why it did not complete, or null.</param>
 /// <param name="RetryAfter">How long the server asked the device to wait, when it did.</param>
+/// <param name="EventsSetAside">
+/// Events the server refused for good in this sync (they break the event contract — an older SDK let them through);
+/// they stay on the device, are never sent again, and no longer hold back the events after them.
+/// </param>
+/// <param name="SetAsideReason">The server's reason for the first of those, or null.</param>
 public sealed record SyncResult(
     SyncStatus Status,
     int EventsSent,
@@ -36,4 +41,6 @@ public sealed record SyncResult(
     bool ModelUpdated,
     int? HttpStatus,
     string? Error,
-    TimeSpan? RetryAfter);
+    TimeSpan? RetryAfter,
+    int EventsSetAside = 0,
+    string? SetAsideReason = null);

@@ -1,3 +1,4 @@
+using OnDeviceReco.Protocol.Events;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Events;
@@ -6,19 +7,20 @@ using OnDeviceReco.Server.Storage;
 
 namespace OnDeviceReco.Server.Devices;
 
-/// <summary>POST /v1/devices (get a device token with the app's API key) and DELETE /v1/devices/{id} (erase a device's data).</summary>
+/// <summary>POST /v1/devices (prove the device's secret, get a short-lived token) and DELETE /v1/devices/{id} (erase a device's data).</summary>
 public static class DeviceEndpoints
 {
     public static void MapDeviceEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/devices", Register)
             .RequireApiKey()
-            .RequireRateLimiting(RateLimits.DevicePolicy)
             .WithName("RegisterDevice")
-            .WithSummary("Issues the token a device sends with its later requests (MessagePack DeviceRegistration in, DeviceCredential out).")
+            .WithSummary("Binds a new device id to its secret, or checks the secret of a known one, and issues a short-lived token "
+                + "(MessagePack DeviceRegistration in, DeviceCredential out). Rate-limited per address and overall.")
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status401Unauthorized);
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         routes.MapDelete("/v1/devices/{deviceId}", Erase)
             .RequireApiKey()
             .RequireDevice()
@@ -28,27 +30,43 @@ public static class DeviceEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden);
     }
 
-    private static async Task<IResult> Register(HttpContext http, DeviceTokens tokens, ServerOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> Register(HttpContext http, IFeedbackStore store, DeviceTokens tokens, RegistrationLimits limits,
+        ServerMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        if (limits.Refusal(http, metrics) is { } tooMany)
+        {
+            return tooMany;
+        }
         var (body, problem) = await RequestBodies.ReadAsync(http.Request, 4096, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
+        DeviceRegistration registration;
         try
         {
-            var registration = WireCodec.DecodeRegistration(body);
-            if (registration.DeviceId.Length > EventRules.MaxDeviceIdLength)
-            {
-                return Results.Problem("The device id is too long.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid device id");
-            }
-            var credential = new DeviceCredential(registration.DeviceId, tokens.Issue(registration.DeviceId));
-            return Results.Bytes(WireCodec.Encode(credential), WireCodec.ContentType);
+            registration = WireCodec.DecodeRegistration(body);
         }
         catch (ProtocolFormatException e)
         {
             return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Malformed registration");
         }
+        if (EventContract.CheckText(registration.DeviceId, "device id", EventRules.MaxDeviceIdLength) is { } invalid)
+        {
+            return Results.Problem(invalid.Message, statusCode: StatusCodes.Status400BadRequest, title: "Invalid device id");
+        }
+        var binding = store.BindDevice(registration.DeviceId, DeviceSecrets.Verifier(registration.Secret));
+        var log = loggers.CreateLogger("OnDeviceReco.Server.Devices");
+        if (binding == DeviceBinding.Mismatch)
+        {
+            log.LogWarning("Registration for {Device} with a wrong secret refused", LogNames.Device(registration.DeviceId));
+            metrics.Rejected(StatusCodes.Status401Unauthorized);
+            return Results.Problem("This device id is registered with another secret.",
+                statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+        }
+        log.LogDebug("Device {Device} {Binding}", LogNames.Device(registration.DeviceId), binding == DeviceBinding.Bound ? "registered" : "renewed its token");
+        var credential = new DeviceCredential(registration.DeviceId, tokens.Issue(registration.DeviceId), (long)tokens.Lifetime.TotalSeconds);
+        return Results.Bytes(WireCodec.Encode(credential), WireCodec.ContentType);
     }
 
     private static IResult Erase(string deviceId, HttpContext http, IFeedbackStore store, ILoggerFactory loggers)
@@ -58,7 +76,7 @@ public static class DeviceEndpoints
             return Results.Problem("A device may only erase its own data.", statusCode: StatusCodes.Status403Forbidden, title: "Wrong device");
         }
         long erased = store.EraseDevice(deviceId);
-        loggers.CreateLogger("OnDeviceReco.Server.Devices").LogInformation("Erased {Events} events of device {DeviceId}", erased, deviceId);
+        loggers.CreateLogger("OnDeviceReco.Server.Devices").LogInformation("Erased {Events} events of device {Device}", erased, LogNames.Device(deviceId));
         return Results.Ok(new DeviceErasure(deviceId, erased));
     }
 }

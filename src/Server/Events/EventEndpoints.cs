@@ -10,14 +10,19 @@ namespace OnDeviceReco.Server.Events;
 /// <summary>POST /v1/events: a device's batch in, an acknowledgement out — exactly once however often it is sent.</summary>
 public static class EventEndpoints
 {
+    /// <summary>ProblemDetails extension listing the sequence ids of events refused for good (a device sets them aside).</summary>
+    public const string InvalidSequencesKey = "invalidSequences";
+
     public static void MapEventEndpoints(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/v1/events", Ingest)
             .RequireApiKey()
             .RequireDevice()
             .RequireRateLimiting(RateLimits.DevicePolicy)
+            .AddEndpointFilter(IngestGate.Filter)
             .WithName("IngestEvents")
-            .WithSummary("Stores a MessagePack event batch once and acknowledges it (idempotent by batch id).")
+            .WithSummary("Stores a MessagePack event batch once and acknowledges it (idempotent by batch id). "
+                + $"A batch holding events that break the event contract is refused whole with 400 and their sequence ids in '{InvalidSequencesKey}'.")
             .Accepts<byte[]>(WireCodec.ContentType)
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -25,14 +30,16 @@ public static class EventEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     private static async Task<IResult> Ingest(HttpContext http, IFeedbackStore store, ServerOptions options, ServerMetrics metrics,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("OnDeviceReco.Server.Events");
         var started = Stopwatch.GetTimestamp();
+        string device = LogNames.Device(http.AuthenticatedDevice());
         var (body, problem) = await RequestBodies.ReadAsync(http.Request, options.MaxRequestBytes, cancellationToken);
         if (problem is not null)
         {
@@ -46,17 +53,24 @@ public static class EventEndpoints
         }
         catch (ProtocolFormatException e)
         {
-            log.LogWarning("Malformed batch from {DeviceId}: {Reason}", http.AuthenticatedDevice(), e.Message);
+            log.LogWarning("Malformed batch from {Device}: {Reason}", device, e.Message);
             return Refuse(metrics, StatusCodes.Status400BadRequest, "Malformed batch", e.Message);
         }
         if (batch.DeviceId != http.AuthenticatedDevice())
         {
             return Refuse(metrics, StatusCodes.Status403Forbidden, "Wrong device", "The batch belongs to another device than the token's.");
         }
-        if (EventRules.Check(batch, DateTimeOffset.UtcNow) is { } invalid)
+        if (EventRules.Check(batch) is { Count: > 0 } invalid)
         {
-            return Refuse(metrics, StatusCodes.Status400BadRequest, "Invalid event", invalid);
+            log.LogWarning("Batch {BatchId} from {Device} holds {Count} invalid events; first: {Reason}", batch.BatchId, device, invalid.Count, invalid[0].Violation.Message);
+            metrics.Rejected(StatusCodes.Status400BadRequest);
+            return Results.Problem(
+                $"Event with sequence id {invalid[0].Sequence}: {invalid[0].Violation.Message}",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid event",
+                extensions: new Dictionary<string, object?> { [InvalidSequencesKey] = invalid.Select(v => v.Sequence).ToArray() });
         }
+        var now = clock.GetUtcNow();
+        batch = DeviceClock.Correct(batch, DeviceClock.OffsetMs(http.Request.Headers[DeviceClock.Header], now), now);
         IngestResult result;
         try
         {
@@ -64,13 +78,13 @@ public static class EventEndpoints
         }
         catch (BatchConflictException e)
         {
-            log.LogWarning("Batch {BatchId} from {DeviceId} reuses an id with different content", batch.BatchId, batch.DeviceId);
+            log.LogWarning("Batch {BatchId} from {Device} reuses an id with different content", batch.BatchId, device);
             return Refuse(metrics, StatusCodes.Status409Conflict, "Batch id reused", e.Message);
         }
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         metrics.Ingested(result.Stored, result.AlreadyStored, result.Replayed, seconds);
-        log.LogInformation("Batch {BatchId} from {DeviceId}: {Stored} stored, {AlreadyStored} already stored, replayed {Replayed}, through {Through}",
-            batch.BatchId, batch.DeviceId, result.Stored, result.AlreadyStored, result.Replayed, result.AcceptedThrough);
+        log.LogDebug("Batch {BatchId} from {Device}: {Stored} stored, {AlreadyStored} already stored, replayed {Replayed}, through {Through}",
+            batch.BatchId, device, result.Stored, result.AlreadyStored, result.Replayed, result.AcceptedThrough);
         var ack = new BatchAck(batch.BatchId, result.AcceptedThrough, result.Stored, result.AlreadyStored, result.Replayed);
         return Results.Bytes(WireCodec.Encode(ack), WireCodec.ContentType);
     }

@@ -1,32 +1,36 @@
+using OnDeviceReco.Protocol.Events;
 using OnDeviceReco.Protocol.Wire;
 
 namespace OnDeviceReco.Server.Events;
 
-/// <summary>What a well-formed batch must also satisfy to be stored: the device SDK's own rules, checked again.</summary>
+/// <summary>
+/// What a well-formed batch must also satisfy to be stored: the shared <see cref="EventContract"/>, the same code
+/// the device ran when the event was tracked. Timestamps are not refused for being in the future (the device's
+/// clock may have been wrong): <see cref="DeviceClock"/> corrects them instead.
+/// </summary>
 public static class EventRules
 {
-    public const int MaxIdLength = 256;
-
     /// <summary>Longest device id a device may register with.</summary>
     public const int MaxDeviceIdLength = 128;
 
-    /// <summary>Null when the batch is acceptable, else what is wrong with the first bad event.</summary>
-    public static string? Check(EventBatch batch, DateTimeOffset now)
+    /// <summary>Most refused sequence ids one answer lists; a device sets those aside and sends the rest again.</summary>
+    public const int MaxListedViolations = 1000;
+
+    /// <summary>The events that break the contract (at most <see cref="MaxListedViolations"/>), oldest first; empty when all are valid.</summary>
+    public static IReadOnlyList<(long Sequence, EventViolation Violation)> Check(EventBatch batch)
     {
-        long latest = now.AddDays(1).ToUnixTimeMilliseconds();
+        List<(long, EventViolation)>? found = null;
         foreach (var e in batch.Events)
         {
-            string? problem =
-                e.Type is not ((>= 1 and <= 8) or (>= 1000 and <= 1999)) ? $"type {e.Type} is not a known event type (1–8, 1000–1999)"
-                : e.UserId.Length > MaxIdLength || string.IsNullOrWhiteSpace(e.UserId) ? "user id is empty or longer than 256 characters"
-                : e.ItemId.Length > MaxIdLength || string.IsNullOrWhiteSpace(e.ItemId) ? "item id is empty or longer than 256 characters"
-                : e.TimestampMs < 0 || e.TimestampMs > latest ? $"timestamp {e.TimestampMs} is before 1970 or in the future"
-                : null;
-            if (problem is not null)
+            if (EventContract.CheckSynced(e.UserId, e.ItemId, e.Type, e.Value, e.TimestampMs, e.Context) is { } violation)
             {
-                return $"Event with sequence id {e.Sequence}: {problem}.";
+                (found ??= []).Add((e.Sequence, violation));
+                if (found.Count == MaxListedViolations)
+                {
+                    break;
+                }
             }
         }
-        return null;
+        return found ?? (IReadOnlyList<(long, EventViolation)>)[];
     }
 }

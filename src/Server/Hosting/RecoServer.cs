@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
@@ -27,7 +28,11 @@ public static class RecoServer
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton<IFeedbackStore>(_ => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db")));
-        services.AddSingleton(_ => DeviceTokens.LoadOrCreate(Path.Combine(options.DataDirectory, "device-token.secret")));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => DeviceTokens.LoadOrCreate(
+            Path.Combine(options.DataDirectory, "device-token.secret"), options.DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RegistrationLimits>();
+        services.AddSingleton<IngestGate>();
         services.AddSingleton(_ => new ModelSigning(options.DataDirectory));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<ServerMetrics>();

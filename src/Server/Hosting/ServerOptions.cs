@@ -24,6 +24,28 @@ public sealed class ServerOptions
     /// <summary>Bucket size: the burst a device may make after being idle.</summary>
     public int DeviceRequestBurst { get; set; } = 40;
 
+    /// <summary>How long a device token is valid; the device then registers again with its secret (transparently).</summary>
+    public TimeSpan DeviceTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Registrations one network address may make per minute (token bucket), so one client cannot mint device ids in bulk.</summary>
+    public int RegistrationsPerAddressPerMinute { get; set; } = 30;
+
+    /// <summary>Bucket size of the per-address registration limit (a household or office behind one address).</summary>
+    public int RegistrationBurstPerAddress { get; set; } = 60;
+
+    /// <summary>Registrations per second from all addresses together; bounds how fast the device table can grow.</summary>
+    public int RegistrationsPerSecond { get; set; } = 200;
+
+    /// <summary>
+    /// Event batches processed at once. Each holds its body and its decoded events (up to
+    /// <see cref="MaxRequestBytes"/> and 16 MiB decoded), so this bounds ingestion memory however many device ids
+    /// a client mints. Further requests wait in a short queue, then get 503 with Retry-After.
+    /// </summary>
+    public int MaxConcurrentIngests { get; set; } = 16;
+
+    /// <summary>Batches that may wait for a free slot before 503 is returned.</summary>
+    public int IngestQueueLimit { get; set; } = 64;
+
     /// <summary>A MovieLens-layout directory whose movie file gives items titles and genres (content features). Optional.</summary>
     public string? CatalogueDirectory { get; set; }
 
@@ -40,6 +62,12 @@ public sealed class ServerOptions
         if (MaxRequestBytes < 1024 || DeviceRequestsPerSecond < 1 || DeviceRequestBurst < 1)
         {
             throw new InvalidOperationException("Reco:MaxRequestBytes must be ≥ 1024 and the device rate limits ≥ 1.");
+        }
+        if (DeviceTokenLifetime < TimeSpan.FromSeconds(1) || RegistrationsPerAddressPerMinute < 1 || RegistrationBurstPerAddress < 1
+            || RegistrationsPerSecond < 1 || MaxConcurrentIngests < 1 || IngestQueueLimit < 0)
+        {
+            throw new InvalidOperationException(
+                "Reco:DeviceTokenLifetime must be ≥ 1 s, the registration limits and MaxConcurrentIngests ≥ 1, IngestQueueLimit ≥ 0.");
         }
         Retraining.Validate();
     }

@@ -11,9 +11,6 @@ namespace OnDeviceReco.Server.Retraining;
 /// </summary>
 public sealed class FeedbackInteractionSource(IFeedbackStore store, string? catalogueDirectory) : IInteractionSource
 {
-    private const int Impression = 7;
-    private const int Dismiss = 8;
-
     public InteractionData Load()
     {
         var items = catalogueDirectory is null ? new ItemVocabulary() : MovieLensSource.LoadCatalogue(catalogueDirectory);
@@ -23,7 +20,7 @@ public sealed class FeedbackInteractionSource(IFeedbackStore store, string? cata
         string? currentKey = null;
         foreach (var e in store.ReadEvents())
         {
-            if (e.Type is Impression or Dismiss)
+            if (!EventTypes.IsInteraction((EventType)e.Type))
             {
                 continue;
             }

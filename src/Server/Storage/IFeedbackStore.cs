@@ -13,7 +13,16 @@ public interface IFeedbackStore : IDisposable
     /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>
     IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash);
 
-    /// <summary>Deletes everything stored for the device; returns how many events went.</summary>
+    /// <summary>
+    /// Binds <paramref name="deviceId"/> to <paramref name="secretHash"/> if it has no binding yet, else compares
+    /// (in constant time). Atomic: two first registrations racing for one id cannot both bind.
+    /// </summary>
+    DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash);
+
+    /// <summary>
+    /// Deletes every event and batch record stored for the device; returns how many events went. The device's
+    /// binding to its secret stays, so nobody else can take the id over afterwards.
+    /// </summary>
     long EraseDevice(string deviceId);
 
     /// <summary>Totals, for health, metrics and the retraining threshold.</summary>
@@ -36,6 +45,17 @@ public interface IFeedbackStore : IDisposable
 
     /// <summary>The newest event id the last training saw; the threshold counts events after it.</summary>
     long TrainedThrough { get; set; }
+}
+
+/// <summary>What a registration found.</summary>
+public enum DeviceBinding
+{
+    /// <summary>The id was new (or had no secret yet): it is now bound to the presented secret.</summary>
+    Bound,
+    /// <summary>The presented secret is the one the id is bound to.</summary>
+    Matched,
+    /// <summary>The id is bound to another secret: whoever asks is not that device.</summary>
+    Mismatch,
 }
 
 /// <summary>What one ingest did.</summary>

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OnDeviceReco.Protocol.Wire;
@@ -48,6 +49,13 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
             value INTEGER NOT NULL) WITHOUT ROWID;
         """;
 
+    // Forward steps over the first schema above; PRAGMA user_version counts those run. Never edit a shipped step.
+    private static readonly string[] Migrations =
+    [
+        // 1: each device id is bound to the SHA-256 of a secret only that device holds.
+        "ALTER TABLE devices ADD COLUMN secret_hash BLOB;",
+    ];
+
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeLock = new();
@@ -63,6 +71,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         _writer.Open();
         Execute(_writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
         Execute(_writer, Schema);
+        Migrate();
         _insertEvent = _writer.CreateCommand();
         _insertEvent.CommandText = """
             INSERT OR IGNORE INTO events(device, seq, ts_ms, user_id, item_id, type, value, request_id, context)
@@ -122,6 +131,27 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         }
     }
 
+    public DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash)
+    {
+        byte[] hash = secretHash.ToArray();
+        lock (_writeLock)
+        {
+            using var transaction = _writer.BeginTransaction();
+            var known = Query(_writer, transaction, "SELECT secret_hash FROM devices WHERE device_id = $d",
+                r => r.IsDBNull(0) ? null : (byte[])r[0], ("$d", deviceId));
+            if (known.Count == 1 && known[0] is { } bound)
+            {
+                return CryptographicOperations.FixedTimeEquals(bound, hash) ? DeviceBinding.Matched : DeviceBinding.Mismatch;
+            }
+            Execute(_writer, transaction, """
+                INSERT INTO devices(device_id, first_seen_ms, secret_hash) VALUES ($d, $now, $h)
+                ON CONFLICT(device_id) DO UPDATE SET secret_hash = excluded.secret_hash WHERE secret_hash IS NULL
+                """, ("$d", deviceId), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$h", hash));
+            transaction.Commit();
+            return DeviceBinding.Bound;
+        }
+    }
+
     public long EraseDevice(string deviceId)
     {
         lock (_writeLock)
@@ -134,7 +164,6 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
             }
             long erased = Execute(_writer, transaction, "DELETE FROM events WHERE device = $k", ("$k", keys[0]));
             Execute(_writer, transaction, "DELETE FROM batches WHERE device = $k", ("$k", keys[0]));
-            Execute(_writer, transaction, "DELETE FROM devices WHERE id = $k", ("$k", keys[0]));
             transaction.Commit();
             return erased;
         }
@@ -199,6 +228,22 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         {
             _insertEvent.Dispose();
             _writer.Dispose();
+        }
+    }
+
+    private void Migrate()
+    {
+        long version = Query(_writer, null, "PRAGMA user_version", r => r.GetInt64(0))[0];
+        if (version > Migrations.Length)
+        {
+            throw new InvalidOperationException($"The feedback store has schema version {version}; this server understands up to {Migrations.Length}.");
+        }
+        for (long step = version; step < Migrations.Length; step++)
+        {
+            using var transaction = _writer.BeginTransaction();
+            Execute(_writer, transaction, Migrations[step]);
+            Execute(_writer, transaction, $"PRAGMA user_version = {step + 1}");
+            transaction.Commit();
         }
     }
 

@@ -78,7 +78,8 @@ public sealed class OtherMessagesRoundTripTests
     {
         var rng = new Random(106);
         string id = RandomText.OfExactBytes(rng, WireLimits.Default.MaxStringBytes);
-        Assert.Equal(new DeviceRegistration(id), WireCodec.DecodeRegistration(WireCodec.Encode(new DeviceRegistration(id))));
-        Assert.Equal(new DeviceCredential(id, id), WireCodec.DecodeCredential(WireCodec.Encode(new DeviceCredential(id, id))));
+        string secret = new('s', DeviceRegistration.MaxSecretLength);
+        Assert.Equal(new DeviceRegistration(id, secret), WireCodec.DecodeRegistration(WireCodec.Encode(new DeviceRegistration(id, secret))));
+        Assert.Equal(new DeviceCredential(id, id, 1), WireCodec.DecodeCredential(WireCodec.Encode(new DeviceCredential(id, id, 1))));
     }
 }

@@ -39,10 +39,13 @@ public sealed class SmallMessageRejectionTests
         WireAssert.Rejects(() => WireCodec.DecodeAck(Ack(1, 1, 0, length)), $"{length}-byte id");
     }
 
-    private static byte[] Device(MessageKind kind, params byte[]?[] strings) =>
+    private static byte[] Device(MessageKind kind, params byte[]?[] strings) => Device(kind, strings, lifetime: null);
+
+    /// <summary>An array of the strings, then the lifetime when given (a credential's third field).</summary>
+    private static byte[] Device(MessageKind kind, byte[]?[] strings, long? lifetime) =>
         Envelope.Seal(kind, HandBuilt.Write((ref MessagePackWriter w) =>
         {
-            w.WriteArrayHeader(strings.Length);
+            w.WriteArrayHeader(strings.Length + (lifetime is null ? 0 : 1));
             foreach (byte[]? s in strings)
             {
                 if (s is null)
@@ -54,6 +57,10 @@ public sealed class SmallMessageRejectionTests
                     w.WriteString(s);
                 }
             }
+            if (lifetime is { } seconds)
+            {
+                w.Write(seconds);
+            }
         }), compress: false);
 
     [Fact]
@@ -63,16 +70,23 @@ public sealed class SmallMessageRejectionTests
         byte[] tooLong = new byte[WireLimits.Default.MaxStringBytes + 1];
         tooLong.AsSpan().Fill((byte)'a');
         byte[] invalid = [0xC3, 0x28];
-        Assert.NotNull(WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, ok)));
-        Assert.NotNull(WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, ok, ok)));
+        byte[] secret = new byte[DeviceRegistration.MinSecretLength];
+        secret.AsSpan().Fill((byte)'s');
+        Assert.NotNull(WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, ok, secret)));
+        Assert.NotNull(WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, [ok, ok], 3600)));
         foreach (byte[]? bad in new[] { [], null, tooLong, invalid })
         {
             string why = bad is null ? "nil" : $"{bad.Length} bytes";
-            WireAssert.Rejects(() => WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, bad)), $"registration {why}");
-            WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, bad, ok)), $"credential id {why}");
-            WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, ok, bad)), $"credential token {why}");
+            WireAssert.Rejects(() => WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, bad, secret)), $"registration {why}");
+            WireAssert.Rejects(() => WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, ok, bad)), $"registration secret {why}");
+            WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, [bad, ok], 3600)), $"credential id {why}");
+            WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, [ok, bad], 3600)), $"credential token {why}");
         }
-        WireAssert.Rejects(() => WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, ok, ok)), "two fields");
-        WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, ok)), "one field");
+        WireAssert.Rejects(() => WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, ok, secret[..^1])), "short secret");
+        WireAssert.Rejects(() => WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, ok)), "one field");
+        WireAssert.Rejects(() => WireCodec.DecodeRegistration(Device(MessageKind.DeviceRegistration, ok, secret, ok)), "three fields");
+        WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, [ok, ok], null)), "no lifetime");
+        WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, [ok, ok], 0)), "zero lifetime");
+        WireAssert.Rejects(() => WireCodec.DecodeCredential(Device(MessageKind.DeviceCredential, [ok, ok], -5)), "negative lifetime");
     }
 }

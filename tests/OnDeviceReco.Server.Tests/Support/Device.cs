@@ -24,6 +24,9 @@ public sealed class Device : IDisposable
 
     public string DeviceId => Client.Store.DeviceId;
 
+    /// <summary>The secret the device proves itself with (only the device and this test know it).</summary>
+    public string Secret => Client.Store.DeviceSecret;
+
     /// <summary>Fast sync settings: 50-event batches, 2 s per attempt, 50 ms first backoff, 1 s cap, 5 attempts.</summary>
     public static SyncOptions FastSync(Uri server) => new()
     {
@@ -38,13 +41,13 @@ public sealed class Device : IDisposable
 
     /// <summary>Opens (or reopens) the store at <paramref name="databasePath"/> with sync to <paramref name="server"/>.</summary>
     public static Device Open(string databasePath, Uri server, Func<SyncOptions, SyncOptions>? tune = null,
-        ConsentState consent = ConsentState.Granted)
+        ConsentState consent = ConsentState.Granted, TimeProvider? clock = null)
     {
         var sync = FastSync(server);
         sync = tune?.Invoke(sync) ?? sync;
         var client = new RecoClient(new RecoClientOptions
         {
-            Store = new StoreOptions { DatabasePath = databasePath, FlushInterval = TimeSpan.FromMilliseconds(50) },
+            Store = new StoreOptions { DatabasePath = databasePath, FlushInterval = TimeSpan.FromMilliseconds(50), TimeProvider = clock ?? TimeProvider.System },
             InitialConsent = consent,
             Sync = sync,
         });
@@ -53,8 +56,8 @@ public sealed class Device : IDisposable
 
     /// <summary>A new device with its own database file in <paramref name="directory"/>.</summary>
     public static Device Create(TempDirectory directory, Uri server, Func<SyncOptions, SyncOptions>? tune = null,
-        ConsentState consent = ConsentState.Granted) =>
-        Open(directory.File($"device-{Guid.NewGuid():N}/store.db"), server, tune, consent);
+        ConsentState consent = ConsentState.Granted, TimeProvider? clock = null) =>
+        Open(directory.File($"device-{Guid.NewGuid():N}/store.db"), server, tune, consent, clock);
 
     /// <summary>Tracks <paramref name="count"/> events with item ids unique to this device (prefix-index), flushes, returns the item ids.</summary>
     public IReadOnlyList<string> Track(int count, string prefix = "item")

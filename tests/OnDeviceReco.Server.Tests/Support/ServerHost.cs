@@ -45,8 +45,12 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>A plain client on the server's address with no default headers.</summary>
     public HttpClient Http { get; }
 
-    /// <summary>Starts a server. <paramref name="port"/> 0 picks a free one; <paramref name="dataDirectory"/> null uses a fresh temp directory.</summary>
-    public static async Task<ServerHost> StartAsync(Action<ServerOptions>? configure = null, int port = 0, string? dataDirectory = null)
+    /// <summary>
+    /// Starts a server. <paramref name="port"/> 0 picks a free one; <paramref name="dataDirectory"/> null uses a fresh
+    /// temp directory; <paramref name="clock"/> replaces the server's clock; <paramref name="logs"/> receives every log line.
+    /// </summary>
+    public static async Task<ServerHost> StartAsync(Action<ServerOptions>? configure = null, int port = 0, string? dataDirectory = null,
+        TimeProvider? clock = null, LogCapture? logs = null)
     {
         var owned = dataDirectory is null ? new TempDirectory() : null;
         var options = new ServerOptions
@@ -58,6 +62,9 @@ public sealed class ServerHost : IAsyncDisposable
             // Tests make many requests per device in little time; the rate-limit test lowers these.
             DeviceRequestsPerSecond = 10_000,
             DeviceRequestBurst = 10_000,
+            RegistrationsPerAddressPerMinute = 100_000,
+            RegistrationBurstPerAddress = 100_000,
+            RegistrationsPerSecond = 100_000,
             Retraining = new RetrainingOptions { Enabled = false },
         };
         configure?.Invoke(options);
@@ -65,6 +72,15 @@ public sealed class ServerHost : IAsyncDisposable
         {
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (logs is not null)
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Trace);
+                builder.Logging.AddProvider(logs);
+            }
+            if (clock is not null)
+            {
+                builder.Services.AddSingleton(clock);
+            }
         });
         await app.StartAsync();
         var address = app.ListeningAddress();
@@ -118,12 +134,25 @@ public sealed class ServerHost : IAsyncDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>POST /v1/devices for <paramref name="deviceId"/>; the token the server issues.</summary>
-    public async Task<string> RegisterAsync(string deviceId)
+    /// <summary>A device secret as the SDK makes one.</summary>
+    public static string NewSecret() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>POST /v1/devices for <paramref name="deviceId"/> with its secret, as the SDK sends it.</summary>
+    public async Task<HttpResponseMessage> SendRegistrationAsync(string deviceId, string secret, string? apiKey = ApiKey)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/devices") { Content = MsgPack(WireCodec.Encode(new DeviceRegistration(deviceId))) };
-        request.Headers.Add("X-Api-Key", ApiKey);
-        using var response = await Http.SendAsync(request);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "v1/devices") { Content = MsgPack(WireCodec.Encode(new DeviceRegistration(deviceId, secret))) };
+        if (apiKey is not null)
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+        return await Http.SendAsync(request);
+    }
+
+    /// <summary>POST /v1/devices for <paramref name="deviceId"/> with its secret; the token the server issues.</summary>
+    public async Task<string> RegisterAsync(string deviceId, string secret)
+    {
+        using var response = await SendRegistrationAsync(deviceId, secret);
         response.EnsureSuccessStatusCode();
         var credential = WireCodec.DecodeCredential(await response.Content.ReadAsByteArrayAsync());
         Assert.Equal(deviceId, credential.DeviceId);

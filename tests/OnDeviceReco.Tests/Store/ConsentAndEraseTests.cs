@@ -54,6 +54,7 @@ public sealed class ConsentAndEraseTests
         using var store = new BehaviorStore(new StoreOptions { DatabasePath = dir.Database });
         store.SetConsent(ConsentState.Granted);
         string deviceBefore = store.DeviceId;
+        string secretBefore = store.DeviceSecret;
         for (int i = 0; i < 2_000; i++)
         {
             store.Track("secret-user", $"secret-item-{i}", EventType.Purchase, 9.99);
@@ -69,9 +70,11 @@ public sealed class ConsentAndEraseTests
         foreach (var file in Directory.GetFiles(dir.Path))
         {
             string bytes = Encoding.Latin1.GetString(File.ReadAllBytes(file));
-            Assert.DoesNotContain("secret", bytes, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret-", bytes, StringComparison.Ordinal);
+            Assert.DoesNotContain(secretBefore, bytes, StringComparison.Ordinal);
         }
         Assert.NotEqual(deviceBefore, store.DeviceId);
+        Assert.NotEqual(secretBefore, store.DeviceSecret);
         Assert.Equal(ConsentState.Granted, store.Consent);
 
         store.Track("new-user", "new-item", EventType.View);

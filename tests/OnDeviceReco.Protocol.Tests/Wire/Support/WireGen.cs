@@ -212,9 +212,22 @@ internal static class WireGen
     }
 
     public static DeviceRegistration Registration(Random rng) =>
-        new(RandomText.Next(rng, 1, rng.Next(2) == 0 ? 64 : WireLimits.Default.MaxStringBytes));
+        new(RandomText.Next(rng, 1, rng.Next(2) == 0 ? 64 : WireLimits.Default.MaxStringBytes), Secret(rng));
+
+    /// <summary>A device secret as the SDK makes one (base64url of 32 random bytes), or a random one within the limits.</summary>
+    public static string Secret(Random rng)
+    {
+        if (rng.Next(2) == 0)
+        {
+            var bytes = new byte[32];
+            rng.NextBytes(bytes);
+            return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+        return new string('s', rng.Next(DeviceRegistration.MinSecretLength, DeviceRegistration.MaxSecretLength + 1));
+    }
 
     public static DeviceCredential Credential(Random rng) =>
         new(RandomText.Next(rng, 1, rng.Next(2) == 0 ? 64 : WireLimits.Default.MaxStringBytes),
-            rng.Next(2) == 0 ? Convert.ToBase64String(NewGuid(rng).ToByteArray()) : RandomText.Next(rng, 1, WireLimits.Default.MaxStringBytes));
+            rng.Next(2) == 0 ? Convert.ToBase64String(NewGuid(rng).ToByteArray()) : RandomText.Next(rng, 1, WireLimits.Default.MaxStringBytes),
+            rng.Next(2) == 0 ? rng.Next(1, 86_400) : rng.NextInt64(1, long.MaxValue));
 }

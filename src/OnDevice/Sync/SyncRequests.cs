@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using OnDeviceReco.Protocol.Wire;
+
+namespace OnDeviceReco.Sync;
+
+/// <summary>
+/// The requests a device makes, with the headers every one carries: the app's key, the device's token, and the
+/// device's clock (<c>X-Device-Time</c>), from which the server corrects the timestamps of a device whose
+/// clock is wrong instead of refusing its events.
+/// </summary>
+internal sealed class SyncRequests(SyncOptions options, TimeProvider clock)
+{
+    public HttpRequestMessage Post(string path, byte[] body, DeviceCredential? credential)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(WireCodec.ContentType);
+        return Authorize(request, credential);
+    }
+
+    public HttpRequestMessage Get(string path, DeviceCredential credential) => Authorize(new HttpRequestMessage(HttpMethod.Get, path), credential);
+
+    private HttpRequestMessage Authorize(HttpRequestMessage request, DeviceCredential? credential)
+    {
+        request.Headers.Add("X-Api-Key", options.ApiKey);
+        request.Headers.Add("X-Device-Time", clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+        if (credential is not null)
+        {
+            request.Headers.Add("X-Device-Id", credential.DeviceId);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Token);
+        }
+        return request;
+    }
+}
