@@ -9,7 +9,7 @@ namespace OnDeviceReco.Ranking;
 /// user's profile) when it does not, popularity last. Post-processing applies the request's filters,
 /// diversity (MMR) and exploration, and explains every item. Models are swapped atomically under load.
 /// </summary>
-internal sealed partial class ModelRecommender : IRecommender, IDisposable
+internal sealed partial class ModelRecommender : IDisposable
 {
     private readonly BehaviorStore _store;
     private readonly PopularityRecommender _popularity;
@@ -50,8 +50,6 @@ internal sealed partial class ModelRecommender : IRecommender, IDisposable
         LogLoaded(_logger, info.ModelVersion, info.Architecture, info.Provider, loaded.FallbackReason ?? "");
         return info;
     }
-
-    public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request) => Recommend(request, out _);
 
     /// <summary>Recommends and reports the version of the model that actually served (null without one).</summary>
     public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request, out long? modelVersion)

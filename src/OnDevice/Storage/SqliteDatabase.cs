@@ -34,10 +34,6 @@ internal sealed class SqliteDatabase : IDisposable
         return new SqliteDatabase(handle, path);
     }
 
-    internal sqlite3 Handle => _handle;
-
-    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_handle);
-
     public int Changes => raw.sqlite3_changes(_handle);
 
     /// <summary>Runs one or more statements that return no rows.</summary>
