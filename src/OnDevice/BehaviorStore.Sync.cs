@@ -22,11 +22,9 @@ public sealed partial class BehaviorStore
     /// durably, before returning. Only ever called with a range the server acknowledged.
     /// </summary>
     internal void MarkSynced(long firstSequence, long throughSequence) =>
-        RunOnWriter(writer => writer.Database.Cached(
-                $"UPDATE events SET sync_state = {(int)SyncState.Synced} WHERE sync_state = {(int)SyncState.Pending} AND seq BETWEEN ?1 AND ?2")
-            .Bind(1, firstSequence)
-            .Bind(2, throughSequence)
-            .Run());
+        RunOnWriter(writer => writer.Database.Execute(
+            $"UPDATE events SET sync_state = {(int)SyncState.Synced} WHERE sync_state = {(int)SyncState.Pending} AND seq BETWEEN ?1 AND ?2",
+            firstSequence, throughSequence));
 
     /// <summary>The database file this store writes.</summary>
     public string DatabasePath => _options.DatabasePath;

@@ -75,19 +75,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     public long GetLatestSequence(string userId)
     {
         EventValidator.ValidateText(userId, nameof(userId), InputLimits.MaxIdBytes);
-        return Read(database =>
-        {
-            var select = database.Cached("SELECT MAX(seq) FROM events WHERE user_id = ?1");
-            select.Bind(1, userId);
-            try
-            {
-                return select.Step() ? select.ColumnInt64(0) : 0;
-            }
-            finally
-            {
-                select.Reset();
-            }
-        });
+        return Read(database => database.QueryFirst("SELECT MAX(seq) FROM events WHERE user_id = ?1", static row => row.ColumnInt64(0), userId));
     }
 
     /// <summary>Events tracked but not yet committed.</summary>
