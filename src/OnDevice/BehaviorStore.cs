@@ -156,7 +156,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
             }
             item.Validate();
         }
-        RunOnWriter(writer => InTransaction(writer.Database, database =>
+        RunOnWriter(writer => writer.Database.InTransaction(database =>
         {
             foreach (var item in list)
             {
@@ -250,7 +250,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         // Set before the write so that events tracked from now on already follow the new choice.
         _consent = (int)consent;
-        RunOnWriter(writer => InTransaction(writer.Database, database =>
+        RunOnWriter(writer => writer.Database.InTransaction(database =>
         {
             KeyValue.Set(database, KeyValue.Consent, ((int)consent).ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (consent is ConsentState.Revoked or ConsentState.LocalOnly)
@@ -327,21 +327,6 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     }
 
     private static void Wait(Task task) => task.GetAwaiter().GetResult();
-
-    private static void InTransaction(SqliteDatabase database, Action<SqliteDatabase> work)
-    {
-        database.Execute("BEGIN IMMEDIATE");
-        try
-        {
-            work(database);
-            database.Execute("COMMIT");
-        }
-        catch
-        {
-            database.Execute("ROLLBACK");
-            throw;
-        }
-    }
 
     private static ConsentState ReadConsent(SqliteDatabase database) =>
         int.TryParse(KeyValue.Get(database, KeyValue.Consent), out int stored) && Enum.IsDefined((ConsentState)stored)

@@ -137,6 +137,25 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction: committed when it returns, rolled
+    /// back when it throws (and the exception passes on).
+    /// </summary>
+    public void InTransaction(Action<SqliteDatabase> work)
+    {
+        Execute("BEGIN IMMEDIATE");
+        try
+        {
+            work(this);
+            Execute("COMMIT");
+        }
+        catch
+        {
+            Execute("ROLLBACK");
+            throw;
+        }
+    }
+
     public void Check(int rc, string? context = null)
     {
         if (rc is raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE)
