@@ -22,11 +22,9 @@ public sealed partial class BehaviorStore
     /// durably, before returning. Only ever called with a range the server acknowledged.
     /// </summary>
     internal void MarkSynced(long firstSequence, long throughSequence) =>
-        RunOnWriter(writer => writer.Database.Cached(
-                $"UPDATE events SET sync_state = {(int)SyncState.Synced} WHERE sync_state = {(int)SyncState.Pending} AND seq BETWEEN ?1 AND ?2")
-            .Bind(1, firstSequence)
-            .Bind(2, throughSequence)
-            .Run());
+        RunOnWriter(writer => writer.Database.Execute(
+            $"UPDATE events SET sync_state = {(int)SyncState.Synced} WHERE sync_state = {(int)SyncState.Pending} AND seq BETWEEN ?1 AND ?2",
+            firstSequence, throughSequence));
 
     /// <summary>
     /// Sets pending events aside for good because the server refused them (they break the event contract): they
@@ -36,15 +34,13 @@ public sealed partial class BehaviorStore
     internal int SetAsideRefused(IReadOnlyCollection<long> sequences)
     {
         int changed = 0;
-        RunOnWriter(writer => InTransaction(writer.Database, database =>
+        RunOnWriter(writer => writer.Database.InTransaction(database =>
         {
-            var update = database.Cached(
-                $"UPDATE events SET sync_state = {(int)SyncState.Refused} WHERE sync_state = {(int)SyncState.Pending} AND seq = ?1");
             changed = 0;
             foreach (long sequence in sequences)
             {
-                update.Bind(1, sequence).Run();
-                changed += database.Changes;
+                changed += database.Execute(
+                    $"UPDATE events SET sync_state = {(int)SyncState.Refused} WHERE sync_state = {(int)SyncState.Pending} AND seq = ?1", sequence);
             }
             long total = writer.RefusedBySyncTotal + changed;
             KeyValue.Set(database, KeyValue.SyncRefusedTotal, total.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -76,19 +76,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     public long GetLatestSequence(string userId)
     {
         EventValidator.ValidateText(userId, nameof(userId), InputLimits.MaxIdBytes);
-        return Read(database =>
-        {
-            var select = database.Cached("SELECT MAX(seq) FROM events WHERE user_id = ?1");
-            select.Bind(1, userId);
-            try
-            {
-                return select.Step() ? select.ColumnInt64(0) : 0;
-            }
-            finally
-            {
-                select.Reset();
-            }
-        });
+        return Read(database => database.QueryFirst("SELECT MAX(seq) FROM events WHERE user_id = ?1", static row => row.ColumnInt64(0), userId));
     }
 
     /// <summary>Events tracked but not yet committed.</summary>
@@ -172,7 +160,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
             }
             item.Validate();
         }
-        RunOnWriter(writer => InTransaction(writer.Database, database =>
+        RunOnWriter(writer => writer.Database.InTransaction(database =>
         {
             foreach (var item in list)
             {
@@ -266,7 +254,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         // Set before the write so that events tracked from now on already follow the new choice.
         _consent = (int)consent;
-        RunOnWriter(writer => InTransaction(writer.Database, database =>
+        RunOnWriter(writer => writer.Database.InTransaction(database =>
         {
             KeyValue.Set(database, KeyValue.Consent, ((int)consent).ToString(System.Globalization.CultureInfo.InvariantCulture));
             if (consent is ConsentState.Revoked or ConsentState.LocalOnly)
@@ -343,21 +331,6 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     }
 
     private static void Wait(Task task) => task.GetAwaiter().GetResult();
-
-    private static void InTransaction(SqliteDatabase database, Action<SqliteDatabase> work)
-    {
-        database.Execute("BEGIN IMMEDIATE");
-        try
-        {
-            work(database);
-            database.Execute("COMMIT");
-        }
-        catch
-        {
-            database.Execute("ROLLBACK");
-            throw;
-        }
-    }
 
     private static ConsentState ReadConsent(SqliteDatabase database) =>
         int.TryParse(KeyValue.Get(database, KeyValue.Consent), out int stored) && Enum.IsDefined((ConsentState)stored)

@@ -147,7 +147,11 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal("Movie 1", manifest.Items.Single(i => i.Id == "1").Title);
         Assert.Equal(["G1"], manifest.Items.Single(i => i.Id == "1").Categories);
         Assert.NotEmpty(manifest.Popularity);
-        Assert.True(manifest.Metrics!.ContainsKey("holdout_ndcg@10"));
+        // Scored on the split that chose the stopping epoch, so named as validation, never as a hold-out.
+        Assert.Equal(["epochs", "validation_hr@10", "validation_ndcg@10"], manifest.Metrics!.Keys.Order(StringComparer.Ordinal));
+        Assert.InRange(manifest.Metrics["validation_ndcg@10"], 0, 1);
+        Assert.Matches(@"validation\s+NDCG@10", stdout); // the console may wrap the line at any space
+        Assert.DoesNotContain("hold-out", stdout, StringComparison.Ordinal);
 
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(verified.ModelBytes);
         var ids = new long[manifest.MaxSequenceLength];

@@ -12,22 +12,6 @@ internal static class InteractedItemsQuery
     public static HashSet<string> Shown(SqliteDatabase database, string userId) =>
         Distinct(database, $"SELECT DISTINCT item_id FROM events WHERE user_id = ?1 AND type = {(int)EventType.Impression}", userId);
 
-    private static HashSet<string> Distinct(SqliteDatabase database, string sql, string userId)
-    {
-        var select = database.Cached(sql);
-        select.Bind(1, userId);
-        var items = new HashSet<string>(StringComparer.Ordinal);
-        try
-        {
-            while (select.Step())
-            {
-                items.Add(select.ColumnText(0)!);
-            }
-        }
-        finally
-        {
-            select.Reset();
-        }
-        return items;
-    }
+    private static HashSet<string> Distinct(SqliteDatabase database, string sql, string userId) =>
+        new(database.Query(sql, static row => row.ColumnText(0)!, userId), StringComparer.Ordinal);
 }

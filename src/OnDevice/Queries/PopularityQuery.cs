@@ -5,9 +5,8 @@ namespace OnDeviceReco.Queries;
 /// <summary>Most popular items over a time window: by distinct users, then interactions, then id for a stable order.</summary>
 internal static class PopularityQuery
 {
-    public static IReadOnlyList<ItemPopularity> Run(SqliteDatabase database, long sinceMs, int count)
-    {
-        var select = database.Cached(
+    public static IReadOnlyList<ItemPopularity> Run(SqliteDatabase database, long sinceMs, int count) =>
+        database.Query(
             $"""
             SELECT item_id, COUNT(DISTINCT user_id) AS users, COUNT(*) AS interactions
             FROM events
@@ -15,20 +14,7 @@ internal static class PopularityQuery
             GROUP BY item_id
             ORDER BY users DESC, interactions DESC, item_id
             LIMIT ?2
-            """);
-        select.Bind(1, sinceMs).Bind(2, count);
-        var items = new List<ItemPopularity>(Math.Min(count, 1024));
-        try
-        {
-            while (select.Step())
-            {
-                items.Add(new ItemPopularity(select.ColumnText(0)!, select.ColumnInt64(1), select.ColumnInt64(2)));
-            }
-        }
-        finally
-        {
-            select.Reset();
-        }
-        return items;
-    }
+            """,
+            static row => new ItemPopularity(row.ColumnText(0)!, row.ColumnInt64(1), row.ColumnInt64(2)),
+            sinceMs, count);
 }

@@ -41,27 +41,16 @@ internal static class ProfileQuery
     /// <summary>The newest <paramref name="window"/> events, returned oldest first by timestamp.</summary>
     private static List<ProfileEvent> ReadRecent(SqliteDatabase database, string userId, int window)
     {
-        var select = database.Cached(
+        var events = database.Query(
             """
             SELECT e.ts_ms, e.type, e.value, i.categories
             FROM events e LEFT JOIN items i ON i.item_id = e.item_id
             WHERE e.user_id = ?1
             ORDER BY e.seq DESC
             LIMIT ?2
-            """);
-        select.Bind(1, userId).Bind(2, window);
-        var events = new List<ProfileEvent>();
-        try
-        {
-            while (select.Step())
-            {
-                events.Add(new ProfileEvent(select.ColumnInt64(0), (EventType)select.ColumnInt64(1), select.ColumnDouble(2), select.ColumnText(3)));
-            }
-        }
-        finally
-        {
-            select.Reset();
-        }
+            """,
+            static row => new ProfileEvent(row.ColumnInt64(0), (EventType)row.ColumnInt64(1), row.ColumnDouble(2), row.ColumnText(3)),
+            userId, window);
         // Apps may track events late with their original timestamps; sessions need time order.
         events.Sort((a, b) => a.TimestampMs.CompareTo(b.TimestampMs));
         return events;

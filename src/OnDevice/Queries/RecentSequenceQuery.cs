@@ -9,31 +9,27 @@ internal static class RecentSequenceQuery
         IReadOnlySet<EventType>? types, bool collapseRepeats)
     {
         var items = new List<RecentItem>(Math.Min(maxLength, 256));
+        if (maxLength <= 0)
+        {
+            return items;
+        }
         // Newest first, so the scan can stop as soon as enough items are collected.
-        var select = database.Cached("SELECT item_id, type, ts_ms, value FROM events WHERE user_id = ?1 ORDER BY seq DESC");
-        select.Bind(1, userId);
-        try
+        database.ForEachRow("SELECT item_id, type, ts_ms, value FROM events WHERE user_id = ?1 ORDER BY seq DESC", row =>
         {
-            while (items.Count < maxLength && select.Step())
+            var type = (EventType)row.ColumnInt64(1);
+            if (types is not null && !types.Contains(type))
             {
-                var type = (EventType)select.ColumnInt64(1);
-                if (types is not null && !types.Contains(type))
-                {
-                    continue;
-                }
-                string itemId = select.ColumnText(0)!;
-                // Scanning backwards, the newer event of a repeated item is already in the list: keep it.
-                if (collapseRepeats && items.Count > 0 && items[^1].ItemId == itemId)
-                {
-                    continue;
-                }
-                items.Add(new RecentItem(itemId, type, DateTimeOffset.FromUnixTimeMilliseconds(select.ColumnInt64(2)), select.ColumnDouble(3)));
+                return true;
             }
-        }
-        finally
-        {
-            select.Reset();
-        }
+            string itemId = row.ColumnText(0)!;
+            // Scanning backwards, the newer event of a repeated item is already in the list: keep it.
+            if (collapseRepeats && items.Count > 0 && items[^1].ItemId == itemId)
+            {
+                return true;
+            }
+            items.Add(new RecentItem(itemId, type, DateTimeOffset.FromUnixTimeMilliseconds(row.ColumnInt64(2)), row.ColumnDouble(3)));
+            return items.Count < maxLength;
+        }, userId);
         items.Reverse();
         return items;
     }

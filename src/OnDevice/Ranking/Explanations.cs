@@ -1,8 +1,34 @@
+using OnDeviceReco.Inference;
+
 namespace OnDeviceReco.Ranking;
 
-/// <summary>Words for "because you …" explanations.</summary>
+/// <summary>The reasons shown with model, content and exploration recommendations.</summary>
 internal static class Explanations
 {
+    /// <summary>An exploration slot's reason.</summary>
+    public const string Exploration = "Something new to try";
+
+    /// <summary>"Because you played X": the item of <paramref name="history"/> (model indices, with their events) most similar to the recommended <paramref name="index"/>.</summary>
+    public static string BecauseYou(LoadedModel model, int index, IReadOnlyList<int> history, IReadOnlyList<RecentItem> events)
+    {
+        int best = history.Count - 1;
+        float bestSimilarity = float.NegativeInfinity;
+        for (int h = 0; h < history.Count; h++)
+        {
+            float similarity = model.Similarity(index, history[h]);
+            if (similarity > bestSimilarity)
+            {
+                bestSimilarity = similarity;
+                best = h;
+            }
+        }
+        return $"Because you {Verb(events[best].Type)} {model.Titles[history[best]]}";
+    }
+
+    /// <summary>A content-scored item's reason: the category of it the user likes most.</summary>
+    public static string Taste(string? category) => $"Matches your taste for {category}";
+
+    /// <summary>Words for "because you …" explanations.</summary>
     public static string Verb(EventType type) => type switch
     {
         EventType.View => "viewed",

@@ -4,7 +4,7 @@ namespace OnDeviceReco.Ranking;
 /// The last link of the cold-start chain: items popular on this device over a window, then the app's own
 /// popularity list (e.g. shipped with the app or fetched from its server) for whatever slots remain.
 /// </summary>
-public sealed class PopularityRecommender : IRecommender
+public sealed class PopularityRecommender
 {
     private readonly BehaviorStore _store;
     private readonly TimeSpan _window;
@@ -69,7 +69,7 @@ public sealed class PopularityRecommender : IRecommender
     /// <summary>The popularity list shipped in the current model bundle; used when the app supplied none.</summary>
     internal void SetBundledPopularityList(IReadOnlyList<string> rankedItemIds) => _bundledList = rankedItemIds;
 
-    /// <inheritdoc />
+    /// <summary>Up to <see cref="RecommendationRequest.Count"/> items, best first, with ranks from 1.</summary>
     public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -56,10 +56,3 @@ public sealed record RecommendOptions
 /// <param name="Count">How many items (1–1,000).</param>
 /// <param name="Options">Filters.</param>
 public sealed record RecommendationRequest(string UserId, int Count, RecommendOptions Options);
-
-/// <summary>Anything that can answer "what next for this user?". The model-based recommender plugs in here.</summary>
-public interface IRecommender
-{
-    /// <summary>Up to <see cref="RecommendationRequest.Count"/> items, best first, with ranks from 1.</summary>
-    IReadOnlyList<Recommendation> Recommend(RecommendationRequest request);
-}

@@ -191,9 +191,8 @@ internal sealed partial class EventWriter : IDisposable
     {
         long nowMs = _options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         int inserted = _batch.Count;
-        long evicted;
-        Database.Execute("BEGIN IMMEDIATE");
-        try
+        long evicted = 0;
+        Database.InTransaction(_ =>
         {
             InsertBatch();
             evicted = Retention.Apply(Database, _options, _storedRows + inserted, nowMs);
@@ -201,13 +200,7 @@ internal sealed partial class EventWriter : IDisposable
             {
                 KeyValue.Set(Database, KeyValue.EvictedTotal, (EvictedTotal + evicted).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
-            Database.Execute("COMMIT");
-        }
-        catch
-        {
-            Database.Execute("ROLLBACK");
-            throw;
-        }
+        });
         Interlocked.Add(ref _storedRows, inserted - evicted);
         Interlocked.Add(ref _evictedTotal, evicted);
         Interlocked.Add(ref _written, inserted);

@@ -9,20 +9,9 @@ internal static class KeyValue
     public const string EvictedTotal = "evicted_total";
     public const string SyncRefusedTotal = "sync_refused_total";
 
-    public static string? Get(SqliteDatabase database, string key)
-    {
-        var select = database.Cached("SELECT value FROM kv WHERE key = ?1");
-        select.Bind(1, key);
-        string? value = select.Step() ? select.ColumnText(0) : null;
-        select.Reset();
-        return value;
-    }
+    public static string? Get(SqliteDatabase database, string key) =>
+        database.QueryFirst("SELECT value FROM kv WHERE key = ?1", static row => row.ColumnText(0), key);
 
-    public static void Set(SqliteDatabase database, string key, string value)
-    {
-        database.Cached("INSERT INTO kv(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
-            .Bind(1, key)
-            .Bind(2, value)
-            .Run();
-    }
+    public static void Set(SqliteDatabase database, string key, string value) =>
+        database.Execute("INSERT INTO kv(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value);
 }

@@ -8,17 +8,13 @@ internal static class Retention
     {
         long evicted = 0;
         long cutoffMs = nowMs - (long)options.MaxAge.TotalMilliseconds;
-        var byAge = database.Cached("DELETE FROM events WHERE ts_ms < ?1");
-        byAge.Bind(1, cutoffMs).Run();
-        evicted += database.Changes;
+        evicted += database.Execute("DELETE FROM events WHERE ts_ms < ?1", cutoffMs);
 
         long excess = rowCount - evicted - options.MaxRows;
         if (excess > 0)
         {
             // seq only grows, so the smallest seqs are the oldest rows.
-            var byCount = database.Cached("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)");
-            byCount.Bind(1, excess).Run();
-            evicted += database.Changes;
+            evicted += database.Execute("DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY seq LIMIT ?1)", excess);
         }
         return evicted;
     }

@@ -34,12 +34,6 @@ internal sealed class SqliteDatabase : IDisposable
         return new SqliteDatabase(handle, path);
     }
 
-    internal sqlite3 Handle => _handle;
-
-    public long LastInsertRowId => raw.sqlite3_last_insert_rowid(_handle);
-
-    public int Changes => raw.sqlite3_changes(_handle);
-
     /// <summary>Runs one or more statements that return no rows.</summary>
     public void Execute(string sql)
     {
@@ -83,6 +77,83 @@ internal sealed class SqliteDatabase : IDisposable
         }
         statement.Reset();
         return statement;
+    }
+
+    /// <summary>
+    /// Runs a cached statement that returns no rows, with <paramref name="args"/> bound to ?1, ?2, …, and resets
+    /// it. Returns how many rows it inserted, updated or deleted.
+    /// </summary>
+    public int Execute(string sql, params ReadOnlySpan<SqliteValue> args)
+    {
+        ForEachRow(sql, static _ => false, args);
+        return raw.sqlite3_changes(_handle);
+    }
+
+    /// <summary>Every row of a cached query with <paramref name="args"/> bound to ?1, ?2, …, each turned into a value by <paramref name="read"/>.</summary>
+    public List<T> Query<T>(string sql, Func<SqliteStatement, T> read, params ReadOnlySpan<SqliteValue> args)
+    {
+        var rows = new List<T>();
+        ForEachRow(sql, row =>
+        {
+            rows.Add(read(row));
+            return true;
+        }, args);
+        return rows;
+    }
+
+    /// <summary>The first row of a cached query read by <paramref name="read"/>, or <c>default</c> when there is none.</summary>
+    public T? QueryFirst<T>(string sql, Func<SqliteStatement, T> read, params ReadOnlySpan<SqliteValue> args)
+    {
+        T? first = default;
+        ForEachRow(sql, row =>
+        {
+            first = read(row);
+            return false;
+        }, args);
+        return first;
+    }
+
+    /// <summary>
+    /// Binds <paramref name="args"/> to ?1, ?2, … of a cached statement and steps it, handing each row to
+    /// <paramref name="onRow"/> until that returns false or the rows run out. The statement is reset afterwards,
+    /// also when a step or <paramref name="onRow"/> throws, so the connection never keeps a read open.
+    /// </summary>
+    public void ForEachRow(string sql, Func<SqliteStatement, bool> onRow, params ReadOnlySpan<SqliteValue> args)
+    {
+        var statement = Cached(sql);
+        try
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                args[i].BindTo(statement, i + 1);
+            }
+            while (statement.Step() && onRow(statement))
+            {
+            }
+        }
+        finally
+        {
+            statement.Reset();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one <c>BEGIN IMMEDIATE</c> transaction: committed when it returns, rolled
+    /// back when it throws (and the exception passes on).
+    /// </summary>
+    public void InTransaction(Action<SqliteDatabase> work)
+    {
+        Execute("BEGIN IMMEDIATE");
+        try
+        {
+            work(this);
+            Execute("COMMIT");
+        }
+        catch
+        {
+            Execute("ROLLBACK");
+            throw;
+        }
     }
 
     public void Check(int rc, string? context = null)

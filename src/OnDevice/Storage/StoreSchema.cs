@@ -54,18 +54,11 @@ internal static class StoreSchema
         }
         for (int step = version; step < CurrentVersion; step++)
         {
-            database.Execute("BEGIN IMMEDIATE");
-            try
+            database.InTransaction(_ =>
             {
                 database.Execute(Migrations[step]);
                 database.Execute($"PRAGMA user_version = {step + 1}");
-                database.Execute("COMMIT");
-            }
-            catch
-            {
-                database.Execute("ROLLBACK");
-                throw;
-            }
+            });
         }
         return version;
     }

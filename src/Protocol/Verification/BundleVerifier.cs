@@ -73,7 +73,7 @@ public sealed class BundleVerifier
         }
 
         RejectUnlisted(directory, manifest);
-        return new VerifiedBundle(manifest, ReadListedFiles(directory, manifest));
+        return new VerifiedBundle(manifest, manifestJson, signature, ReadListedFiles(directory, manifest));
     }
 
     /// <summary>Like <see cref="Verify"/>, but reports a refused bundle instead of throwing (I/O failures included).</summary>

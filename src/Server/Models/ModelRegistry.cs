@@ -40,21 +40,35 @@ public sealed class ModelRegistry
 
     public long NextVersion() => (_store.Models().LastOrDefault()?.Version ?? 0) + 1;
 
-    /// <summary>Packages the bundle of <paramref name="version"/>, records it as published and makes it serving.</summary>
-    public ModelRelease Publish(long version, string metricsJson, string reason)
+    /// <summary>Verifies the bundle in <see cref="BundleDirectory"/> of <paramref name="version"/> with the server's own key.</summary>
+    /// <exception cref="BundleVerificationException">When the bundle is refused.</exception>
+    public VerifiedBundle Verify(long version) => _verifier.Verify(BundleDirectory(version));
+
+    /// <summary>
+    /// Publishes <paramref name="bundle"/> as its manifest's version from the verified bytes alone — nothing is
+    /// read from disk again, so a file changed after verification cannot slip in: writes them as the version's
+    /// bundle directory and as the package devices download, records the version published and makes it serving.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the bundle is not signed with the server's key (devices would refuse it).</exception>
+    public ModelRelease Publish(VerifiedBundle bundle, string metricsJson, string reason)
     {
+        ArgumentNullException.ThrowIfNull(bundle);
+        if (!_verifier.TrustedKeyIds.Contains(bundle.Manifest.KeyId))
+        {
+            throw new ArgumentException($"The bundle is signed with key {bundle.Manifest.KeyId}, not the server's.", nameof(bundle));
+        }
+        long version = bundle.Manifest.ModelVersion;
+        var files = bundle.AllFiles();
         lock (_gate)
         {
-            var bundle = _verifier.Verify(BundleDirectory(version));
-            var files = Directory.EnumerateFiles(BundleDirectory(version))
-                .ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes, StringComparer.Ordinal);
+            ReplaceBundleDirectory(version, files);
             byte[] package = WireCodec.Encode(new ModelPackage(version, files));
             string temporary = PackagePath(version) + ".tmp";
             File.WriteAllBytes(temporary, package);
             File.Move(temporary, PackagePath(version), overwrite: true);
             _store.RecordModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason));
             _store.SetServing(version);
-            // The bundle was just verified and the package is in hand: describe them without reading either again.
+            // The bundle was verified and the package is in hand: describe them without reading either again.
             var release = Describe(version, bundle.Manifest, package);
             Volatile.Write(ref _serving, release);
             return release;
@@ -87,6 +101,40 @@ public sealed class ModelRegistry
             : null;
 
     private string PackagePath(long version) => Path.Combine(ModelsDirectory, $"v{version}.package");
+
+    /// <summary>
+    /// Makes <see cref="BundleDirectory"/> of <paramref name="version"/> hold exactly <paramref name="files"/>: they are
+    /// written to a fresh directory beside it, which then takes its place (whatever was there is removed).
+    /// </summary>
+    private void ReplaceBundleDirectory(long version, IReadOnlyDictionary<string, byte[]> files)
+    {
+        string final = BundleDirectory(version);
+        string fresh = Path.Combine(ModelsDirectory, $".v{version}-{Guid.NewGuid():N}");
+        string replaced = fresh + "-replaced";
+        Directory.CreateDirectory(fresh);
+        try
+        {
+            foreach (var (name, bytes) in files)
+            {
+                File.WriteAllBytes(Path.Combine(fresh, name), bytes);
+            }
+            if (Directory.Exists(final))
+            {
+                Directory.Move(final, replaced);
+            }
+            Directory.Move(fresh, final);
+        }
+        finally
+        {
+            foreach (string leftover in (string[])[fresh, replaced])
+            {
+                if (Directory.Exists(leftover))
+                {
+                    Directory.Delete(leftover, recursive: true);
+                }
+            }
+        }
+    }
 
     private ModelRelease ReadRelease(long version) =>
         Describe(version, _verifier.Verify(BundleDirectory(version)).Manifest, File.ReadAllBytes(PackagePath(version)));

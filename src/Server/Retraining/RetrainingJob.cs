@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using OnDeviceReco.Protocol;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Storage;
@@ -60,7 +59,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             string metricsJson = JsonSerializer.Serialize(metrics);
             if (publish)
             {
-                registry.Publish(version, metricsJson, "published: " + reason);
+                registry.Publish(registry.Verify(version), metricsJson, "published: " + reason);
                 log.LogInformation("Published model v{Version}: {Reason}", version, reason);
             }
             else
@@ -80,7 +79,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
     {
         if (registry.Serving is { } serving)
         {
-            var bundle = new BundleVerifier([signing.PublicKeyPem]).Verify(registry.BundleDirectory(serving.ModelVersion));
+            var bundle = registry.Verify(serving.ModelVersion);
             using var scorer = new ServingModelScorer(bundle, items);
             return ($"serving v{serving.ModelVersion}", candidate.Evaluator.Evaluate(scorer, candidate.TestCases, seed));
         }

@@ -281,26 +281,14 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
 
     private static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+        using var command = Command(connection, transaction, sql, parameters);
         return command.ExecuteNonQuery();
     }
 
     private static List<T> Query<T>(SqliteConnection connection, SqliteTransaction? transaction, string sql, Func<SqliteDataReader, T> read,
         params (string Name, object Value)[] parameters)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
+        using var command = Command(connection, transaction, sql, parameters);
         using var reader = command.ExecuteReader();
         var rows = new List<T>();
         while (reader.Read())
@@ -308,5 +296,18 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
             rows.Add(read(reader));
         }
         return rows;
+    }
+
+    /// <summary>A command for <paramref name="sql"/> in <paramref name="transaction"/> (if any) with <paramref name="parameters"/> bound by name.</summary>
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command;
     }
 }

@@ -53,11 +53,12 @@ public static class TrainCommand
                 epoch => task.Value = epoch.Epoch);
             task.Value = task.MaxValue;
         });
-        var held = evaluator.Evaluate(scorer, stopping, seed, beyondAccuracy: false);
+        // The split that chose the stopping epoch: a validation score, not an independent hold-out.
+        var validation = evaluator.Evaluate(scorer, stopping, seed, beyondAccuracy: false);
         var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            ["holdout_ndcg@10"] = held.Ndcg10,
-            ["holdout_hr@10"] = held.HitRate10,
+            ["validation_ndcg@10"] = validation.Ndcg10,
+            ["validation_hr@10"] = validation.HitRate10,
             ["epochs"] = result.BestEpoch,
         };
         using var key = ModelBundleWriter.LoadOrCreateKey(keyPath, out bool created);
@@ -67,7 +68,7 @@ public static class TrainCommand
         }
         var manifest = ModelBundleWriter.Write(outDir, model, data, version, metrics, key, DateTimeOffset.UtcNow);
         AnsiConsole.MarkupLineInterpolated(
-            $"Bundle [bold]{outDir}[/]: {manifest.Architecture} v{manifest.ModelVersion}, {manifest.Items.Count} items, best epoch {result.BestEpoch}, hold-out NDCG@10 {held.Ndcg10:0.0000}, key {manifest.KeyId}");
+            $"Bundle [bold]{outDir}[/]: {manifest.Architecture} v{manifest.ModelVersion}, {manifest.Items.Count} items, best epoch {result.BestEpoch}, validation NDCG@10 {validation.Ndcg10:0.0000}, key {manifest.KeyId}");
         return 0;
     }
 }

@@ -1,0 +1,52 @@
+using System.Runtime.InteropServices;
+using OnDeviceReco.Inference;
+
+namespace OnDeviceReco.Ranking;
+
+/// <summary>
+/// The first link of the chain: the sequence model's candidates for the user's recent history, filtered,
+/// diversified (MMR) and explained by the history item each is most like.
+/// </summary>
+internal static class ModelRanker
+{
+    /// <summary>Adds up to <paramref name="slots"/> items; adds none when the model knows nothing the user did.</summary>
+    public static void Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
+    {
+        var history = new List<int>(recent.Count);
+        var historyEvents = new List<RecentItem>(recent.Count);
+        foreach (var item in recent)
+        {
+            if (model.TryGetIndex(item.ItemId, out int index))
+            {
+                history.Add(index);
+                historyEvents.Add(item);
+            }
+        }
+        if (history.Count == 0)
+        {
+            return; // nothing the model knows: content and popularity take over
+        }
+        var candidates = model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
+        // Without diversity re-ranking only the first allowed items are needed: stop filtering there.
+        bool rerank = request.Options.Relevance < 1;
+        var pool = new List<(int Index, float Score)>(rerank ? candidates.Length : slots);
+        foreach (var candidate in candidates)
+        {
+            if (!rerank && pool.Count >= slots)
+            {
+                break;
+            }
+            if (float.IsFinite(candidate.Score) && filter.Allows(model.ItemIds[candidate.Index]))
+            {
+                pool.Add(candidate);
+            }
+        }
+        var picked = MaximalMarginalRelevance.Select(pool.Select(c => c.Score).ToList(), slots, request.Options.Relevance,
+            (a, b) => model.Similarity(pool[a].Index, pool[b].Index));
+        foreach (int p in picked)
+        {
+            var (index, score) = pool[p];
+            results.Add(model.ItemIds[index], score, RecommendationSource.Model, Explanations.BecauseYou(model, index, history, historyEvents));
+        }
+    }
+}
