@@ -138,6 +138,32 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     /// <exception cref="BehaviorStoreException">When the commit failed (the events stay queued for retry).</exception>
     public void Flush() => Wait(FlushAsync());
 
+    /// <summary>Like <see cref="Flush"/>, but false instead of an exception when the disk refuses the commit (the events stay queued).</summary>
+    internal bool TryFlush()
+    {
+        try
+        {
+            Flush();
+            return true;
+        }
+        catch (BehaviorStoreException e) when (e.Kind is StoreErrorKind.DiskFull or StoreErrorKind.Io)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Caps the database at <paramref name="pages"/> pages on the write connection (SQLite's max_page_count): past
+    /// it, commits fail exactly as on a full disk. Tests use it to fill a real store; raising it again is "space is back".
+    /// </summary>
+    internal void LimitPagesForTesting(long pages) =>
+        Wait(_writer.Submit(new WriterCommand(writer =>
+                writer.Database.Execute($"PRAGMA max_page_count = {pages.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))
+            { IgnoresPendingFailure = true }));
+
+    /// <summary>Pages in the database file now (SQLite's page_count).</summary>
+    internal long PageCountForTesting => Read(database => database.QueryInt64("PRAGMA page_count"));
+
     /// <summary>Completes when every event tracked before the call is committed to disk.</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {

@@ -57,10 +57,11 @@ internal sealed partial class ModelRecommender : IDisposable
         using var lease = _model.Acquire();
         var model = lease.Model;
         modelVersion = model?.Manifest.ModelVersion;
-        // Real time: whatever was tracked a moment ago is part of the history this answer is built on.
+        // Real time: whatever was tracked a moment ago is part of the history this answer is built on. When the
+        // disk refuses the commit (full), the answer comes from what is committed: a full disk never stops recommendations.
         if (_store.PendingEvents > 0)
         {
-            _store.Flush();
+            _store.TryFlush();
         }
         var results = new ResultBuilder(request.Count);
         var user = _histories.Get(request.UserId, model?.SequenceLength ?? 1);

@@ -125,7 +125,7 @@ internal sealed partial class EventWriter : IDisposable
             }
             // A stop is honoured even when the disk refuses the last commit: closing must never hang on a full disk.
             stop |= write.Command.StopsWriter;
-            if (!TryCommitBatch())
+            if (!TryCommitBatch() && !write.Command.IgnoresPendingFailure)
             {
                 write.Command.Completion.TrySetException(new BehaviorStoreException(
                     _lastWriteWasFull ? StoreErrorKind.DiskFull : StoreErrorKind.Io,

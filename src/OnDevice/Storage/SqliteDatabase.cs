@@ -151,7 +151,12 @@ internal sealed class SqliteDatabase : IDisposable
         }
         catch
         {
-            Execute("ROLLBACK");
+            // On SQLITE_FULL, IOERR and NOMEM SQLite may already have rolled the transaction back itself; a second
+            // ROLLBACK would then fail and hide the real error (a full disk would surface as "no transaction is active").
+            if (raw.sqlite3_get_autocommit(_handle) == 0)
+            {
+                Execute("ROLLBACK");
+            }
             throw;
         }
     }

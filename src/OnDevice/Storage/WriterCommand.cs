@@ -15,5 +15,8 @@ internal class WriterCommand
     /// <summary>Set on the command that stops the writer.</summary>
     public bool StopsWriter { get; init; }
 
+    /// <summary>Runs even when the events queued before it cannot be committed (a command that changes why they cannot).</summary>
+    public bool IgnoresPendingFailure { get; init; }
+
     public virtual void Execute(EventWriter writer) => _action?.Invoke(writer);
 }
