@@ -9,6 +9,11 @@
  *  - odr_errmsg(client) gives the last error message of a handle; odr_last_error() the last error message of
  *    the calling thread (for calls that had no usable handle, e.g. a failed odr_open). Messages are owned by
  *    the library and stay valid until the next failing call on the same handle / thread. Never free them.
+ *  - Strings: every const char * argument must be NUL-terminated UTF-8. The library reads it byte by byte and
+ *    never reads a byte after its NUL, nor more than the argument's limit + 1 bytes (ids ODR_MAX_ID_BYTES,
+ *    categories 64, paths and sync_url 4096, keys 16384): a string with no NUL within its limit is refused with
+ *    ODR_EINVAL. The bytes up to the NUL (or up to the limit) must be readable: an unterminated buffer that runs
+ *    into unmapped memory before the limit is undefined behaviour, as anywhere in C.
  *  - No function ever lets an exception or signal escape into the host. NULL pointers, invalid UTF-8,
  *    oversize strings, out-of-range numbers and closed or foreign handles return ODR_EINVAL or ODR_ESTATE.
  *  - Threading: an odr_client may be used from any number of threads at once, except that odr_close must
