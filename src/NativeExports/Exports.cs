@@ -29,7 +29,19 @@ internal static unsafe class Exports
     {
         try
         {
-            return HandleRegistry.Find(handle) is { } box ? box.Message : ErrorMessages.Thread;
+            var box = HandleRegistry.Find(handle);
+            if (box is null || !box.TryAcquire())
+            {
+                return ErrorMessages.Thread;
+            }
+            try
+            {
+                return box.Message;
+            }
+            finally
+            {
+                box.Release();
+            }
         }
         catch
         {
@@ -114,8 +126,8 @@ internal static unsafe class Exports
             {
                 return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (already closed, or not from odr_open).");
             }
-            box.Dispose();
-            return ResultCode.Ok;
+            // Waits for calls in flight on other threads; the client is disposed by whichever finishes last.
+            return box.Close() is { } error ? ErrorMessages.Fail(null, error) : ResultCode.Ok;
         }
         catch (Exception e)
         {
@@ -184,6 +196,11 @@ internal static unsafe class Exports
             {
                 throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be 1–{RecoClient.MaxRecommendations}.");
             }
+            // The pending work holds the handle until its callback has returned, so odr_close waits for it.
+            if (!box.TryAcquire())
+            {
+                return ErrorMessages.Fail(box, ResultCode.State, "The handle is being closed.");
+            }
             nint state = (nint)userData;
             nint function = (nint)callback;
             ThreadPool.UnsafeQueueUserWorkItem(_ => CompleteAsync(box, user, count, function, state), null);
@@ -194,6 +211,7 @@ internal static unsafe class Exports
     {
         var callback = (delegate* unmanaged<void*, int, NativeRecommendation*, int, void>)function;
         NativeRecommendation* results = null;
+        HeldHandles.Enter(box);
         try
         {
             var list = box.Client.Recommend(user, count);
@@ -209,6 +227,8 @@ internal static unsafe class Exports
         finally
         {
             NativeMemory.Free(results);
+            HeldHandles.Exit();
+            box.Release();
         }
     }
 
@@ -397,15 +417,19 @@ internal static unsafe class Exports
         };
     }
 
-    /// <summary>Resolves the handle and runs the body under the catch-all every export needs.</summary>
+    /// <summary>
+    /// Resolves the handle, holds it for the length of the call (so a concurrent odr_close waits instead of
+    /// disposing the client under it) and runs the body under the catch-all every export needs.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WithClient(nint handle, Func<ClientBox, int> body)
     {
         var box = HandleRegistry.Find(handle);
-        if (box is null)
+        if (box is null || !box.TryAcquire())
         {
-            return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (NULL, already closed, or not from odr_open).");
+            return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (NULL, closed, or not from odr_open).");
         }
+        HeldHandles.Enter(box);
         try
         {
             return body(box);
@@ -413,6 +437,11 @@ internal static unsafe class Exports
         catch (Exception e)
         {
             return ErrorMessages.Fail(box, e);
+        }
+        finally
+        {
+            HeldHandles.Exit();
+            box.Release();
         }
     }
 }

@@ -1,7 +1,8 @@
 /* odr_close while other threads are inside calls on the same handle. Every call must return ODR_OK or
  * ODR_ESTATE (never crash, never another code); every odr_track that returned ODR_OK must be on disk after the
  * close (none silently lost); every odr_recommend_async that was accepted must have called back before
- * odr_close returned (none runs later). Several rounds, each on a fresh handle. Usage: close_race <database path> */
+ * odr_close returned (none runs later). Several rounds, each on a fresh handle. Last, a callback closes the
+ * handle it was called for: no deadlock, and the handle is closed. Usage: close_race <database path> */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <stdlib.h>
@@ -32,6 +33,14 @@ static void on_async(void *user_data, int32_t result, const odr_recommendation *
     nanosleep(&busy, NULL);
     atomic_fetch_add(&round->async_done, 1);
     if (atomic_load(&round->closed)) atomic_fetch_add(&round->late_callbacks, 1);
+}
+
+/* A callback that closes the handle it was called for: must not wait for itself. */
+static odr_client *closing_client;
+static atomic_int close_from_callback = -1;
+static void close_in_callback(void *user_data, int32_t result, const odr_recommendation *items, int32_t count) {
+    (void)user_data; (void)result; (void)items; (void)count;
+    atomic_store(&close_from_callback, odr_close(closing_client));
 }
 
 static int acceptable(int32_t rc) { return rc == ODR_OK || rc == ODR_ESTATE; }
@@ -122,5 +131,15 @@ int main(int argc, char **argv) {
         CHECK(rc == ODR_OK && count == total_tracked[r], "round %d: %d events acknowledged, %d stored (rc %d)", r, total_tracked[r], count, rc);
     }
     odr_close(client);
+
+    CHECK(odr_open(&config, &closing_client) == ODR_OK, "odr_open: %s", odr_last_error());
+    CHECK(odr_recommend_async(closing_client, "user", 3, close_in_callback, NULL) == ODR_OK, "odr_recommend_async");
+    while (atomic_load(&close_from_callback) == -1) {
+        struct timespec pause = { 0, 1000000 };
+        nanosleep(&pause, NULL);
+    }
+    CHECK(atomic_load(&close_from_callback) == ODR_OK, "odr_close from the async callback returned %d", atomic_load(&close_from_callback));
+    int32_t rc = odr_track(closing_client, "user", "item", ODR_EVENT_PLAY, 0, 0);
+    CHECK(rc == ODR_ESTATE, "odr_track after odr_close from a callback returned %d", rc);
     return report();
 }

@@ -16,8 +16,12 @@
  *    into unmapped memory before the limit is undefined behaviour, as anywhere in C.
  *  - No function ever lets an exception or signal escape into the host. NULL pointers, invalid UTF-8,
  *    oversize strings, out-of-range numbers and closed or foreign handles return ODR_EINVAL or ODR_ESTATE.
- *  - Threading: an odr_client may be used from any number of threads at once, except that odr_close must
- *    not race with other calls on the same handle.
+ *  - Threading: an odr_client may be used from any number of threads at once, odr_close included. odr_close
+ *    marks the handle closed (calls that start afterwards return ODR_ESTATE), waits for the calls in flight on
+ *    it from other threads and for pending odr_recommend_async callbacks, then disposes the client. Called from
+ *    inside a callback that runs during a call on the same handle, it does not wait for that call: the client
+ *    is disposed when that call returns. Once odr_close has returned, do not pass the pointer again: a later
+ *    odr_open may hand out the same value.
  *  - Blocking: odr_track never touches the disk (it queues; ~0.1 µs). odr_recommend reads SQLite and runs
  *    the model: about 0.2–1 ms for 10,000–100,000 items on a desktop CPU, longer on the first call after
  *    tracking (it commits pending events first). Game loops call odr_recommend_async instead. odr_flush,
@@ -170,7 +174,9 @@ ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data)
 /* Opens (creating, migrating or recovering) the store. On success *out_client is a new handle the caller
  * closes with odr_close; on failure it is NULL and odr_last_error() says why. Blocks on disk I/O. */
 ODR_API int32_t odr_open(const odr_config *config, odr_client **out_client);
-/* Commits everything tracked, then frees the handle. NULL is a no-op. Do not use the handle afterwards. */
+/* Commits everything tracked, then frees the handle. NULL is a no-op; a handle already closed returns ODR_ESTATE.
+ * Blocks: on disk I/O, and until calls in flight on the handle from other threads (and pending
+ * odr_recommend_async callbacks) have returned. Do not use the handle afterwards. */
 ODR_API int32_t odr_close(odr_client *client);
 
 /* Records an event. Never blocks on disk. timestamp_ms 0 = now. Returns ODR_ECONSENT or ODR_EFULL when the
@@ -185,7 +191,8 @@ ODR_API int32_t odr_flush(odr_client *client);
 ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
                               odr_recommendation *results, int32_t *out_count);
 /* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
- * callback on a library thread. The handle must stay open until the callback has run. */
+ * callback on a library thread, exactly once. The pending request holds the handle: odr_close waits for the
+ * callback to return, and the callback may itself call odr_close. */
 ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count,
                                     odr_recommend_callback callback, void *user_data);
 
