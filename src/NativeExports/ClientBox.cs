@@ -1,9 +1,7 @@
-using System.Runtime.InteropServices;
-
 namespace OnDeviceReco.Native;
 
 /// <summary>
-/// What an odr_client* points at: the managed client, its last error message, and a count of the calls inside
+/// What an odr_client* points at: the managed client, its last error messages, and a count of the calls inside
 /// it. Every export holds the box for the length of the call (<see cref="TryAcquire"/>/<see cref="Release"/>),
 /// so odr_close on one thread never disposes the client under a call running on another: it marks the box
 /// closed (new calls get ODR_ESTATE), and the client is disposed once the last call in flight has returned.
@@ -12,15 +10,16 @@ internal sealed unsafe class ClientBox
 {
     private const int ClosedBit = 1 << 30;
     private readonly ManualResetEventSlim _disposed = new(false);
+    private readonly HandleMessages _messages = new();
     private int _state; // calls in flight, plus ClosedBit once odr_close was called
-    private nint _message;
     private Exception? _disposeError;
 
     public ClientBox(RecoClient client) => Client = client;
 
     public RecoClient Client { get; }
 
-    public byte* Message => (byte*)Volatile.Read(ref _message);
+    /// <summary>The calling thread's last error message on this handle (see <see cref="HandleMessages"/>).</summary>
+    public byte* Message => _messages.Current;
 
     /// <summary>Counts a call in; false once the handle is closed (the call must not touch the client).</summary>
     public bool TryAcquire()
@@ -71,11 +70,7 @@ internal sealed unsafe class ClientBox
         return _disposeError;
     }
 
-    public void SetError(string message)
-    {
-        var previous = Interlocked.Exchange(ref _message, (nint)Utf8Strings.Allocate(message));
-        NativeMemory.Free((void*)previous);
-    }
+    public void SetError(string message) => _messages.Set(message);
 
     private void DisposeClient()
     {
@@ -87,7 +82,7 @@ internal sealed unsafe class ClientBox
         {
             _disposeError = e;
         }
-        NativeMemory.Free((void*)Interlocked.Exchange(ref _message, 0));
+        _messages.FreeAll();
         _disposed.Set();
     }
 }

@@ -6,9 +6,12 @@
  *
  * Conventions (as in sqlite3.h):
  *  - Every function that can fail returns an int result code: ODR_OK (0) or one of ODR_E*.
- *  - odr_errmsg(client) gives the last error message of a handle; odr_last_error() the last error message of
- *    the calling thread (for calls that had no usable handle, e.g. a failed odr_open). Messages are owned by
- *    the library and stay valid until the next failing call on the same handle / thread. Never free them.
+ *  - Error messages are per thread. odr_errmsg(client) gives the message of the calling thread's last failed
+ *    call on client; odr_last_error() the message of the calling thread's last failed call of any kind (also
+ *    those without a usable handle, e.g. a failed odr_open). Messages are owned by the library: never free
+ *    them. One stays valid until the calling thread's next call on the same handle (odr_errmsg) or its next
+ *    failing call (odr_last_error), or until odr_close(client) returns; failures on other threads never change
+ *    or free it. Inside an odr_recommend_callback reporting a failure, odr_errmsg(client) gives its message.
  *  - Strings: every const char * argument must be NUL-terminated UTF-8. The library reads it byte by byte and
  *    never reads a byte after its NUL, nor more than the argument's limit + 1 bytes (ids ODR_MAX_ID_BYTES,
  *    categories 64, paths and sync_url 4096, keys 16384): a string with no NUL within its limit is refused with
@@ -164,9 +167,11 @@ ODR_API const char *odr_version(void);
 ODR_API int32_t odr_abi_version(void);
 /* Static description of a result code (never NULL, never free). */
 ODR_API const char *odr_errstr(int32_t code);
-/* Last error message of client, or of the calling thread when client is NULL or not open. May be NULL. */
+/* The calling thread's last error message on client (see the top of this file), or odr_last_error() when client
+ * is NULL or not open. NULL when this thread has not failed on client. Valid until this thread's next call on
+ * client (odr_errmsg itself excepted) or until odr_close(client). */
 ODR_API const char *odr_errmsg(odr_client *client);
-/* Last error message of the calling thread. May be NULL. */
+/* The calling thread's last error message, whatever the call. May be NULL. Valid until this thread's next failing call. */
 ODR_API const char *odr_last_error(void);
 /* Installs (or with NULL removes) the process-wide log callback. user_data is passed back untouched. */
 ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data);
