@@ -59,7 +59,7 @@ internal sealed unsafe class ClientBox
         {
             DisposeClient();
         }
-        else if (HeldHandles.Contains(this))
+        else if (ThreadFrames<ClientBox>.Count(this) > 0)
         {
             return null;
         }

@@ -55,8 +55,15 @@ internal static unsafe class Exports
     [UnmanagedCallersOnly(EntryPoint = "odr_set_log_callback")]
     public static int OdrSetLogCallback(delegate* unmanaged<void*, int, byte*, void> callback, void* userData)
     {
-        CallbackLogging.Install(callback, userData);
-        return ResultCode.Ok;
+        try
+        {
+            CallbackLogging.Install(callback, userData);
+            return ResultCode.Ok;
+        }
+        catch (Exception e)
+        {
+            return ErrorMessages.Fail(null, e);
+        }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_open")]
@@ -211,7 +218,7 @@ internal static unsafe class Exports
     {
         var callback = (delegate* unmanaged<void*, int, NativeRecommendation*, int, void>)function;
         NativeRecommendation* results = null;
-        HeldHandles.Enter(box);
+        ThreadFrames<ClientBox>.Enter(box);
         try
         {
             var list = box.Client.Recommend(user, count);
@@ -227,7 +234,7 @@ internal static unsafe class Exports
         finally
         {
             NativeMemory.Free(results);
-            HeldHandles.Exit();
+            ThreadFrames<ClientBox>.Exit();
             box.Release();
         }
     }
@@ -429,7 +436,7 @@ internal static unsafe class Exports
         {
             return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (NULL, closed, or not from odr_open).");
         }
-        HeldHandles.Enter(box);
+        ThreadFrames<ClientBox>.Enter(box);
         try
         {
             return body(box);
@@ -440,7 +447,7 @@ internal static unsafe class Exports
         }
         finally
         {
-            HeldHandles.Exit();
+            ThreadFrames<ClientBox>.Exit();
             box.Release();
         }
     }

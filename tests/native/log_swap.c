@@ -12,7 +12,7 @@
 #include "ondevicereco.h"
 #include "check.h"
 
-enum { SINKS = 4, SWAPS = 400, WORKERS = 3 };
+enum { SINKS = 4, SWAPS = 400, MIN_LINES = 1000, WORKERS = 3 };
 
 typedef struct {
     atomic_int installed;    /* 1 from just before install until odr_set_log_callback replaced it */
@@ -80,7 +80,8 @@ int main(int argc, char **argv) {
     pthread_t workers[WORKERS];
     for (int t = 0; t < WORKERS; t++) pthread_create(&workers[t], NULL, cause_log_lines, NULL);
     int previous = -1;
-    for (int i = 0; i < SWAPS; i++) {
+    /* At least SWAPS swaps, and on until enough log lines went through swapped callbacks. */
+    for (int i = 0; i < SWAPS || atomic_load(&total_calls) < MIN_LINES; i++) {
         int k = i % SINKS;
         atomic_store(&sinks[k].installed, 1);
         CHECK(odr_set_log_callback(functions[k], &sinks[k]) == ODR_OK, "odr_set_log_callback");
@@ -100,7 +101,6 @@ int main(int argc, char **argv) {
     atomic_store(&stop, 1);
     for (int t = 0; t < WORKERS; t++) pthread_join(workers[t], NULL);
 
-    CHECK(calls_at_removal > 100, "only %d log lines reached the callbacks", calls_at_removal);
     CHECK(atomic_load(&total_calls) == calls_at_removal, "%d log lines reached a removed callback", atomic_load(&total_calls) - calls_at_removal);
     CHECK(atomic_load(&mismatched) == 0, "%d calls got another callback's user data", atomic_load(&mismatched));
     CHECK(atomic_load(&after_removal) == 0, "%d callback runs overlapped or followed their removal", atomic_load(&after_removal));

@@ -154,7 +154,8 @@ typedef struct odr_profile {
     double category_scores[5];     /* shares of the user's decayed preference, summing to ≤ 1 */
 } odr_profile;
 
-/* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread. */
+/* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread, also
+ * several at once; keep it short (odr_set_log_callback waits for it). */
 typedef void (*odr_log_callback)(void *user_data, int32_t level, const char *message);
 
 /* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only;
@@ -173,7 +174,11 @@ ODR_API const char *odr_errstr(int32_t code);
 ODR_API const char *odr_errmsg(odr_client *client);
 /* The calling thread's last error message, whatever the call. May be NULL. Valid until this thread's next failing call. */
 ODR_API const char *odr_last_error(void);
-/* Installs (or with NULL removes) the process-wide log callback. user_data is passed back untouched. */
+/* Installs (or with NULL removes) the process-wide log callback. user_data is passed back untouched, always with
+ * the callback it was installed with. Blocks until calls of the previous callback running on other threads have
+ * returned: once this returns, the previous callback is never called again and its user_data may be freed.
+ * May be called from inside the callback: it then does not wait for the calls on its own thread's stack (they
+ * return after it does). Two threads each replacing the callback from inside it at once deadlock: don't. */
 ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data);
 
 /* Opens (creating, migrating or recovering) the store. On success *out_client is a new handle the caller
