@@ -25,7 +25,7 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/sync.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/sync"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
 # The C ABI's memory-safety tests (threads, unmapped pages, leaks); each prints "N passed, N failed".
-c_tests=(string_edges close_race errmsg_threads log_swap)
+c_tests=(string_edges close_race errmsg_threads log_swap open_failures)
 for test in "${c_tests[@]}"; do
   "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
 done
@@ -61,6 +61,7 @@ run_c_test close_race "$out/close_race" "$work/race.db"
 # glibc fills freed memory with this byte: a message freed under its reader shows up as garbage.
 run_c_test errmsg_threads env MALLOC_PERTURB_=165 "$out/errmsg_threads" "$work/errmsg.db"
 run_c_test log_swap "$out/log_swap" "$work/log.db"
+run_c_test open_failures "$out/open_failures" "$work/open.db"
 echo "== C host loading the library with dlopen(RTLD_LOCAL)"
 "$out/dlopen_local" "$dist/lib/libondevicereco.so" "$work/dlopen.db"
 echo "== C host syncing 1,000 events to the real server on loopback"

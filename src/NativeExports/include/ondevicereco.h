@@ -52,7 +52,8 @@ extern "C" {
 #define ODR_OK         0   /* success */
 #define ODR_EINVAL     1   /* an argument is NULL, too long, not UTF-8 or out of range; nothing was changed */
 #define ODR_ENOMEM     2   /* out of memory */
-#define ODR_EIO        3   /* the database could not be read or written (disk full, permissions…) */
+#define ODR_EIO        3   /* the database could not be read or written: disk full, permissions, missing
+                              * directory, or another connection kept it locked past the 5 s busy timeout */
 #define ODR_ECORRUPT   4   /* the database or a model is damaged */
 #define ODR_ESTATE     5   /* the handle is NULL, closed or not from odr_open */
 #define ODR_EREFUSED   6   /* a model bundle failed verification (signature, hash) or could not run */
@@ -182,7 +183,9 @@ ODR_API const char *odr_last_error(void);
 ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data);
 
 /* Opens (creating, migrating or recovering) the store. On success *out_client is a new handle the caller
- * closes with odr_close; on failure it is NULL and odr_last_error() says why. Blocks on disk I/O. */
+ * closes with odr_close; on failure it is NULL, odr_last_error() says why, and nothing the attempt opened stays
+ * open (no thread, no file descriptor). Blocks on disk I/O, up to 5 s more while another connection holds the
+ * database's write lock (then ODR_EIO). */
 ODR_API int32_t odr_open(const odr_config *config, odr_client **out_client);
 /* Commits everything tracked, then frees the handle. NULL is a no-op; a handle already closed returns ODR_ESTATE.
  * Blocks: on disk I/O, and until calls in flight on the handle from other threads (and pending
