@@ -25,10 +25,11 @@ internal static class ResultCode
         OutOfMemory => "out of memory",
         Io => "I/O error",
         Corrupt => "database or model damaged",
-        State => "wrong state (closed handle, no model, disposed)",
-        Refused => "model bundle refused",
-        Full => "event queue full",
-        NoConsent => "consent revoked: event not recorded",
+        // One text per code, so each must be true of every call that returns the code (see ondevicereco.h).
+        State => "wrong state: the handle is closed or not from odr_open, or sync is not configured",
+        Refused => "refused: a model failed verification, download or loading, or the server refused the sync",
+        Full => "event queue full: event not recorded",
+        NoConsent => "no consent: event not recorded (consent revoked), or sync stopped (consent not granted)",
         Internal => "internal error",
         _ => "unknown result code",
     };

@@ -55,10 +55,14 @@ extern "C" {
 #define ODR_EIO        3   /* the database could not be read or written: disk full, permissions, missing
                               * directory, or another connection kept it locked past the 5 s busy timeout */
 #define ODR_ECORRUPT   4   /* the database or a model is damaged */
-#define ODR_ESTATE     5   /* the handle is NULL, closed or not from odr_open */
-#define ODR_EREFUSED   6   /* a model bundle failed verification (signature, hash) or could not run */
+#define ODR_ESTATE     5   /* the handle is NULL, closed or not from odr_open; or odr_sync without a sync_url */
+#define ODR_EREFUSED   6   /* a model bundle failed verification (signature, hash) or could not run; from
+                              * odr_sync also: the server refused for good, or its model failed download or
+                              * verification (odr_sync_result.status says which, odr_errmsg why) */
 #define ODR_EFULL      7   /* the event queue is full (the disk is not keeping up); event not recorded */
-#define ODR_ECONSENT   8   /* consent is revoked; event not recorded */
+#define ODR_ECONSENT   8   /* consent does not allow it: odr_track / odr_record_feedback while consent is
+                              * revoked (event not recorded); odr_sync while consent is not granted, or
+                              * withdrawn during the sync (nothing, or nothing more, sent) */
 #define ODR_EINTERNAL  99  /* a bug: please report it with odr_errmsg() */
 
 /* odr_sync_result.status */
@@ -144,12 +148,13 @@ typedef struct odr_recent_item {
     double value;
 } odr_recent_item;
 
-/* What the device knows about a user. */
+/* What the device knows about a user, computed from the user's 5,000 most recently recorded events only (the
+ * profile window): every field below describes that window, not the user's whole history. */
 typedef struct odr_profile {
-    int32_t total_events;
-    int32_t session_count;
-    int64_t first_seen_ms;         /* 0 for an unknown user */
-    int64_t last_seen_ms;
+    int32_t total_events;          /* events in the window: at most 5,000, whatever the user's lifetime total */
+    int32_t session_count;         /* sessions within the window (a pause of over 30 minutes starts a new one) */
+    int64_t first_seen_ms;         /* oldest event in the window, Unix ms; 0 for an unknown user */
+    int64_t last_seen_ms;          /* newest event, Unix ms; 0 for an unknown user */
     int32_t category_count;        /* entries used below, strongest first */
     char categories[5][65];
     double category_scores[5];     /* shares of the user's decayed preference, summing to ≤ 1 */
