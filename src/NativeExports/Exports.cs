@@ -15,14 +15,35 @@ internal static unsafe class Exports
     private static readonly byte* Version = Utf8Strings.Allocate(typeof(Exports).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
     private static readonly nint[] CodeStrings = Enumerable.Range(0, 100).Select(c => (nint)Utf8Strings.Allocate(ResultCode.Describe(c))).ToArray();
 
+    // Even these cannot let an exception out: reading a static field can run the type initialiser, which can fail.
     [UnmanagedCallersOnly(EntryPoint = "odr_version")]
-    public static byte* OdrVersion() => Version;
+    public static byte* OdrVersion()
+    {
+        try
+        {
+            return Version;
+        }
+        catch
+        {
+            return null;
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_abi_version")]
     public static int OdrAbiVersion() => AbiVersion;
 
     [UnmanagedCallersOnly(EntryPoint = "odr_errstr")]
-    public static byte* OdrErrstr(int code) => (byte*)CodeStrings[code is >= 0 and < 100 ? code : 98];
+    public static byte* OdrErrstr(int code)
+    {
+        try
+        {
+            return (byte*)CodeStrings[code is >= 0 and < 100 ? code : 98];
+        }
+        catch
+        {
+            return null;
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_errmsg")]
     public static byte* OdrErrmsg(nint handle)
@@ -50,7 +71,17 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_last_error")]
-    public static byte* OdrLastError() => ErrorMessages.Thread;
+    public static byte* OdrLastError()
+    {
+        try
+        {
+            return ErrorMessages.Thread;
+        }
+        catch
+        {
+            return null;
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_set_log_callback")]
     public static int OdrSetLogCallback(delegate* unmanaged<void*, int, byte*, void> callback, void* userData)

@@ -161,7 +161,8 @@ typedef struct odr_profile {
 } odr_profile;
 
 /* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread, also
- * several at once; keep it short (odr_set_log_callback waits for it). */
+ * several at once and from the library's own threads; keep it short (odr_set_log_callback waits for it), and do
+ * not call odr_close from it (a line may come from the writer thread that odr_close waits for). */
 typedef void (*odr_log_callback)(void *user_data, int32_t level, const char *message);
 
 /* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only;
