@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the C distribution and proves it from C, Python and .NET: publishes the NativeAOT library into dist/
-# (lib, include, licences), compiles the C sample and the bad-input test with the system C compiler against
-# dist/ only, builds the .NET host sample (no project reference: C ABI only), and runs them all together with
+# (lib, include, licences), compiles the C sample and the C tests (tests/native) with the system C compiler
+# against dist/ only, builds the .NET host sample (no project reference: C ABI only), and runs them all together with
 # the Python (ctypes) sample. Usage: build/native.sh [--no-run]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,6 +24,11 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/recommend.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/recommend"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/sync.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/sync"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
+# The C ABI's memory-safety tests (threads, unmapped pages, leaks); each prints "N passed, N failed".
+c_tests=(string_edges close_race errmsg_threads log_swap open_failures)
+for test in "${c_tests[@]}"; do
+  "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
+done
 "${CXX:-g++}" -std=c++17 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/samples/cpp/game_loop.cpp" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/game_loop"
 # Deliberately no -lm and no link against the library: it is loaded with dlopen(RTLD_LOCAL).
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/dlopen_local.c" -ldl -o "$out/dlopen_local"
@@ -38,8 +43,25 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-echo "== C bad-input test"
-"$out/bad_input" "$work/bad.db"
+# Runs one C test binary (a failure stops the script) and adds its "N passed, N failed" line to the C total.
+c_passed=0 c_failed=0
+run_c_test() {
+  local name="$1"; shift
+  echo "== C test: $name"
+  "$@" | tee "$work/$name.out"
+  local summary
+  summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$work/$name.out" | tail -n 1)"
+  [ -n "$summary" ] || { echo "$name printed no summary line" >&2; exit 1; }
+  c_passed=$((c_passed + $(echo "$summary" | awk '{print $1}')))
+  c_failed=$((c_failed + $(echo "$summary" | awk '{print $3}')))
+}
+run_c_test bad_input "$out/bad_input" "$work/bad.db"
+run_c_test string_edges "$out/string_edges" "$work/edges.db"
+run_c_test close_race "$out/close_race" "$work/race.db"
+# glibc fills freed memory with this byte: a message freed under its reader shows up as garbage.
+run_c_test errmsg_threads env MALLOC_PERTURB_=165 "$out/errmsg_threads" "$work/errmsg.db"
+run_c_test log_swap "$out/log_swap" "$work/log.db"
+run_c_test open_failures "$out/open_failures" "$work/open.db"
 echo "== C host loading the library with dlopen(RTLD_LOCAL)"
 "$out/dlopen_local" "$dist/lib/libondevicereco.so" "$work/dlopen.db"
 echo "== C host syncing 1,000 events to the real server on loopback"
@@ -74,3 +96,6 @@ echo "== .NET host sample (LibraryImport, no project reference), popularity only
 dotnet run -c Release --no-build --project "$root/samples/dotnet/NativeHost" -- "$dist/lib" "$work/net.db"
 echo "== .NET host sample with the signed model"
 dotnet run -c Release --no-build --project "$root/samples/dotnet/NativeHost" -- "$dist/lib" "$work/net-model.db" "$work/bundle" "$work/signing-key.pem.pub"
+# Last line of the run, read by CI: every C check above, added up.
+echo "== C tests, all binaries"
+echo "$c_passed passed, $c_failed failed"

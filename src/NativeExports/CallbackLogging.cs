@@ -5,33 +5,48 @@ namespace OnDeviceReco.Native;
 /// <summary>Forwards the SDK's log lines to the host's odr_log_callback, when one is installed.</summary>
 internal static unsafe class CallbackLogging
 {
-    private static nint _callback;
-    private static nint _userData;
+    private static LogSink? _sink;
 
+    /// <summary>Installs the callback (or removes it, when NULL); returns once the previous one has stopped running.</summary>
     public static void Install(delegate* unmanaged<void*, int, byte*, void> callback, void* userData)
     {
-        // Published as a pair: user data first, so a reader that sees the new callback sees its data too.
-        Volatile.Write(ref _userData, (nint)userData);
-        Volatile.Write(ref _callback, (nint)callback);
+        var previous = Interlocked.Exchange(ref _sink, callback is null ? null : new LogSink(callback, userData));
+        previous?.Retire();
     }
 
     public static ILoggerFactory Factory { get; } = new CallbackLoggerFactory();
 
     private static void Emit(LogLevel level, string message)
     {
-        var callback = (delegate* unmanaged<void*, int, byte*, void>)Volatile.Read(ref _callback);
-        if (callback is null)
+        var sink = AcquireCurrent();
+        if (sink is null)
         {
             return;
         }
-        byte* text = Utf8Strings.Allocate(message);
+        byte* text = null;
         try
         {
-            callback((void*)Volatile.Read(ref _userData), (int)level, text);
+            text = Utf8Strings.Allocate(message);
+            sink.Call(level, text);
         }
         finally
         {
             System.Runtime.InteropServices.NativeMemory.Free(text);
+            sink.Release();
+        }
+    }
+
+    /// <summary>The installed sink, counted in; null when none is installed.</summary>
+    private static LogSink? AcquireCurrent()
+    {
+        while (true)
+        {
+            var sink = Volatile.Read(ref _sink);
+            if (sink is null || sink.TryAcquire())
+            {
+                return sink;
+            }
+            // Retired between the read and the acquire: Install has already published its successor.
         }
     }
 
@@ -52,7 +67,7 @@ internal static unsafe class CallbackLogging
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && Volatile.Read(ref _callback) != 0;
+        public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None && Volatile.Read(ref _sink) is not null;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {

@@ -1,56 +1,88 @@
-using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-
 namespace OnDeviceReco.Native;
 
-/// <summary>What an odr_client* points at: the managed client plus its last error message.</summary>
-internal sealed unsafe class ClientBox : IDisposable
+/// <summary>
+/// What an odr_client* points at: the managed client, its last error messages, and a count of the calls inside
+/// it. Every export holds the box for the length of the call (<see cref="TryAcquire"/>/<see cref="Release"/>),
+/// so odr_close on one thread never disposes the client under a call running on another: it marks the box
+/// closed (new calls get ODR_ESTATE), and the client is disposed once the last call in flight has returned.
+/// </summary>
+internal sealed unsafe class ClientBox
 {
-    private nint _message;
+    private const int ClosedBit = 1 << 30;
+    private readonly ManualResetEventSlim _disposed = new(false);
+    private readonly HandleMessages _messages = new();
+    private int _state; // calls in flight, plus ClosedBit once odr_close was called
+    private Exception? _disposeError;
 
     public ClientBox(RecoClient client) => Client = client;
 
     public RecoClient Client { get; }
 
-    public byte* Message => (byte*)Volatile.Read(ref _message);
+    /// <summary>The calling thread's last error message on this handle (see <see cref="HandleMessages"/>).</summary>
+    public byte* Message => _messages.Current;
 
-    public void SetError(string message)
+    /// <summary>Counts a call in; false once the handle is closed (the call must not touch the client).</summary>
+    public bool TryAcquire()
     {
-        var previous = Interlocked.Exchange(ref _message, (nint)Utf8Strings.Allocate(message));
-        NativeMemory.Free((void*)previous);
+        int state = Volatile.Read(ref _state);
+        while ((state & ClosedBit) == 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _state, state + 1, state);
+            if (seen == state)
+            {
+                return true;
+            }
+            state = seen;
+        }
+        return false;
     }
 
-    public void Dispose()
+    /// <summary>Counts a call out; the last one out of a closed handle disposes the client. Never throws.</summary>
+    public void Release()
     {
-        Client.Dispose();
-        NativeMemory.Free((void*)Interlocked.Exchange(ref _message, 0));
-    }
-}
-
-/// <summary>
-/// Live handles. A pointer the library did not hand out, or one already closed, is not in the table, so it
-/// is refused with ODR_ESTATE instead of being dereferenced.
-/// </summary>
-internal static class HandleRegistry
-{
-    private static readonly ConcurrentDictionary<nint, ClientBox> Live = new();
-
-    public static nint Add(ClientBox box)
-    {
-        var handle = GCHandle.ToIntPtr(GCHandle.Alloc(box));
-        Live[handle] = box;
-        return handle;
+        if (Interlocked.Decrement(ref _state) == ClosedBit)
+        {
+            DisposeClient();
+        }
     }
 
-    public static ClientBox? Find(nint handle) => handle != 0 && Live.TryGetValue(handle, out var box) ? box : null;
-
-    public static ClientBox? Remove(nint handle)
+    /// <summary>
+    /// Closes the handle: no new call gets in; returns once the client is disposed (after the calls in flight on
+    /// other threads have returned), with the exception disposing threw, if any. Called from inside a call on this
+    /// handle, it returns at once and the client is disposed when that call returns. Called once (the registry
+    /// hands the box to one closer only).
+    /// </summary>
+    public Exception? Close()
     {
-        if (handle == 0 || !Live.TryRemove(handle, out var box))
+        int previous = Interlocked.Or(ref _state, ClosedBit);
+        if ((previous & ~ClosedBit) == 0)
+        {
+            DisposeClient();
+        }
+        else if (ThreadFrames<ClientBox>.Count(this) > 0)
         {
             return null;
         }
-        GCHandle.FromIntPtr(handle).Free();
-        return box;
+        else
+        {
+            _disposed.Wait();
+        }
+        return _disposeError;
+    }
+
+    public void SetError(string message) => _messages.Set(message);
+
+    private void DisposeClient()
+    {
+        try
+        {
+            Client.Dispose();
+        }
+        catch (Exception e)
+        {
+            _disposeError = e;
+        }
+        _messages.FreeAll();
+        _disposed.Set();
     }
 }

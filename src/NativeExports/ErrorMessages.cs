@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace OnDeviceReco.Native;
 
 /// <summary>
-/// Error messages as C strings. Each handle keeps its last message (odr_errmsg); each thread keeps the last
-/// message of calls that had no usable handle (odr_last_error). A message stays valid until the next call
-/// that sets one on the same handle or thread, as with sqlite3_errmsg.
+/// Error messages as C strings. Each handle keeps the last message of each thread that failed on it (odr_errmsg,
+/// see <see cref="HandleMessages"/>); each thread keeps its own last message (odr_last_error). Only the thread a
+/// message belongs to replaces it, so a message never changes or goes away under a reader on another thread.
 /// </summary>
 internal static unsafe class ErrorMessages
 {
@@ -29,5 +29,5 @@ internal static unsafe class ErrorMessages
         return code;
     }
 
-    public static int Fail(ClientBox? client, Exception e) => Fail(client, ResultCode.From(e), e.Message);
+    public static int Fail(ClientBox? client, Exception e) => Fail(client, ResultCode.From(e), ResultCode.Unwrap(e).Message);
 }

@@ -15,21 +15,54 @@ internal static unsafe class Exports
     private static readonly byte* Version = Utf8Strings.Allocate(typeof(Exports).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
     private static readonly nint[] CodeStrings = Enumerable.Range(0, 100).Select(c => (nint)Utf8Strings.Allocate(ResultCode.Describe(c))).ToArray();
 
+    // Even these cannot let an exception out: reading a static field can run the type initialiser, which can fail.
     [UnmanagedCallersOnly(EntryPoint = "odr_version")]
-    public static byte* OdrVersion() => Version;
+    public static byte* OdrVersion()
+    {
+        try
+        {
+            return Version;
+        }
+        catch
+        {
+            return null;
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_abi_version")]
     public static int OdrAbiVersion() => AbiVersion;
 
     [UnmanagedCallersOnly(EntryPoint = "odr_errstr")]
-    public static byte* OdrErrstr(int code) => (byte*)CodeStrings[code is >= 0 and < 100 ? code : 98];
+    public static byte* OdrErrstr(int code)
+    {
+        try
+        {
+            return (byte*)CodeStrings[code is >= 0 and < 100 ? code : 98];
+        }
+        catch
+        {
+            return null;
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_errmsg")]
     public static byte* OdrErrmsg(nint handle)
     {
         try
         {
-            return HandleRegistry.Find(handle) is { } box ? box.Message : ErrorMessages.Thread;
+            var box = HandleRegistry.Find(handle);
+            if (box is null || !box.TryAcquire())
+            {
+                return ErrorMessages.Thread;
+            }
+            try
+            {
+                return box.Message;
+            }
+            finally
+            {
+                box.Release();
+            }
         }
         catch
         {
@@ -38,13 +71,30 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_last_error")]
-    public static byte* OdrLastError() => ErrorMessages.Thread;
+    public static byte* OdrLastError()
+    {
+        try
+        {
+            return ErrorMessages.Thread;
+        }
+        catch
+        {
+            return null;
+        }
+    }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_set_log_callback")]
     public static int OdrSetLogCallback(delegate* unmanaged<void*, int, byte*, void> callback, void* userData)
     {
-        CallbackLogging.Install(callback, userData);
-        return ResultCode.Ok;
+        try
+        {
+            CallbackLogging.Install(callback, userData);
+            return ResultCode.Ok;
+        }
+        catch (Exception e)
+        {
+            return ErrorMessages.Fail(null, e);
+        }
     }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_open")]
@@ -114,8 +164,8 @@ internal static unsafe class Exports
             {
                 return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (already closed, or not from odr_open).");
             }
-            box.Dispose();
-            return ResultCode.Ok;
+            // Waits for calls in flight on other threads; the client is disposed by whichever finishes last.
+            return box.Close() is { } error ? ErrorMessages.Fail(null, error) : ResultCode.Ok;
         }
         catch (Exception e)
         {
@@ -184,6 +234,11 @@ internal static unsafe class Exports
             {
                 throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be 1–{RecoClient.MaxRecommendations}.");
             }
+            // The pending work holds the handle until its callback has returned, so odr_close waits for it.
+            if (!box.TryAcquire())
+            {
+                return ErrorMessages.Fail(box, ResultCode.State, "The handle is being closed.");
+            }
             nint state = (nint)userData;
             nint function = (nint)callback;
             ThreadPool.UnsafeQueueUserWorkItem(_ => CompleteAsync(box, user, count, function, state), null);
@@ -194,6 +249,7 @@ internal static unsafe class Exports
     {
         var callback = (delegate* unmanaged<void*, int, NativeRecommendation*, int, void>)function;
         NativeRecommendation* results = null;
+        ThreadFrames<ClientBox>.Enter(box);
         try
         {
             var list = box.Client.Recommend(user, count);
@@ -209,6 +265,8 @@ internal static unsafe class Exports
         finally
         {
             NativeMemory.Free(results);
+            ThreadFrames<ClientBox>.Exit();
+            box.Release();
         }
     }
 
@@ -397,15 +455,19 @@ internal static unsafe class Exports
         };
     }
 
-    /// <summary>Resolves the handle and runs the body under the catch-all every export needs.</summary>
+    /// <summary>
+    /// Resolves the handle, holds it for the length of the call (so a concurrent odr_close waits instead of
+    /// disposing the client under it) and runs the body under the catch-all every export needs.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int WithClient(nint handle, Func<ClientBox, int> body)
     {
         var box = HandleRegistry.Find(handle);
-        if (box is null)
+        if (box is null || !box.TryAcquire())
         {
-            return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (NULL, already closed, or not from odr_open).");
+            return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (NULL, closed, or not from odr_open).");
         }
+        ThreadFrames<ClientBox>.Enter(box);
         try
         {
             return body(box);
@@ -413,6 +475,11 @@ internal static unsafe class Exports
         catch (Exception e)
         {
             return ErrorMessages.Fail(box, e);
+        }
+        finally
+        {
+            ThreadFrames<ClientBox>.Exit();
+            box.Release();
         }
     }
 }

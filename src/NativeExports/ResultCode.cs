@@ -1,3 +1,7 @@
+using System.Reflection;
+using OnDeviceReco.Storage;
+using SQLitePCL;
+
 namespace OnDeviceReco.Native;
 
 /// <summary>Result codes of the C ABI; the numbers are part of the ABI (see ondevicereco.h).</summary>
@@ -21,16 +25,17 @@ internal static class ResultCode
         OutOfMemory => "out of memory",
         Io => "I/O error",
         Corrupt => "database or model damaged",
-        State => "wrong state (closed handle, no model, disposed)",
-        Refused => "model bundle refused",
-        Full => "event queue full",
-        NoConsent => "consent revoked: event not recorded",
+        // One text per code, so each must be true of every call that returns the code (see ondevicereco.h).
+        State => "wrong state: the handle is closed or not from odr_open, or sync is not configured",
+        Refused => "refused: a model failed verification, download or loading, or the server refused the sync",
+        Full => "event queue full: event not recorded",
+        NoConsent => "no consent: event not recorded (consent revoked), or sync stopped (consent not granted)",
         Internal => "internal error",
         _ => "unknown result code",
     };
 
     /// <summary>Maps any exception to a code: the one place that decides how failures look to C.</summary>
-    public static int From(Exception e) => e switch
+    public static int From(Exception e) => Unwrap(e) switch
     {
         InvalidEventException or ArgumentException => InvalidArgument,
         ObjectDisposedException => State,
@@ -38,9 +43,44 @@ internal static class ResultCode
         BehaviorStoreException { Kind: StoreErrorKind.Corrupt } => Corrupt,
         BehaviorStoreException { Kind: StoreErrorKind.Disposed } => State,
         BehaviorStoreException => Io,
+        SqliteException sqlite => FromSqlite(sqlite.ResultCode),
         IOException or UnauthorizedAccessException => Io,
         InvalidOperationException => State, // e.g. odr_sync without sync_url
-        OutOfMemoryException => OutOfMemory,
+        OutOfMemoryException or InsufficientExecutionStackException => OutOfMemory,
         _ => Internal,
+    };
+
+    /// <summary>
+    /// The exception that says what went wrong: a task's AggregateException or a reflection or type-initialiser
+    /// wrapper only carries its inner exception (and a message that hides it).
+    /// </summary>
+    public static Exception Unwrap(Exception e)
+    {
+        while (true)
+        {
+            var inner = e switch
+            {
+                AggregateException aggregate when aggregate.InnerExceptions.Count == 1 => aggregate.InnerExceptions[0],
+                TargetInvocationException or TypeInitializationException => e.InnerException,
+                _ => null,
+            };
+            if (inner is null)
+            {
+                return e;
+            }
+            e = inner;
+        }
+    }
+
+    /// <summary>SQLite's primary result codes to ours.</summary>
+    private static int FromSqlite(int code) => code switch
+    {
+        raw.SQLITE_NOMEM => OutOfMemory,
+        raw.SQLITE_CORRUPT or raw.SQLITE_NOTADB => Corrupt,
+        // Disk full, unreadable or unwritable files, and a database another connection keeps locked past the
+        // busy timeout all are "the database could not be read or written" (ODR_EIO), as the header says.
+        raw.SQLITE_FULL or raw.SQLITE_IOERR or raw.SQLITE_CANTOPEN or raw.SQLITE_READONLY or raw.SQLITE_PERM
+            or raw.SQLITE_BUSY or raw.SQLITE_LOCKED or raw.SQLITE_PROTOCOL => Io,
+        _ => Internal, // SQLITE_ERROR, SQLITE_MISUSE…: a bug in the SDK's SQL
     };
 }

@@ -16,9 +16,8 @@ internal static unsafe class Utf8Strings
         {
             throw new ArgumentException($"{name} is NULL.", name);
         }
-        // Never scan further than the limit: an unterminated buffer must not walk off into foreign memory.
-        int length = new ReadOnlySpan<byte>(text, maxBytes + 1).IndexOf((byte)0);
-        if (length < 0)
+        int length = Length(text, maxBytes);
+        if (length > maxBytes)
         {
             throw new ArgumentException($"{name} is longer than {maxBytes} bytes.", name);
         }
@@ -30,6 +29,22 @@ internal static unsafe class Utf8Strings
         {
             throw new ArgumentException($"{name} is not valid UTF-8.", name);
         }
+    }
+
+    /// <summary>
+    /// The length of a C string, or <paramref name="maxBytes"/> + 1 when there is no NUL within the limit. Byte by
+    /// byte on purpose: C only promises the bytes up to the NUL, and a vectorised search loads whole blocks, which
+    /// can reach past the NUL into an unmapped page and crash the host. So no byte after the NUL is ever read,
+    /// and at most <paramref name="maxBytes"/> + 1 bytes are read in all. The limits are small (≤ 16 KiB).
+    /// </summary>
+    private static int Length(byte* text, int maxBytes)
+    {
+        int length = 0;
+        while (length <= maxBytes && text[length] != 0)
+        {
+            length++;
+        }
+        return length;
     }
 
     public static string? ReadOptional(byte* text, string name, int maxBytes) => text is null ? null : Read(text, name, maxBytes);

@@ -41,13 +41,45 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         }
         catch (SqliteException e)
         {
-            throw new BehaviorStoreException(StoreErrorKind.Io, $"Cannot open the behaviour store: {e.Message}", e);
+            throw OpenFailure(e);
         }
-        (_consent, _identity) = ((int)ReadConsent(database), DeviceIdentity.Ensure(database));
-        _writer = new EventWriter(database, options, _logger);
-        _readers = new ReadConnectionPool(options);
-        _writer.Submit(new WriterCommand(writer => writer.ApplyRetentionNow())).Wait();
+        // From here on the store holds a connection, then a writer thread: a failure must close what is open, or
+        // every failed open would leak a thread and file descriptors into the app.
+        EventWriter? writer = null;
+        ReadConnectionPool? readers = null;
+        bool opened = false;
+        try
+        {
+            (_consent, _identity) = ((int)ReadConsent(database), DeviceIdentity.Ensure(database));
+            _writer = writer = new EventWriter(database, options, _logger);
+            _readers = readers = new ReadConnectionPool(options);
+            // Another connection holding the write lock past the busy timeout makes this fail (SQLITE_BUSY).
+            Wait(_writer.Submit(new WriterCommand(w => w.ApplyRetentionNow())));
+            opened = true;
+        }
+        catch (SqliteException e)
+        {
+            throw OpenFailure(e);
+        }
+        finally
+        {
+            if (!opened)
+            {
+                readers?.Dispose();
+                if (writer is null)
+                {
+                    database.Dispose();
+                }
+                else
+                {
+                    writer.Dispose(); // stops the thread, then closes the connection it owns
+                }
+            }
+        }
     }
+
+    private static BehaviorStoreException OpenFailure(SqliteException e) =>
+        new(e.IsCorruption ? StoreErrorKind.Corrupt : StoreErrorKind.Io, $"Cannot open the behaviour store: {e.Message}", e);
 
     /// <summary>How the store opened, and the last write failure if one is outstanding.</summary>
     public StoreHealth Health => _health with { LastWriteError = _writer.LastWriteError };

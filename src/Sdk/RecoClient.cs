@@ -19,6 +19,7 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
     private readonly ModelRecommender _recommender;
     private readonly BundleVerifier? _verifier;
     private readonly ILogger _logger;
+    private int _disposed;
 
     /// <summary>Opens the store (creating, migrating or recovering it) and starts the background writer.</summary>
     /// <exception cref="ArgumentException">When an option is invalid.</exception>
@@ -34,6 +35,10 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
         // Keys are parsed before any file is opened, so a bad key fails fast and touches nothing.
         _verifier = options.TrustedModelKeys is { Count: > 0 } keys ? new BundleVerifier(keys) : null;
         _store = new BehaviorStore(options.Store, logger);
+        _logger = logger;
+        // The store runs a writer thread and holds files open: whatever fails from here on must release them all
+        // (sync client and schedule, a model loaded from the sync directory, the store).
+        bool started = false;
         try
         {
             if (_store.Consent == ConsentState.Unknown && options.InitialConsent != ConsentState.Unknown)
@@ -45,17 +50,19 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
             {
                 _popularity.SetAppPopularityList(popular);
             }
+            _recommender = new ModelRecommender(_store, _popularity, options.Inference, logger);
+            if (options.Sync is { } sync)
+            {
+                StartSync(sync);
+            }
+            started = true;
         }
-        catch
+        finally
         {
-            _store.Dispose();
-            throw;
-        }
-        _recommender = new ModelRecommender(_store, _popularity, options.Inference, logger);
-        _logger = logger;
-        if (options.Sync is { } sync)
-        {
-            StartSync(sync);
+            if (!started)
+            {
+                Dispose();
+            }
         }
     }
 
@@ -216,17 +223,26 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
         ["source"] = source.ToString(),
     };
 
-    /// <summary>Writes everything tracked, then closes the model and the store.</summary>
+    /// <summary>Writes everything tracked, then closes the model and the store. Calls after the first do nothing.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         StopSync();
-        _recommender.Dispose();
+        // Null only when the constructor failed before creating it (it disposes what it had made).
+        _recommender?.Dispose();
         _store.Dispose();
     }
 
     /// <summary>Writes everything tracked, then closes the model and the store, off the caller's thread.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         StopSync();
         _recommender.Dispose();
         await _store.DisposeAsync().ConfigureAwait(false);

@@ -13,6 +13,9 @@ static int failures = 0, checks = 0;
 #define EXPECT_MESSAGE() do { checks++; if (!odr_last_error() || !*odr_last_error()) { failures++; \
     fprintf(stderr, "FAIL line %d: no error message\n", __LINE__); } } while (0)
 
+#define EXPECT_TEXT(code, part) do { checks++; if (!strstr(odr_errstr(code), (part))) { failures++; \
+    fprintf(stderr, "FAIL line %d: odr_errstr(%s) is \"%s\", lacks \"%s\"\n", __LINE__, #code, odr_errstr(code), (part)); } } while (0)
+
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
     odr_config config;
@@ -95,6 +98,19 @@ int main(int argc, char **argv) {
     forged.source = ODR_SOURCE_POPULARITY;
     EXPECT(odr_record_feedback(client, "user", &forged, ODR_EVENT_IMPRESSION), ODR_OK);
 
+    /* odr_profile describes the profile window (the newest 5,000 events), not the lifetime total */
+    char window_item[32];
+    int tracked = 0;
+    for (int i = 0; i < 5010; i++) {
+        snprintf(window_item, sizeof window_item, "w-%d", i);
+        tracked += odr_track(client, "window-user", window_item, ODR_EVENT_VIEW, 0, 0) == ODR_OK;
+    }
+    checks++; if (tracked != 5010) { failures++; fprintf(stderr, "FAIL: %d of 5,010 events tracked\n", tracked); }
+    EXPECT(odr_flush(client), ODR_OK);
+    odr_profile profile;
+    EXPECT(odr_get_profile(client, "window-user", &profile), ODR_OK);
+    checks++; if (profile.total_events != 5000) { failures++; fprintf(stderr, "FAIL: total_events %d after 5,010 events\n", profile.total_events); }
+
     /* handles */
     odr_client *foreign = (odr_client *)oversize;
     EXPECT(odr_track(foreign, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_ESTATE);
@@ -130,6 +146,7 @@ int main(int argc, char **argv) {
     EXPECT(odr_set_consent(sync_client, ODR_CONSENT_LOCAL_ONLY), ODR_OK);
     EXPECT(odr_sync(sync_client, &sync_result), ODR_ECONSENT);
     checks++; if (sync_result.status != ODR_SYNC_NO_CONSENT) { failures++; fprintf(stderr, "FAIL: no-consent status %d\n", sync_result.status); }
+    checks++; if (!odr_errmsg(sync_client) || !strstr(odr_errmsg(sync_client), "onsent")) { failures++; fprintf(stderr, "FAIL: no-consent sync message\n"); }
     EXPECT(odr_close(sync_client), ODR_OK);
     /* a caller built against the first odr_config layout (without the sync fields) still opens; sync is off */
     odr_config first_layout = config;
@@ -146,6 +163,11 @@ int main(int argc, char **argv) {
     EXPECT(odr_close(NULL), ODR_OK);
     checks++; if (strcmp(odr_errstr(ODR_EINVAL), "invalid argument") != 0) { failures++; fprintf(stderr, "FAIL: odr_errstr\n"); }
     checks++; if (!odr_errstr(12345)) { failures++; }
+    /* Each code's text is true of every call that returns it: odr_sync's refusals and consent stops included. */
+    EXPECT_TEXT(ODR_EREFUSED, "model"); EXPECT_TEXT(ODR_EREFUSED, "server refused the sync");
+    EXPECT_TEXT(ODR_ECONSENT, "event not recorded"); EXPECT_TEXT(ODR_ECONSENT, "sync stopped");
+    EXPECT_TEXT(ODR_ESTATE, "closed"); EXPECT_TEXT(ODR_ESTATE, "sync is not configured");
+    EXPECT_TEXT(ODR_EIO, "I/O");
 
     free(oversize);
     free(unterminated);

@@ -6,13 +6,25 @@
  *
  * Conventions (as in sqlite3.h):
  *  - Every function that can fail returns an int result code: ODR_OK (0) or one of ODR_E*.
- *  - odr_errmsg(client) gives the last error message of a handle; odr_last_error() the last error message of
- *    the calling thread (for calls that had no usable handle, e.g. a failed odr_open). Messages are owned by
- *    the library and stay valid until the next failing call on the same handle / thread. Never free them.
+ *  - Error messages are per thread. odr_errmsg(client) gives the message of the calling thread's last failed
+ *    call on client; odr_last_error() the message of the calling thread's last failed call of any kind (also
+ *    those without a usable handle, e.g. a failed odr_open). Messages are owned by the library: never free
+ *    them. One stays valid until the calling thread's next call on the same handle (odr_errmsg) or its next
+ *    failing call (odr_last_error), or until odr_close(client) returns; failures on other threads never change
+ *    or free it. Inside an odr_recommend_callback reporting a failure, odr_errmsg(client) gives its message.
+ *  - Strings: every const char * argument must be NUL-terminated UTF-8. The library reads it byte by byte and
+ *    never reads a byte after its NUL, nor more than the argument's limit + 1 bytes (ids ODR_MAX_ID_BYTES,
+ *    categories 64, paths and sync_url 4096, keys 16384): a string with no NUL within its limit is refused with
+ *    ODR_EINVAL. The bytes up to the NUL (or up to the limit) must be readable: an unterminated buffer that runs
+ *    into unmapped memory before the limit is undefined behaviour, as anywhere in C.
  *  - No function ever lets an exception or signal escape into the host. NULL pointers, invalid UTF-8,
  *    oversize strings, out-of-range numbers and closed or foreign handles return ODR_EINVAL or ODR_ESTATE.
- *  - Threading: an odr_client may be used from any number of threads at once, except that odr_close must
- *    not race with other calls on the same handle.
+ *  - Threading: an odr_client may be used from any number of threads at once, odr_close included. odr_close
+ *    marks the handle closed (calls that start afterwards return ODR_ESTATE), waits for the calls in flight on
+ *    it from other threads and for pending odr_recommend_async callbacks, then disposes the client. Called from
+ *    inside a callback that runs during a call on the same handle, it does not wait for that call: the client
+ *    is disposed when that call returns. Once odr_close has returned, do not pass the pointer again: a later
+ *    odr_open may hand out the same value.
  *  - Blocking: odr_track never touches the disk (it queues; ~0.1 µs). odr_recommend reads SQLite and runs
  *    the model: about 0.2–1 ms for 10,000–100,000 items on a desktop CPU, longer on the first call after
  *    tracking (it commits pending events first). Game loops call odr_recommend_async instead. odr_flush,
@@ -40,12 +52,17 @@ extern "C" {
 #define ODR_OK         0   /* success */
 #define ODR_EINVAL     1   /* an argument is NULL, too long, not UTF-8 or out of range; nothing was changed */
 #define ODR_ENOMEM     2   /* out of memory */
-#define ODR_EIO        3   /* the database could not be read or written (disk full, permissions…) */
+#define ODR_EIO        3   /* the database could not be read or written: disk full, permissions, missing
+                              * directory, or another connection kept it locked past the 5 s busy timeout */
 #define ODR_ECORRUPT   4   /* the database or a model is damaged */
-#define ODR_ESTATE     5   /* the handle is NULL, closed or not from odr_open */
-#define ODR_EREFUSED   6   /* a model bundle failed verification (signature, hash) or could not run */
+#define ODR_ESTATE     5   /* the handle is NULL, closed or not from odr_open; or odr_sync without a sync_url */
+#define ODR_EREFUSED   6   /* a model bundle failed verification (signature, hash) or could not run; from
+                              * odr_sync also: the server refused for good, or its model failed download or
+                              * verification (odr_sync_result.status says which, odr_errmsg why) */
 #define ODR_EFULL      7   /* the event queue is full (the disk is not keeping up); event not recorded */
-#define ODR_ECONSENT   8   /* consent is revoked; event not recorded */
+#define ODR_ECONSENT   8   /* consent does not allow it: odr_track / odr_record_feedback while consent is
+                              * revoked (event not recorded); odr_sync while consent is not granted, or
+                              * withdrawn during the sync (nothing, or nothing more, sent) */
 #define ODR_EINTERNAL  99  /* a bug: please report it with odr_errmsg() */
 
 /* odr_sync_result.status */
@@ -131,18 +148,21 @@ typedef struct odr_recent_item {
     double value;
 } odr_recent_item;
 
-/* What the device knows about a user. */
+/* What the device knows about a user, computed from the user's 5,000 most recently recorded events only (the
+ * profile window): every field below describes that window, not the user's whole history. */
 typedef struct odr_profile {
-    int32_t total_events;
-    int32_t session_count;
-    int64_t first_seen_ms;         /* 0 for an unknown user */
-    int64_t last_seen_ms;
+    int32_t total_events;          /* events in the window: at most 5,000, whatever the user's lifetime total */
+    int32_t session_count;         /* sessions within the window (a pause of over 30 minutes starts a new one) */
+    int64_t first_seen_ms;         /* oldest event in the window, Unix ms; 0 for an unknown user */
+    int64_t last_seen_ms;          /* newest event, Unix ms; 0 for an unknown user */
     int32_t category_count;        /* entries used below, strongest first */
     char categories[5][65];
     double category_scores[5];     /* shares of the user's decayed preference, summing to ≤ 1 */
 } odr_profile;
 
-/* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread. */
+/* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread, also
+ * several at once and from the library's own threads; keep it short (odr_set_log_callback waits for it), and do
+ * not call odr_close from it (a line may come from the writer thread that odr_close waits for). */
 typedef void (*odr_log_callback)(void *user_data, int32_t level, const char *message);
 
 /* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only;
@@ -155,17 +175,27 @@ ODR_API const char *odr_version(void);
 ODR_API int32_t odr_abi_version(void);
 /* Static description of a result code (never NULL, never free). */
 ODR_API const char *odr_errstr(int32_t code);
-/* Last error message of client, or of the calling thread when client is NULL or not open. May be NULL. */
+/* The calling thread's last error message on client (see the top of this file), or odr_last_error() when client
+ * is NULL or not open. NULL when this thread has not failed on client. Valid until this thread's next call on
+ * client (odr_errmsg itself excepted) or until odr_close(client). */
 ODR_API const char *odr_errmsg(odr_client *client);
-/* Last error message of the calling thread. May be NULL. */
+/* The calling thread's last error message, whatever the call. May be NULL. Valid until this thread's next failing call. */
 ODR_API const char *odr_last_error(void);
-/* Installs (or with NULL removes) the process-wide log callback. user_data is passed back untouched. */
+/* Installs (or with NULL removes) the process-wide log callback. user_data is passed back untouched, always with
+ * the callback it was installed with. Blocks until calls of the previous callback running on other threads have
+ * returned: once this returns, the previous callback is never called again and its user_data may be freed.
+ * May be called from inside the callback: it then does not wait for the calls on its own thread's stack (they
+ * return after it does). Two threads each replacing the callback from inside it at once deadlock: don't. */
 ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data);
 
 /* Opens (creating, migrating or recovering) the store. On success *out_client is a new handle the caller
- * closes with odr_close; on failure it is NULL and odr_last_error() says why. Blocks on disk I/O. */
+ * closes with odr_close; on failure it is NULL, odr_last_error() says why, and nothing the attempt opened stays
+ * open (no thread, no file descriptor). Blocks on disk I/O, up to 5 s more while another connection holds the
+ * database's write lock (then ODR_EIO). */
 ODR_API int32_t odr_open(const odr_config *config, odr_client **out_client);
-/* Commits everything tracked, then frees the handle. NULL is a no-op. Do not use the handle afterwards. */
+/* Commits everything tracked, then frees the handle. NULL is a no-op; a handle already closed returns ODR_ESTATE.
+ * Blocks: on disk I/O, and until calls in flight on the handle from other threads (and pending
+ * odr_recommend_async callbacks) have returned. Do not use the handle afterwards. */
 ODR_API int32_t odr_close(odr_client *client);
 
 /* Records an event. Never blocks on disk. timestamp_ms 0 = now. Returns ODR_ECONSENT or ODR_EFULL when the
@@ -180,7 +210,8 @@ ODR_API int32_t odr_flush(odr_client *client);
 ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
                               odr_recommendation *results, int32_t *out_count);
 /* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
- * callback on a library thread. The handle must stay open until the callback has run. */
+ * callback on a library thread, exactly once. The pending request holds the handle: odr_close waits for the
+ * callback to return, and the callback may itself call odr_close. */
 ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count,
                                     odr_recommend_callback callback, void *user_data);
 
