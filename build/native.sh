@@ -25,7 +25,7 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/sync.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/sync"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
 # The C ABI's memory-safety tests (threads, unmapped pages, leaks); each prints "N passed, N failed".
-c_tests=(string_edges close_race errmsg_threads log_swap open_failures)
+c_tests=(string_edges close_race errmsg_threads log_swap open_failures sync_odd_events)
 for test in "${c_tests[@]}"; do
   "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
 done
@@ -68,7 +68,8 @@ echo "== C host syncing 1,000 events to the real server on loopback"
 dotnet build "$root/src/Server" -c Release -nologo -v q > "$work/server-build.log" 2>&1 || { cat "$work/server-build.log"; exit 1; }
 port=$((20000 + $$ % 20000))
 dotnet "$root/src/Server/bin/Release/net10.0/linux-x64/OnDeviceReco.Server.dll" --Reco:ApiKeys:0=native-key \
-  --Reco:DataDirectory="$work/server" --Reco:Urls="http://127.0.0.1:$port" --Reco:Retraining:Enabled=false > "$work/server.log" 2>&1 &
+  --Reco:AdminKey=native-admin --Reco:DataDirectory="$work/server" --Reco:Urls="http://127.0.0.1:$port" \
+  --Reco:Retraining:Enabled=false > "$work/server.log" 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 -c "
@@ -79,6 +80,14 @@ for _ in range(150):
     except Exception: time.sleep(0.2)
 else: raise SystemExit('server did not start')"
 "$out/sync" "$work/sync.db" "http://127.0.0.1:$port/" native-key 1000
+run_c_test sync_odd_events "$out/sync_odd_events" "$work/odd.db" "http://127.0.0.1:$port/" native-key
+# Counted by the server itself: 1,000 from the sync sample, 306 from the odd-events test (4 odd ids, 2 wrong times, 300 ordinary).
+python3 -c "
+import json, urllib.request
+request = urllib.request.Request('http://127.0.0.1:$port/v1/admin/stats', headers={'X-Admin-Key': 'native-admin'})
+events = json.load(urllib.request.urlopen(request, timeout=10))['events']
+print(f'server stored {events} events')
+raise SystemExit(0 if events == 1306 else f'expected 1306 events on the server, found {events}')"
 kill $server_pid
 echo "== C sample, popularity only"
 "$out/recommend" "$work/sample.db"

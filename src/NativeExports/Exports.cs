@@ -418,6 +418,7 @@ internal static unsafe class Exports
             Status = (int)result.Status,
             EventsSent = result.EventsSent,
             EventsAlreadyOnServer = result.EventsAlreadyOnServer,
+            EventsSetAside = result.EventsSetAside,
             Batches = result.Batches,
             Attempts = result.Attempts,
             HttpStatus = result.HttpStatus ?? 0,

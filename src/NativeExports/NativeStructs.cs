@@ -39,6 +39,7 @@ internal struct NativeSyncResult
     public long ModelVersion;
     public int ModelUpdated;
     public int RetryAfterMs;
+    public int EventsSetAside;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -127,6 +127,9 @@ typedef struct odr_sync_result {
     int64_t model_version;         /* model serving after the sync, 0 when none */
     int32_t model_updated;         /* 1 when this sync verified and swapped in a new model */
     int32_t retry_after_ms;        /* how long the server asked the device to wait, 0 when it did not */
+    int32_t events_set_aside;      /* events the server refused for good in this sync (they break the event
+                                    * contract, e.g. written by an older SDK): kept on the device, never sent
+                                    * again, and no longer holding back the events after them; logged once */
 } odr_sync_result;
 
 /* One recommended item (filled by the library). */
