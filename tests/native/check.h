@@ -5,6 +5,8 @@
 
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
+#include "ondevicereco.h"
 
 static atomic_int checks_run, checks_failed;
 
@@ -15,6 +17,15 @@ static atomic_int checks_run, checks_failed;
  * its first few printed; one CHECK on the tally afterwards, so the summary counts checks, not iterations. */
 #define TALLY(tally, cond, ...) do { if (!(cond) && atomic_fetch_add(&(tally), 1) < 5) { \
     fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+
+/* A zeroed odr_config of the current layout for the store at database_path; tests set the rest. */
+static inline odr_config test_config(const char *database_path) {
+    odr_config config;
+    memset(&config, 0, sizeof config);
+    config.struct_size = sizeof config;
+    config.database_path = database_path;
+    return config;
+}
 
 /* Prints the summary line and gives the exit status: 0 only when every check passed. */
 static inline int report(void) {

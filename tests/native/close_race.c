@@ -87,10 +87,7 @@ static void *worker(void *arg) {
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
     alarm(240);
-    odr_config config;
-    memset(&config, 0, sizeof config);
-    config.struct_size = sizeof config;
-    config.database_path = argv[1];
+    odr_config config = test_config(argv[1]);
     int total_tracked[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         round_state round = { .round = r };

@@ -46,10 +46,7 @@ static void *worker(void *arg) {
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
     alarm(120);
-    odr_config config;
-    memset(&config, 0, sizeof config);
-    config.struct_size = sizeof config;
-    config.database_path = argv[1];
+    odr_config config = test_config(argv[1]);
     CHECK(odr_open(&config, &client) == ODR_OK, "odr_open: %s", odr_last_error());
     if (!client) return report();
     pthread_t threads[THREADS];

@@ -70,10 +70,7 @@ static void on_log_reentrant(void *user_data, int32_t level, const char *message
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
     alarm(180);
-    odr_config config;
-    memset(&config, 0, sizeof config);
-    config.struct_size = sizeof config;
-    config.database_path = argv[1];
+    odr_config config = test_config(argv[1]);
     CHECK(odr_open(&config, &client) == ODR_OK, "odr_open: %s", odr_last_error());
     if (!client) return report();
 

@@ -43,10 +43,7 @@ static int descriptors(void) { return count_entries("/proc/self/fd"); }
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
     alarm(120);
-    odr_config config;
-    memset(&config, 0, sizeof config);
-    config.struct_size = sizeof config;
-    config.database_path = argv[1];
+    odr_config config = test_config(argv[1]);
     odr_client *client = NULL;
     CHECK(odr_open(&config, &client) == ODR_OK, "odr_open: %s", odr_last_error());
     CHECK(odr_track(client, "user", "item", ODR_EVENT_PLAY, 0, 0) == ODR_OK, "odr_track");

@@ -33,10 +33,7 @@ static const char *repeated_at_page_end(char c, size_t n) {
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
     alarm(120);
-    odr_config config;
-    memset(&config, 0, sizeof config);
-    config.struct_size = sizeof config;
-    config.database_path = at_page_end(argv[1]);
+    odr_config config = test_config(at_page_end(argv[1]));
     config.trusted_key_pem = at_page_end("not a pem");
     odr_client *client = NULL;
     int32_t rc = odr_open(&config, &client);

@@ -20,10 +20,7 @@ static int64_t now_ms(void) {
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: %s <database path> <server url> <api key>\n", argv[0]); return 2; }
     alarm(120);
-    odr_config config;
-    memset(&config, 0, sizeof config);
-    config.struct_size = sizeof config;
-    config.database_path = argv[1];
+    odr_config config = test_config(argv[1]);
     config.initial_consent = ODR_CONSENT_GRANTED;
     config.sync_url = argv[2];
     config.sync_api_key = argv[3];
