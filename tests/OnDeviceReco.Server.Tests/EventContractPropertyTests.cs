@@ -68,11 +68,11 @@ public sealed class EventContractPropertyTests
             }
             catch (InvalidEventException)
             {
-                refused++;
+                Interlocked.Increment(ref refused); // CsCheck samples on several threads
                 return;
             }
-            accepted++;
-            var wire = new WireEvent(accepted, timestamp.ToUnixTimeMilliseconds(), user!, item!, type, value, context ?? WireEvent.NoContext);
+            long sequence = Interlocked.Increment(ref accepted);
+            var wire = new WireEvent(sequence, timestamp.ToUnixTimeMilliseconds(), user!, item!, type, value, context ?? WireEvent.NoContext);
             var received = WireCodec.DecodeBatch(WireCodec.Encode(EventBatch.Create("device", [wire])));
             Assert.Empty(EventRules.Check(received));
         }, iter: 20_000);
