@@ -27,7 +27,7 @@ public static class RecoServer
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         var services = builder.Services;
         services.AddSingleton(options);
-        services.AddSingleton<IFeedbackStore>(_ => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db")));
+        services.AddSingleton(_ => FeedbackStores.Create(options));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => DeviceTokens.LoadOrCreate(
             Path.Combine(options.DataDirectory, "device-token.secret"), options.DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));

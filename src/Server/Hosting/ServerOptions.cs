@@ -6,6 +6,12 @@ public sealed class ServerOptions
     /// <summary>Where the feedback database, the signing key, the token secret and the model versions live.</summary>
     public string DataDirectory { get; set; } = "server-data";
 
+    /// <summary>"sqlite" (default: a file in <see cref="DataDirectory"/>) or "postgresql" (shared by many nodes; needs <see cref="ConnectionString"/>).</summary>
+    public string Store { get; set; } = Storage.FeedbackStores.Sqlite;
+
+    /// <summary>The PostgreSQL connection string (Npgsql format) when <see cref="Store"/> is "postgresql".</summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>Listening address; loopback by default so nothing is exposed until someone decides to.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:5080";
 
@@ -58,6 +64,15 @@ public sealed class ServerOptions
         if (ApiKeys.Count == 0 || ApiKeys.Any(string.IsNullOrWhiteSpace))
         {
             throw new InvalidOperationException("Reco:ApiKeys must list at least one non-empty API key.");
+        }
+        if (!string.Equals(Store, Storage.FeedbackStores.Sqlite, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(Store, Storage.FeedbackStores.PostgreSql, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Reco:Store must be '{Storage.FeedbackStores.Sqlite}' or '{Storage.FeedbackStores.PostgreSql}'.");
+        }
+        if (string.Equals(Store, Storage.FeedbackStores.PostgreSql, StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new InvalidOperationException("Reco:ConnectionString is required when Reco:Store is 'postgresql'.");
         }
         if (MaxRequestBytes < 1024 || DeviceRequestsPerSecond < 1 || DeviceRequestBurst < 1)
         {

@@ -1,0 +1,22 @@
+using OnDeviceReco.Server.Hosting;
+using OnDeviceReco.Server.Storage.Postgres;
+
+namespace OnDeviceReco.Server.Storage;
+
+/// <summary>
+/// Which store the server uses (<c>Reco:Store</c>): SQLite in the data directory — the embedded default for one
+/// machine, the main command and small deployments — or PostgreSQL (<c>Reco:ConnectionString</c>), which any number
+/// of server nodes share.
+/// </summary>
+public static class FeedbackStores
+{
+    public const string Sqlite = "sqlite";
+    public const string PostgreSql = "postgresql";
+
+    public static IFeedbackStore Create(ServerOptions options) => options.Store.ToLowerInvariant() switch
+    {
+        Sqlite => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db")),
+        PostgreSql => new PostgresFeedbackStore(options.ConnectionString!),
+        _ => throw new InvalidOperationException($"Reco:Store must be '{Sqlite}' or '{PostgreSql}', not '{options.Store}'."),
+    };
+}

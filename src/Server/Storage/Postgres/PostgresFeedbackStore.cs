@@ -1,0 +1,243 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using OnDeviceReco.Protocol.Wire;
+
+namespace OnDeviceReco.Server.Storage.Postgres;
+
+/// <summary>
+/// The feedback store on PostgreSQL, shared by any number of server nodes. The contract is the SQLite store's:
+/// a batch's events and its idempotency record commit in one transaction, <c>(device, seq)</c> is unique, a
+/// replay stores nothing, a reused batch id with other content is a conflict. Concurrency is PostgreSQL's, not a
+/// process lock: the batch record is inserted first, so a second delivery of the same batch racing on another
+/// node waits on that row and then finds it. Events go in with one statement per batch (arrays unnested), and
+/// training reads them as a stream.
+/// </summary>
+public sealed class PostgresFeedbackStore : IFeedbackStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresFeedbackStore(string connectionString)
+    {
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+        PostgresSchema.Migrate(_dataSource);
+    }
+
+    public IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash)
+    {
+        byte[] hash = contentHash.ToArray();
+        using var connection = _dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        long device = DeviceKey(connection, transaction, batch.DeviceId);
+        bool claimed = Scalar(connection, transaction, """
+            INSERT INTO batches(device, batch_id, content_hash, last_seq, stored, already, received_ms)
+            VALUES (@device, @id, @hash, @last, 0, 0, @now) ON CONFLICT (device, batch_id) DO NOTHING RETURNING true
+            """, ("device", device), ("id", batch.BatchId), ("hash", hash), ("last", batch.LastSequence), ("now", NowMs())) is true;
+        if (!claimed)
+        {
+            var (oldHash, lastSeq) = Single(connection, transaction, "SELECT content_hash, last_seq FROM batches WHERE device = @device AND batch_id = @id",
+                r => ((byte[])r[0], r.GetInt64(1)), ("device", device), ("id", batch.BatchId));
+            if (!CryptographicOperations.FixedTimeEquals(oldHash, hash))
+            {
+                throw new BatchConflictException(batch.BatchId);
+            }
+            return new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq);
+        }
+        int stored = InsertEvents(connection, transaction, device, batch.Events);
+        int already = batch.Events.Count - stored;
+        Execute(connection, transaction, "UPDATE batches SET stored = @stored, already = @already WHERE device = @device AND batch_id = @id",
+            ("stored", stored), ("already", already), ("device", device), ("id", batch.BatchId));
+        transaction.Commit();
+        return new IngestResult(stored, already, Replayed: false, batch.LastSequence);
+    }
+
+    public DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash)
+    {
+        byte[] hash = secretHash.ToArray();
+        using var connection = _dataSource.OpenConnection();
+        // Binds only where no secret is bound yet; the row lock makes two first registrations of one id take turns.
+        bool bound = Scalar(connection, null, """
+            INSERT INTO devices(device_id, first_seen_ms, secret_hash) VALUES (@d, @now, @h)
+            ON CONFLICT (device_id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash WHERE devices.secret_hash IS NULL
+            RETURNING true
+            """, ("d", deviceId), ("now", NowMs()), ("h", hash)) is true;
+        if (bound)
+        {
+            return DeviceBinding.Bound;
+        }
+        byte[] known = Single(connection, null, "SELECT secret_hash FROM devices WHERE device_id = @d", r => (byte[])r[0], ("d", deviceId));
+        return CryptographicOperations.FixedTimeEquals(known, hash) ? DeviceBinding.Matched : DeviceBinding.Mismatch;
+    }
+
+    public long EraseDevice(string deviceId)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        var keys = Query(connection, transaction, "SELECT id FROM devices WHERE device_id = @d", r => r.GetInt64(0), ("d", deviceId));
+        if (keys.Count == 0)
+        {
+            return 0;
+        }
+        long erased = Execute(connection, transaction, "DELETE FROM events WHERE device = @k", ("k", keys[0]));
+        Execute(connection, transaction, "DELETE FROM batches WHERE device = @k", ("k", keys[0]));
+        transaction.Commit();
+        return erased;
+    }
+
+    public FeedbackCounts Counts()
+    {
+        using var connection = _dataSource.OpenConnection();
+        return Single(connection, null, """
+            SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM devices), (SELECT count(*) FROM batches),
+                   (SELECT coalesce(max(id), 0) FROM events)
+            """, r => new FeedbackCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)));
+    }
+
+    public IEnumerable<StoredEvent> ReadEvents()
+    {
+        using var connection = _dataSource.OpenConnection();
+        // One REPEATABLE READ snapshot, rows streamed as they come: training never holds the whole table in memory.
+        using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        using var command = new NpgsqlCommand("""
+            SELECT d.device_id, e.user_id, e.item_id, e.type, e.ts_ms, e.seq, e.value
+            FROM events e JOIN devices d ON d.id = e.device
+            ORDER BY e.device, e.user_id, e.ts_ms, e.seq
+            """, connection, transaction);
+        using var reader = command.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
+        while (reader.Read())
+        {
+            yield return new StoredEvent(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
+                reader.GetInt64(4), reader.GetInt64(5), reader.GetDouble(6));
+        }
+    }
+
+    public void RecordModel(ModelRecord model)
+    {
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, null, """
+            INSERT INTO models(version, created_ms, published, metrics, reason) VALUES (@v, @c, @p, @m, @r)
+            ON CONFLICT (version) DO UPDATE SET created_ms = EXCLUDED.created_ms, published = EXCLUDED.published,
+                metrics = EXCLUDED.metrics, reason = EXCLUDED.reason
+            """, ("v", model.Version), ("c", model.CreatedAt.ToUnixTimeMilliseconds()), ("p", model.Published), ("m", model.Metrics), ("r", model.Reason));
+    }
+
+    public IReadOnlyList<ModelRecord> Models()
+    {
+        using var connection = _dataSource.OpenConnection();
+        return Query(connection, null, "SELECT version, created_ms, published, metrics, reason FROM models ORDER BY version",
+            r => new ModelRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetBoolean(2), r.GetString(3), r.GetString(4)));
+    }
+
+    public void SetServing(long version) => SetState("serving_version", version);
+
+    public long? ServingVersion() => GetState("serving_version");
+
+    public long TrainedThrough
+    {
+        get => GetState("trained_through") ?? 0;
+        set => SetState("trained_through", value);
+    }
+
+    public void Dispose() => _dataSource.Dispose();
+
+    private static int InsertEvents(NpgsqlConnection connection, NpgsqlTransaction transaction, long device, IReadOnlyList<WireEvent> events)
+    {
+        int n = events.Count;
+        var seq = new long[n];
+        var ts = new long[n];
+        var user = new string[n];
+        var item = new string[n];
+        var type = new int[n];
+        var value = new double[n];
+        var request = new string?[n];
+        var context = new string?[n];
+        for (int i = 0; i < n; i++)
+        {
+            var e = events[i];
+            (seq[i], ts[i], user[i], item[i], type[i], value[i]) = (e.Sequence, e.TimestampMs, e.UserId, e.ItemId, e.Type, e.Value);
+            request[i] = e.RequestId;
+            context[i] = e.Context.Count == 0 ? null : JsonSerializer.Serialize(e.Context);
+        }
+        using var command = new NpgsqlCommand("""
+            INSERT INTO events(device, seq, ts_ms, user_id, item_id, type, value, request_id, context)
+            SELECT @device, * FROM unnest(@seq, @ts, @user, @item, @type, @value, @request, @context)
+            ON CONFLICT (device, seq) DO NOTHING
+            """, connection, transaction);
+        command.Parameters.AddWithValue("device", device);
+        command.Parameters.AddWithValue("seq", seq);
+        command.Parameters.AddWithValue("ts", ts);
+        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = user });
+        command.Parameters.Add(new NpgsqlParameter("item", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = item });
+        command.Parameters.AddWithValue("type", type);
+        command.Parameters.AddWithValue("value", value);
+        command.Parameters.Add(new NpgsqlParameter("request", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = request });
+        command.Parameters.Add(new NpgsqlParameter("context", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = context });
+        return command.ExecuteNonQuery();
+    }
+
+    private static long DeviceKey(NpgsqlConnection connection, NpgsqlTransaction transaction, string deviceId) =>
+        Scalar(connection, transaction, """
+            WITH inserted AS (
+                INSERT INTO devices(device_id, first_seen_ms) VALUES (@d, @now) ON CONFLICT (device_id) DO NOTHING RETURNING id)
+            SELECT id FROM inserted UNION ALL SELECT id FROM devices WHERE device_id = @d LIMIT 1
+            """, ("d", deviceId), ("now", NowMs())) is long key
+            ? key
+            // Another node inserted the row after this statement's snapshot was taken: a new statement sees it.
+            : (long)Scalar(connection, transaction, "SELECT id FROM devices WHERE device_id = @d", ("d", deviceId))!;
+
+    private void SetState(string key, long value)
+    {
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, null, "INSERT INTO state(key, value) VALUES (@k, @v) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            ("k", key), ("v", value));
+    }
+
+    private long? GetState(string key)
+    {
+        using var connection = _dataSource.OpenConnection();
+        var values = Query(connection, null, "SELECT value FROM state WHERE key = @k", r => r.GetInt64(0), ("k", key));
+        return values.Count == 1 ? values[0] : null;
+    }
+
+    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, (string Name, object Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return command;
+    }
+
+    private static int Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteScalar();
+    }
+
+    private static List<T> Query<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Func<NpgsqlDataReader, T> read,
+        params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+        return rows;
+    }
+
+    private static T Single<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Func<NpgsqlDataReader, T> read,
+        params (string Name, object Value)[] parameters) =>
+        Query(connection, transaction, sql, read, parameters) is [var only] ? only : throw new InvalidOperationException($"Expected one row from: {sql}");
+}

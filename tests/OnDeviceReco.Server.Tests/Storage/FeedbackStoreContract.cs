@@ -1,0 +1,191 @@
+using System.Security.Cryptography;
+using OnDeviceReco.Protocol.Wire;
+using OnDeviceReco.Server.Storage;
+
+namespace OnDeviceReco.Server.Tests.Storage;
+
+/// <summary>
+/// What every <see cref="IFeedbackStore"/> must do, run against each implementation (one derived class per store):
+/// exactly-once ingestion under replays, conflicts, overlaps and concurrent deliveries; device binding; erasure;
+/// the training stream's order; the model records.
+/// </summary>
+public abstract class FeedbackStoreContract
+{
+    /// <summary>A new, empty store.</summary>
+    protected abstract IFeedbackStore NewStore();
+
+    private static readonly long Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private static EventBatch Batch(string device, long first, int count, string prefix = "item", string user = "user") =>
+        EventBatch.Create(device, Enumerable.Range(0, count)
+            .Select(i => new WireEvent(first + i, Now + first + i, user, $"{prefix}-{first + i}", 3, i % 5,
+                i % 3 == 0 ? new Dictionary<string, string> { [WireEvent.RequestIdKey] = "r1", [WireEvent.RankKey] = "0" } : WireEvent.NoContext))
+            .ToList());
+
+    private static byte[] Hash(EventBatch batch) => SHA256.HashData(WireCodec.Encode(batch));
+
+    [Fact]
+    public void A_batch_is_stored_once_and_a_replay_stores_nothing()
+    {
+        using var store = NewStore();
+        var batch = Batch("device-a", 1, 50);
+
+        var first = store.Ingest(batch, Hash(batch));
+        var again = store.Ingest(batch, Hash(batch));
+
+        Assert.Equal(new IngestResult(50, 0, false, 50), first);
+        Assert.Equal(new IngestResult(0, 50, true, 50), again);
+        var counts = store.Counts();
+        Assert.Equal((50L, 1L, 1L), (counts.Events, counts.Devices, counts.Batches));
+    }
+
+    [Fact]
+    public void A_batch_id_reused_for_other_content_is_a_conflict_and_stores_nothing()
+    {
+        using var store = NewStore();
+        var original = Batch("device-a", 1, 10);
+        var forged = original with { Events = original.Events.Select(e => e with { ItemId = "forged" }).ToList() };
+        store.Ingest(original, Hash(original));
+
+        Assert.Throws<BatchConflictException>(() => store.Ingest(forged, Hash(forged)));
+        Assert.DoesNotContain(store.ReadEvents(), e => e.ItemId == "forged");
+        Assert.Equal(10, store.Counts().Events);
+    }
+
+    [Fact]
+    public void Overlapping_batches_store_each_device_and_sequence_once()
+    {
+        using var store = NewStore();
+        var early = Batch("device-a", 1, 30);
+        var overlapping = Batch("device-a", 21, 30); // 21..50: 10 already stored
+        var otherDevice = Batch("device-b", 1, 30);   // same sequence ids, another device: all new
+
+        store.Ingest(early, Hash(early));
+        var result = store.Ingest(overlapping, Hash(overlapping));
+        store.Ingest(otherDevice, Hash(otherDevice));
+
+        Assert.Equal((20, 10, false), (result.Stored, result.AlreadyStored, result.Replayed));
+        Assert.Equal(80, store.Counts().Events);
+        Assert.Equal(80, store.ReadEvents().Select(e => (e.DeviceId, e.Sequence)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task The_same_batch_delivered_concurrently_many_times_is_stored_once()
+    {
+        using var store = NewStore();
+        var batches = Enumerable.Range(0, 4).Select(b => Batch("device-c", 1 + b * 100, 100)).ToList();
+        var results = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => Task.Run(() =>
+        {
+            var batch = batches[i % batches.Count];
+            return store.Ingest(batch, Hash(batch));
+        })));
+
+        Assert.Equal(400, results.Sum(r => r.Stored));
+        Assert.Equal(4, results.Count(r => !r.Replayed));
+        Assert.Equal(400, store.Counts().Events);
+        Assert.Equal(4, store.Counts().Batches);
+    }
+
+    [Fact]
+    public async Task A_device_id_binds_to_its_first_secret_even_when_registrations_race()
+    {
+        using var store = NewStore();
+        var secrets = Enumerable.Range(0, 12).Select(i => SHA256.HashData(BitConverter.GetBytes(i))).ToList();
+        var outcomes = await Task.WhenAll(secrets.Select(secret => Task.Run(() => store.BindDevice("contested", secret))));
+
+        Assert.Equal(1, outcomes.Count(o => o == DeviceBinding.Bound));
+        Assert.Equal(11, outcomes.Count(o => o == DeviceBinding.Mismatch));
+        byte[] winner = secrets[Array.IndexOf(outcomes, DeviceBinding.Bound)];
+        Assert.Equal(DeviceBinding.Matched, store.BindDevice("contested", winner));
+        Assert.Equal(DeviceBinding.Bound, store.BindDevice("another", secrets[0]));
+    }
+
+    [Fact]
+    public void A_device_that_uploaded_before_registering_is_bound_by_its_first_registration()
+    {
+        using var store = NewStore();
+        var batch = Batch("early-device", 1, 5);
+        store.Ingest(batch, Hash(batch)); // a row without a secret (an older server registered it)
+        byte[] secret = SHA256.HashData("s"u8);
+
+        Assert.Equal(DeviceBinding.Bound, store.BindDevice("early-device", secret));
+        Assert.Equal(DeviceBinding.Mismatch, store.BindDevice("early-device", SHA256.HashData("t"u8)));
+    }
+
+    [Fact]
+    public void Erasing_a_device_removes_its_events_and_batches_only_and_keeps_its_binding()
+    {
+        using var store = NewStore();
+        byte[] secret = SHA256.HashData("a"u8);
+        store.BindDevice("device-a", secret);
+        foreach (var batch in (EventBatch[])[Batch("device-a", 1, 40), Batch("device-b", 1, 25)])
+        {
+            store.Ingest(batch, Hash(batch));
+        }
+
+        Assert.Equal(40, store.EraseDevice("device-a"));
+        Assert.Equal(0, store.EraseDevice("device-a"));
+        Assert.Equal(0, store.EraseDevice("never-seen"));
+
+        Assert.All(store.ReadEvents(), e => Assert.Equal("device-b", e.DeviceId));
+        Assert.Equal((25L, 1L), (store.Counts().Events, store.Counts().Batches));
+        Assert.Equal(DeviceBinding.Matched, store.BindDevice("device-a", secret));
+        Assert.Equal(DeviceBinding.Mismatch, store.BindDevice("device-a", SHA256.HashData("x"u8)));
+        // Erased batches may be sent again later and are stored again (the device's own choice).
+        var resent = Batch("device-a", 1, 40);
+        Assert.Equal(40, store.Ingest(resent, Hash(resent)).Stored);
+    }
+
+    [Fact]
+    public void Training_reads_events_by_device_user_time_and_sequence()
+    {
+        using var store = NewStore();
+        var events = new List<WireEvent>
+        {
+            new(1, 5_000, "u2", "a", 3, 0, WireEvent.NoContext),
+            new(2, 1_000, "u1", "b", 5, 4.5, WireEvent.NoContext),
+            new(3, 1_000, "u1", "c", 2, 0, WireEvent.NoContext),
+            new(4, 500, "u1", "d", 1, 0, WireEvent.NoContext),
+        };
+        var batch = EventBatch.Create("device-z", events);
+        store.Ingest(batch, Hash(batch));
+
+        var read = store.ReadEvents().ToList();
+
+        Assert.Equal(["d", "b", "c", "a"], read.Select(e => e.ItemId));
+        Assert.Equal(new StoredEvent("device-z", "u1", "b", 5, 1_000, 2, 4.5), read[1]);
+    }
+
+    [Fact]
+    public void Model_records_serving_version_and_training_mark_round_trip()
+    {
+        using var store = NewStore();
+        Assert.Null(store.ServingVersion());
+        Assert.Equal(0, store.TrainedThrough);
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        store.RecordModel(new ModelRecord(1, created, true, """{"ndcg@10":0.1}""", "published"));
+        store.RecordModel(new ModelRecord(2, created, false, "{}", "kept back"));
+        store.RecordModel(new ModelRecord(2, created, true, "{}", "published later"));
+        store.SetServing(2);
+        store.TrainedThrough = 1234;
+
+        Assert.Equal([1L, 2L], store.Models().Select(m => m.Version));
+        Assert.Equal(new ModelRecord(2, created, true, "{}", "published later"), store.Models()[1]);
+        Assert.Equal(2, store.ServingVersion());
+        Assert.Equal(1234, store.TrainedThrough);
+    }
+
+    [Fact]
+    public void The_newest_event_id_grows_with_every_stored_batch()
+    {
+        using var store = NewStore();
+        var first = Batch("device-a", 1, 10);
+        store.Ingest(first, Hash(first));
+        long afterFirst = store.Counts().LatestEventId;
+        var second = Batch("device-a", 11, 10);
+        store.Ingest(second, Hash(second));
+
+        Assert.True(afterFirst >= 10);
+        Assert.True(store.Counts().LatestEventId >= afterFirst + 10);
+    }
+}
