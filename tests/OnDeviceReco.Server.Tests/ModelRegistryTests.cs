@@ -45,7 +45,7 @@ public sealed class ModelRegistryTests : IDisposable
         var release = _registry.Publish(verified, "{}", "test");
 
         // What devices download holds the verified bytes, and verifies on a device.
-        byte[] packageBytes = File.ReadAllBytes(_registry.PackageFile(version)!);
+        byte[] packageBytes = _registry.PackageBytes(version)!;
         var package = WireCodec.DecodePackage(packageBytes);
         Assert.Equal([BundleFileNames.Manifest, BundleFileNames.Signature, BundleFileNames.Model], package.Files.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(model, package.Files[BundleFileNames.Model]);
@@ -73,7 +73,7 @@ public sealed class ModelRegistryTests : IDisposable
 
         Assert.Throws<ArgumentException>(() => _registry.Publish(verified, "{}", "test"));
         Assert.Null(_registry.Serving);
-        Assert.Null(_registry.PackageFile(1));
+        Assert.Null(_registry.PackageBytes(1));
     }
 
     private static BundleManifest Manifest(long version) => new()

@@ -7,34 +7,59 @@ using OnDeviceReco.Server.Storage;
 namespace OnDeviceReco.Server.Models;
 
 /// <summary>
-/// Model versions on disk (<c>models/v{N}/</c> the signed bundle, <c>models/v{N}.package</c> what devices
-/// download) and which one is serving. Every version is kept, so rolling back is re-pointing, not retraining.
-/// Bundles are verified with the server's own public key before they are packaged, so a damaged file on the
-/// server's disk is never handed to devices.
+/// Model versions and which one serves. The store holds each published version's package (what devices download)
+/// and the serving pointer, so every node sharing the store serves the same bytes and a publish or rollback on
+/// one node is seen by all (within <see cref="ServingRefresh"/>). Signed bundle directories (<c>models/v{N}/</c>)
+/// are this node's working copies: trainings write candidates there, and a version published elsewhere is
+/// unpacked there when this node needs it. Every version is kept, so rolling back is re-pointing, not retraining.
+/// Bundles are verified with the server's own public key before they are packaged or described, so a damaged
+/// file is never handed to devices.
 /// </summary>
 public sealed class ModelRegistry
 {
+    /// <summary>How stale this node's view of the serving version may be.</summary>
+    public static readonly TimeSpan ServingRefresh = TimeSpan.FromSeconds(1);
+
     private readonly IFeedbackStore _store;
     private readonly BundleVerifier _verifier;
+    private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
     private ModelRelease? _serving;
+    private CachedPackage? _lastPackage;
+    private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
-    public ModelRegistry(ServerOptions options, IFeedbackStore store, ModelSigning signing)
+    public ModelRegistry(ServerOptions options, IFeedbackStore store, ModelSigning signing, TimeProvider? clock = null)
     {
         _store = store;
+        _clock = clock ?? TimeProvider.System;
         _verifier = new BundleVerifier([signing.PublicKeyPem]);
         ModelsDirectory = Path.Combine(options.DataDirectory, "models");
         Directory.CreateDirectory(ModelsDirectory);
-        if (_store.ServingVersion() is { } version)
-        {
-            _serving = ReadRelease(version);
-        }
     }
 
     public string ModelsDirectory { get; }
 
     /// <summary>The release devices should run, or null before the first publication.</summary>
-    public ModelRelease? Serving => Volatile.Read(ref _serving);
+    public ModelRelease? Serving
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var now = _clock.GetUtcNow();
+                if (now - _checkedAt >= ServingRefresh)
+                {
+                    _checkedAt = now;
+                    long? version = _store.ServingVersion();
+                    if (version != _serving?.ModelVersion)
+                    {
+                        _serving = version is { } v && PackageBytes(v) is { } package ? Describe(v, EnsureLocal(v, package).Manifest, package) : null;
+                    }
+                }
+                return _serving;
+            }
+        }
+    }
 
     public string BundleDirectory(long version) => Path.Combine(ModelsDirectory, $"v{version}");
 
@@ -44,12 +69,23 @@ public sealed class ModelRegistry
     /// <exception cref="BundleVerificationException">When the bundle is refused.</exception>
     public VerifiedBundle Verify(long version) => _verifier.Verify(BundleDirectory(version));
 
+    /// <summary>The verified bundle of a published version, unpacked from the store first if this node has no copy.</summary>
+    public VerifiedBundle VerifyPublished(long version)
+    {
+        byte[] package = PackageBytes(version) ?? throw new InvalidOperationException($"Model version {version} was never published.");
+        lock (_gate)
+        {
+            return EnsureLocal(version, package);
+        }
+    }
+
     /// <summary>
     /// Publishes <paramref name="bundle"/> as its manifest's version from the verified bytes alone — nothing is
-    /// read from disk again, so a file changed after verification cannot slip in: writes them as the version's
-    /// bundle directory and as the package devices download, records the version published and makes it serving.
+    /// read from disk again, so a file changed after verification cannot slip in: the package, the record and the
+    /// serving pointer go to the store in one transaction.
     /// </summary>
     /// <exception cref="ArgumentException">When the bundle is not signed with the server's key (devices would refuse it).</exception>
+    /// <exception cref="ModelVersionTakenException">When another trainer published this version first.</exception>
     public ModelRelease Publish(VerifiedBundle bundle, string metricsJson, string reason)
     {
         ArgumentNullException.ThrowIfNull(bundle);
@@ -59,18 +95,17 @@ public sealed class ModelRegistry
         }
         long version = bundle.Manifest.ModelVersion;
         var files = bundle.AllFiles();
+        byte[] package = WireCodec.Encode(new ModelPackage(version, files));
         lock (_gate)
         {
+            // This node's copy becomes exactly the verified bytes too (whatever happened on disk since).
             ReplaceBundleDirectory(version, files);
-            byte[] package = WireCodec.Encode(new ModelPackage(version, files));
-            string temporary = PackagePath(version) + ".tmp";
-            File.WriteAllBytes(temporary, package);
-            File.Move(temporary, PackagePath(version), overwrite: true);
-            _store.RecordModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason));
-            _store.SetServing(version);
+            _store.PublishModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason), package, serve: true);
             // The bundle was verified and the package is in hand: describe them without reading either again.
             var release = Describe(version, bundle.Manifest, package);
-            Volatile.Write(ref _serving, release);
+            _serving = release;
+            Volatile.Write(ref _lastPackage, new CachedPackage(version, package));
+            _checkedAt = _clock.GetUtcNow();
             return release;
         }
     }
@@ -81,26 +116,53 @@ public sealed class ModelRegistry
     /// <summary>Serves an earlier published version again. False when it was never published.</summary>
     public bool Rollback(long version)
     {
+        byte[]? package = PackageBytes(version);
+        if (package is null)
+        {
+            return false;
+        }
         lock (_gate)
         {
-            if (!_store.Models().Any(m => m.Version == version && m.Published) || !File.Exists(PackagePath(version)))
-            {
-                return false;
-            }
-            var release = ReadRelease(version);
+            var release = Describe(version, EnsureLocal(version, package).Manifest, package);
             _store.SetServing(version);
-            Volatile.Write(ref _serving, release);
+            _serving = release;
+            _checkedAt = _clock.GetUtcNow();
             return true;
         }
     }
 
-    /// <summary>The package file of a published version, or null.</summary>
-    public string? PackageFile(long version) =>
-        version >= 1 && File.Exists(PackagePath(version)) && _store.Models().Any(m => m.Version == version && m.Published)
-            ? PackagePath(version)
-            : null;
+    /// <summary>The package of a published version (what devices download), or null. The newest one asked for is kept in memory.</summary>
+    public byte[]? PackageBytes(long version)
+    {
+        if (version < 1)
+        {
+            return null;
+        }
+        if (Volatile.Read(ref _lastPackage) is { } hit && hit.Version == version)
+        {
+            return hit.Package;
+        }
+        byte[]? package = _store.ModelPackage(version);
+        if (package is not null)
+        {
+            Volatile.Write(ref _lastPackage, new CachedPackage(version, package));
+        }
+        return package;
+    }
 
-    private string PackagePath(long version) => Path.Combine(ModelsDirectory, $"v{version}.package");
+    /// <summary>
+    /// The verified bundle of <paramref name="version"/> from this node's copy, first unpacking
+    /// <paramref name="package"/> into it when the copy is missing or does not verify (published on another node).
+    /// </summary>
+    private VerifiedBundle EnsureLocal(long version, byte[] package)
+    {
+        if (_verifier.TryVerify(BundleDirectory(version), out var local, out _) && local.Manifest.ModelVersion == version)
+        {
+            return local;
+        }
+        ReplaceBundleDirectory(version, WireCodec.DecodePackage(package).Files);
+        return Verify(version);
+    }
 
     /// <summary>
     /// Makes <see cref="BundleDirectory"/> of <paramref name="version"/> hold exactly <paramref name="files"/>: they are
@@ -116,7 +178,7 @@ public sealed class ModelRegistry
         {
             foreach (var (name, bytes) in files)
             {
-                File.WriteAllBytes(Path.Combine(fresh, name), bytes);
+                File.WriteAllBytes(Path.Combine(fresh, Path.GetFileName(name)), bytes);
             }
             if (Directory.Exists(final))
             {
@@ -136,8 +198,7 @@ public sealed class ModelRegistry
         }
     }
 
-    private ModelRelease ReadRelease(long version) =>
-        Describe(version, _verifier.Verify(BundleDirectory(version)).Manifest, File.ReadAllBytes(PackagePath(version)));
+    private sealed record CachedPackage(long Version, byte[] Package);
 
     private static ModelRelease Describe(long version, BundleManifest manifest, byte[] package) =>
         new(version, manifest.CreatedAt, manifest.Architecture, manifest.KeyId, package.Length,

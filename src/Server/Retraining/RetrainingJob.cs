@@ -23,7 +23,10 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
 {
     private readonly Lock _oneAtATime = new();
 
-    public RetrainingOutcome Run(long trainedThrough, CancellationToken cancellationToken)
+    /// <param name="trainedThrough">The newest event id this run's data includes.</param>
+    /// <param name="lease">The right to publish; checked again right before publishing (another node may have taken over).</param>
+    /// <param name="cancellationToken">Stops the run before training.</param>
+    public RetrainingOutcome Run(long trainedThrough, ITrainingLease lease, CancellationToken cancellationToken)
     {
         lock (_oneAtATime)
         {
@@ -57,6 +60,11 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             string reason = string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
+            if (publish && !lease.IsHeld)
+            {
+                publish = false;
+                reason = "the training lease was lost (the store connection dropped), so another node may be training: " + reason;
+            }
             if (publish)
             {
                 registry.Publish(registry.Verify(version), metricsJson, "published: " + reason);
@@ -79,7 +87,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
     {
         if (registry.Serving is { } serving)
         {
-            var bundle = registry.Verify(serving.ModelVersion);
+            var bundle = registry.VerifyPublished(serving.ModelVersion);
             using var scorer = new ServingModelScorer(bundle, items);
             return ($"serving v{serving.ModelVersion}", candidate.Evaluator.Evaluate(scorer, candidate.TestCases, seed));
         }

@@ -30,19 +30,28 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
             {
                 return;
             }
-            var counts = store.Counts();
-            long fresh = counts.LatestEventId - store.TrainedThrough;
-            bool forced = trigger.ForceNext;
-            if (!forced && fresh < settings.MinNewEvents)
-            {
-                continue;
-            }
-            trigger.ForceNext = false;
-            log.LogInformation("Retraining: {Fresh} new events since the last run (threshold {Threshold}, forced {Forced})",
-                fresh, settings.MinNewEvents, forced);
             try
             {
-                await Task.Run(() => job.Run(counts.LatestEventId, stoppingToken), stoppingToken);
+                if (!ThresholdReached(out var counts, out long fresh, out bool forced))
+                {
+                    continue;
+                }
+                // Nodes sharing a store train one at a time: whoever holds the lease trains; the others look again at
+                // their next check, when the threshold counts from what the holder trained on.
+                using var lease = store.TryAcquireTrainingLease();
+                if (lease is null)
+                {
+                    log.LogDebug("Retraining is due, but another node holds the training lease");
+                    continue;
+                }
+                if (!ThresholdReached(out counts, out fresh, out forced))
+                {
+                    continue; // another node trained while this one waited for the lease
+                }
+                trigger.ForceNext = false;
+                log.LogInformation("Retraining: {Fresh} new events since the last run (threshold {Threshold}, forced {Forced})",
+                    fresh, settings.MinNewEvents, forced);
+                await Task.Run(() => job.Run(counts.LatestEventId, lease, stoppingToken), stoppingToken);
                 trigger.Completed(null);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -51,9 +60,18 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
             }
             catch (Exception e)
             {
+                // Also a store that does not answer (a database restarting): the next check tries again.
                 log.LogError(e, "Retraining failed; the serving model is unchanged");
                 trigger.Completed(e.Message);
             }
+        }
+
+        bool ThresholdReached(out FeedbackCounts counts, out long fresh, out bool forced)
+        {
+            counts = store.Counts();
+            fresh = counts.LatestEventId - store.TrainedThrough;
+            forced = trigger.ForceNext;
+            return forced || fresh >= settings.MinNewEvents;
         }
     }
 }

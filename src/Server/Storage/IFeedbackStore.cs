@@ -37,6 +37,22 @@ public interface IFeedbackStore : IDisposable
     /// <summary>Every model version recorded, oldest first.</summary>
     IReadOnlyList<ModelRecord> Models();
 
+    /// <summary>
+    /// Publishes a version in one transaction: its record, the package devices download, and (when
+    /// <paramref name="serve"/>) the serving pointer. Every node serving from this store then offers the same bytes.
+    /// </summary>
+    /// <exception cref="ModelVersionTakenException">When the version was already published (by this or another node).</exception>
+    void PublishModel(ModelRecord record, byte[] package, bool serve);
+
+    /// <summary>The package of a published version, or null.</summary>
+    byte[]? ModelPackage(long version);
+
+    /// <summary>
+    /// The right to retrain, held by at most one node at a time; null when another node holds it. Dispose releases it;
+    /// a node that dies releases it with its connection, so another node takes over.
+    /// </summary>
+    ITrainingLease? TryAcquireTrainingLease();
+
     /// <summary>Makes <paramref name="version"/> the one devices get (publish or roll back).</summary>
     void SetServing(long version);
 
@@ -70,6 +86,19 @@ public readonly record struct StoredEvent(string DeviceId, string UserId, string
 
 /// <summary>A trained model version and what became of it.</summary>
 public sealed record ModelRecord(long Version, DateTimeOffset CreatedAt, bool Published, string Metrics, string Reason);
+
+/// <summary>The right to retrain (see <see cref="IFeedbackStore.TryAcquireTrainingLease"/>).</summary>
+public interface ITrainingLease : IDisposable
+{
+    /// <summary>False once the lease was lost (its connection dropped): the holder must not publish.</summary>
+    bool IsHeld { get; }
+}
+
+/// <summary>A model version published twice: two trainers raced, and the later one must not replace what devices already got.</summary>
+public sealed class ModelVersionTakenException(long version) : Exception($"Model version {version} was already published.")
+{
+    public long Version { get; } = version;
+}
 
 /// <summary>A batch id reused for different content: a client bug or a forged request, never a retry.</summary>
 public sealed class BatchConflictException(Guid batchId)

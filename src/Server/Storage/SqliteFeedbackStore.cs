@@ -54,11 +54,14 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
     [
         // 1: each device id is bound to the SHA-256 of a secret only that device holds.
         "ALTER TABLE devices ADD COLUMN secret_hash BLOB;",
+        // 2: the package devices download lives with its model record, so publishing is one transaction.
+        "ALTER TABLE models ADD COLUMN package BLOB;",
     ];
 
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
     private readonly Lock _writeLock = new();
+    private readonly SemaphoreSlim _trainingLease = new(1, 1);
     private readonly SqliteCommand _insertEvent;
 
     static SqliteFeedbackStore() => SQLitePCL.Batteries_V2.Init();
@@ -199,9 +202,64 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
     {
         lock (_writeLock)
         {
-            Execute(_writer, null, "INSERT OR REPLACE INTO models(version, created_ms, published, metrics, reason) VALUES ($v, $c, $p, $m, $r)",
+            Execute(_writer, null, """
+                INSERT INTO models(version, created_ms, published, metrics, reason) VALUES ($v, $c, $p, $m, $r)
+                ON CONFLICT(version) DO UPDATE SET created_ms = excluded.created_ms, published = excluded.published,
+                    metrics = excluded.metrics, reason = excluded.reason
+                """,
                 ("$v", model.Version), ("$c", model.CreatedAt.ToUnixTimeMilliseconds()), ("$p", model.Published ? 1 : 0),
                 ("$m", model.Metrics), ("$r", model.Reason));
+        }
+    }
+
+    public void PublishModel(ModelRecord record, byte[] package, bool serve)
+    {
+        lock (_writeLock)
+        {
+            using var transaction = _writer.BeginTransaction();
+            bool taken = Query(_writer, transaction, "SELECT 1 FROM models WHERE version = $v AND package IS NOT NULL", r => true, ("$v", record.Version)).Count > 0;
+            if (taken)
+            {
+                throw new ModelVersionTakenException(record.Version);
+            }
+            Execute(_writer, transaction, """
+                INSERT INTO models(version, created_ms, published, metrics, reason, package) VALUES ($v, $c, $p, $m, $r, $pkg)
+                ON CONFLICT(version) DO UPDATE SET created_ms = excluded.created_ms, published = excluded.published,
+                    metrics = excluded.metrics, reason = excluded.reason, package = excluded.package
+                """,
+                ("$v", record.Version), ("$c", record.CreatedAt.ToUnixTimeMilliseconds()), ("$p", record.Published ? 1 : 0),
+                ("$m", record.Metrics), ("$r", record.Reason), ("$pkg", package));
+            if (serve)
+            {
+                Execute(_writer, transaction, "INSERT OR REPLACE INTO state(key, value) VALUES ('serving_version', $v)", ("$v", record.Version));
+            }
+            transaction.Commit();
+        }
+    }
+
+    public byte[]? ModelPackage(long version)
+    {
+        using var connection = OpenReader();
+        var found = Query(connection, null, "SELECT package FROM models WHERE version = $v AND published = 1 AND package IS NOT NULL",
+            r => (byte[])r[0], ("$v", version));
+        return found.Count == 1 ? found[0] : null;
+    }
+
+    /// <summary>One SQLite file has one server: the lease is this process's, always granted, one trainer at a time.</summary>
+    public ITrainingLease? TryAcquireTrainingLease() => _trainingLease.Wait(0) ? new ProcessLease(_trainingLease) : null;
+
+    private sealed class ProcessLease(SemaphoreSlim gate) : ITrainingLease
+    {
+        private int _released;
+
+        public bool IsHeld => Volatile.Read(ref _released) == 0;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
         }
     }
 

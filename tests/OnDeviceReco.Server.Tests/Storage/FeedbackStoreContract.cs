@@ -176,6 +176,43 @@ public abstract class FeedbackStoreContract
     }
 
     [Fact]
+    public void Publishing_stores_the_package_and_the_serving_pointer_together_and_a_version_only_once()
+    {
+        using var store = NewStore();
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        byte[] package = RandomNumberGenerator.GetBytes(300_000);
+        store.RecordModel(new ModelRecord(1, created, false, "{}", "kept back"));
+        Assert.Null(store.ModelPackage(1));
+
+        store.PublishModel(new ModelRecord(2, created, true, "{}", "published"), package, serve: true);
+
+        Assert.Equal(package, store.ModelPackage(2));
+        Assert.Equal(2, store.ServingVersion());
+        Assert.Throws<ModelVersionTakenException>(() =>
+            store.PublishModel(new ModelRecord(2, created, true, "{}", "a second trainer"), [1, 2, 3], serve: true));
+        Assert.Equal(package, store.ModelPackage(2));
+        Assert.Equal("published", store.Models().Single(m => m.Version == 2).Reason);
+        store.RecordModel(new ModelRecord(2, created, true, """{"note":1}""", "published")); // a record update keeps the package
+        Assert.Equal(package, store.ModelPackage(2));
+        store.PublishModel(new ModelRecord(3, created, true, "{}", "published, not served"), [9], serve: false);
+        Assert.Equal(2, store.ServingVersion());
+    }
+
+    [Fact]
+    public void One_training_lease_at_a_time_and_it_can_be_taken_again_after_release()
+    {
+        using var store = NewStore();
+        var first = store.TryAcquireTrainingLease();
+        Assert.NotNull(first);
+        Assert.True(first.IsHeld);
+        Assert.Null(store.TryAcquireTrainingLease());
+        first.Dispose();
+        using var second = store.TryAcquireTrainingLease();
+        Assert.NotNull(second);
+        Assert.True(second.IsHeld);
+    }
+
+    [Fact]
     public void The_newest_event_id_grows_with_every_stored_batch()
     {
         using var store = NewStore();

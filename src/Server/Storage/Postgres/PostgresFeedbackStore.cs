@@ -129,6 +129,40 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
             r => new ModelRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetBoolean(2), r.GetString(3), r.GetString(4)));
     }
 
+    public void PublishModel(ModelRecord record, byte[] package, bool serve)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        // Only a version without a package may be published: two trainers that raced cannot both publish one number.
+        int written = Execute(connection, transaction, """
+            INSERT INTO models(version, created_ms, published, metrics, reason, package) VALUES (@v, @c, @p, @m, @r, @pkg)
+            ON CONFLICT (version) DO UPDATE SET created_ms = EXCLUDED.created_ms, published = EXCLUDED.published,
+                metrics = EXCLUDED.metrics, reason = EXCLUDED.reason, package = EXCLUDED.package
+            WHERE models.package IS NULL
+            """, ("v", record.Version), ("c", record.CreatedAt.ToUnixTimeMilliseconds()), ("p", record.Published), ("m", record.Metrics),
+            ("r", record.Reason), ("pkg", package));
+        if (written == 0)
+        {
+            throw new ModelVersionTakenException(record.Version);
+        }
+        if (serve)
+        {
+            Execute(connection, transaction, "INSERT INTO state(key, value) VALUES ('serving_version', @v) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                ("v", record.Version));
+        }
+        transaction.Commit();
+    }
+
+    public byte[]? ModelPackage(long version)
+    {
+        using var connection = _dataSource.OpenConnection();
+        var found = Query(connection, null, "SELECT package FROM models WHERE version = @v AND published AND package IS NOT NULL",
+            r => (byte[])r[0], ("v", version));
+        return found.Count == 1 ? found[0] : null;
+    }
+
+    public ITrainingLease? TryAcquireTrainingLease() => PostgresTrainingLease.TryAcquire(_dataSource);
+
     public void SetServing(long version) => SetState("serving_version", version);
 
     public long? ServingVersion() => GetState("serving_version");

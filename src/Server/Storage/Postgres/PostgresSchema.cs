@@ -53,7 +53,8 @@ internal static class PostgresSchema
             created_ms bigint  NOT NULL,
             published  boolean NOT NULL,
             metrics    text    NOT NULL,
-            reason     text    NOT NULL);
+            reason     text    NOT NULL,
+            package    bytea);
         CREATE TABLE state(
             key   text   PRIMARY KEY,
             value bigint NOT NULL);
