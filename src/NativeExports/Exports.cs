@@ -443,13 +443,20 @@ internal static unsafe class Exports
             return null;
         }
         string apiKey = Utf8Strings.Read(config->SyncApiKey, "config->sync_api_key", MaxKeyBytes);
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        // One address, or several of the same service separated by spaces or commas (failover between nodes).
+        var uris = url.Split([' ', ',', '\t'], StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => Uri.TryCreate(part, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+                ? uri
+                : throw new ArgumentException($"config->sync_url: '{part}' is not an absolute http or https address."))
+            .ToList();
+        if (uris.Count == 0)
         {
-            throw new ArgumentException($"config->sync_url '{url}' is not an absolute address.");
+            throw new ArgumentException("config->sync_url holds no address.");
         }
         return new SyncOptions
         {
-            ServerUri = uri,
+            ServerUri = uris[0],
+            AlternateServerUris = uris.Skip(1).ToList(),
             ApiKey = apiKey,
             Interval = config->SyncIntervalSeconds > 0 ? TimeSpan.FromSeconds(config->SyncIntervalSeconds) : null,
             MaxAttempts = config->SyncMaxAttempts > 0 ? config->SyncMaxAttempts : 5,

@@ -110,7 +110,9 @@ typedef struct odr_config {
     int32_t initial_consent;       /* ODR_CONSENT_*, applied only when the store has no consent yet */
     int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
     /* Fields below were added after the first layout; a struct_size that ends before them leaves sync off. */
-    const char *sync_url;          /* optional server base address (http or https); NULL = no sync */
+    const char *sync_url;          /* optional server base address (http or https); several addresses of one
+                                    * service (nodes sharing its database) separated by spaces or commas fail over
+                                    * in turn on network errors, timeouts and 5xx; NULL = no sync */
     const char *sync_api_key;      /* the app's API key for that server; required with sync_url */
     int32_t sync_interval_s;       /* automatic sync period in seconds; 0 = only when odr_sync is called */
     int32_t sync_max_attempts;     /* HTTP attempts per request before a sync gives up; 0 = default (5) */

@@ -15,6 +15,8 @@ internal sealed class SyncHttp : IDisposable
     private const int MaxListedSequences = 10_000;
     private readonly HttpClient _http;
     private readonly SyncOptions _options;
+    private readonly Uri[] _servers;
+    private int _current;
     private int _attempts;
 
     public SyncHttp(SyncOptions options)
@@ -23,9 +25,12 @@ internal sealed class SyncHttp : IDisposable
         _http = options.Handler is { } handler
             ? new HttpClient(handler, disposeHandler: false)
             : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AutomaticDecompression = DecompressionMethods.None });
-        _http.BaseAddress = options.ServerUri;
+        _servers = [options.ServerUri, .. options.AlternateServerUris];
         _http.Timeout = Timeout.InfiniteTimeSpan; // per attempt instead, below
     }
+
+    /// <summary>The address requests go to now (the last one that answered, or the next after one that failed).</summary>
+    public Uri CurrentServer => _servers[Volatile.Read(ref _current) % _servers.Length];
 
     /// <summary>Attempts made so far (all requests).</summary>
     public int Attempts => Volatile.Read(ref _attempts);
@@ -43,6 +48,7 @@ internal sealed class SyncHttp : IDisposable
                 try
                 {
                     using var request = createRequest();
+                    request.RequestUri = new Uri(CurrentServer, request.RequestUri!);
                     using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
                     int status = (int)response.StatusCode;
                     if (response.IsSuccessStatusCode)
@@ -59,14 +65,20 @@ internal sealed class SyncHttp : IDisposable
                         return HttpOutcome.Refused(problem.Detail, status, problem.InvalidSequences);
                     }
                     last = HttpOutcome.Transient(problem.Detail, status, retryAfter);
+                    if (status >= 500)
+                    {
+                        FailOver();
+                    }
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     last = HttpOutcome.Transient($"No answer within {_options.RequestTimeout.TotalSeconds:0.#} s.");
+                    FailOver();
                 }
                 catch (Exception e) when (e is HttpRequestException or IOException)
                 {
                     last = HttpOutcome.Transient(e.Message);
+                    FailOver();
                 }
             }
             if (attempt == _options.MaxAttempts - 1)
@@ -84,6 +96,9 @@ internal sealed class SyncHttp : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The next attempt goes to the next address (429 does not count: that is this device's own rate).</summary>
+    private void FailOver() => Interlocked.Increment(ref _current);
 
     private static async Task<byte[]?> ReadBoundedAsync(HttpContent content, long limit, CancellationToken cancellationToken)
     {

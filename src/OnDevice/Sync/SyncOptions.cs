@@ -8,6 +8,13 @@ public sealed record SyncOptions
     /// <summary>The server's base address, e.g. https://reco.example.com/.</summary>
     public required Uri ServerUri { get; init; }
 
+    /// <summary>
+    /// Further addresses of the same service (other nodes sharing its database). When the current one fails with a
+    /// network error, a timeout or a 5xx, the next attempt goes to the next address; the one that answers stays
+    /// current. Empty: <see cref="ServerUri"/> only.
+    /// </summary>
+    public IReadOnlyList<Uri> AlternateServerUris { get; init; } = [];
+
     /// <summary>The app's API key (identifies the app, not the user).</summary>
     public required string ApiKey { get; init; }
 
@@ -44,9 +51,13 @@ public sealed record SyncOptions
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(ServerUri, nameof(ServerUri));
-        if (!ServerUri.IsAbsoluteUri || ServerUri.Scheme is not ("http" or "https"))
+        ArgumentNullException.ThrowIfNull(AlternateServerUris, nameof(AlternateServerUris));
+        foreach (var uri in (Uri[])[ServerUri, .. AlternateServerUris])
         {
-            throw new ArgumentException("ServerUri must be an absolute http or https address.", nameof(ServerUri));
+            if (uri is null || !uri.IsAbsoluteUri || uri.Scheme is not ("http" or "https"))
+            {
+                throw new ArgumentException("ServerUri and AlternateServerUris must be absolute http or https addresses.", nameof(ServerUri));
+            }
         }
         ArgumentException.ThrowIfNullOrWhiteSpace(ApiKey, nameof(ApiKey));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchEvents, 1, nameof(MaxBatchEvents));

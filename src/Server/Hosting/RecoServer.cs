@@ -22,6 +22,7 @@ public static class RecoServer
     {
         options.Validate();
         Directory.CreateDirectory(options.DataDirectory);
+        Directory.CreateDirectory(options.SecretsDirectory ?? options.DataDirectory);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
@@ -30,10 +31,11 @@ public static class RecoServer
         services.AddSingleton(_ => FeedbackStores.Create(options));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => DeviceTokens.LoadOrCreate(
-            Path.Combine(options.DataDirectory, "device-token.secret"), options.DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));
+            Path.Combine(options.SecretsDirectory ?? options.DataDirectory, "device-token.secret"), options.DeviceTokenLifetime,
+            provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RegistrationLimits>();
         services.AddSingleton<IngestGate>();
-        services.AddSingleton(_ => new ModelSigning(options.DataDirectory));
+        services.AddSingleton(_ => new ModelSigning(options.SecretsDirectory ?? options.DataDirectory));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<RetrainingTrigger>();

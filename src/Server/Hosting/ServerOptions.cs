@@ -6,6 +6,14 @@ public sealed class ServerOptions
     /// <summary>Where the feedback database, the signing key, the token secret and the model versions live.</summary>
     public string DataDirectory { get; set; } = "server-data";
 
+    /// <summary>
+    /// Where the two secrets live that every node of one service must share: the device-token key
+    /// (<c>device-token.secret</c>) and the model-signing key (<c>signing-key.pem</c>, whose public half apps trust).
+    /// Null: <see cref="DataDirectory"/>. Nodes sharing a PostgreSQL store point this at the same (secret) directory;
+    /// the first node to start creates both.
+    /// </summary>
+    public string? SecretsDirectory { get; set; }
+
     /// <summary>"sqlite" (default: a file in <see cref="DataDirectory"/>) or "postgresql" (shared by many nodes; needs <see cref="ConnectionString"/>).</summary>
     public string Store { get; set; } = Storage.FeedbackStores.Sqlite;
 
