@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OnDeviceReco.LoadTest;
+using OnDeviceReco.Server.Hosting;
+using OnDeviceReco.Server.Storage.Postgres;
+
+// Drives real HTTP traffic from many device identities (registration, batches, model checks) against --nodes server
+// nodes sharing one store, shows progress, and ends with one JSON line whose lost/duplicates come from the database.
+// With --store postgresql and no --connection-string it starts a throwaway PostgreSQL and removes it afterwards.
+LoadOptions options;
+try
+{
+    options = LoadOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+const string apiKey = "load-test-key";
+string data = Path.Combine(Path.GetTempPath(), "odr-load-" + Guid.NewGuid().ToString("N")[..8]);
+using var postgres = options.Store == "postgresql" && options.ConnectionString is null ? TemporaryPostgres.Start() : null;
+string? connectionString = options.ConnectionString ?? postgres?.CreateDatabase("load");
+var nodes = new List<Microsoft.AspNetCore.Builder.WebApplication>();
+try
+{
+    for (int n = 0; n < options.Nodes; n++)
+    {
+        var app = RecoServer.Build(new ServerOptions
+        {
+            Store = options.Store,
+            ConnectionString = connectionString,
+            DataDirectory = Path.Combine(data, $"node-{n}"),
+            SecretsDirectory = Path.Combine(data, "secrets"),
+            Urls = "http://127.0.0.1:0",
+            ApiKeys = [apiKey],
+            // Every simulated device sits behind this one loopback address.
+            RegistrationsPerAddressPerMinute = 10_000_000,
+            RegistrationBurstPerAddress = 10_000_000,
+            RegistrationsPerSecond = 10_000_000,
+            Retraining = new RetrainingOptions { Enabled = false },
+        }, builder => builder.Logging.ClearProviders());
+        await app.StartAsync();
+        nodes.Add(app);
+    }
+    var addresses = nodes.Select(app => app.ListeningAddress()).ToArray();
+    Console.Error.WriteLine($"{options.Nodes} node(s) on {options.Store}: {string.Join(", ", addresses.Select(a => a.ToString()))}");
+
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = options.Concurrency, UseProxy = false })
+    {
+        Timeout = TimeSpan.FromSeconds(60),
+    };
+    var latencies = new double[(options.EventsPerDevice + options.BatchEvents - 1) / options.BatchEvents * options.Devices];
+    int batches = 0, devicesDone = 0;
+    long events = 0;
+    var clock = Stopwatch.StartNew();
+    using var progress = new Timer(_ => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{clock.Elapsed.TotalSeconds,6:0.0} s  {Volatile.Read(ref devicesDone),7} devices  {Interlocked.Read(ref events),10:N0} events  {Interlocked.Read(ref events) / Math.Max(clock.Elapsed.TotalSeconds, 0.001),9:N0}/s")),
+        null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
+    await Parallel.ForEachAsync(Enumerable.Range(0, options.Devices), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency },
+        async (index, cancellationToken) =>
+        {
+            var device = new SimulatedDevice(index, options);
+            await device.RunAsync(http, addresses[index % addresses.Length], apiKey, (ms, count) =>
+            {
+                latencies[Interlocked.Increment(ref batches) - 1] = ms;
+                Interlocked.Add(ref events, count);
+            }, cancellationToken);
+            Interlocked.Increment(ref devicesDone);
+        });
+    double seconds = clock.Elapsed.TotalSeconds;
+    long expected = (long)options.Devices * options.EventsPerDevice;
+    var (stored, duplicates) = StoreAudit.Count(options.Store, connectionString ?? Path.Combine(data, "node-0", "feedback.db"), expected, out long lost);
+    Array.Sort(latencies, 0, batches);
+    double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * batches) - 1, 0, batches - 1)];
+    Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+    {
+        ["store"] = options.Store,
+        ["nodes"] = options.Nodes,
+        ["devices"] = options.Devices,
+        ["events"] = stored,
+        ["seconds"] = Math.Round(seconds, 1),
+        ["events_per_s"] = Math.Round(expected / seconds),
+        ["p50_ms"] = Math.Round(Percentile(0.50), 1),
+        ["p99_ms"] = Math.Round(Percentile(0.99), 1),
+        ["lost"] = lost,
+        ["duplicates"] = duplicates,
+    }));
+    return lost == 0 && duplicates == 0 ? 0 : 1;
+}
+finally
+{
+    foreach (var app in nodes)
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+    try
+    {
+        Directory.Delete(data, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}
