@@ -33,6 +33,9 @@ done
 # Deliberately no -lm and no link against the library: it is loaded with dlopen(RTLD_LOCAL).
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/dlopen_local.c" -ldl -o "$out/dlopen_local"
 "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/plugin_host.c" -ldl -o "$out/plugin_host"
+# LuaJIT's ffi.cdef takes plain C declarations: the header preprocessed, with its #defines kept (-dD) so that the
+# game reads the ODR_* constants from the same file (samples/love/odr.lua).
+echo '#include "ondevicereco.h"' | "$cc" -E -P -dD -I"$dist/include" - > "$out/ondevicereco.ffi.h"
 dotnet build "$root/samples/dotnet/NativeHost" -c Release -warnaserror -nologo -v q
 [ "${1:-}" = "--no-run" ] && exit 0
 
@@ -99,6 +102,13 @@ dotnet run -c Release --project "$root/src/Trainer" -- train --data "$root/data/
 "$out/recommend" "$work/model.db" "$work/bundle" "$work/signing-key.pem.pub"
 echo "== Plugin host: ten dlopen / signed model / recommend / close / dlclose cycles in one process"
 run_c_test plugin_host "$out/plugin_host" "$dist/lib/libondevicereco.so" "$work/plugin.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== LÖVE 11 game (LuaJIT FFI, poll API) playing a scripted session under Xvfb; screenshot in artifacts/"
+for tool in love xvfb-run; do
+  command -v "$tool" > /dev/null || { echo "$tool is required for the LÖVE sample (apt-get install love xvfb xauth)" >&2; exit 1; }
+done
+run_c_test love_shop xvfb-run -a love "$root/samples/love" --autoplay --lib "$dist/lib/libondevicereco.so" \
+  --cdef "$out/ondevicereco.ffi.h" --db "$work/love.db" --bundle "$work/bundle" --key "$work/signing-key.pem.pub" \
+  --catalogue "$root/data/movielens-small/movies.csv" --screenshot "$root/artifacts/love-shop.png"
 echo "== C++ game-loop host (120 frames at 60 fps, recommendations fetched asynchronously)"
 "$out/game_loop" "$work/game.db" "$work/bundle" "$work/signing-key.pem.pub"
 echo "== Python sample (ctypes), popularity only"
