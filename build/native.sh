@@ -2,7 +2,7 @@
 # Builds the C distribution and proves it from C, Python and .NET: publishes the NativeAOT library into dist/
 # (lib, include, licences), compiles the C sample and the C tests (tests/native) with the system C compiler
 # against dist/ only, builds the .NET host sample (no project reference: C ABI only), and runs them all together with
-# the Python (ctypes) sample. Usage: build/native.sh [--no-run]
+# the Python (ctypes) sample and the LÖVE game (samples/love, under Xvfb). Usage: build/native.sh [--no-run]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dist="$root/dist"
