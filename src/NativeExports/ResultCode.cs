@@ -33,7 +33,7 @@ internal static class ResultCode
         Full => "event queue full: event not recorded",
         NoConsent => "no consent: event not recorded (consent revoked), or sync stopped (consent not granted)",
         Pending => "pending: the request's answer is not ready yet; poll again later",
-        Canceled => "canceled: the request was canceled, freed, or its client closed before it ran",
+        Canceled => "canceled: the request was canceled, or its client was closed before it ran",
         Internal => "internal error",
         _ => "unknown result code",
     };
