@@ -1,7 +1,7 @@
 /* The polling API (odr_recommend_start / odr_poll / odr_request_cancel / odr_request_free) as a frame loop uses
  * it: one answer polled to completion and polled again; 200 requests in flight on one client; cancel before and
  * after the answer; odr_close with 100 requests queued (each then answers ODR_OK or ODR_ECANCELED, none stays
- * pending); polls and frees after close, in any order; bad arguments; four threads starting, polling and freeing
+ * pending) and with one being computed (waited for, answers ODR_OK); polls and frees after close, in any order; bad arguments; four threads starting, polling and freeing
  * while the main thread closes the client. It times every odr_poll and odr_recommend_start: their cost is what a
  * frame pays. Usage: poll_requests <database path> */
 #define _GNU_SOURCE
@@ -181,6 +181,28 @@ static void close_while_pending(const char *path) {
     CHECK(changed == 0, "%d answers changed after close", changed);
 }
 
+/* A request being computed when odr_close is called is waited for and answers normally. Tracking a burst first
+ * makes the work long (it commits the pending events before reading), so it is still running at the close. */
+static void close_while_computing(const char *path) {
+    odr_client *client = open_client(path);
+    char item[32];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(item, sizeof item, "burst-%d", i % 500);
+        odr_track(client, "burst", item, ODR_EVENT_VIEW, 0, 0);
+    }
+    int32_t rc;
+    odr_request *request = timed_start(client, "player", 5, &rc);
+    sleep_ms(5); /* the pool picks it up within microseconds; the commit takes tens of milliseconds */
+    long t0 = now_ns();
+    CHECK(odr_close(client) == ODR_OK, "odr_close while a request is computed");
+    printf("odr_close waited %.1f ms for the request being computed\n", (now_ns() - t0) / 1e6);
+    odr_recommendation results[5];
+    int32_t count = 0;
+    rc = timed_poll(request, results, 5, &count);
+    CHECK(rc == ODR_OK && count == 5, "the request computed during odr_close answered %d with %d items", rc, count);
+    CHECK(odr_request_free(request) == ODR_OK, "free after close");
+}
+
 /* Several threads of a host that is not single-threaded, while the main thread closes the client. */
 typedef struct { odr_client *client; atomic_int started, bad; } race_state;
 
@@ -229,6 +251,7 @@ int main(int argc, char **argv) {
     many_in_flight(client);
     CHECK(odr_close(client) == ODR_OK, "odr_close");
     close_while_pending(argv[1]);
+    close_while_computing(argv[1]);
     threads_and_close(argv[1]);
 
     int n = atomic_load(&poll_samples) < MAX_SAMPLES ? atomic_load(&poll_samples) : MAX_SAMPLES, s = start_samples;
