@@ -2,7 +2,7 @@
 # Builds the C distribution and proves it from C, Python and .NET: publishes the NativeAOT library into dist/
 # (lib, include, licences), compiles the C sample and the C tests (tests/native) with the system C compiler
 # against dist/ only, builds the .NET host sample (no project reference: C ABI only), and runs them all together with
-# the Python (ctypes) sample. Usage: build/native.sh [--no-run]
+# the Python (ctypes) sample and the LÖVE game (samples/love, under Xvfb). Usage: build/native.sh [--no-run]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dist="$root/dist"
@@ -25,13 +25,17 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/sync.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/sync"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
 # The C ABI's memory-safety tests (threads, unmapped pages, leaks); each prints "N passed, N failed".
-c_tests=(string_edges close_race errmsg_threads log_swap open_failures sync_odd_events)
+c_tests=(string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests)
 for test in "${c_tests[@]}"; do
   "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
 done
 "${CXX:-g++}" -std=c++17 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/samples/cpp/game_loop.cpp" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/game_loop"
 # Deliberately no -lm and no link against the library: it is loaded with dlopen(RTLD_LOCAL).
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/dlopen_local.c" -ldl -o "$out/dlopen_local"
+"$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/plugin_host.c" -ldl -o "$out/plugin_host"
+# LuaJIT's ffi.cdef takes plain C declarations: the header preprocessed, with its #defines kept (-dD) so that the
+# game reads the ODR_* constants from the same file (samples/love/odr.lua).
+echo '#include "ondevicereco.h"' | "$cc" -E -P -dD -I"$dist/include" - > "$out/ondevicereco.ffi.h"
 dotnet build "$root/samples/dotnet/NativeHost" -c Release -warnaserror -nologo -v q
 [ "${1:-}" = "--no-run" ] && exit 0
 
@@ -62,6 +66,7 @@ run_c_test close_race "$out/close_race" "$work/race.db"
 run_c_test errmsg_threads env MALLOC_PERTURB_=165 "$out/errmsg_threads" "$work/errmsg.db"
 run_c_test log_swap "$out/log_swap" "$work/log.db"
 run_c_test open_failures "$out/open_failures" "$work/open.db"
+run_c_test poll_requests "$out/poll_requests" "$work/poll.db"
 echo "== C host loading the library with dlopen(RTLD_LOCAL)"
 "$out/dlopen_local" "$dist/lib/libondevicereco.so" "$work/dlopen.db"
 echo "== C host syncing 1,000 events to the real server on loopback"
@@ -95,6 +100,15 @@ echo "== C sample with a signed model trained for one epoch on the repo's MovieL
 dotnet run -c Release --project "$root/src/Trainer" -- train --data "$root/data/movielens-small" --out "$work/bundle" \
   --key "$work/signing-key.pem" --max-epochs 1 --threads 2 > "$work/train.log" 2>&1 || { cat "$work/train.log"; exit 1; }
 "$out/recommend" "$work/model.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== Plugin host: ten dlopen / signed model / recommend / close / dlclose cycles in one process"
+run_c_test plugin_host "$out/plugin_host" "$dist/lib/libondevicereco.so" "$work/plugin.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== LÖVE 11 game (LuaJIT FFI, poll API) playing a scripted session under Xvfb; screenshot in artifacts/"
+for tool in love xvfb-run; do
+  command -v "$tool" > /dev/null || { echo "$tool is required for the LÖVE sample (apt-get install love xvfb xauth)" >&2; exit 1; }
+done
+run_c_test love_shop xvfb-run -a love "$root/samples/love" --autoplay --lib "$dist/lib/libondevicereco.so" \
+  --cdef "$out/ondevicereco.ffi.h" --db "$work/love.db" --bundle "$work/bundle" --key "$work/signing-key.pem.pub" \
+  --catalogue "$root/data/movielens-small/movies.csv" --screenshot "$root/artifacts/love-shop.png"
 echo "== C++ game-loop host (120 frames at 60 fps, recommendations fetched asynchronously)"
 "$out/game_loop" "$work/game.db" "$work/bundle" "$work/signing-key.pem.pub"
 echo "== Python sample (ctypes), popularity only"

@@ -165,7 +165,15 @@ internal static unsafe class Exports
                 return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (already closed, or not from odr_open).");
             }
             // Waits for calls in flight on other threads; the client is disposed by whichever finishes last.
-            return box.Close() is { } error ? ErrorMessages.Fail(null, error) : ResultCode.Ok;
+            var error = box.Close();
+            if (HandleRegistry.IsEmpty)
+            {
+                // The last client is gone, typically before the host unloads the library (which stays resident,
+                // see the header): give the managed heap back to the OS now instead of whenever the GC next runs,
+                // so that load/close cycles of a plugin host do not ratchet memory up (tests/native/plugin_host.c).
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+            return error is null ? ResultCode.Ok : ErrorMessages.Fail(null, error);
         }
         catch (Exception e)
         {
@@ -270,7 +278,7 @@ internal static unsafe class Exports
         }
     }
 
-    private static void Copy(RecommendationList list, NativeRecommendation* results)
+    internal static void Copy(RecommendationList list, NativeRecommendation* results)
     {
         for (int i = 0; i < list.Count; i++)
         {
@@ -461,7 +469,7 @@ internal static unsafe class Exports
     /// disposing the client under it) and runs the body under the catch-all every export needs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WithClient(nint handle, Func<ClientBox, int> body)
+    internal static int WithClient(nint handle, Func<ClientBox, int> body)
     {
         var box = HandleRegistry.Find(handle);
         if (box is null || !box.TryAcquire())

@@ -21,14 +21,24 @@
  *    oversize strings, out-of-range numbers and closed or foreign handles return ODR_EINVAL or ODR_ESTATE.
  *  - Threading: an odr_client may be used from any number of threads at once, odr_close included. odr_close
  *    marks the handle closed (calls that start afterwards return ODR_ESTATE), waits for the calls in flight on
- *    it from other threads and for pending odr_recommend_async callbacks, then disposes the client. Called from
- *    inside a callback that runs during a call on the same handle, it does not wait for that call: the client
- *    is disposed when that call returns. Once odr_close has returned, do not pass the pointer again: a later
- *    odr_open may hand out the same value.
+ *    it from other threads, for pending odr_recommend_async callbacks and for odr_recommend_start requests being
+ *    computed (requests not started yet are canceled), then disposes the client. Called from inside a callback
+ *    that runs during a call on the same handle, it does not wait for that call: the client is disposed when
+ *    that call returns. Once odr_close has returned, do not pass the pointer again: a later odr_open may hand
+ *    out the same value.
  *  - Blocking: odr_track never touches the disk (it queues; ~0.1 µs). odr_recommend reads SQLite and runs
  *    the model: about 0.2–1 ms for 10,000–100,000 items on a desktop CPU, longer on the first call after
- *    tracking (it commits pending events first). Game loops call odr_recommend_async instead. odr_flush,
- *    odr_load_model, odr_erase_all, odr_open and odr_close do disk I/O and may take tens of milliseconds.
+ *    tracking (it commits pending events first). Game loops call odr_recommend_start and odr_poll (or
+ *    odr_recommend_async) instead. odr_flush, odr_load_model, odr_erase_all, odr_open and odr_close do disk I/O
+ *    and may take tens of milliseconds.
+ *  - Loading and unloading (dlopen/dlclose, LoadLibrary/FreeLibrary): the library carries a .NET runtime (GC
+ *    heap, finalizer and pool threads), which cannot be unloaded. On Linux it is linked NODELETE: dlclose keeps
+ *    it mapped, and a later dlopen in the same process returns the same instance, with its state as it was —
+ *    the runtime's threads and memory are reused, not created again (tests/native/plugin_host.c: ten cycles,
+ *    no thread or memory growth after the first). Before unloading, close every odr_client, free every
+ *    odr_request and remove the log callback (odr_set_log_callback(NULL, NULL)) if it points into code the host
+ *    is about to unload: the library keeps whatever callback is installed across dlclose. Handles and messages of
+ *    an earlier load are refused or stay valid exactly as if the library had stayed loaded.
  */
 #ifndef ONDEVICERECO_H
 #define ONDEVICERECO_H
@@ -63,6 +73,9 @@ extern "C" {
 #define ODR_ECONSENT   8   /* consent does not allow it: odr_track / odr_record_feedback while consent is
                               * revoked (event not recorded); odr_sync while consent is not granted, or
                               * withdrawn during the sync (nothing, or nothing more, sent) */
+#define ODR_PENDING    9   /* odr_poll only, not an error: the answer is not ready yet; poll again later */
+#define ODR_ECANCELED  10  /* odr_poll only: no answer will come, because the request was canceled
+                              * (odr_request_cancel) or its client was closed before the work started */
 #define ODR_EINTERNAL  99  /* a bug: please report it with odr_errmsg() */
 
 /* odr_sync_result.status */
@@ -99,6 +112,8 @@ extern "C" {
 
 /* Opaque client handle. */
 typedef struct odr_client odr_client;
+/* Opaque handle of one recommendation request made with odr_recommend_start; freed with odr_request_free. */
+typedef struct odr_request odr_request;
 
 /* Configuration for odr_open. Zero it, set struct_size = sizeof(odr_config), then the fields you need. */
 typedef struct odr_config {
@@ -198,7 +213,9 @@ ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data)
 ODR_API int32_t odr_open(const odr_config *config, odr_client **out_client);
 /* Commits everything tracked, then frees the handle. NULL is a no-op; a handle already closed returns ODR_ESTATE.
  * Blocks: on disk I/O, and until calls in flight on the handle from other threads (and pending
- * odr_recommend_async callbacks) have returned. Do not use the handle afterwards. */
+ * odr_recommend_async callbacks, and odr_recommend_start requests being computed) have returned; requests not
+ * started yet are canceled instead of waited for. Closing the last open client also returns the library's
+ * managed memory to the OS (a full garbage collection, ~4 ms). Do not use the handle afterwards. */
 ODR_API int32_t odr_close(odr_client *client);
 
 /* Records an event. Never blocks on disk. timestamp_ms 0 = now. Returns ODR_ECONSENT or ODR_EFULL when the
@@ -213,10 +230,46 @@ ODR_API int32_t odr_flush(odr_client *client);
 ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
                               odr_recommendation *results, int32_t *out_count);
 /* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
- * callback on a library thread, exactly once. The pending request holds the handle: odr_close waits for the
+ * callback on a library thread, exactly once. Hosts that must not be called on a foreign thread (LuaJIT and most
+ * scripting runtimes) use odr_recommend_start and odr_poll instead. The pending request holds the handle: odr_close waits for the
  * callback to return, and the callback may itself call odr_close. */
 ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count,
                                     odr_recommend_callback callback, void *user_data);
+
+/* Polling: recommendations for hosts that own a single thread (game loops; LuaJIT, GDScript, Wren, Squirrel and
+ * most Lua bindings, which must not be called back on a foreign thread). No callback: odr_recommend_start queues
+ * the work on a library thread and returns a request; the frame loop calls odr_poll on it once per frame, which
+ * answers ODR_PENDING until the answer is ready and then copies it into the caller's buffer, on the caller's
+ * thread. Per-frame cost is bounded: odr_poll never blocks and never waits for the work (a table lookup while
+ * pending, median 0.04 µs; a copy of at most capacity items when ready). Any number of requests may be in flight
+ * on one client; each request may be used from any thread.
+ * Lifetime: the request belongs to the caller until odr_request_free, whatever happens to its client. odr_close
+ * cancels requests whose work has not started (they answer ODR_ECANCELED) and waits for those being computed
+ * (one odr_recommend each; they answer normally). A request outliving its client keeps its answer (or
+ * ODR_ECANCELED) until freed; it never touches the closed client. */
+
+/* Starts computing up to count (1–1000) recommendations for user_id. Checks the arguments now (errors are
+ * returned at once, *out_request is then NULL; odr_errmsg(client) says why); user_id is copied. On ODR_OK
+ * *out_request is a new request the caller must free with odr_request_free. Never blocks (median 0.3 µs; the
+ * process's first call also starts the library's worker threads, ~0.3 ms). */
+ODR_API int32_t odr_recommend_start(odr_client *client, const char *user_id, int32_t count, odr_request **out_request);
+/* Never blocks. ODR_PENDING while the answer is being computed (*out_count = 0, nothing written); ODR_OK once
+ * it is ready: results[0..*out_count) are filled with up to capacity (≥ 1) items, best first — pass capacity ≥
+ * the count given to odr_recommend_start to get them all; results is owned by the caller. Once ready, every
+ * later odr_poll gives the same answer again until odr_request_free. ODR_ECANCELED when the request was
+ * canceled or its client closed before the work started; the error odr_recommend would have returned (ODR_EIO…)
+ * when the work failed. ODR_ESTATE for NULL, freed or foreign requests; ODR_EINVAL for NULL results or
+ * out_count or capacity < 1. Failures leave their message in odr_last_error() (odr_errmsg needs a client, and
+ * the request may have outlived it). */
+ODR_API int32_t odr_poll(odr_request *request, odr_recommendation *results, int32_t capacity, int32_t *out_count);
+/* The host no longer wants the answer: from now on odr_poll returns ODR_ECANCELED, also if the answer was
+ * already there. Work not started yet is skipped; work already running finishes and its answer is dropped.
+ * Never blocks. The request must still be freed. ODR_ESTATE for NULL, freed or foreign requests. */
+ODR_API int32_t odr_request_cancel(odr_request *request);
+/* Cancels the request if it is still pending and frees it: never blocks, may be called before or after
+ * odr_close of its client, in any order with other requests. NULL is a no-op; a request already freed returns
+ * ODR_ESTATE. Do not use the pointer afterwards: a later odr_recommend_start may hand out the same value. */
+ODR_API int32_t odr_request_free(odr_request *request);
 
 /* Records that the user was shown (ODR_EVENT_IMPRESSION) or acted on (ODR_EVENT_CLICK, _PLAY, _PURCHASE…)
  * an item of a response, linked to it by item->request_id and item->rank, so training learns from what was
