@@ -105,14 +105,16 @@ extern "C" {
  * alignment (only the end of a struct may be padded up to its alignment).
  *  - odr_config (the caller fills it, the library reads it) starts with struct_size = sizeof(odr_config) as the
  *    caller compiled it. The library reads only the first struct_size bytes: fields an older caller does not
- *    have count as zero (their defaults). A newer caller's extra fields must be zero when the library is older
- *    than them, or odr_open refuses (ODR_EINVAL) rather than silently ignore what was asked for.
+ *    have count as zero (their defaults); this layout is the first, so a smaller struct_size is ODR_EINVAL. A
+ *    newer caller's extra fields must be zero when the library is older than them, or odr_open refuses
+ *    (ODR_EINVAL) rather than silently ignore what was asked for.
  *  - Structs the library fills (odr_recommendation, odr_recent_item, odr_profile, odr_sync_result) have no
  *    size field: every function that fills one takes the caller's sizeof as an argument (item_size,
  *    profile_size, result_size). The library writes exactly that many bytes per struct, arrays at that stride:
- *    bytes past its own layout (fields of a newer header) are zeroed, fields past that size are not written. A size smaller than
- *    the first layout of that struct is ODR_EINVAL. odr_recommend_callback's items use the item_size given to
- *    odr_recommend_async. odr_record_feedback reads only fields of the first layout, so it needs no size. */
+ *    bytes past its own layout (fields of a newer header) are zeroed, fields past that size are not written. A
+ *    size smaller than the first layout of that struct is ODR_EINVAL. odr_recommend_callback's items use the
+ *    item_size given to odr_recommend_async. odr_record_feedback reads only fields of the first layout, so it
+ *    needs no size. */
 
 /* Opaque client handle. */
 typedef struct odr_client odr_client;
