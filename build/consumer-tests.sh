@@ -2,16 +2,18 @@
 # Installs what build/package.sh wrote into artifacts/packages/ the way each kind of user does, from outside the
 # repository (no project reference, no path into src/), and checks each works:
 #   nuget  - `dotnet new console` + `dotnet add package OnDeviceReco` from the local feed; tracks, flushes, recommends
+#   server - `dotnet new web` + `dotnet add package OnDeviceReco.Server`; AddOnDeviceRecoServer/MapOnDeviceReco serve
+#            /health and refuse to start without an API key
 #   tool   - `dotnet tool install OnDeviceReco.Trainer --tool-path`; `ondevicereco-trainer evaluate --models popularity`
 #   c-x64, c-arm64 - extract the C SDK archive to a temp prefix; CMake find_package build of samples/c and of the C
 #            tests, ctest; a pkg-config build of the sample, run. arm64 is cross-compiled and runs under qemu-user.
-# Usage: build/consumer-tests.sh [nuget] [tool] [c-x64] [c-arm64]   (default: all four)
+# Usage: build/consumer-tests.sh [nuget] [server] [tool] [c-x64] [c-arm64]   (default: all five)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 feed="$root/artifacts/packages"
 version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props")"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(nuget tool c-x64 c-arm64)
+[ ${#parts[@]} -gt 0 ] || parts=(nuget server tool c-x64 c-arm64)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -40,6 +42,39 @@ nuget() {
   grep -q "PackageReference Include=\"OnDeviceReco\" Version=\"$version\"" "$app/ConsumerApp.csproj"
   cp "$root/tests/consumer/nuget/Program.cs" "$app/Program.cs"
   dotnet run --project "$app" -c Release
+  passed=$((passed + 1))
+}
+
+server() {
+  echo "== NuGet: dotnet new web + dotnet add package OnDeviceReco.Server $version"
+  local app="$work/ConsumerServer" port=$((20000 + ($$ + 7) % 20000))
+  dotnet new web -o "$app" --framework net10.0 > /dev/null
+  cp "$work/nuget.config" "$app/"
+  (cd "$app" && dotnet add package OnDeviceReco.Server --version "$version" > "$work/add-server.log" 2>&1) || { cat "$work/add-server.log"; return 1; }
+  cp "$root/tests/consumer/server/Program.cs" "$app/Program.cs"
+  # linux-x64 only: TorchSharp (retraining) would otherwise copy libtorch for every platform into the output.
+  dotnet build "$app" -c Release -r linux-x64 --self-contained false -nologo -v q > "$work/server-build.log" 2>&1 \
+    || { cat "$work/server-build.log"; return 1; }
+  local server_dll="$app/bin/Release/net10.0/linux-x64/ConsumerServer.dll"
+  # Validated on start: no API key, no server (the host's unhandled OptionsValidationException aborts it; the
+  # subshell keeps bash's "Aborted" job notice in the log).
+  if (dotnet "$server_dll" --urls "http://127.0.0.1:$port") > "$work/server-invalid.log" 2>&1; then
+    echo "the server started without an API key" >&2; return 1
+  fi
+  grep -q "Reco:ApiKeys" "$work/server-invalid.log" || { cat "$work/server-invalid.log"; return 1; }
+  echo "without Reco:ApiKeys the host refused to start: $(grep -o 'Reco:ApiKeys[^.]*' "$work/server-invalid.log" | head -n 1)"
+  dotnet "$server_dll" --urls "http://127.0.0.1:$port" --Reco:ApiKeys:0=consumer-key --Reco:DataDirectory="$work/server-data" \
+    --Reco:Retraining:Enabled=false > "$work/server.log" 2>&1 &
+  local server_pid=$!
+  python3 -c "
+import time, urllib.request
+for _ in range(150):
+    try:
+        print('GET /health:', urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1).read().decode()); break
+    except Exception: time.sleep(0.2)
+else: raise SystemExit('the consumer server did not answer /health')
+print('GET /:', urllib.request.urlopen('http://127.0.0.1:$port/', timeout=5).read().decode())" || { kill $server_pid; cat "$work/server.log"; return 1; }
+  kill $server_pid
   passed=$((passed + 1))
 }
 
@@ -97,6 +132,7 @@ c_sdk() {
 for part in "${parts[@]}"; do
   case "$part" in
     nuget) nuget ;;
+    server) server ;;
     tool) tool ;;
     c-x64) c_sdk linux-x64 ;;
     c-arm64) c_sdk linux-arm64 ;;
