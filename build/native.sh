@@ -13,8 +13,11 @@ dotnet publish "$root/src/NativeExports" -c Release -r linux-x64 -o "$dist/lib" 
 grep -qE "warning (IL|CS)" "$dist/publish.log" && { echo "publish produced trim/AOT warnings" >&2; exit 1; }
 rm -f "$dist/publish.log" "$dist/lib/"*.dbg
 cp "$root/src/NativeExports/include/ondevicereco.h" "$dist/include/"
-cp "$root/LICENSE" "$dist/licenses/OnDeviceReco.txt" 2>/dev/null || true
-cp "$root/build/THIRD-PARTY-NOTICES.md" "$dist/licenses/" 2>/dev/null || true
+cp "$root/LICENSE" "$dist/licenses/LICENSE.txt"
+cp "$root/THIRD-PARTY-NOTICES.txt" "$dist/licenses/"
+# libonnxruntime.so is redistributed as built by Microsoft: its own notices (the code compiled into it) go with it.
+cp "${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.ml.onnxruntime/$(sed -n 's/.*"Microsoft.ML.OnnxRuntime" Version="\([^"]*\)".*/\1/p' "$root/Directory.Packages.props")/ThirdPartyNotices.txt" \
+  "$dist/licenses/onnxruntime-ThirdPartyNotices.txt"
 
 readelf -d "$dist/lib/libondevicereco.so" | grep -q 'RUNPATH.*\$ORIGIN' || { echo "libondevicereco.so lacks RUNPATH \$ORIGIN" >&2; exit 1; }
 ls -l "$dist/lib"
@@ -24,8 +27,9 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/recommend.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/recommend"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/sync.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/sync"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
-# The C ABI's memory-safety tests (threads, unmapped pages, leaks); each prints "N passed, N failed".
-c_tests=(string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests)
+# The ABI's frozen layout (static_asserts: compiling it is the test) and the C ABI's memory-safety tests (threads,
+# unmapped pages, leaks, polled requests); each prints "N passed, N failed".
+c_tests=(abi_layout string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests)
 for test in "${c_tests[@]}"; do
   "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
 done
@@ -60,6 +64,7 @@ run_c_test() {
   c_failed=$((c_failed + $(echo "$summary" | awk '{print $3}')))
 }
 run_c_test bad_input "$out/bad_input" "$work/bad.db"
+run_c_test abi_layout "$out/abi_layout" "$work/layout.db"
 run_c_test string_edges "$out/string_edges" "$work/edges.db"
 run_c_test close_race "$out/close_race" "$work/race.db"
 # glibc fills freed memory with this byte: a message freed under its reader shows up as garbage.

@@ -90,7 +90,7 @@ function odr.start(client, user, count)
 end
 
 function Request:poll()
-  local rc = C.odr_poll(self.handle, self.buffer, self.count, self.got)
+  local rc = C.odr_poll(self.handle, self.buffer, self.count, ffi.sizeof("odr_recommendation"), self.got)
   if rc == odr.ODR_PENDING then return false end
   if rc ~= odr.ODR_OK then return nil, rc, odr.why(rc) end
   local items = {}

@@ -69,7 +69,7 @@ internal static unsafe class PollExports
                 var items = new NativeRecommendation[list.Count];
                 fixed (NativeRecommendation* target = items)
                 {
-                    Exports.Copy(list, target);
+                    Exports.Copy(list, target, (nuint)sizeof(NativeRecommendation));
                 }
                 request.Complete(ResultCode.Ok, items, "");
             }
@@ -90,7 +90,7 @@ internal static unsafe class PollExports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_poll")]
-    public static int OdrPoll(nint handle, NativeRecommendation* results, int capacity, int* outCount)
+    public static int OdrPoll(nint handle, NativeRecommendation* results, int capacity, nuint itemSize, int* outCount)
     {
         try
         {
@@ -107,6 +107,7 @@ internal static unsafe class PollExports
             {
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "results and out_count must not be NULL and capacity must be at least 1.");
             }
+            CallerStructs.CheckSize<NativeRecommendation>(itemSize, "item_size");
             switch (request.State)
             {
                 case PendingRequest.Pending:
@@ -114,7 +115,10 @@ internal static unsafe class PollExports
                 case PendingRequest.Done when request.Result == ResultCode.Ok:
                     var items = request.Items;
                     int n = Math.Min(items.Length, capacity);
-                    items[..n].CopyTo(new Span<NativeRecommendation>(results, n));
+                    for (int i = 0; i < n; i++)
+                    {
+                        CallerStructs.Write(results, itemSize, i, items[i]);
+                    }
                     *outCount = n;
                     return ResultCode.Ok;
                 default:

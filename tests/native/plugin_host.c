@@ -30,7 +30,7 @@ typedef struct {
     int32_t (*open)(const odr_config *, odr_client **);
     int32_t (*load_model)(odr_client *, const char *, int64_t *);
     int32_t (*track)(odr_client *, const char *, const char *, int32_t, double, int64_t);
-    int32_t (*recommend)(odr_client *, const char *, int32_t, odr_recommendation *, int32_t *);
+    int32_t (*recommend)(odr_client *, const char *, int32_t, odr_recommendation *, size_t, int32_t *);
     int32_t (*close)(odr_client *);
 } odr_api;
 
@@ -144,7 +144,7 @@ static int cycle(int n, char **argv, const char *key, odr_client **stale) {
     for (int i = 0; i < 5; i++) CHECK(api.track(client, "player", played[i], ODR_EVENT_PLAY, 0, 0) == ODR_OK, "cycle %d: odr_track", n);
     odr_recommendation results[10];
     int32_t count = 0;
-    rc = api.recommend(client, "player", 10, results, &count);
+    rc = api.recommend(client, "player", 10, results, sizeof results[0], &count);
     CHECK(rc == ODR_OK && count == 10 && results[0].source == ODR_SOURCE_MODEL,
           "cycle %d: odr_recommend: rc %d, %d items, first from source %d", n, rc, count, count ? results[0].source : -1);
     struct timespec t0, t1;

@@ -28,7 +28,7 @@ static long now_ns(void) {
 
 static int32_t timed_poll(odr_request *request, odr_recommendation *results, int32_t capacity, int32_t *count) {
     long t0 = now_ns();
-    int32_t rc = odr_poll(request, results, capacity, count);
+    int32_t rc = odr_poll(request, results, capacity, sizeof(odr_recommendation), count);
     int i = atomic_fetch_add(&poll_samples, 1);
     if (i < MAX_SAMPLES) poll_ns[i] = now_ns() - t0;
     return rc;
@@ -97,15 +97,16 @@ static void bad_arguments(odr_client *client) {
     CHECK(odr_recommend_start(NULL, "player", 5, &request) == ODR_ESTATE && request == NULL, "NULL client");
     odr_recommendation results[1];
     int32_t count = 0;
-    CHECK(odr_poll(NULL, results, 1, &count) == ODR_ESTATE, "poll NULL");
-    CHECK(odr_poll((odr_request *)&count, results, 1, &count) == ODR_ESTATE, "poll of a foreign pointer");
+    CHECK(odr_poll(NULL, results, 1, sizeof *results, &count) == ODR_ESTATE, "poll NULL");
+    CHECK(odr_poll((odr_request *)&count, results, 1, sizeof *results, &count) == ODR_ESTATE, "poll of a foreign pointer");
     CHECK(odr_request_cancel(NULL) == ODR_ESTATE, "cancel NULL");
     CHECK(odr_request_free(NULL) == ODR_OK, "free NULL");
     int32_t rc;
     request = timed_start(client, "player", 1, &rc);
-    CHECK(odr_poll(request, NULL, 1, &count) == ODR_EINVAL, "NULL results");
-    CHECK(odr_poll(request, results, 0, &count) == ODR_EINVAL, "capacity 0");
-    CHECK(odr_poll(request, results, 1, NULL) == ODR_EINVAL, "NULL out_count");
+    CHECK(odr_poll(request, NULL, 1, sizeof *results, &count) == ODR_EINVAL, "NULL results");
+    CHECK(odr_poll(request, results, 0, sizeof *results, &count) == ODR_EINVAL, "capacity 0");
+    CHECK(odr_poll(request, results, 1, sizeof *results, NULL) == ODR_EINVAL, "NULL out_count");
+    CHECK(odr_poll(request, results, 1, sizeof *results - 1, &count) == ODR_EINVAL, "item_size smaller than odr_recommendation");
     CHECK(odr_request_free(request) == ODR_OK, "free a request that may still be pending");
 }
 

@@ -43,6 +43,7 @@
 #ifndef ONDEVICERECO_H
 #define ONDEVICERECO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -110,6 +111,24 @@ extern "C" {
 #define ODR_SOURCE_CONTENT    1
 #define ODR_SOURCE_POPULARITY 2
 
+/* How the structs grow (the rule of ONNX Runtime's OrtApi, applied to data): a struct is append-only. A later
+ * version adds fields at its end only; it never removes, reorders, resizes or reinterprets a field, so the
+ * offsets below hold for every library of ODR_ABI_VERSION 1 (tests/native/abi_layout.c asserts every offset and
+ * size on 64-bit targets). No struct has padding between its fields: each field sits at a multiple of its own
+ * alignment (only the end of a struct may be padded up to its alignment).
+ *  - odr_config (the caller fills it, the library reads it) starts with struct_size = sizeof(odr_config) as the
+ *    caller compiled it. The library reads only the first struct_size bytes: fields an older caller does not
+ *    have count as zero (their defaults); this layout is the first, so a smaller struct_size is ODR_EINVAL. A
+ *    newer caller's extra fields must be zero when the library is older than them, or odr_open refuses
+ *    (ODR_EINVAL) rather than silently ignore what was asked for.
+ *  - Structs the library fills (odr_recommendation, odr_recent_item, odr_profile, odr_sync_result) have no
+ *    size field: every function that fills one takes the caller's sizeof as an argument (item_size,
+ *    profile_size, result_size). The library writes exactly that many bytes per struct, arrays at that stride:
+ *    bytes past its own layout (fields of a newer header) are zeroed, fields past that size are not written. A
+ *    size smaller than the first layout of that struct is ODR_EINVAL. odr_recommend_callback's items use the
+ *    item_size given to odr_recommend_async. odr_record_feedback reads only fields of the first layout, so it
+ *    needs no size. */
+
 /* Opaque client handle. */
 typedef struct odr_client odr_client;
 /* Opaque handle of one recommendation request made with odr_recommend_start; freed with odr_request_free. */
@@ -117,16 +136,15 @@ typedef struct odr_request odr_request;
 
 /* Configuration for odr_open. Zero it, set struct_size = sizeof(odr_config), then the fields you need. */
 typedef struct odr_config {
-    uint32_t struct_size;          /* sizeof(odr_config): lets later versions add fields compatibly */
+    uint32_t struct_size;          /* sizeof(odr_config): lets later versions add fields compatibly (see above) */
+    int32_t initial_consent;       /* ODR_CONSENT_*, applied only when the store has no consent yet */
     const char *database_path;     /* required; its directory must exist; copied, need not outlive the call */
     const char *trusted_key_pem;   /* optional PEM public key (ECDSA P-256) that model bundles must be signed with */
-    int64_t max_events;            /* events kept before the oldest are evicted; 0 = default (500,000) */
-    int32_t flush_interval_ms;     /* longest time a tracked event waits in memory; 0 = default (500) */
-    int32_t initial_consent;       /* ODR_CONSENT_*, applied only when the store has no consent yet */
-    int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
-    /* Fields below were added after the first layout; a struct_size that ends before them leaves sync off. */
     const char *sync_url;          /* optional server base address (http or https); NULL = no sync */
     const char *sync_api_key;      /* the app's API key for that server; required with sync_url */
+    int64_t max_events;            /* events kept before the oldest are evicted; 0 = default (500,000) */
+    int32_t flush_interval_ms;     /* longest time a tracked event waits in memory; 0 = default (500) */
+    int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
     int32_t sync_interval_s;       /* automatic sync period in seconds; 0 = only when odr_sync is called */
     int32_t sync_max_attempts;     /* HTTP attempts per request before a sync gives up; 0 = default (5) */
 } odr_config;
@@ -149,21 +167,21 @@ typedef struct odr_sync_result {
 
 /* One recommended item (filled by the library). */
 typedef struct odr_recommendation {
-    char item_id[ODR_MAX_ID_BYTES + 1];
     double score;                  /* higher is better; comparable within one response only */
     int32_t rank;                  /* 1-based */
     int32_t source;                /* ODR_SOURCE_* */
     int32_t is_exploration;        /* 1 when the slot was given to something new on purpose */
+    char item_id[ODR_MAX_ID_BYTES + 1];
     char reason[ODR_MAX_REASON_BYTES]; /* e.g. "Because you played Game 30"; cut at a UTF-8 boundary */
     char request_id[33];           /* the response this item belongs to (same for every item of one call) */
 } odr_recommendation;
 
 /* One step of a user's recent behaviour, oldest first. */
 typedef struct odr_recent_item {
-    char item_id[ODR_MAX_ID_BYTES + 1];
-    int32_t type;                  /* ODR_EVENT_* */
     int64_t timestamp_ms;          /* Unix time, milliseconds */
     double value;
+    int32_t type;                  /* ODR_EVENT_* */
+    char item_id[ODR_MAX_ID_BYTES + 1];
 } odr_recent_item;
 
 /* What the device knows about a user, computed from the user's 5,000 most recently recorded events only (the
@@ -173,9 +191,9 @@ typedef struct odr_profile {
     int32_t session_count;         /* sessions within the window (a pause of over 30 minutes starts a new one) */
     int64_t first_seen_ms;         /* oldest event in the window, Unix ms; 0 for an unknown user */
     int64_t last_seen_ms;          /* newest event, Unix ms; 0 for an unknown user */
-    int32_t category_count;        /* entries used below, strongest first */
-    char categories[5][65];
     double category_scores[5];     /* shares of the user's decayed preference, summing to ≤ 1 */
+    int32_t category_count;        /* entries used in category_scores and categories, strongest first */
+    char categories[5][65];
 } odr_profile;
 
 /* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread, also
@@ -183,8 +201,9 @@ typedef struct odr_profile {
  * not call odr_close from it (a line may come from the writer thread that odr_close waits for). */
 typedef void (*odr_log_callback)(void *user_data, int32_t level, const char *message);
 
-/* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only;
- * on failure result is an ODR_E* code, items is NULL and count 0. */
+/* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only and
+ * laid out at the item_size passed to odr_recommend_async; on failure result is an ODR_E* code, items is NULL
+ * and count 0. */
 typedef void (*odr_recommend_callback)(void *user_data, int32_t result, const odr_recommendation *items, int32_t count);
 
 /* Library version string, e.g. "0.1.0" (static, never free). */
@@ -226,14 +245,14 @@ ODR_API int32_t odr_track(odr_client *client, const char *user_id, const char *i
 ODR_API int32_t odr_flush(odr_client *client);
 
 /* Fills results[0..*out_count) with up to count (1–1000) items, best first. results must hold count
- * entries and is owned by the caller. Blocks (see the top of this file). */
+ * entries and is owned by the caller; item_size is sizeof(odr_recommendation). Blocks (see the top of this file). */
 ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
-                              odr_recommendation *results, int32_t *out_count);
+                              odr_recommendation *results, size_t item_size, int32_t *out_count);
 /* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
  * callback on a library thread, exactly once. Hosts that must not be called on a foreign thread (LuaJIT and most
  * scripting runtimes) use odr_recommend_start and odr_poll instead. The pending request holds the handle: odr_close waits for the
  * callback to return, and the callback may itself call odr_close. */
-ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count,
+ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count, size_t item_size,
                                     odr_recommend_callback callback, void *user_data);
 
 /* Polling: recommendations for hosts that own a single thread (game loops; LuaJIT, GDScript, Wren, Squirrel and
@@ -254,14 +273,16 @@ ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int
  * process's first call also starts the library's worker threads, ~0.3 ms). */
 ODR_API int32_t odr_recommend_start(odr_client *client, const char *user_id, int32_t count, odr_request **out_request);
 /* Never blocks. ODR_PENDING while the answer is being computed (*out_count = 0, nothing written); ODR_OK once
- * it is ready: results[0..*out_count) are filled with up to capacity (≥ 1) items, best first — pass capacity ≥
+ * it is ready: results[0..*out_count) are filled with up to capacity (≥ 1) items of item_size bytes
+ * (sizeof(odr_recommendation)), best first — pass capacity ≥
  * the count given to odr_recommend_start to get them all; results is owned by the caller. Once ready, every
  * later odr_poll gives the same answer again until odr_request_free. ODR_ECANCELED when the request was
  * canceled or its client closed before the work started; the error odr_recommend would have returned (ODR_EIO…)
  * when the work failed. ODR_ESTATE for NULL, freed or foreign requests; ODR_EINVAL for NULL results or
  * out_count or capacity < 1. Failures leave their message in odr_last_error() (odr_errmsg needs a client, and
  * the request may have outlived it). */
-ODR_API int32_t odr_poll(odr_request *request, odr_recommendation *results, int32_t capacity, int32_t *out_count);
+ODR_API int32_t odr_poll(odr_request *request, odr_recommendation *results, int32_t capacity, size_t item_size,
+                         int32_t *out_count);
 /* The host no longer wants the answer: from now on odr_poll returns ODR_ECANCELED, also if the answer was
  * already there. Work not started yet is skipped; work already running finishes and its answer is dropped.
  * Never blocks. The request must still be freed. ODR_ESTATE for NULL, freed or foreign requests. */
@@ -282,11 +303,12 @@ ODR_API int32_t odr_record_feedback(odr_client *client, const char *user_id, con
 ODR_API int32_t odr_upsert_item(odr_client *client, const char *item_id, const char *const *categories,
                                 int32_t category_count);
 
-/* Fills items[0..*out_count) with the user's last max_items (1–10000) steps, oldest first. */
+/* Fills items[0..*out_count) with the user's last max_items (1–10000) steps, oldest first; item_size is
+ * sizeof(odr_recent_item). */
 ODR_API int32_t odr_recent_sequence(odr_client *client, const char *user_id, int32_t max_items,
-                                    odr_recent_item *items, int32_t *out_count);
-/* Fills *profile (owned by the caller). An unknown user gets an all-zero profile. */
-ODR_API int32_t odr_get_profile(odr_client *client, const char *user_id, odr_profile *profile);
+                                    odr_recent_item *items, size_t item_size, int32_t *out_count);
+/* Fills *profile (owned by the caller; profile_size is sizeof(odr_profile)). An unknown user gets an all-zero profile. */
+ODR_API int32_t odr_get_profile(odr_client *client, const char *user_id, odr_profile *profile, size_t profile_size);
 
 /* Consent (ODR_CONSENT_*), persisted before return. */
 ODR_API int32_t odr_set_consent(odr_client *client, int32_t consent);
@@ -301,10 +323,11 @@ ODR_API int32_t odr_load_model(odr_client *client, const char *bundle_dir, int64
 /* Sends every unsynced event (only while consent is ODR_CONSENT_GRANTED), then fetches, verifies and hot-swaps a
  * newer model if the server has one. Blocks on the network: call it from a worker thread, never the frame loop.
  * Events are marked synced only after the server acknowledged them; an interrupted sync resumes next time and
- * the server stores every event once. *out_result (required) is filled whatever the outcome.
+ * the server stores every event once. *out_result (required; result_size is sizeof(odr_sync_result)) is filled
+ * whatever the outcome.
  * Returns ODR_OK (completed), ODR_ECONSENT (no consent), ODR_EIO (unreachable), ODR_EREFUSED (refused or model
  * failed; odr_errmsg says why), ODR_ESTATE (no sync_url was configured). Thread-safe: concurrent calls queue. */
-ODR_API int32_t odr_sync(odr_client *client, odr_sync_result *out_result);
+ODR_API int32_t odr_sync(odr_client *client, odr_sync_result *out_result, size_t result_size);
 
 #ifdef __cplusplus
 }

@@ -25,35 +25,11 @@ public static class RecoServer
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton<IFeedbackStore>(_ => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db")));
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(provider => DeviceTokens.LoadOrCreate(
-            Path.Combine(options.DataDirectory, "device-token.secret"), options.DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<RegistrationLimits>();
-        services.AddSingleton<IngestGate>();
-        services.AddSingleton(_ => new ModelSigning(options.DataDirectory));
-        services.AddSingleton<ModelRegistry>();
-        services.AddSingleton<ServerMetrics>();
-        services.AddSingleton<RetrainingTrigger>();
-        services.AddSingleton<RetrainingJob>();
-        services.AddHostedService<RetrainingService>();
-        services.AddProblemDetails();
-        services.AddOpenApi();
-        services.AddDeviceRateLimits(options);
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("feedback-store");
+        builder.Services.AddOnDeviceRecoServer(options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRateLimiter();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health");
-        app.MapEventEndpoints();
-        app.MapModelEndpoints();
-        app.MapDeviceEndpoints();
+        app.MapOnDeviceReco();
         return app;
     }
 
@@ -63,21 +39,4 @@ public static class RecoServer
     /// </summary>
     public static Uri ListeningAddress(this WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-
-    /// <summary>Health: the store answers a count query.</summary>
-    private sealed class StoreHealthCheck(IFeedbackStore store) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var counts = store.Counts();
-                return Task.FromResult(HealthCheckResult.Healthy($"{counts.Events} events from {counts.Devices} devices"));
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(HealthCheckResult.Unhealthy("The feedback store does not answer.", e));
-            }
-        }
-    }
 }
