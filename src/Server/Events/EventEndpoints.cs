@@ -82,7 +82,7 @@ public static class EventEndpoints
             return Refuse(metrics, StatusCodes.Status409Conflict, "Batch id reused", e.Message);
         }
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        metrics.Ingested(result.Stored, result.AlreadyStored, result.Replayed, seconds);
+        metrics.Ingested(result.Stored, result.AlreadyStored, result.Replayed, body!.Length, seconds);
         log.LogDebug("Batch {BatchId} from {Device}: {Stored} stored, {AlreadyStored} already stored, replayed {Replayed}, through {Through}",
             batch.BatchId, device, result.Stored, result.AlreadyStored, result.Replayed, result.AcceptedThrough);
         var ack = new BatchAck(batch.BatchId, result.AcceptedThrough, result.Stored, result.AlreadyStored, result.Replayed);
