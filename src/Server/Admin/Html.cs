@@ -63,7 +63,7 @@ internal static class Html
         table{border-collapse:collapse;background:#fff;width:100%;border:1px solid #dde3ec} th,td{padding:6px 8px;border-bottom:1px solid #e8ecf2;text-align:left;vertical-align:top}
         th{background:#eef2f7;font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
         .tag{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px} .ok{background:#dcf3e3;color:#17603a} .no{background:#fde7d9;color:#8a3b0f} .bad{background:#fbdada;color:#8a1414} .serving{background:#dbe8ff;color:#17408a}
-        button{font:inherit;padding:4px 12px;border-radius:4px;border:1px solid #3b6fd1;background:#3b6fd1;color:#fff;cursor:pointer} .secondary{background:#fff;color:#3b6fd1}
+        button{white-space:nowrap;font:inherit;padding:4px 12px;border-radius:4px;border:1px solid #3b6fd1;background:#3b6fd1;color:#fff;cursor:pointer} .secondary{background:#fff;color:#3b6fd1}
         header button{background:transparent;border-color:#6a7893}
         svg{background:#fff;border:1px solid #dde3ec;border-radius:6px;max-width:100%;height:auto}
         .error{background:#fbdada;border:1px solid #e5a3a3;padding:8px 12px;border-radius:4px;color:#8a1414}

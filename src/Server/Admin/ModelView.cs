@@ -22,12 +22,12 @@ internal sealed record ModelView(long Version, DateTimeOffset CreatedAt, bool Pu
         return new ModelView(record.Version, record.CreatedAt, record.Published, Get("ndcg@10"), Get("hr@10"), Get("baseline_ndcg@10"), record.Reason);
     }
 
-    /// <summary>Gate metrics across versions: candidate NDCG@10 (hollow when kept back) against what it was compared with.</summary>
-    public static string Chart(IReadOnlyList<ModelView> models) => SvgChart.Lines("NDCG@10 on held-out recent events, by version",
+    /// <summary>Gate metrics across versions: candidate NDCG@10 (hollow when kept back) against its baseline (the model serving then, or popularity).</summary>
+    public static string Chart(IReadOnlyList<ModelView> models) => SvgChart.Lines("Gate metrics on held-out recent events, by version",
         models.Select(m => "v" + m.Version).ToList(),
         [
-            new SvgChart.Series("candidate (hollow: kept back)", "#3b6fd1", models.Select(m => m.Ndcg10).ToList(), models.Select(m => m.Published).ToList()),
-            new SvgChart.Series("compared with (serving or popularity)", "#e08a2c", models.Select(m => m.BaselineNdcg10).ToList()),
-            new SvgChart.Series("HR@10 of candidate", "#3aa76d", models.Select(m => m.HitRate10).ToList()),
+            new SvgChart.Series("candidate NDCG@10 (hollow: kept back)", "#3b6fd1", models.Select(m => m.Ndcg10).ToList(), models.Select(m => m.Published).ToList()),
+            new SvgChart.Series("baseline NDCG@10", "#e08a2c", models.Select(m => m.BaselineNdcg10).ToList()),
+            new SvgChart.Series("candidate HR@10", "#3aa76d", models.Select(m => m.HitRate10).ToList()),
         ]);
 }

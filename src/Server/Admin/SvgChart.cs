@@ -18,6 +18,7 @@ internal static class SvgChart
     {
         double max = series.SelectMany(s => s.Values).Where(v => v is not null).Select(v => v!.Value).DefaultIfEmpty(0).Max();
         var svg = Frame(title, xLabels, max, yFormat);
+        double legendX = Left;
         for (int s = 0; s < series.Count; s++)
         {
             var line = series[s];
@@ -33,8 +34,9 @@ internal static class SvgChart
                 string value = line.Values[i]!.Value.ToString(yFormat, CultureInfo.InvariantCulture);
                 svg.Append($"""<circle cx="{F(x)}" cy="{F(y)}" r="4.5" fill="{(filled ? line.Color : "#fff")}" stroke="{line.Color}" stroke-width="2"><title>{Html.E($"{line.Name} {xLabels[i]}: {value}")}</title></circle>""");
             }
-            double legendX = Left + s * 230;
             svg.Append($"""<rect x="{F(legendX)}" y="{Height - 14}" width="12" height="4" fill="{line.Color}"/><text x="{F(legendX + 16)}" y="{Height - 9}" font-size="12" fill="#1d2330">{Html.E(line.Name)}</text>""");
+            // No text measuring on the server: 7 px a character is wide enough for the 12 px sans-serif labels.
+            legendX += 16 + 7 * line.Name.Length + 20;
         }
         return svg.Append("</svg>").ToString();
     }
@@ -79,7 +81,18 @@ internal static class SvgChart
         return svg;
     }
 
-    private static double Scale(double max) => max <= 0 ? 1 : max * 1.1;
+    /// <summary>The top of the y axis: four grid steps of a round size (1, 2, 2.5 or 5 × 10ⁿ) covering <paramref name="max"/>.</summary>
+    private static double Scale(double max)
+    {
+        if (max <= 0)
+        {
+            return 1;
+        }
+        double raw = max / 4;
+        double magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        double step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
+        return step * 4;
+    }
 
     private static double Y(double value, double max) => Height - Bottom - value / Scale(max) * (Height - Top - Bottom);
 

@@ -26,8 +26,8 @@ internal static class TrafficPage
             <h2>Devices</h2>
             {ingest.DevicesChart()}
             <h2>Refused requests since the server started</h2>
-            <table id="rejections"><thead><tr><th>status</th><th>meaning</th><th>count</th></tr></thead><tbody>{rows}</tbody></table>
-            {(rejected.Count == 0 ? "<p class=\"note\">None.</p>" : "")}
+            {(rejected.Count == 0 ? "<p class=\"note\" id=\"rejections\">None.</p>"
+                : $"<table id=\"rejections\"><thead><tr><th>status</th><th>meaning</th><th>count</th></tr></thead><tbody>{rows}</tbody></table>")}
             """, "Traffic", csrf);
     }
 
