@@ -57,7 +57,8 @@ public sealed class MetricsTests
         Assert.Contains(before, s => s.Name == "reco_ingest_in_flight");
         Assert.Contains(before, s => s.Name == "reco_ingest_queued");
 
-        // Traffic: 3 devices × 2 batches of 20 events, one batch sent twice, one malformed body, one wrong API key.
+        // Traffic: 3 devices × 2 batches of 20 events, one batch sent twice, one malformed body, one body of the wrong
+        // media type, one wrong API key.
         long bytes = 0;
         byte[]? firstBody = null;
         var devices = new List<(string Id, string Token)>();
@@ -87,6 +88,11 @@ public sealed class MetricsTests
         {
             Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         }
+        using (var json = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Post, "v1/events", devices[1].Id, devices[1].Token,
+            [1, 2, 3], contentType: "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
+        }
         using (var wrongKey = await server.PostEventsAsync(again, devices[1].Id, devices[1].Token, apiKey: "not-the-key"))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
@@ -99,6 +105,9 @@ public sealed class MetricsTests
         Assert.Equal(1, after.Value("reco_batches_total", ("replayed", "true")));
         Assert.Equal(bytes, after.Value("reco_ingest_bytes_total"));
         Assert.Equal(1, after.Value("reco_requests_rejected_total", ("status", "400")));
+        // Routing refuses a body of another media type before the endpoint runs: ASP.NET Core's series counts it.
+        Assert.Equal(0, after.Value("reco_requests_rejected_total", ("status", "413")));
+        Assert.Equal(1, after.Value("http_server_request_duration_seconds_count", ("http_response_status_code", "415")));
         Assert.Equal(1, after.Value("reco_auth_failures_total", ("credential", "api_key")));
         Assert.Equal(3, after.Value("reco_devices"));
         // The batch latency histogram: every acknowledged batch counted, cumulative buckets ending at +Inf.

@@ -43,7 +43,8 @@ public static class EventEndpoints
         var (body, problem) = await RequestBodies.ReadAsync(http.Request, options.MaxRequestBytes, cancellationToken);
         if (problem is not null)
         {
-            metrics.Rejected(StatusCodes.Status413PayloadTooLarge);
+            // 413 or 415: count it under its own status, so an alert on one is not set off by the other.
+            metrics.Rejected((problem as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status400BadRequest);
             return problem;
         }
         EventBatch batch;
