@@ -68,11 +68,12 @@ public sealed class EventContractPropertyTests
             }
             catch (InvalidEventException)
             {
-                refused++;
+                Interlocked.Increment(ref refused);
                 return;
             }
-            accepted++;
-            var wire = new WireEvent(accepted, timestamp.ToUnixTimeMilliseconds(), user!, item!, type, value, context ?? WireEvent.NoContext);
+            // Sample runs on several threads at once: a plain ++ loses counts under load.
+            int sequence = Interlocked.Increment(ref accepted);
+            var wire = new WireEvent(sequence, timestamp.ToUnixTimeMilliseconds(), user!, item!, type, value, context ?? WireEvent.NoContext);
             var received = WireCodec.DecodeBatch(WireCodec.Encode(EventBatch.Create("device", [wire])));
             Assert.Empty(EventRules.Check(received));
         }, iter: 20_000);
