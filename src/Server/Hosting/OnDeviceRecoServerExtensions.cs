@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using OnDeviceReco.Server.Admin;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
@@ -45,7 +46,7 @@ public static class OnDeviceRecoServerExtensions
     /// <summary>
     /// Adds the middleware the endpoints rely on (unhandled errors and bare status codes as ProblemDetails, the
     /// per-device rate limiter) and maps the device API (/v1/devices, /v1/events, /v1/models), the operator API
-    /// (/v1/admin), /health and /openapi/v1.json.
+    /// (/v1/admin), the operator dashboard (/admin), /metrics, /health and /openapi/v1.json.
     /// </summary>
     public static WebApplication MapOnDeviceReco(this WebApplication app)
     {
@@ -58,6 +59,8 @@ public static class OnDeviceRecoServerExtensions
         app.MapEventEndpoints();
         app.MapModelEndpoints();
         app.MapDeviceEndpoints();
+        app.MapServerTelemetry();
+        app.MapAdminEndpoints();
         return app;
     }
 
@@ -88,6 +91,9 @@ public static class OnDeviceRecoServerExtensions
         services.AddOpenApi();
         services.AddDeviceRateLimits();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("feedback-store");
+        services.AddServerTelemetry();
+        services.AddSingleton<AdminSessions>();
+        services.AddSingleton<LoginThrottle>();
         return services;
     }
 

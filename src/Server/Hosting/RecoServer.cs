@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OnDeviceReco.Server.Admin;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
@@ -23,6 +25,12 @@ public static class RecoServer
         options.Validate();
         Directory.CreateDirectory(options.DataDirectory);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        // ASP.NET Core logs two Information lines per request; under device load that is thousands a second. Its
+        // warnings and errors stay. Inserted first, so appsettings, environment and command line still override it.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Services.AddOnDeviceRecoServer(options);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Storage;
 
@@ -9,7 +10,7 @@ namespace OnDeviceReco.Server.Retraining;
 /// failed run is logged and retried at the next check — the serving model is untouched by failures.
 /// </summary>
 public sealed class RetrainingService(ServerOptions options, IFeedbackStore store, RetrainingJob job, RetrainingTrigger trigger,
-    ILogger<RetrainingService> log) : BackgroundService
+    ServerMetrics metrics, ILogger<RetrainingService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,9 +41,14 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
             trigger.ForceNext = false;
             log.LogInformation("Retraining: {Fresh} new events since the last run (threshold {Threshold}, forced {Forced})",
                 fresh, settings.MinNewEvents, forced);
+            var started = DateTimeOffset.UtcNow;
+            long clock = Stopwatch.GetTimestamp();
             try
             {
-                await Task.Run(() => job.Run(counts.LatestEventId, stoppingToken), stoppingToken);
+                var outcome = await Task.Run(() => job.Run(counts.LatestEventId, stoppingToken), stoppingToken);
+                Record(new RetrainingRun(started, Stopwatch.GetElapsedTime(clock).TotalSeconds,
+                    outcome.Published ? RetrainingRun.Published : RetrainingRun.KeptBack, outcome.Version, outcome.Epochs,
+                    outcome.Candidate.Ndcg10, outcome.Baseline.Ndcg10, outcome.BaselineName, outcome.Reason));
                 trigger.Completed(null);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -52,8 +58,23 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
             catch (Exception e)
             {
                 log.LogError(e, "Retraining failed; the serving model is unchanged");
+                Record(new RetrainingRun(started, Stopwatch.GetElapsedTime(clock).TotalSeconds, RetrainingRun.Failed, null, 0, null, null, null, e.Message));
                 trigger.Completed(e.Message);
             }
+        }
+    }
+
+    /// <summary>Counts the run and keeps it for the dashboard. A store that cannot take the record costs the record, not the run.</summary>
+    private void Record(RetrainingRun run)
+    {
+        metrics.RetrainingRun(run.Outcome, run.Seconds);
+        try
+        {
+            store.RecordRun(run);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Could not record retraining run of {Started}", run.Started);
         }
     }
 }
