@@ -32,6 +32,7 @@ public static class Telemetry
             builder.AddView(instrument => instrument.Meter.Scope == own ? null : MetricStreamConfiguration.Drop);
         });
         services.AddSingleton<ServerGauges>();
+        services.AddHostedService<GaugeStarter>();
         return services;
     }
 
@@ -39,7 +40,20 @@ public static class Telemetry
     {
         app.MapPrometheusScrapingEndpoint(ScrapePath, meterProvider: null,
             configureBranchedPipeline: branch => branch.Use(MetricsAccess.Check), optionsName: null);
-        // Gauges register when constructed; make that happen before anyone scrapes.
-        app.Services.GetRequiredService<ServerGauges>();
+    }
+
+    /// <summary>
+    /// Gauges register when constructed: done as the host starts, before anyone scrapes — not while mapping, which
+    /// would build the store before the host had validated the options.
+    /// </summary>
+    private sealed class GaugeStarter(IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            services.GetRequiredService<ServerGauges>();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
