@@ -2,7 +2,7 @@
 # Builds the C distribution and proves it from C, Python and .NET: publishes the NativeAOT library into dist/
 # (lib, include, licences), compiles the C sample and the C tests (tests/native) with the system C compiler
 # against dist/ only, builds the .NET host sample (no project reference: C ABI only), and runs them all together with
-# the Python (ctypes) sample. Usage: build/native.sh [--no-run]
+# the Python (ctypes) sample and the LÖVE game (samples/love, under Xvfb). Usage: build/native.sh [--no-run]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dist="$root/dist"
@@ -13,8 +13,11 @@ dotnet publish "$root/src/NativeExports" -c Release -r linux-x64 -o "$dist/lib" 
 grep -qE "warning (IL|CS)" "$dist/publish.log" && { echo "publish produced trim/AOT warnings" >&2; exit 1; }
 rm -f "$dist/publish.log" "$dist/lib/"*.dbg
 cp "$root/src/NativeExports/include/ondevicereco.h" "$dist/include/"
-cp "$root/LICENSE" "$dist/licenses/OnDeviceReco.txt" 2>/dev/null || true
-cp "$root/build/THIRD-PARTY-NOTICES.md" "$dist/licenses/" 2>/dev/null || true
+cp "$root/LICENSE" "$dist/licenses/LICENSE.txt"
+cp "$root/THIRD-PARTY-NOTICES.txt" "$dist/licenses/"
+# libonnxruntime.so is redistributed as built by Microsoft: its own notices (the code compiled into it) go with it.
+cp "${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.ml.onnxruntime/$(sed -n 's/.*"Microsoft.ML.OnnxRuntime" Version="\([^"]*\)".*/\1/p' "$root/Directory.Packages.props")/ThirdPartyNotices.txt" \
+  "$dist/licenses/onnxruntime-ThirdPartyNotices.txt"
 
 readelf -d "$dist/lib/libondevicereco.so" | grep -q 'RUNPATH.*\$ORIGIN' || { echo "libondevicereco.so lacks RUNPATH \$ORIGIN" >&2; exit 1; }
 ls -l "$dist/lib"
@@ -24,14 +27,19 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/recommend.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/recommend"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/samples/c/sync.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/sync"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
-# The C ABI's memory-safety tests (threads, unmapped pages, leaks); each prints "N passed, N failed".
-c_tests=(string_edges close_race errmsg_threads log_swap open_failures sync_odd_events)
+# The ABI's frozen layout (static_asserts: compiling it is the test) and the C ABI's memory-safety tests (threads,
+# unmapped pages, leaks, polled requests); each prints "N passed, N failed".
+c_tests=(abi_layout string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests)
 for test in "${c_tests[@]}"; do
   "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
 done
 "${CXX:-g++}" -std=c++17 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/samples/cpp/game_loop.cpp" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/game_loop"
 # Deliberately no -lm and no link against the library: it is loaded with dlopen(RTLD_LOCAL).
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/dlopen_local.c" -ldl -o "$out/dlopen_local"
+"$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/plugin_host.c" -ldl -o "$out/plugin_host"
+# LuaJIT's ffi.cdef takes plain C declarations: the header preprocessed, with its #defines kept (-dD) so that the
+# game reads the ODR_* constants from the same file (samples/love/odr.lua).
+echo '#include "ondevicereco.h"' | "$cc" -E -P -dD -I"$dist/include" - > "$out/ondevicereco.ffi.h"
 dotnet build "$root/samples/dotnet/NativeHost" -c Release -warnaserror -nologo -v q
 [ "${1:-}" = "--no-run" ] && exit 0
 
@@ -56,12 +64,14 @@ run_c_test() {
   c_failed=$((c_failed + $(echo "$summary" | awk '{print $3}')))
 }
 run_c_test bad_input "$out/bad_input" "$work/bad.db"
+run_c_test abi_layout "$out/abi_layout" "$work/layout.db"
 run_c_test string_edges "$out/string_edges" "$work/edges.db"
 run_c_test close_race "$out/close_race" "$work/race.db"
 # glibc fills freed memory with this byte: a message freed under its reader shows up as garbage.
 run_c_test errmsg_threads env MALLOC_PERTURB_=165 "$out/errmsg_threads" "$work/errmsg.db"
 run_c_test log_swap "$out/log_swap" "$work/log.db"
 run_c_test open_failures "$out/open_failures" "$work/open.db"
+run_c_test poll_requests "$out/poll_requests" "$work/poll.db"
 echo "== C host loading the library with dlopen(RTLD_LOCAL)"
 "$out/dlopen_local" "$dist/lib/libondevicereco.so" "$work/dlopen.db"
 echo "== C host syncing 1,000 events to the real server on loopback"
@@ -95,6 +105,15 @@ echo "== C sample with a signed model trained for one epoch on the repo's MovieL
 dotnet run -c Release --project "$root/src/Trainer" -- train --data "$root/data/movielens-small" --out "$work/bundle" \
   --key "$work/signing-key.pem" --max-epochs 1 --threads 2 > "$work/train.log" 2>&1 || { cat "$work/train.log"; exit 1; }
 "$out/recommend" "$work/model.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== Plugin host: ten dlopen / signed model / recommend / close / dlclose cycles in one process"
+run_c_test plugin_host "$out/plugin_host" "$dist/lib/libondevicereco.so" "$work/plugin.db" "$work/bundle" "$work/signing-key.pem.pub"
+echo "== LÖVE 11 game (LuaJIT FFI, poll API) playing a scripted session under Xvfb; screenshot in artifacts/"
+for tool in love xvfb-run; do
+  command -v "$tool" > /dev/null || { echo "$tool is required for the LÖVE sample (apt-get install love xvfb xauth)" >&2; exit 1; }
+done
+run_c_test love_shop xvfb-run -a love "$root/samples/love" --autoplay --lib "$dist/lib/libondevicereco.so" \
+  --cdef "$out/ondevicereco.ffi.h" --db "$work/love.db" --bundle "$work/bundle" --key "$work/signing-key.pem.pub" \
+  --catalogue "$root/data/movielens-small/movies.csv" --screenshot "$root/artifacts/love-shop.png"
 echo "== C++ game-loop host (120 frames at 60 fps, recommendations fetched asynchronously)"
 "$out/game_loop" "$work/game.db" "$work/bundle" "$work/signing-key.pem.pub"
 echo "== Python sample (ctypes), popularity only"

@@ -35,9 +35,9 @@ public unsafe class CAbiOverhead
         _root = Path.Combine(Path.GetTempPath(), "odr-bench-cabi", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_root);
 
-        // odr_config: uint32 struct_size, char* path, char* key, int64 max_events, int32 flush_ms, int32 consent, int32 threads.
-        var config = (byte*)NativeMemory.AllocZeroed(48);
-        *(uint*)config = 48;
+        // odr_config (64 bytes, see tests/native/abi_layout.c): uint32 struct_size at 0, char* database_path at 8, the rest zero.
+        var config = (byte*)NativeMemory.AllocZeroed(64);
+        *(uint*)config = 64;
         *(byte**)(config + 8) = Utf8(Path.Combine(_root, "native.db"));
         nint handle = 0;
         if (_open((nint*)config, &handle) != 0)

@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
 
     odr_recommendation results[5];
     int32_t count = 0;
-    CHECK(odr_recommend(client, "player-1", 5, results, &count));
+    CHECK(odr_recommend(client, "player-1", 5, results, sizeof *results, &count));
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("open to first recommendation (incl. model load, tracking, flush): %.1f ms\n",
            (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
     const char *genres[] = { "Action", "Sci-Fi" };
     CHECK(odr_upsert_item(client, "260", genres, 2));
     odr_profile profile;
-    CHECK(odr_get_profile(client, "player-1", &profile));
+    CHECK(odr_get_profile(client, "player-1", &profile, sizeof profile));
     printf("profile: %d events, %d sessions\n", profile.total_events, profile.session_count);
     CHECK(odr_close(client));
     free(key);

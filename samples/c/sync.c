@@ -23,12 +23,12 @@ int main(int argc, char **argv) {
         if (odr_track(client, "player-1", item, ODR_EVENT_PLAY, 0, 0) != ODR_OK) { fprintf(stderr, "track: %s\n", odr_errmsg(client)); return 1; }
     }
     odr_sync_result result;
-    int32_t rc = odr_sync(client, &result);
+    int32_t rc = odr_sync(client, &result, sizeof result);
     printf("sync: %s, status %d, %d events sent in %d batches (%d attempts), model v%lld\n",
            odr_errstr(rc), result.status, result.events_sent, result.batches, result.attempts, (long long)result.model_version);
     if (rc != ODR_OK || result.events_sent != events) { fprintf(stderr, "sync failed: %s\n", odr_errmsg(client)); odr_close(client); return 1; }
     /* Nothing is pending any more: a second sync sends nothing. */
-    rc = odr_sync(client, &result);
+    rc = odr_sync(client, &result, sizeof result);
     if (rc != ODR_OK || result.events_sent != 0) { fprintf(stderr, "second sync sent %d\n", result.events_sent); odr_close(client); return 1; }
     odr_close(client);
     return 0;

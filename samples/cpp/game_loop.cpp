@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
             plugin.check(odr_track(plugin.get(), "player-1", catalogue[frame % 8], ODR_EVENT_VIEW, 0, 0), "odr_track");
             if (frame % 10 == 0) plugin.check(odr_track(plugin.get(), "player-1", catalogue[(frame / 10) % 8], ODR_EVENT_PLAY, 0, 0), "odr_track");
             if (frame % 30 == 0) {
-                plugin.check(odr_recommend_async(plugin.get(), "player-1", 5, on_recommendations, &mailbox), "odr_recommend_async");
+                plugin.check(odr_recommend_async(plugin.get(), "player-1", 5, sizeof(odr_recommendation), on_recommendations, &mailbox), "odr_recommend_async");
                 ++requests;
             }
             {

@@ -24,20 +24,24 @@ ODR_ABI_VERSION = 1
 # the padding holes (after item_id, after categories) come out as in C without being spelled out here.
 class OdrConfig(C.Structure):
     _fields_ = [("struct_size", C.c_uint32),
+                ("initial_consent", C.c_int32),
                 ("database_path", C.c_char_p),
                 ("trusted_key_pem", C.c_char_p),
+                ("sync_url", C.c_char_p),
+                ("sync_api_key", C.c_char_p),
                 ("max_events", C.c_int64),
                 ("flush_interval_ms", C.c_int32),
-                ("initial_consent", C.c_int32),
-                ("inference_threads", C.c_int32)]
+                ("inference_threads", C.c_int32),
+                ("sync_interval_s", C.c_int32),
+                ("sync_max_attempts", C.c_int32)]
 
 
 class OdrRecommendation(C.Structure):
-    _fields_ = [("item_id", C.c_char * (ODR_MAX_ID_BYTES + 1)),
-                ("score", C.c_double),
+    _fields_ = [("score", C.c_double),
                 ("rank", C.c_int32),
                 ("source", C.c_int32),
                 ("is_exploration", C.c_int32),
+                ("item_id", C.c_char * (ODR_MAX_ID_BYTES + 1)),
                 ("reason", C.c_char * ODR_MAX_REASON_BYTES),
                 ("request_id", C.c_char * 33)]
 
@@ -47,9 +51,9 @@ class OdrProfile(C.Structure):
                 ("session_count", C.c_int32),
                 ("first_seen_ms", C.c_int64),
                 ("last_seen_ms", C.c_int64),
+                ("category_scores", C.c_double * 5),
                 ("category_count", C.c_int32),
-                ("categories", (C.c_char * 65) * 5),
-                ("category_scores", C.c_double * 5)]
+                ("categories", (C.c_char * 65) * 5)]
 
 
 LOG_CALLBACK = C.CFUNCTYPE(None, C.c_void_p, C.c_int32, C.c_char_p)
@@ -72,10 +76,12 @@ def load(path):
         "odr_close": (C.c_int32, [client_p]),
         "odr_track": (C.c_int32, [client_p, C.c_char_p, C.c_char_p, C.c_int32, C.c_double, C.c_int64]),
         "odr_flush": (C.c_int32, [client_p]),
+        # Functions that fill structs take the caller's sizeof: the library writes at that size and stride.
         "odr_recommend": (C.c_int32, [client_p, C.c_char_p, C.c_int32, C.POINTER(OdrRecommendation),
-                                      C.POINTER(C.c_int32)]),
-        "odr_recommend_async": (C.c_int32, [client_p, C.c_char_p, C.c_int32, RECOMMEND_CALLBACK, C.c_void_p]),
-        "odr_get_profile": (C.c_int32, [client_p, C.c_char_p, C.POINTER(OdrProfile)]),
+                                      C.c_size_t, C.POINTER(C.c_int32)]),
+        "odr_recommend_async": (C.c_int32, [client_p, C.c_char_p, C.c_int32, C.c_size_t, RECOMMEND_CALLBACK,
+                                            C.c_void_p]),
+        "odr_get_profile": (C.c_int32, [client_p, C.c_char_p, C.POINTER(OdrProfile), C.c_size_t]),
         "odr_load_model": (C.c_int32, [client_p, C.c_char_p, C.POINTER(C.c_int64)]),
     }
     for name, (restype, argtypes) in signatures.items():
@@ -138,7 +144,8 @@ def main(argv):
 
         results = (OdrRecommendation * 5)()  # caller-owned array, as odr_recommend requires
         count = C.c_int32()
-        check(lib.odr_recommend(client, b"player-1", len(results), results, C.byref(count)), "odr_recommend")
+        check(lib.odr_recommend(client, b"player-1", len(results), results,
+                                        C.sizeof(OdrRecommendation), C.byref(count)), "odr_recommend")
         if count.value == 0:
             raise OdrError("odr_recommend returned no items")
         for r in results[:count.value]:
@@ -146,7 +153,7 @@ def main(argv):
                                                       r.reason.decode()))
 
         profile = OdrProfile()
-        check(lib.odr_get_profile(client, b"player-1", C.byref(profile)), "odr_get_profile")
+        check(lib.odr_get_profile(client, b"player-1", C.byref(profile), C.sizeof(profile)), "odr_get_profile")
         categories = ", ".join("%s %.2f" % (profile.categories[i].value.decode(), profile.category_scores[i])
                                for i in range(profile.category_count))
         print("profile: %d events, %d sessions%s" % (profile.total_events, profile.session_count,
@@ -172,7 +179,7 @@ def main(argv):
                 done.set()
 
         callback = RECOMMEND_CALLBACK(on_recommend)  # must stay referenced until the callback has run
-        check(lib.odr_recommend_async(client, b"player-1", 3, callback, None), "odr_recommend_async")
+        check(lib.odr_recommend_async(client, b"player-1", 3, C.sizeof(OdrRecommendation), callback, None), "odr_recommend_async")
         if not done.wait(30):
             raise OdrError("odr_recommend_async: no callback within 30 s")
         if "error" in answer or answer["result"] != ODR_OK or not answer["items"]:

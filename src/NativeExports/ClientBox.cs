@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OnDeviceReco.Native;
 
 /// <summary>
@@ -5,12 +7,15 @@ namespace OnDeviceReco.Native;
 /// it. Every export holds the box for the length of the call (<see cref="TryAcquire"/>/<see cref="Release"/>),
 /// so odr_close on one thread never disposes the client under a call running on another: it marks the box
 /// closed (new calls get ODR_ESTATE), and the client is disposed once the last call in flight has returned.
+/// odr_recommend_start requests whose work has not started are kept here too, so that closing cancels them: when
+/// odr_close returns, none of the handle's requests is still pending.
 /// </summary>
 internal sealed unsafe class ClientBox
 {
     private const int ClosedBit = 1 << 30;
     private readonly ManualResetEventSlim _disposed = new(false);
     private readonly HandleMessages _messages = new();
+    private readonly ConcurrentDictionary<PendingRequest, byte> _queued = new();
     private int _state; // calls in flight, plus ClosedBit once odr_close was called
     private Exception? _disposeError;
 
@@ -72,8 +77,20 @@ internal sealed unsafe class ClientBox
 
     public void SetError(string message) => _messages.Set(message);
 
+    /// <summary>A request queued for work; called while holding the handle, so it is seen by the disposal.</summary>
+    public void Queue(PendingRequest request) => _queued[request] = 0;
+
+    /// <summary>The request's work has started (holding the handle) or was skipped: closing no longer cancels it.</summary>
+    public void Forget(PendingRequest request) => _queued.TryRemove(request, out _);
+
     private void DisposeClient()
     {
+        // No call is in flight and none can start: the requests still queued will never run on this client.
+        foreach (var request in _queued.Keys)
+        {
+            request.Cancel("The client was closed before the request ran.");
+        }
+        _queued.Clear();
         try
         {
             Client.Dispose();

@@ -29,5 +29,5 @@ internal static unsafe class ErrorMessages
         return code;
     }
 
-    public static int Fail(ClientBox? client, Exception e) => Fail(client, ResultCode.From(e), ResultCode.Unwrap(e).Message);
+    public static int Fail(ClientBox? client, Exception e) => Fail(client, ResultCode.From(e), CErrorText.For(ResultCode.Unwrap(e)));
 }

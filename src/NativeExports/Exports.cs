@@ -98,7 +98,7 @@ internal static unsafe class Exports
     }
 
     [UnmanagedCallersOnly(EntryPoint = "odr_open")]
-    public static int OdrOpen(NativeConfig* config, nint* outClient)
+    public static int OdrOpen(void* configPointer, nint* outClient)
     {
         try
         {
@@ -107,37 +107,31 @@ internal static unsafe class Exports
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "out_client is NULL.");
             }
             *outClient = 0;
-            if (config is null)
+            if (configPointer is null)
             {
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config is NULL.");
             }
-            var v1 = &config->V1;
-            if (v1->StructSize < (uint)sizeof(NativeConfigV1))
-            {
-                return ErrorMessages.Fail(null, ResultCode.InvalidArgument, $"config->struct_size is {v1->StructSize}; set it to sizeof(odr_config) ({sizeof(NativeConfig)}).");
-            }
-            // Callers built against the first layout pass its smaller size: the sync fields are then absent, not garbage.
-            bool hasSyncFields = v1->StructSize >= (uint)sizeof(NativeConfig);
-            string path = Utf8Strings.Read(v1->DatabasePath, "config->database_path", MaxPathBytes);
-            string? key = Utf8Strings.ReadOptional(v1->TrustedKeyPem, "config->trusted_key_pem", MaxKeyBytes);
-            if (v1->InitialConsent is < 0 or > 3 || v1->MaxEvents < 0 || v1->FlushIntervalMs < 0 || v1->InferenceThreads is < 0 or > 64
-                || (hasSyncFields && (config->SyncIntervalSeconds < 0 || config->SyncMaxAttempts is < 0 or > 100)))
+            var config = CallerStructs.ReadSized<NativeConfig>(configPointer, "config", "odr_config");
+            string path = Utf8Strings.Read(config.DatabasePath, "config->database_path", MaxPathBytes);
+            string? key = Utf8Strings.ReadOptional(config.TrustedKeyPem, "config->trusted_key_pem", MaxKeyBytes);
+            if (config.InitialConsent is < 0 or > 3 || config.MaxEvents < 0 || config.FlushIntervalMs < 0 || config.InferenceThreads is < 0 or > 64
+                || config.SyncIntervalSeconds < 0 || config.SyncMaxAttempts is < 0 or > 100)
             {
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config holds a negative or out-of-range number.");
             }
-            var sync = hasSyncFields ? SyncOptionsFrom(config) : null;
+            var sync = SyncOptionsFrom(&config);
             var store = new StoreOptions
             {
                 DatabasePath = path,
-                MaxRows = v1->MaxEvents > 0 ? v1->MaxEvents : 500_000,
-                FlushInterval = TimeSpan.FromMilliseconds(v1->FlushIntervalMs > 0 ? v1->FlushIntervalMs : 500),
+                MaxRows = config.MaxEvents > 0 ? config.MaxEvents : 500_000,
+                FlushInterval = TimeSpan.FromMilliseconds(config.FlushIntervalMs > 0 ? config.FlushIntervalMs : 500),
             };
             var client = new RecoClient(new RecoClientOptions
             {
                 Store = store,
-                InitialConsent = (ConsentState)v1->InitialConsent,
+                InitialConsent = (ConsentState)config.InitialConsent,
                 TrustedModelKeys = key is null ? [] : [key],
-                Inference = new InferenceOptions { IntraOpThreads = v1->InferenceThreads > 0 ? v1->InferenceThreads : 1 },
+                Inference = new InferenceOptions { IntraOpThreads = config.InferenceThreads > 0 ? config.InferenceThreads : 1 },
                 LoggerFactory = CallbackLogging.Factory,
                 Sync = sync,
             });
@@ -165,7 +159,15 @@ internal static unsafe class Exports
                 return ErrorMessages.Fail(null, ResultCode.State, "Not an open odr_client handle (already closed, or not from odr_open).");
             }
             // Waits for calls in flight on other threads; the client is disposed by whichever finishes last.
-            return box.Close() is { } error ? ErrorMessages.Fail(null, error) : ResultCode.Ok;
+            var error = box.Close();
+            if (HandleRegistry.IsEmpty)
+            {
+                // The last client is gone, typically before the host unloads the library (which stays resident,
+                // see the header): give the managed heap back to the OS now instead of whenever the GC next runs,
+                // so that load/close cycles of a plugin host do not ratchet memory up (tests/native/plugin_host.c).
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            }
+            return error is null ? ResultCode.Ok : ErrorMessages.Fail(null, error);
         }
         catch (Exception e)
         {
@@ -202,7 +204,7 @@ internal static unsafe class Exports
     });
 
     [UnmanagedCallersOnly(EntryPoint = "odr_recommend")]
-    public static int OdrRecommend(nint handle, byte* userId, int count, NativeRecommendation* results, int* outCount) =>
+    public static int OdrRecommend(nint handle, byte* userId, int count, NativeRecommendation* results, nuint itemSize, int* outCount) =>
         WithClient(handle, box =>
         {
             if (outCount is not null)
@@ -213,14 +215,15 @@ internal static unsafe class Exports
             {
                 throw new ArgumentException("results and out_count must not be NULL.");
             }
+            CallerStructs.CheckSize<NativeRecommendation>(itemSize, "item_size");
             var list = box.Client.Recommend(Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes), count);
-            Copy(list, results);
+            Copy(list, results, itemSize);
             *outCount = list.Count;
             return ResultCode.Ok;
         });
 
     [UnmanagedCallersOnly(EntryPoint = "odr_recommend_async")]
-    public static int OdrRecommendAsync(nint handle, byte* userId, int count,
+    public static int OdrRecommendAsync(nint handle, byte* userId, int count, nuint itemSize,
         delegate* unmanaged<void*, int, NativeRecommendation*, int, void> callback, void* userData) =>
         WithClient(handle, box =>
         {
@@ -228,11 +231,12 @@ internal static unsafe class Exports
             {
                 throw new ArgumentException("callback must not be NULL.");
             }
+            CallerStructs.CheckSize<NativeRecommendation>(itemSize, "item_size");
             // Arguments are copied and checked now, on the caller's thread; the work runs on a pool thread.
             string user = Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes);
             if (count is < 1 or > RecoClient.MaxRecommendations)
             {
-                throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be 1–{RecoClient.MaxRecommendations}.");
+                throw new ArgumentException($"count is {count}; it must be 1–{RecoClient.MaxRecommendations}.");
             }
             // The pending work holds the handle until its callback has returned, so odr_close waits for it.
             if (!box.TryAcquire())
@@ -241,11 +245,11 @@ internal static unsafe class Exports
             }
             nint state = (nint)userData;
             nint function = (nint)callback;
-            ThreadPool.UnsafeQueueUserWorkItem(_ => CompleteAsync(box, user, count, function, state), null);
+            ThreadPool.UnsafeQueueUserWorkItem(_ => CompleteAsync(box, user, count, itemSize, function, state), null);
             return ResultCode.Ok;
         });
 
-    private static void CompleteAsync(ClientBox box, string user, int count, nint function, nint userData)
+    private static void CompleteAsync(ClientBox box, string user, int count, nuint itemSize, nint function, nint userData)
     {
         var callback = (delegate* unmanaged<void*, int, NativeRecommendation*, int, void>)function;
         NativeRecommendation* results = null;
@@ -253,8 +257,8 @@ internal static unsafe class Exports
         try
         {
             var list = box.Client.Recommend(user, count);
-            results = (NativeRecommendation*)NativeMemory.AllocZeroed((nuint)Math.Max(1, list.Count), (nuint)sizeof(NativeRecommendation));
-            Copy(list, results);
+            results = (NativeRecommendation*)NativeMemory.AllocZeroed((nuint)Math.Max(1, list.Count), itemSize);
+            Copy(list, results, itemSize);
             callback((void*)userData, ResultCode.Ok, results, list.Count);
         }
         catch (Exception e)
@@ -270,19 +274,20 @@ internal static unsafe class Exports
         }
     }
 
-    private static void Copy(RecommendationList list, NativeRecommendation* results)
+    internal static void Copy(RecommendationList list, NativeRecommendation* results, nuint itemSize)
     {
         for (int i = 0; i < list.Count; i++)
         {
             var item = list[i];
-            var target = &results[i];
-            Utf8Strings.Write(item.ItemId, target->ItemId, NativeRecommendation.IdBytes);
-            target->Score = item.Score;
-            target->Rank = item.Rank;
-            target->Source = (int)item.Source;
-            target->IsExploration = item.IsExploration ? 1 : 0;
-            Utf8Strings.Write(item.Reason, target->Reason, NativeRecommendation.ReasonBytes);
-            Utf8Strings.Write(list.RequestId, target->RequestId, NativeRecommendation.RequestIdBytes);
+            NativeRecommendation target = default;
+            Utf8Strings.Write(item.ItemId, target.ItemId, NativeRecommendation.IdBytes);
+            target.Score = item.Score;
+            target.Rank = item.Rank;
+            target.Source = (int)item.Source;
+            target.IsExploration = item.IsExploration ? 1 : 0;
+            Utf8Strings.Write(item.Reason, target.Reason, NativeRecommendation.ReasonBytes);
+            Utf8Strings.Write(list.RequestId, target.RequestId, NativeRecommendation.RequestIdBytes);
+            CallerStructs.Write(results, itemSize, i, target);
         }
     }
 
@@ -321,7 +326,7 @@ internal static unsafe class Exports
         });
 
     [UnmanagedCallersOnly(EntryPoint = "odr_recent_sequence")]
-    public static int OdrRecentSequence(nint handle, byte* userId, int max, NativeRecentItem* items, int* outCount) =>
+    public static int OdrRecentSequence(nint handle, byte* userId, int max, NativeRecentItem* items, nuint itemSize, int* outCount) =>
         WithClient(handle, box =>
         {
             if (outCount is not null)
@@ -332,39 +337,44 @@ internal static unsafe class Exports
             {
                 throw new ArgumentException("items and out_count must not be NULL.");
             }
+            CallerStructs.CheckSize<NativeRecentItem>(itemSize, "item_size");
             var recent = box.Client.GetRecentSequence(Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes), max);
             for (int i = 0; i < recent.Count; i++)
             {
-                Utf8Strings.Write(recent[i].ItemId, items[i].ItemId, NativeRecommendation.IdBytes);
-                items[i].Type = (int)recent[i].Type;
-                items[i].TimestampMs = recent[i].Timestamp.ToUnixTimeMilliseconds();
-                items[i].Value = recent[i].Value;
+                NativeRecentItem item = default;
+                Utf8Strings.Write(recent[i].ItemId, item.ItemId, NativeRecommendation.IdBytes);
+                item.Type = (int)recent[i].Type;
+                item.TimestampMs = recent[i].Timestamp.ToUnixTimeMilliseconds();
+                item.Value = recent[i].Value;
+                CallerStructs.Write(items, itemSize, i, item);
             }
             *outCount = recent.Count;
             return ResultCode.Ok;
         });
 
     [UnmanagedCallersOnly(EntryPoint = "odr_get_profile")]
-    public static int OdrProfile(nint handle, byte* userId, NativeProfile* profile) =>
+    public static int OdrProfile(nint handle, byte* userId, NativeProfile* profilePointer, nuint profileSize) =>
         WithClient(handle, box =>
         {
-            if (profile is null)
+            if (profilePointer is null)
             {
                 throw new ArgumentException("profile must not be NULL.");
             }
+            CallerStructs.CheckSize<NativeProfile>(profileSize, "profile_size");
             var p = box.Client.GetProfile(Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes));
-            *profile = default;
-            profile->TotalEvents = p.TotalEvents;
-            profile->SessionCount = p.SessionCount;
-            profile->FirstSeenMs = p.FirstSeen?.ToUnixTimeMilliseconds() ?? 0;
-            profile->LastSeenMs = p.LastSeen?.ToUnixTimeMilliseconds() ?? 0;
+            NativeProfile profile = default;
+            profile.TotalEvents = p.TotalEvents;
+            profile.SessionCount = p.SessionCount;
+            profile.FirstSeenMs = p.FirstSeen?.ToUnixTimeMilliseconds() ?? 0;
+            profile.LastSeenMs = p.LastSeen?.ToUnixTimeMilliseconds() ?? 0;
             var top = p.CategoryAffinities.Take(NativeProfile.TopCategories).ToList();
-            profile->CategoryCount = top.Count;
+            profile.CategoryCount = top.Count;
             for (int i = 0; i < top.Count; i++)
             {
-                Utf8Strings.Write(top[i].Category, profile->Categories + i * NativeProfile.CategoryBytes, NativeProfile.CategoryBytes);
-                profile->CategoryScores[i] = top[i].Score;
+                Utf8Strings.Write(top[i].Category, profile.Categories + i * NativeProfile.CategoryBytes, NativeProfile.CategoryBytes);
+                profile.CategoryScores[i] = top[i].Score;
             }
+            CallerStructs.Write(profilePointer, profileSize, 0, profile);
             return ResultCode.Ok;
         });
 
@@ -405,15 +415,16 @@ internal static unsafe class Exports
     });
 
     [UnmanagedCallersOnly(EntryPoint = "odr_sync")]
-    public static int OdrSync(nint handle, NativeSyncResult* outResult) => WithClient(handle, box =>
+    public static int OdrSync(nint handle, NativeSyncResult* outResult, nuint resultSize) => WithClient(handle, box =>
     {
         if (outResult is null)
         {
             throw new ArgumentException("out_result must not be NULL.");
         }
-        *outResult = default;
+        CallerStructs.CheckSize<NativeSyncResult>(resultSize, "result_size");
+        CallerStructs.Write(outResult, resultSize, 0, default(NativeSyncResult));
         var result = box.Client.Sync();
-        *outResult = new NativeSyncResult
+        CallerStructs.Write(outResult, resultSize, 0, new NativeSyncResult
         {
             Status = (int)result.Status,
             EventsSent = result.EventsSent,
@@ -425,7 +436,7 @@ internal static unsafe class Exports
             ModelVersion = result.ModelVersion ?? 0,
             ModelUpdated = result.ModelUpdated ? 1 : 0,
             RetryAfterMs = result.RetryAfter is { } wait ? (int)Math.Min(int.MaxValue, wait.TotalMilliseconds) : 0,
-        };
+        });
         return result.Status switch
         {
             SyncStatus.Completed => ResultCode.Ok,
@@ -468,7 +479,7 @@ internal static unsafe class Exports
     /// disposing the client under it) and runs the body under the catch-all every export needs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int WithClient(nint handle, Func<ClientBox, int> body)
+    internal static int WithClient(nint handle, Func<ClientBox, int> body)
     {
         var box = HandleRegistry.Find(handle);
         if (box is null || !box.TryAcquire())

@@ -18,6 +18,9 @@ internal static class HandleRegistry
         return handle;
     }
 
+    /// <summary>True when no client is open (every handle handed out has been closed).</summary>
+    public static bool IsEmpty => Live.IsEmpty;
+
     public static ClientBox? Find(nint handle) => handle != 0 && Live.TryGetValue(handle, out var box) ? box : null;
 
     /// <summary>Takes the handle out of the table; only one caller ever gets the box back (the one that closes it).</summary>

@@ -2,27 +2,22 @@ using System.Runtime.InteropServices;
 
 namespace OnDeviceReco.Native;
 
-// Layouts mirror include/ondevicereco.h exactly; a change here is an ABI change.
-
-/// <summary>The first layout of odr_config; a caller compiled against it passes this struct_size.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct NativeConfigV1
-{
-    public uint StructSize;
-    public byte* DatabasePath;
-    public byte* TrustedKeyPem;
-    public long MaxEvents;
-    public int FlushIntervalMs;
-    public int InitialConsent;
-    public int InferenceThreads;
-}
+// Layouts mirror include/ondevicereco.h exactly; a change here is an ABI change. Structs are append-only (see
+// "How the structs grow" there). tests/native/abi_layout.c asserts the C offsets at compile time and checks at run
+// time that what this side writes lands in the C fields, at the caller's stride and size.
 
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct NativeConfig
 {
-    public NativeConfigV1 V1;
+    public uint StructSize;
+    public int InitialConsent;
+    public byte* DatabasePath;
+    public byte* TrustedKeyPem;
     public byte* SyncUrl;
     public byte* SyncApiKey;
+    public long MaxEvents;
+    public int FlushIntervalMs;
+    public int InferenceThreads;
     public int SyncIntervalSeconds;
     public int SyncMaxAttempts;
 }
@@ -48,11 +43,11 @@ internal unsafe struct NativeRecommendation
     public const int IdBytes = 257;
     public const int ReasonBytes = 256;
     public const int RequestIdBytes = 33;
-    public fixed byte ItemId[IdBytes];
     public double Score;
     public int Rank;
     public int Source;
     public int IsExploration;
+    public fixed byte ItemId[IdBytes];
     public fixed byte Reason[ReasonBytes];
     public fixed byte RequestId[RequestIdBytes];
 }
@@ -60,10 +55,10 @@ internal unsafe struct NativeRecommendation
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct NativeRecentItem
 {
-    public fixed byte ItemId[NativeRecommendation.IdBytes];
-    public int Type;
     public long TimestampMs;
     public double Value;
+    public int Type;
+    public fixed byte ItemId[NativeRecommendation.IdBytes];
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -75,7 +70,7 @@ internal unsafe struct NativeProfile
     public int SessionCount;
     public long FirstSeenMs;
     public long LastSeenMs;
+    public fixed double CategoryScores[TopCategories];
     public int CategoryCount;
     public fixed byte Categories[TopCategories * CategoryBytes];
-    public fixed double CategoryScores[TopCategories];
 }

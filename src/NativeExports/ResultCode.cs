@@ -16,6 +16,8 @@ internal static class ResultCode
     public const int Refused = 6;           // ODR_EREFUSED
     public const int Full = 7;              // ODR_EFULL
     public const int NoConsent = 8;         // ODR_ECONSENT
+    public const int Pending = 9;           // ODR_PENDING (odr_poll: not ready yet; not an error)
+    public const int Canceled = 10;         // ODR_ECANCELED (odr_poll: no answer will come)
     public const int Internal = 99;         // ODR_EINTERNAL
 
     public static string Describe(int code) => code switch
@@ -30,6 +32,8 @@ internal static class ResultCode
         Refused => "refused: a model failed verification, download or loading, or the server refused the sync",
         Full => "event queue full: event not recorded",
         NoConsent => "no consent: event not recorded (consent revoked), or sync stopped (consent not granted)",
+        Pending => "pending: the request's answer is not ready yet; poll again later",
+        Canceled => "canceled: the request was canceled, or its client was closed before it ran",
         Internal => "internal error",
         _ => "unknown result code",
     };

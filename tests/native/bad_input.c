@@ -13,6 +13,11 @@ static int failures = 0, checks = 0;
 #define EXPECT_MESSAGE() do { checks++; if (!odr_last_error() || !*odr_last_error()) { failures++; \
     fprintf(stderr, "FAIL line %d: no error message\n", __LINE__); } } while (0)
 
+/* The last error message speaks the header's language: names a C caller passed, no .NET parameter syntax. */
+#define EXPECT_MESSAGE_HAS(part) do { const char *m_ = odr_last_error(); checks++; \
+    if (!m_ || !strstr(m_, (part)) || strstr(m_, "(Parameter") || strstr(m_, "Actual value")) { failures++; \
+    fprintf(stderr, "FAIL line %d: message \"%s\" lacks \"%s\" or speaks .NET\n", __LINE__, m_ ? m_ : "(none)", (part)); } } while (0)
+
 #define EXPECT_TEXT(code, part) do { checks++; if (!strstr(odr_errstr(code), (part))) { failures++; \
     fprintf(stderr, "FAIL line %d: odr_errstr(%s) is \"%s\", lacks \"%s\"\n", __LINE__, #code, odr_errstr(code), (part)); } } while (0)
 
@@ -28,7 +33,7 @@ int main(int argc, char **argv) {
     EXPECT(odr_open(NULL, &client), ODR_EINVAL); EXPECT_MESSAGE();
     EXPECT(odr_open(&config, NULL), ODR_EINVAL);
     odr_config small = config; small.struct_size = 4;
-    EXPECT(odr_open(&small, &client), ODR_EINVAL); EXPECT_MESSAGE();
+    EXPECT(odr_open(&small, &client), ODR_EINVAL); EXPECT_MESSAGE_HAS("config->struct_size is 4; set it to sizeof(odr_config)");
     checks++; if (client != NULL) { failures++; fprintf(stderr, "FAIL: out_client not cleared on failure\n"); }
     odr_config nopath = config; nopath.database_path = NULL;
     EXPECT(odr_open(&nopath, &client), ODR_EINVAL);
@@ -45,9 +50,10 @@ int main(int argc, char **argv) {
     char invalid_utf8[] = { 'a', (char)0xC3, (char)0x28, 0 };
     char *oversize = malloc(300); memset(oversize, 'x', 299); oversize[299] = 0;
     char *unterminated = malloc(4096); memset(unterminated, 'y', 4096); /* no NUL within the limit */
-    EXPECT(odr_track(client, NULL, "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
-    EXPECT(odr_track(client, "user", NULL, ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
-    EXPECT(odr_track(client, "", "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
+    EXPECT(odr_track(client, NULL, "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL); EXPECT_MESSAGE_HAS("user_id is NULL");
+    EXPECT(odr_track(client, "user", NULL, ODR_EVENT_PLAY, 0, 0), ODR_EINVAL); EXPECT_MESSAGE_HAS("item_id is NULL");
+    EXPECT(odr_track(client, "", "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL); EXPECT_MESSAGE_HAS("user_id must not be empty");
+    EXPECT(odr_track(client, " ", "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL); EXPECT_MESSAGE_HAS("user_id holds only white space");
     EXPECT(odr_track(client, invalid_utf8, "item", ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
     EXPECT(odr_track(client, "user", oversize, ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
     EXPECT(odr_track(client, "user", unterminated, ODR_EVENT_PLAY, 0, 0), ODR_EINVAL);
@@ -60,14 +66,20 @@ int main(int argc, char **argv) {
     EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 0, INT64_MAX / 2), ODR_EINVAL);
     odr_recommendation results[4];
     int32_t count = -1;
-    EXPECT(odr_recommend(client, "user", 0, results, &count), ODR_EINVAL);
-    EXPECT(odr_recommend(client, "user", -3, results, &count), ODR_EINVAL);
-    EXPECT(odr_recommend(client, "user", 1 << 30, results, &count), ODR_EINVAL);
-    EXPECT(odr_recommend(client, "user", 4, NULL, &count), ODR_EINVAL);
-    EXPECT(odr_recommend(client, "user", 4, results, NULL), ODR_EINVAL);
-    EXPECT(odr_recommend_async(client, "user", 4, NULL, NULL), ODR_EINVAL);
-    EXPECT(odr_recent_sequence(client, "user", 0, NULL, &count), ODR_EINVAL);
-    EXPECT(odr_get_profile(client, "user", NULL), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 0, results, sizeof *results, &count), ODR_EINVAL); EXPECT_MESSAGE_HAS("count");
+    EXPECT(odr_recommend(client, "user", -3, results, sizeof *results, &count), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 1 << 30, results, sizeof *results, &count), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 4, NULL, sizeof *results, &count), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 4, results, sizeof *results, NULL), ODR_EINVAL);
+    EXPECT(odr_recommend(client, "user", 4, results, sizeof *results - 8, &count), ODR_EINVAL); EXPECT_MESSAGE_HAS("item_size");
+    EXPECT(odr_recommend(client, "user", 4, results, 0, &count), ODR_EINVAL);
+    EXPECT(odr_recommend_async(client, "user", 4, sizeof *results, NULL, NULL), ODR_EINVAL);
+    EXPECT(odr_recent_sequence(client, "user", 0, NULL, sizeof(odr_recent_item), &count), ODR_EINVAL);
+    odr_recent_item one_recent;
+    EXPECT(odr_recent_sequence(client, "user", 0, &one_recent, sizeof one_recent, &count), ODR_EINVAL); EXPECT_MESSAGE_HAS("max_items");
+    EXPECT(odr_get_profile(client, "user", NULL, sizeof(odr_profile)), ODR_EINVAL);
+    odr_profile small_profile;
+    EXPECT(odr_get_profile(client, "user", &small_profile, 4), ODR_EINVAL); EXPECT_MESSAGE_HAS("profile_size is 4");
     EXPECT(odr_set_consent(client, 9), ODR_EINVAL);
     EXPECT(odr_get_consent(client, NULL), ODR_EINVAL);
     EXPECT(odr_load_model(client, "/nonexistent-bundle", NULL), ODR_EREFUSED);
@@ -89,11 +101,11 @@ int main(int argc, char **argv) {
     /* nothing bad was written */
     EXPECT(odr_flush(client), ODR_OK);
     odr_recent_item recent[8];
-    EXPECT(odr_recent_sequence(client, "user", 8, recent, &count), ODR_OK);
+    EXPECT(odr_recent_sequence(client, "user", 8, recent, sizeof *recent, &count), ODR_OK);
     checks++; if (count != 0) { failures++; fprintf(stderr, "FAIL: a bad event was recorded (%d items)\n", count); }
     /* good calls still work */
     EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 1.5, 0), ODR_OK);
-    EXPECT(odr_recommend(client, "user", 4, results, &count), ODR_OK);
+    EXPECT(odr_recommend(client, "user", 4, results, sizeof *results, &count), ODR_OK);
     EXPECT(odr_upsert_item(client, "item", cats, 1), ODR_OK);
     forged.source = ODR_SOURCE_POPULARITY;
     EXPECT(odr_record_feedback(client, "user", &forged, ODR_EVENT_IMPRESSION), ODR_OK);
@@ -108,7 +120,7 @@ int main(int argc, char **argv) {
     checks++; if (tracked != 5010) { failures++; fprintf(stderr, "FAIL: %d of 5,010 events tracked\n", tracked); }
     EXPECT(odr_flush(client), ODR_OK);
     odr_profile profile;
-    EXPECT(odr_get_profile(client, "window-user", &profile), ODR_OK);
+    EXPECT(odr_get_profile(client, "window-user", &profile, sizeof profile), ODR_OK);
     checks++; if (profile.total_events != 5000) { failures++; fprintf(stderr, "FAIL: total_events %d after 5,010 events\n", profile.total_events); }
 
     /* handles */
@@ -117,9 +129,10 @@ int main(int argc, char **argv) {
     EXPECT(odr_flush(NULL), ODR_ESTATE);
     /* sync: not configured, NULL result, bad settings, unreachable server, no consent */
     odr_sync_result sync_result;
-    EXPECT(odr_sync(client, &sync_result), ODR_ESTATE); EXPECT_MESSAGE();
-    EXPECT(odr_sync(client, NULL), ODR_EINVAL);
-    EXPECT(odr_sync(NULL, &sync_result), ODR_ESTATE);
+    EXPECT(odr_sync(client, &sync_result, sizeof sync_result), ODR_ESTATE); EXPECT_MESSAGE_HAS("config->sync_url");
+    EXPECT(odr_sync(client, NULL, sizeof sync_result), ODR_EINVAL);
+    EXPECT(odr_sync(client, &sync_result, 8), ODR_EINVAL); EXPECT_MESSAGE_HAS("result_size");
+    EXPECT(odr_sync(NULL, &sync_result, sizeof sync_result), ODR_ESTATE);
     char sync_path[4096];
     snprintf(sync_path, sizeof sync_path, "%s-sync", argv[1]);
     odr_config sync_config = config;
@@ -140,22 +153,28 @@ int main(int argc, char **argv) {
     sync_config.initial_consent = ODR_CONSENT_GRANTED;
     EXPECT(odr_open(&sync_config, &sync_client), ODR_OK);
     EXPECT(odr_track(sync_client, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_OK);
-    EXPECT(odr_sync(sync_client, &sync_result), ODR_EIO); EXPECT_MESSAGE();
+    EXPECT(odr_sync(sync_client, &sync_result, sizeof sync_result), ODR_EIO); EXPECT_MESSAGE();
     checks++; if (sync_result.status != ODR_SYNC_UNREACHABLE || sync_result.events_sent != 0) { failures++;
         fprintf(stderr, "FAIL: unreachable server gave status %d, sent %d\n", sync_result.status, sync_result.events_sent); }
     EXPECT(odr_set_consent(sync_client, ODR_CONSENT_LOCAL_ONLY), ODR_OK);
-    EXPECT(odr_sync(sync_client, &sync_result), ODR_ECONSENT);
+    EXPECT(odr_sync(sync_client, &sync_result, sizeof sync_result), ODR_ECONSENT);
     checks++; if (sync_result.status != ODR_SYNC_NO_CONSENT) { failures++; fprintf(stderr, "FAIL: no-consent status %d\n", sync_result.status); }
     checks++; if (!odr_errmsg(sync_client) || !strstr(odr_errmsg(sync_client), "onsent")) { failures++; fprintf(stderr, "FAIL: no-consent sync message\n"); }
     EXPECT(odr_close(sync_client), ODR_OK);
-    /* a caller built against the first odr_config layout (without the sync fields) still opens; sync is off */
-    odr_config first_layout = config;
-    first_layout.database_path = sync_path;
-    first_layout.struct_size = (uint32_t)offsetof(odr_config, sync_url);
-    first_layout.sync_url = (const char *)0x1; /* beyond struct_size: must not be read */
-    EXPECT(odr_open(&first_layout, &sync_client), ODR_OK);
-    EXPECT(odr_sync(sync_client, &sync_result), ODR_ESTATE);
+    /* A caller built against a newer header passes a larger odr_config: its extra fields must be zero (this
+     * library cannot honour them), and then it opens. */
+    struct { odr_config base; int64_t later_field; } newer;
+    memset(&newer, 0, sizeof newer);
+    newer.base = config;
+    newer.base.database_path = sync_path;
+    newer.base.struct_size = sizeof newer;
+    newer.later_field = 7;
+    EXPECT(odr_open(&newer.base, &sync_client), ODR_EINVAL); EXPECT_MESSAGE_HAS("does not know");
+    newer.later_field = 0;
+    EXPECT(odr_open(&newer.base, &sync_client), ODR_OK);
     EXPECT(odr_close(sync_client), ODR_OK);
+    odr_config huge = config; huge.struct_size = 1u << 30;
+    EXPECT(odr_open(&huge, &sync_client), ODR_EINVAL);
 
     EXPECT(odr_close(client), ODR_OK);
     EXPECT(odr_track(client, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_ESTATE);

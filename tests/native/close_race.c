@@ -61,11 +61,11 @@ static void *worker(void *arg) {
         }
         odr_recommendation results[5];
         int32_t count = 0;
-        rc = odr_recommend(round->client, user, 5, results, &count);
+        rc = odr_recommend(round->client, user, 5, results, sizeof *results, &count);
         TALLY(round->bad_results, acceptable(rc), "odr_recommend returned %d (%s)", rc, odr_errstr(rc));
         if (rc == ODR_ESTATE) break;
         odr_profile profile;
-        rc = odr_get_profile(round->client, user, &profile);
+        rc = odr_get_profile(round->client, user, &profile, sizeof profile);
         TALLY(round->bad_results, acceptable(rc), "odr_get_profile returned %d (%s)", rc, odr_errstr(rc));
         if (rc == ODR_ESTATE) break;
         if (i % 4 == 1) {
@@ -74,7 +74,7 @@ static void *worker(void *arg) {
             if (rc == ODR_ESTATE) break;
         }
         if (i % 8 == 0) {
-            rc = odr_recommend_async(round->client, user, 3, on_async, round);
+            rc = odr_recommend_async(round->client, user, 3, sizeof(odr_recommendation), on_async, round);
             TALLY(round->bad_results, acceptable(rc), "odr_recommend_async returned %d (%s)", rc, odr_errstr(rc));
             if (rc == ODR_OK) atomic_fetch_add(&round->async_accepted, 1);
             if (rc == ODR_ESTATE) break;
@@ -126,13 +126,13 @@ int main(int argc, char **argv) {
         char user[32];
         snprintf(user, sizeof user, "round-%d", r);
         int32_t count = 0;
-        int32_t rc = odr_recent_sequence(client, user, THREADS * MAX_TRACKS, recent, &count);
+        int32_t rc = odr_recent_sequence(client, user, THREADS * MAX_TRACKS, recent, sizeof *recent, &count);
         CHECK(rc == ODR_OK && count == total_tracked[r], "round %d: %d events acknowledged, %d stored (rc %d)", r, total_tracked[r], count, rc);
     }
     odr_close(client);
 
     CHECK(odr_open(&config, &closing_client) == ODR_OK, "odr_open: %s", odr_last_error());
-    CHECK(odr_recommend_async(closing_client, "user", 3, close_in_callback, NULL) == ODR_OK, "odr_recommend_async");
+    CHECK(odr_recommend_async(closing_client, "user", 3, sizeof(odr_recommendation), close_in_callback, NULL) == ODR_OK, "odr_recommend_async");
     while (atomic_load(&close_from_callback) == -1) {
         struct timespec pause = { 0, 1000000 };
         nanosleep(&pause, NULL);

@@ -9,7 +9,7 @@
 typedef int32_t (*odr_open_fn)(const odr_config *, odr_client **);
 typedef int32_t (*odr_track_fn)(odr_client *, const char *, const char *, int32_t, double, int64_t);
 typedef int32_t (*odr_flush_fn)(odr_client *);
-typedef int32_t (*odr_recommend_fn)(odr_client *, const char *, int32_t, odr_recommendation *, int32_t *);
+typedef int32_t (*odr_recommend_fn)(odr_client *, const char *, int32_t, odr_recommendation *, size_t, int32_t *);
 typedef int32_t (*odr_close_fn)(odr_client *);
 typedef const char *(*odr_last_error_fn)(void);
 
@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
     if (odr_track(client, "u", "i", ODR_EVENT_PLAY, 1.25, 0) != ODR_OK || odr_flush(client) != ODR_OK) return 1;
     odr_recommendation results[3];
     int32_t count = 0;
-    if (odr_recommend(client, "v", 3, results, &count) != ODR_OK || count != 1) return 1;
+    if (odr_recommend(client, "v", 3, results, sizeof *results, &count) != ODR_OK || count != 1) return 1;
     if (odr_close(client) != ODR_OK) return 1;
     printf("dlopen(RTLD_LOCAL) host: ok (%s)\n", results[0].item_id);
     return 0;

@@ -25,7 +25,7 @@ static void *worker(void *arg) {
         snprintf(expected, sizeof expected, "('%d')", count);
         odr_recommendation results[1];
         int32_t n;
-        int32_t rc = odr_recommend(client, "user", count, results, &n);
+        int32_t rc = odr_recommend(client, "user", count, results, sizeof *results, &n);
         const char *message = odr_errmsg(client);
         char copy[512] = "(null)";
         if (message) {
@@ -59,7 +59,7 @@ int main(int argc, char **argv) {
     /* Valid until this thread's next call on the handle: another thread's failures do not touch it. */
     int32_t n;
     odr_recommendation results[1];
-    CHECK(odr_recommend(client, "user", -42, results, &n) == ODR_EINVAL, "count -42 accepted");
+    CHECK(odr_recommend(client, "user", -42, results, sizeof *results, &n) == ODR_EINVAL, "count -42 accepted");
     const char *held = odr_errmsg(client);
     pthread_t other;
     pthread_create(&other, NULL, worker, (void *)(intptr_t)9);

@@ -57,13 +57,13 @@ int main(int argc, char **argv) {
 
     odr_recommendation results[4];
     int32_t count = 0;
-    rc = odr_recommend(client, at_page_end("someone"), 4, results, &count);
+    rc = odr_recommend(client, at_page_end("someone"), 4, results, sizeof *results, &count);
     CHECK(rc == ODR_OK && count == 1, "odr_recommend returned %d with %d items", rc, count);
     odr_recent_item recent[4];
-    rc = odr_recent_sequence(client, user, 4, recent, &count);
+    rc = odr_recent_sequence(client, user, 4, recent, sizeof *recent, &count);
     CHECK(rc == ODR_OK && count == 1 && strcmp(recent[0].item_id, "item-1") == 0, "odr_recent_sequence returned %d with %d items", rc, count);
     odr_profile profile;
-    rc = odr_get_profile(client, longest, &profile);
+    rc = odr_get_profile(client, longest, &profile, sizeof profile);
     CHECK(rc == ODR_OK && profile.total_events == 1, "odr_get_profile returned %d, %d events", rc, profile.total_events);
     const char *categories[] = { at_page_end("Racing"), at_page_end("Casual") };
     rc = odr_upsert_item(client, at_page_end("item-1"), categories, 2);

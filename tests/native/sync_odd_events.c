@@ -67,12 +67,12 @@ int main(int argc, char **argv) {
     }
 
     odr_sync_result result;
-    rc = odr_sync(client, &result);
+    rc = odr_sync(client, &result, sizeof result);
     CHECK(rc == ODR_OK, "odr_sync: %s (%s)", odr_errstr(rc), odr_errmsg(client) ? odr_errmsg(client) : "");
     CHECK(result.status == ODR_SYNC_COMPLETED, "sync status %d", result.status);
     CHECK(result.events_sent == accepted, "sent %d of %d accepted events", result.events_sent, accepted);
     CHECK(result.events_set_aside == 0, "%d events set aside", result.events_set_aside);
-    rc = odr_sync(client, &result);
+    rc = odr_sync(client, &result, sizeof result);
     CHECK(rc == ODR_OK && result.events_sent == 0, "a second sync sent %d (%s)", result.events_sent, odr_errstr(rc));
     odr_close(client);
     printf("odd ids and wrong clocks: %d events accepted and synced\n", accepted);

@@ -77,7 +77,7 @@ internal static unsafe class Sample
 
             Recommendation* results = stackalloc Recommendation[5];
             int count;
-            Check(client, odr_recommend(client, "player-1", 5, results, &count), "odr_recommend");
+            Check(client, odr_recommend(client, "player-1", 5, results, (nuint)sizeof(Recommendation), &count), "odr_recommend");
             if (count == 0)
             {
                 throw new OdrException("odr_recommend returned no items");
@@ -89,7 +89,7 @@ internal static unsafe class Sample
             }
 
             Profile profile;
-            Check(client, odr_get_profile(client, "player-1", &profile), "odr_get_profile");
+            Check(client, odr_get_profile(client, "player-1", &profile, (nuint)sizeof(Profile)), "odr_get_profile");
             var categories = new List<string>();
             for (int i = 0; i < profile.CategoryCount; i++)
             {
@@ -110,7 +110,7 @@ internal static unsafe class Sample
             var handle = GCHandle.Alloc(pending);
             try
             {
-                Check(client, odr_recommend_async(client, "player-1", 3, &OnRecommend, (void*)GCHandle.ToIntPtr(handle)), "odr_recommend_async");
+                Check(client, odr_recommend_async(client, "player-1", 3, (nuint)sizeof(Recommendation), &OnRecommend, (void*)GCHandle.ToIntPtr(handle)), "odr_recommend_async");
                 if (!pending.Task.Wait(TimeSpan.FromSeconds(30)))
                 {
                     throw new OdrException("odr_recommend_async: no callback within 30 s");
@@ -207,22 +207,26 @@ internal static unsafe partial class Odr
     public struct Config
     {
         public uint StructSize;
+        public int InitialConsent;
         public byte* DatabasePath;
         public byte* TrustedKeyPem;
+        public byte* SyncUrl;
+        public byte* SyncApiKey;
         public long MaxEvents;
         public int FlushIntervalMs;
-        public int InitialConsent;
         public int InferenceThreads;
+        public int SyncIntervalSeconds;
+        public int SyncMaxAttempts;
     }
 
     [StructLayout(LayoutKind.Sequential)]
     public struct Recommendation
     {
-        public fixed byte ItemId[257];
         public double Score;
         public int Rank;
         public int Source;
         public int IsExploration;
+        public fixed byte ItemId[257];
         public fixed byte Reason[256];
         public fixed byte RequestId[33];
     }
@@ -235,9 +239,9 @@ internal static unsafe partial class Odr
         public int SessionCount;
         public long FirstSeenMs;
         public long LastSeenMs;
+        public fixed double CategoryScores[5];
         public int CategoryCount;
         public fixed byte Categories[5 * CategoryBytes]; // char categories[5][65]
-        public fixed double CategoryScores[5];
     }
 
     // Strings the library returns are declared as byte*, not string: a string return would make the
@@ -254,12 +258,12 @@ internal static unsafe partial class Odr
     public static partial int odr_track(nint client, string userId, string itemId, int eventType, double value, long timestampMs);
     [LibraryImport(Library)] public static partial int odr_flush(nint client);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int odr_recommend(nint client, string userId, int count, Recommendation* results, int* outCount);
+    public static partial int odr_recommend(nint client, string userId, int count, Recommendation* results, nuint itemSize, int* outCount);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int odr_recommend_async(nint client, string userId, int count,
+    public static partial int odr_recommend_async(nint client, string userId, int count, nuint itemSize,
         delegate* unmanaged[Cdecl]<void*, int, Recommendation*, int, void> callback, void* userData);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int odr_get_profile(nint client, string userId, Profile* profile);
+    public static partial int odr_get_profile(nint client, string userId, Profile* profile, nuint profileSize);
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int odr_load_model(nint client, string bundleDir, long* outVersion);
 }

@@ -21,18 +21,29 @@
  *    oversize strings, out-of-range numbers and closed or foreign handles return ODR_EINVAL or ODR_ESTATE.
  *  - Threading: an odr_client may be used from any number of threads at once, odr_close included. odr_close
  *    marks the handle closed (calls that start afterwards return ODR_ESTATE), waits for the calls in flight on
- *    it from other threads and for pending odr_recommend_async callbacks, then disposes the client. Called from
- *    inside a callback that runs during a call on the same handle, it does not wait for that call: the client
- *    is disposed when that call returns. Once odr_close has returned, do not pass the pointer again: a later
- *    odr_open may hand out the same value.
+ *    it from other threads, for pending odr_recommend_async callbacks and for odr_recommend_start requests being
+ *    computed (requests not started yet are canceled), then disposes the client. Called from inside a callback
+ *    that runs during a call on the same handle, it does not wait for that call: the client is disposed when
+ *    that call returns. Once odr_close has returned, do not pass the pointer again: a later odr_open may hand
+ *    out the same value.
  *  - Blocking: odr_track never touches the disk (it queues; ~0.1 µs). odr_recommend reads SQLite and runs
  *    the model: about 0.2–1 ms for 10,000–100,000 items on a desktop CPU, longer on the first call after
- *    tracking (it commits pending events first). Game loops call odr_recommend_async instead. odr_flush,
- *    odr_load_model, odr_erase_all, odr_open and odr_close do disk I/O and may take tens of milliseconds.
+ *    tracking (it commits pending events first). Game loops call odr_recommend_start and odr_poll (or
+ *    odr_recommend_async) instead. odr_flush, odr_load_model, odr_erase_all, odr_open and odr_close do disk I/O
+ *    and may take tens of milliseconds.
+ *  - Loading and unloading (dlopen/dlclose, LoadLibrary/FreeLibrary): the library carries a .NET runtime (GC
+ *    heap, finalizer and pool threads), which cannot be unloaded. On Linux it is linked NODELETE: dlclose keeps
+ *    it mapped, and a later dlopen in the same process returns the same instance, with its state as it was —
+ *    the runtime's threads and memory are reused, not created again (tests/native/plugin_host.c: ten cycles,
+ *    no thread or memory growth after the first). Before unloading, close every odr_client, free every
+ *    odr_request and remove the log callback (odr_set_log_callback(NULL, NULL)) if it points into code the host
+ *    is about to unload: the library keeps whatever callback is installed across dlclose. Handles and messages of
+ *    an earlier load are refused or stay valid exactly as if the library had stayed loaded.
  */
 #ifndef ONDEVICERECO_H
 #define ONDEVICERECO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -63,6 +74,9 @@ extern "C" {
 #define ODR_ECONSENT   8   /* consent does not allow it: odr_track / odr_record_feedback while consent is
                               * revoked (event not recorded); odr_sync while consent is not granted, or
                               * withdrawn during the sync (nothing, or nothing more, sent) */
+#define ODR_PENDING    9   /* odr_poll only, not an error: the answer is not ready yet; poll again later */
+#define ODR_ECANCELED  10  /* odr_poll only: no answer will come, because the request was canceled
+                              * (odr_request_cancel) or its client was closed before the work started */
 #define ODR_EINTERNAL  99  /* a bug: please report it with odr_errmsg() */
 
 /* odr_sync_result.status */
@@ -97,23 +111,42 @@ extern "C" {
 #define ODR_SOURCE_CONTENT    1
 #define ODR_SOURCE_POPULARITY 2
 
+/* How the structs grow (the rule of ONNX Runtime's OrtApi, applied to data): a struct is append-only. A later
+ * version adds fields at its end only; it never removes, reorders, resizes or reinterprets a field, so the
+ * offsets below hold for every library of ODR_ABI_VERSION 1 (tests/native/abi_layout.c asserts every offset and
+ * size on 64-bit targets). No struct has padding between its fields: each field sits at a multiple of its own
+ * alignment (only the end of a struct may be padded up to its alignment).
+ *  - odr_config (the caller fills it, the library reads it) starts with struct_size = sizeof(odr_config) as the
+ *    caller compiled it. The library reads only the first struct_size bytes: fields an older caller does not
+ *    have count as zero (their defaults); this layout is the first, so a smaller struct_size is ODR_EINVAL. A
+ *    newer caller's extra fields must be zero when the library is older than them, or odr_open refuses
+ *    (ODR_EINVAL) rather than silently ignore what was asked for.
+ *  - Structs the library fills (odr_recommendation, odr_recent_item, odr_profile, odr_sync_result) have no
+ *    size field: every function that fills one takes the caller's sizeof as an argument (item_size,
+ *    profile_size, result_size). The library writes exactly that many bytes per struct, arrays at that stride:
+ *    bytes past its own layout (fields of a newer header) are zeroed, fields past that size are not written. A
+ *    size smaller than the first layout of that struct is ODR_EINVAL. odr_recommend_callback's items use the
+ *    item_size given to odr_recommend_async. odr_record_feedback reads only fields of the first layout, so it
+ *    needs no size. */
+
 /* Opaque client handle. */
 typedef struct odr_client odr_client;
+/* Opaque handle of one recommendation request made with odr_recommend_start; freed with odr_request_free. */
+typedef struct odr_request odr_request;
 
 /* Configuration for odr_open. Zero it, set struct_size = sizeof(odr_config), then the fields you need. */
 typedef struct odr_config {
-    uint32_t struct_size;          /* sizeof(odr_config): lets later versions add fields compatibly */
+    uint32_t struct_size;          /* sizeof(odr_config): lets later versions add fields compatibly (see above) */
+    int32_t initial_consent;       /* ODR_CONSENT_*, applied only when the store has no consent yet */
     const char *database_path;     /* required; its directory must exist; copied, need not outlive the call */
     const char *trusted_key_pem;   /* optional PEM public key (ECDSA P-256) that model bundles must be signed with */
-    int64_t max_events;            /* events kept before the oldest are evicted; 0 = default (500,000) */
-    int32_t flush_interval_ms;     /* longest time a tracked event waits in memory; 0 = default (500) */
-    int32_t initial_consent;       /* ODR_CONSENT_*, applied only when the store has no consent yet */
-    int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
-    /* Fields below were added after the first layout; a struct_size that ends before them leaves sync off. */
     const char *sync_url;          /* optional server base address (http or https); several addresses of one
                                     * service (nodes sharing its database) separated by spaces or commas fail over
                                     * in turn on network errors, timeouts and 5xx; NULL = no sync */
     const char *sync_api_key;      /* the app's API key for that server; required with sync_url */
+    int64_t max_events;            /* events kept before the oldest are evicted; 0 = default (500,000) */
+    int32_t flush_interval_ms;     /* longest time a tracked event waits in memory; 0 = default (500) */
+    int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
     int32_t sync_interval_s;       /* automatic sync period in seconds; 0 = only when odr_sync is called */
     int32_t sync_max_attempts;     /* HTTP attempts per request before a sync gives up; 0 = default (5) */
 } odr_config;
@@ -136,21 +169,21 @@ typedef struct odr_sync_result {
 
 /* One recommended item (filled by the library). */
 typedef struct odr_recommendation {
-    char item_id[ODR_MAX_ID_BYTES + 1];
     double score;                  /* higher is better; comparable within one response only */
     int32_t rank;                  /* 1-based */
     int32_t source;                /* ODR_SOURCE_* */
     int32_t is_exploration;        /* 1 when the slot was given to something new on purpose */
+    char item_id[ODR_MAX_ID_BYTES + 1];
     char reason[ODR_MAX_REASON_BYTES]; /* e.g. "Because you played Game 30"; cut at a UTF-8 boundary */
     char request_id[33];           /* the response this item belongs to (same for every item of one call) */
 } odr_recommendation;
 
 /* One step of a user's recent behaviour, oldest first. */
 typedef struct odr_recent_item {
-    char item_id[ODR_MAX_ID_BYTES + 1];
-    int32_t type;                  /* ODR_EVENT_* */
     int64_t timestamp_ms;          /* Unix time, milliseconds */
     double value;
+    int32_t type;                  /* ODR_EVENT_* */
+    char item_id[ODR_MAX_ID_BYTES + 1];
 } odr_recent_item;
 
 /* What the device knows about a user, computed from the user's 5,000 most recently recorded events only (the
@@ -160,9 +193,9 @@ typedef struct odr_profile {
     int32_t session_count;         /* sessions within the window (a pause of over 30 minutes starts a new one) */
     int64_t first_seen_ms;         /* oldest event in the window, Unix ms; 0 for an unknown user */
     int64_t last_seen_ms;          /* newest event, Unix ms; 0 for an unknown user */
-    int32_t category_count;        /* entries used below, strongest first */
-    char categories[5][65];
     double category_scores[5];     /* shares of the user's decayed preference, summing to ≤ 1 */
+    int32_t category_count;        /* entries used in category_scores and categories, strongest first */
+    char categories[5][65];
 } odr_profile;
 
 /* Log lines: level 0 trace … 5 critical. message is valid during the call only. Called from any thread, also
@@ -170,8 +203,9 @@ typedef struct odr_profile {
  * not call odr_close from it (a line may come from the writer thread that odr_close waits for). */
 typedef void (*odr_log_callback)(void *user_data, int32_t level, const char *message);
 
-/* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only;
- * on failure result is an ODR_E* code, items is NULL and count 0. */
+/* Completion of odr_recommend_async, called once on a library thread. items is valid during the call only and
+ * laid out at the item_size passed to odr_recommend_async; on failure result is an ODR_E* code, items is NULL
+ * and count 0. */
 typedef void (*odr_recommend_callback)(void *user_data, int32_t result, const odr_recommendation *items, int32_t count);
 
 /* Library version string, e.g. "0.1.0" (static, never free). */
@@ -200,7 +234,9 @@ ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data)
 ODR_API int32_t odr_open(const odr_config *config, odr_client **out_client);
 /* Commits everything tracked, then frees the handle. NULL is a no-op; a handle already closed returns ODR_ESTATE.
  * Blocks: on disk I/O, and until calls in flight on the handle from other threads (and pending
- * odr_recommend_async callbacks) have returned. Do not use the handle afterwards. */
+ * odr_recommend_async callbacks, and odr_recommend_start requests being computed) have returned; requests not
+ * started yet are canceled instead of waited for. Closing the last open client also returns the library's
+ * managed memory to the OS (a full garbage collection, ~4 ms). Do not use the handle afterwards. */
 ODR_API int32_t odr_close(odr_client *client);
 
 /* Records an event. Never blocks on disk. timestamp_ms 0 = now. Returns ODR_ECONSENT or ODR_EFULL when the
@@ -211,14 +247,52 @@ ODR_API int32_t odr_track(odr_client *client, const char *user_id, const char *i
 ODR_API int32_t odr_flush(odr_client *client);
 
 /* Fills results[0..*out_count) with up to count (1–1000) items, best first. results must hold count
- * entries and is owned by the caller. Blocks (see the top of this file). */
+ * entries and is owned by the caller; item_size is sizeof(odr_recommendation). Blocks (see the top of this file). */
 ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
-                              odr_recommendation *results, int32_t *out_count);
+                              odr_recommendation *results, size_t item_size, int32_t *out_count);
 /* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
- * callback on a library thread, exactly once. The pending request holds the handle: odr_close waits for the
+ * callback on a library thread, exactly once. Hosts that must not be called on a foreign thread (LuaJIT and most
+ * scripting runtimes) use odr_recommend_start and odr_poll instead. The pending request holds the handle: odr_close waits for the
  * callback to return, and the callback may itself call odr_close. */
-ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count,
+ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int32_t count, size_t item_size,
                                     odr_recommend_callback callback, void *user_data);
+
+/* Polling: recommendations for hosts that own a single thread (game loops; LuaJIT, GDScript, Wren, Squirrel and
+ * most Lua bindings, which must not be called back on a foreign thread). No callback: odr_recommend_start queues
+ * the work on a library thread and returns a request; the frame loop calls odr_poll on it once per frame, which
+ * answers ODR_PENDING until the answer is ready and then copies it into the caller's buffer, on the caller's
+ * thread. Per-frame cost is bounded: odr_poll never blocks and never waits for the work (a table lookup while
+ * pending, median 0.04 µs; a copy of at most capacity items when ready). Any number of requests may be in flight
+ * on one client; each request may be used from any thread.
+ * Lifetime: the request belongs to the caller until odr_request_free, whatever happens to its client. odr_close
+ * cancels requests whose work has not started (they answer ODR_ECANCELED) and waits for those being computed
+ * (one odr_recommend each; they answer normally). A request outliving its client keeps its answer (or
+ * ODR_ECANCELED) until freed; it never touches the closed client. */
+
+/* Starts computing up to count (1–1000) recommendations for user_id. Checks the arguments now (errors are
+ * returned at once, *out_request is then NULL; odr_errmsg(client) says why); user_id is copied. On ODR_OK
+ * *out_request is a new request the caller must free with odr_request_free. Never blocks (median 0.3 µs; the
+ * process's first call also starts the library's worker threads, ~0.3 ms). */
+ODR_API int32_t odr_recommend_start(odr_client *client, const char *user_id, int32_t count, odr_request **out_request);
+/* Never blocks. ODR_PENDING while the answer is being computed (*out_count = 0, nothing written); ODR_OK once
+ * it is ready: results[0..*out_count) are filled with up to capacity (≥ 1) items of item_size bytes
+ * (sizeof(odr_recommendation)), best first — pass capacity ≥
+ * the count given to odr_recommend_start to get them all; results is owned by the caller. Once ready, every
+ * later odr_poll gives the same answer again until odr_request_free. ODR_ECANCELED when the request was
+ * canceled or its client closed before the work started; the error odr_recommend would have returned (ODR_EIO…)
+ * when the work failed. ODR_ESTATE for NULL, freed or foreign requests; ODR_EINVAL for NULL results or
+ * out_count or capacity < 1. Failures leave their message in odr_last_error() (odr_errmsg needs a client, and
+ * the request may have outlived it). */
+ODR_API int32_t odr_poll(odr_request *request, odr_recommendation *results, int32_t capacity, size_t item_size,
+                         int32_t *out_count);
+/* The host no longer wants the answer: from now on odr_poll returns ODR_ECANCELED, also if the answer was
+ * already there. Work not started yet is skipped; work already running finishes and its answer is dropped.
+ * Never blocks. The request must still be freed. ODR_ESTATE for NULL, freed or foreign requests. */
+ODR_API int32_t odr_request_cancel(odr_request *request);
+/* Cancels the request if it is still pending and frees it: never blocks, may be called before or after
+ * odr_close of its client, in any order with other requests. NULL is a no-op; a request already freed returns
+ * ODR_ESTATE. Do not use the pointer afterwards: a later odr_recommend_start may hand out the same value. */
+ODR_API int32_t odr_request_free(odr_request *request);
 
 /* Records that the user was shown (ODR_EVENT_IMPRESSION) or acted on (ODR_EVENT_CLICK, _PLAY, _PURCHASE…)
  * an item of a response, linked to it by item->request_id and item->rank, so training learns from what was
@@ -231,11 +305,12 @@ ODR_API int32_t odr_record_feedback(odr_client *client, const char *user_id, con
 ODR_API int32_t odr_upsert_item(odr_client *client, const char *item_id, const char *const *categories,
                                 int32_t category_count);
 
-/* Fills items[0..*out_count) with the user's last max_items (1–10000) steps, oldest first. */
+/* Fills items[0..*out_count) with the user's last max_items (1–10000) steps, oldest first; item_size is
+ * sizeof(odr_recent_item). */
 ODR_API int32_t odr_recent_sequence(odr_client *client, const char *user_id, int32_t max_items,
-                                    odr_recent_item *items, int32_t *out_count);
-/* Fills *profile (owned by the caller). An unknown user gets an all-zero profile. */
-ODR_API int32_t odr_get_profile(odr_client *client, const char *user_id, odr_profile *profile);
+                                    odr_recent_item *items, size_t item_size, int32_t *out_count);
+/* Fills *profile (owned by the caller; profile_size is sizeof(odr_profile)). An unknown user gets an all-zero profile. */
+ODR_API int32_t odr_get_profile(odr_client *client, const char *user_id, odr_profile *profile, size_t profile_size);
 
 /* Consent (ODR_CONSENT_*), persisted before return. */
 ODR_API int32_t odr_set_consent(odr_client *client, int32_t consent);
@@ -250,10 +325,11 @@ ODR_API int32_t odr_load_model(odr_client *client, const char *bundle_dir, int64
 /* Sends every unsynced event (only while consent is ODR_CONSENT_GRANTED), then fetches, verifies and hot-swaps a
  * newer model if the server has one. Blocks on the network: call it from a worker thread, never the frame loop.
  * Events are marked synced only after the server acknowledged them; an interrupted sync resumes next time and
- * the server stores every event once. *out_result (required) is filled whatever the outcome.
+ * the server stores every event once. *out_result (required; result_size is sizeof(odr_sync_result)) is filled
+ * whatever the outcome.
  * Returns ODR_OK (completed), ODR_ECONSENT (no consent), ODR_EIO (unreachable), ODR_EREFUSED (refused or model
  * failed; odr_errmsg says why), ODR_ESTATE (no sync_url was configured). Thread-safe: concurrent calls queue. */
-ODR_API int32_t odr_sync(odr_client *client, odr_sync_result *out_result);
+ODR_API int32_t odr_sync(odr_client *client, odr_sync_result *out_result, size_t result_size);
 
 #ifdef __cplusplus
 }

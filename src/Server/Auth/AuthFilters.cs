@@ -25,7 +25,7 @@ public static class AuthFilters
             string presented = context.HttpContext.Request.Headers[ApiKeyHeader].ToString();
             return options.ApiKeys.Any(key => SameSecret(key, presented))
                 ? await next(context)
-                : Unauthorized($"A valid {ApiKeyHeader} header is required.");
+                : Unauthorized(context.HttpContext, "api_key", $"A valid {ApiKeyHeader} header is required.");
         });
 
     public static TBuilder RequireDevice<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
@@ -39,7 +39,7 @@ public static class AuthFilters
             if (deviceId.Length == 0 || !authorization.StartsWith(scheme, StringComparison.Ordinal)
                 || !tokens.IsValid(deviceId, authorization[scheme.Length..]))
             {
-                return Unauthorized($"A valid device token (Authorization: Bearer) for the device in {DeviceIdHeader} is required.");
+                return Unauthorized(http, "device_token", $"A valid device token (Authorization: Bearer) for the device in {DeviceIdHeader} is required.");
             }
             http.Items[DeviceIdHeader] = deviceId;
             return await next(context);
@@ -52,13 +52,17 @@ public static class AuthFilters
             string presented = context.HttpContext.Request.Headers[AdminKeyHeader].ToString();
             return options.AdminKey is { Length: > 0 } admin && SameSecret(admin, presented)
                 ? await next(context)
-                : Unauthorized($"A valid {AdminKeyHeader} header is required.");
+                : Unauthorized(context.HttpContext, "admin_key", $"A valid {AdminKeyHeader} header is required.");
         });
 
-    private static IResult Unauthorized(string detail) =>
-        Results.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+    private static IResult Unauthorized(HttpContext http, string credential, string detail)
+    {
+        http.RequestServices.GetRequiredService<ServerMetrics>().AuthFailed(credential);
+        return Results.Problem(detail, statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
+    }
 
-    private static bool SameSecret(string expected, string presented) =>
+    /// <summary>Compares secrets in constant time (hashes first, so the length leaks nothing either).</summary>
+    internal static bool SameSecret(string expected, string presented) =>
         CryptographicOperations.FixedTimeEquals(
             SHA256.HashData(Encoding.UTF8.GetBytes(expected)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
 }

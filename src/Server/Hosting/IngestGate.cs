@@ -20,6 +20,9 @@ public sealed class IngestGate(ServerOptions options) : IDisposable
     /// <summary>Batches being processed now.</summary>
     public int InFlight => options.MaxConcurrentIngests - (int)(_limiter.GetStatistics()?.CurrentAvailablePermits ?? 0);
 
+    /// <summary>Batches waiting for a slot.</summary>
+    public int Queued => (int)(_limiter.GetStatistics()?.CurrentQueuedCount ?? 0);
+
     public void Dispose() => _limiter.Dispose();
 
     /// <summary>An endpoint filter that runs the rest of the request inside a slot.</summary>

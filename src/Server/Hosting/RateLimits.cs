@@ -10,7 +10,8 @@ public static class RateLimits
 {
     public const string DevicePolicy = "device";
 
-    public static IServiceCollection AddDeviceRateLimits(this IServiceCollection services, ServerOptions options) =>
+    // Options are read per partition, from the app's services: with AddOnDeviceRecoServer they are bound later.
+    public static IServiceCollection AddDeviceRateLimits(this IServiceCollection services) =>
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -24,6 +25,7 @@ public static class RateLimits
                     && http.RequestServices.GetRequiredService<DeviceTokens>().IsValid(device, authorization["Bearer ".Length..])
                     ? "device:" + device
                     : "address:" + http.Connection.RemoteIpAddress;
+                var options = http.RequestServices.GetRequiredService<ServerOptions>();
                 return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.DeviceRequestBurst,

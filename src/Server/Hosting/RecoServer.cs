@@ -2,7 +2,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OnDeviceReco.Server.Admin;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
@@ -24,38 +26,19 @@ public static class RecoServer
         Directory.CreateDirectory(options.DataDirectory);
         Directory.CreateDirectory(options.SecretsDirectory ?? options.DataDirectory);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
+        // ASP.NET Core logs two Information lines per request; under device load that is thousands a second. Its
+        // warnings and errors stay. Inserted first, so appsettings, environment and command line still override it.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+        });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBytes);
-        var services = builder.Services;
-        services.AddSingleton(options);
-        services.AddSingleton(_ => FeedbackStores.Create(options));
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(provider => DeviceTokens.LoadOrCreate(
-            Path.Combine(options.SecretsDirectory ?? options.DataDirectory, "device-token.secret"), options.DeviceTokenLifetime,
-            provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<RegistrationLimits>();
-        services.AddSingleton<IngestGate>();
-        services.AddSingleton(_ => new ModelSigning(options.SecretsDirectory ?? options.DataDirectory));
-        services.AddSingleton<ModelRegistry>();
-        services.AddSingleton<ServerMetrics>();
-        services.AddSingleton<RetrainingTrigger>();
-        services.AddSingleton<RetrainingJob>();
-        services.AddHostedService<RetrainingService>();
-        services.AddProblemDetails();
-        services.AddOpenApi();
-        services.AddDeviceRateLimits(options);
-        services.AddHealthChecks().AddCheck<StoreHealthCheck>("feedback-store");
+        builder.Services.AddOnDeviceRecoServer(options);
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseRateLimiter();
-        app.MapOpenApi();
-        app.MapHealthChecks("/health");
-        app.MapEventEndpoints();
-        app.MapModelEndpoints();
-        app.MapDeviceEndpoints();
+        app.MapOnDeviceReco();
         return app;
     }
 
@@ -65,21 +48,4 @@ public static class RecoServer
     /// </summary>
     public static Uri ListeningAddress(this WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-
-    /// <summary>Health: the store answers a count query.</summary>
-    private sealed class StoreHealthCheck(IFeedbackStore store) : IHealthCheck
-    {
-        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                var counts = store.Counts();
-                return Task.FromResult(HealthCheckResult.Healthy($"{counts.Events} events from {counts.Devices} devices"));
-            }
-            catch (Exception e)
-            {
-                return Task.FromResult(HealthCheckResult.Unhealthy("The feedback store does not answer.", e));
-            }
-        }
-    }
 }

@@ -29,6 +29,16 @@ public sealed class ServerOptions
     /// <summary>Key for operator endpoints (retrain now, roll back). Null disables them.</summary>
     public string? AdminKey { get; set; }
 
+    /// <summary>
+    /// Read-only bearer token for <c>/metrics</c> (Prometheus: <c>authorization: credentials_file</c>). Null, the
+    /// default, serves /metrics to loopback clients only — set it when the scraper runs elsewhere or when a reverse
+    /// proxy on this host forwards outside requests (they would arrive from loopback).
+    /// </summary>
+    public string? MetricsScrapeKey { get; set; }
+
+    /// <summary>How long a dashboard login lasts. Sessions also end when the server restarts or the admin key changes.</summary>
+    public TimeSpan AdminSessionLifetime { get; set; } = TimeSpan.FromHours(8);
+
     /// <summary>Largest request body; larger uploads get 413.</summary>
     public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
 
@@ -91,6 +101,14 @@ public sealed class ServerOptions
         {
             throw new InvalidOperationException(
                 "Reco:DeviceTokenLifetime must be ≥ 1 s, the registration limits and MaxConcurrentIngests ≥ 1, IngestQueueLimit ≥ 0.");
+        }
+        if (MetricsScrapeKey is { } scrape && string.IsNullOrWhiteSpace(scrape))
+        {
+            throw new InvalidOperationException("Reco:MetricsScrapeKey must not be blank (leave it unset for loopback-only scraping).");
+        }
+        if (AdminSessionLifetime < TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException("Reco:AdminSessionLifetime must be at least a minute.");
         }
         Retraining.Validate();
     }

@@ -23,9 +23,15 @@ public static class ModelEndpoints
             .WithSummary("The release devices should run (MessagePack ModelRelease).")
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        devices.MapGet("/{version:long}", (long version, ModelRegistry registry) => registry.PackageBytes(version) is { } package
-                ? Results.Bytes(package, WireCodec.ContentType)
-                : Results.Problem($"Model version {version} was never published.", statusCode: StatusCodes.Status404NotFound, title: "No such model"))
+        devices.MapGet("/{version:long}", (long version, ModelRegistry registry, ServerMetrics metrics) =>
+            {
+                if (registry.PackageBytes(version) is not { } package)
+                {
+                    return Results.Problem($"Model version {version} was never published.", statusCode: StatusCodes.Status404NotFound, title: "No such model");
+                }
+                metrics.ModelDownloaded(version);
+                return Results.Bytes(package, WireCodec.ContentType);
+            })
             .WithName("ModelPackage")
             .WithSummary("The signed bundle of a published version (MessagePack ModelPackage); devices verify it before use.")
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)

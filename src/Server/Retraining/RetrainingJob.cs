@@ -11,7 +11,7 @@ using OnDeviceReco.Trainer.Training;
 namespace OnDeviceReco.Server.Retraining;
 
 /// <summary>What one retraining run decided.</summary>
-public sealed record RetrainingOutcome(long Version, bool Published, RankingMetrics Candidate, RankingMetrics Baseline, string BaselineName, string Reason);
+public sealed record RetrainingOutcome(long Version, bool Published, RankingMetrics Candidate, RankingMetrics Baseline, string BaselineName, string Reason, int Epochs);
 
 /// <summary>
 /// One retraining run: synced feedback → a candidate trained with each user's newest interaction held out →
@@ -76,7 +76,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 log.LogWarning("Model v{Version} kept back: {Reason}", version, reason);
             }
             store.TrainedThrough = trainedThrough;
-            return new RetrainingOutcome(version, publish, candidate.Holdout, baseline, baselineName, reason);
+            return new RetrainingOutcome(version, publish, candidate.Holdout, baseline, baselineName, reason, candidate.Training.EpochsRun);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Storage;
 
@@ -5,11 +6,12 @@ namespace OnDeviceReco.Server.Retraining;
 
 /// <summary>
 /// Checks every <see cref="RetrainingOptions.CheckInterval"/> (or at once when asked) whether enough new events
-/// arrived since the last training, and runs <see cref="RetrainingJob"/> when they did. One run at a time; a
-/// failed run is logged and retried at the next check — the serving model is untouched by failures.
+/// arrived since the last training, and runs <see cref="RetrainingJob"/> when they did. Nodes sharing a store
+/// train one at a time: the run holds the store's training lease. A failed run — or a store that does not answer
+/// — is logged and retried at the next check; the serving model is untouched by failures.
 /// </summary>
 public sealed class RetrainingService(ServerOptions options, IFeedbackStore store, RetrainingJob job, RetrainingTrigger trigger,
-    ILogger<RetrainingService> log) : BackgroundService
+    ServerMetrics metrics, ILogger<RetrainingService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -30,14 +32,16 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
             {
                 return;
             }
+            var started = DateTimeOffset.UtcNow;
+            long clock = Stopwatch.GetTimestamp();
             try
             {
                 if (!ThresholdReached(out var counts, out long fresh, out bool forced))
                 {
                     continue;
                 }
-                // Nodes sharing a store train one at a time: whoever holds the lease trains; the others look again at
-                // their next check, when the threshold counts from what the holder trained on.
+                // Whoever holds the lease trains; the others look again at their next check, when the threshold
+                // counts from what the holder trained on.
                 using var lease = store.TryAcquireTrainingLease();
                 if (lease is null)
                 {
@@ -51,7 +55,12 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
                 trigger.ForceNext = false;
                 log.LogInformation("Retraining: {Fresh} new events since the last run (threshold {Threshold}, forced {Forced})",
                     fresh, settings.MinNewEvents, forced);
-                await Task.Run(() => job.Run(counts.LatestEventId, lease, stoppingToken), stoppingToken);
+                started = DateTimeOffset.UtcNow;
+                clock = Stopwatch.GetTimestamp();
+                var outcome = await Task.Run(() => job.Run(counts.LatestEventId, lease, stoppingToken), stoppingToken);
+                Record(new RetrainingRun(started, Stopwatch.GetElapsedTime(clock).TotalSeconds,
+                    outcome.Published ? RetrainingRun.Published : RetrainingRun.KeptBack, outcome.Version, outcome.Epochs,
+                    outcome.Candidate.Ndcg10, outcome.Baseline.Ndcg10, outcome.BaselineName, outcome.Reason));
                 trigger.Completed(null);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -60,8 +69,8 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
             }
             catch (Exception e)
             {
-                // Also a store that does not answer (a database restarting): the next check tries again.
                 log.LogError(e, "Retraining failed; the serving model is unchanged");
+                Record(new RetrainingRun(started, Stopwatch.GetElapsedTime(clock).TotalSeconds, RetrainingRun.Failed, null, 0, null, null, null, e.Message));
                 trigger.Completed(e.Message);
             }
         }
@@ -72,6 +81,20 @@ public sealed class RetrainingService(ServerOptions options, IFeedbackStore stor
             fresh = counts.LatestEventId - store.TrainedThrough;
             forced = trigger.ForceNext;
             return forced || fresh >= settings.MinNewEvents;
+        }
+    }
+
+    /// <summary>Counts the run and keeps it for the dashboard. A store that cannot take the record costs the record, not the run.</summary>
+    private void Record(RetrainingRun run)
+    {
+        metrics.RetrainingRun(run.Outcome, run.Seconds);
+        try
+        {
+            store.RecordRun(run);
+        }
+        catch (Exception e)
+        {
+            log.LogWarning(e, "Could not record retraining run of {Started}", run.Started);
         }
     }
 }

@@ -59,6 +59,18 @@ public interface IFeedbackStore : IDisposable
     /// <summary>The version devices get, or null before the first publication.</summary>
     long? ServingVersion();
 
+    /// <summary>Records what one retraining run did (published, kept back or failed), for the operator's dashboard.</summary>
+    void RecordRun(RetrainingRun run);
+
+    /// <summary>The newest <paramref name="limit"/> retraining runs, newest first.</summary>
+    IReadOnlyList<RetrainingRun> Runs(int limit);
+
+    /// <summary>
+    /// First deliveries of batches received since <paramref name="since"/>, grouped into buckets of
+    /// <paramref name="bucket"/> counted from <paramref name="since"/>; empty buckets are left out. Oldest first.
+    /// </summary>
+    IReadOnlyList<IngestBucket> IngestHistory(DateTimeOffset since, TimeSpan bucket);
+
     /// <summary>The newest event id the last training saw; the threshold counts events after it.</summary>
     long TrainedThrough { get; set; }
 }
@@ -99,6 +111,21 @@ public sealed class ModelVersionTakenException(long version) : Exception($"Model
 {
     public long Version { get; } = version;
 }
+
+/// <summary>One retraining run as the dashboard shows it.</summary>
+/// <param name="Outcome"><see cref="RetrainingRun.Published"/>, <see cref="RetrainingRun.KeptBack"/> or <see cref="RetrainingRun.Failed"/>.</param>
+/// <param name="Version">The candidate's version; null when the run failed before one was made.</param>
+/// <param name="Detail">Why: the gate's comparison, or the error.</param>
+public sealed record RetrainingRun(DateTimeOffset Started, double Seconds, string Outcome, long? Version, int Epochs,
+    double? CandidateNdcg10, double? BaselineNdcg10, string? Baseline, string Detail)
+{
+    public const string Published = "published";
+    public const string KeptBack = "kept_back";
+    public const string Failed = "failed";
+}
+
+/// <summary>Batches first delivered in one time bucket, the new events they stored and the devices that sent them.</summary>
+public sealed record IngestBucket(DateTimeOffset Start, long Batches, long Events, long Devices);
 
 /// <summary>A batch id reused for different content: a client bug or a forged request, never a retry.</summary>
 public sealed class BatchConflictException(Guid batchId)

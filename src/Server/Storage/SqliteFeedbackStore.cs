@@ -54,7 +54,22 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
     [
         // 1: each device id is bound to the SHA-256 of a secret only that device holds.
         "ALTER TABLE devices ADD COLUMN secret_hash BLOB;",
-        // 2: the package devices download lives with its model record, so publishing is one transaction.
+        // 2: retraining runs for the dashboard; batches by arrival time for its ingest chart.
+        """
+        CREATE TABLE retraining_runs(
+            id             INTEGER PRIMARY KEY,
+            started_ms     INTEGER NOT NULL,
+            seconds        REAL    NOT NULL,
+            outcome        TEXT    NOT NULL,
+            version        INTEGER,
+            epochs         INTEGER NOT NULL,
+            candidate_ndcg REAL,
+            baseline_ndcg  REAL,
+            baseline       TEXT,
+            detail         TEXT    NOT NULL);
+        CREATE INDEX batches_by_time ON batches(received_ms);
+        """,
+        // 3: the package devices download lives with its model record, so publishing is one transaction.
         "ALTER TABLE models ADD COLUMN package BLOB;",
     ];
 
@@ -268,6 +283,46 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         using var connection = OpenReader();
         return Query(connection, null, "SELECT version, created_ms, published, metrics, reason FROM models ORDER BY version",
             r => new ModelRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt64(2) == 1, r.GetString(3), r.GetString(4)));
+    }
+
+    public void RecordRun(RetrainingRun run)
+    {
+        lock (_writeLock)
+        {
+            Execute(_writer, null, """
+                INSERT INTO retraining_runs(started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail)
+                VALUES ($s, $d, $o, $v, $e, $c, $b, $bn, $x)
+                """,
+                ("$s", run.Started.ToUnixTimeMilliseconds()), ("$d", run.Seconds), ("$o", run.Outcome), ("$v", (object?)run.Version ?? DBNull.Value),
+                ("$e", run.Epochs), ("$c", (object?)run.CandidateNdcg10 ?? DBNull.Value), ("$b", (object?)run.BaselineNdcg10 ?? DBNull.Value),
+                ("$bn", (object?)run.Baseline ?? DBNull.Value), ("$x", run.Detail));
+        }
+    }
+
+    public IReadOnlyList<RetrainingRun> Runs(int limit)
+    {
+        using var connection = OpenReader();
+        return Query(connection, null, """
+            SELECT started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail
+            FROM retraining_runs ORDER BY id DESC LIMIT $limit
+            """,
+            r => new RetrainingRun(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetDouble(1), r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetInt64(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6),
+                r.IsDBNull(7) ? null : r.GetString(7), r.GetString(8)),
+            ("$limit", limit));
+    }
+
+    public IReadOnlyList<IngestBucket> IngestHistory(DateTimeOffset since, TimeSpan bucket)
+    {
+        long start = since.ToUnixTimeMilliseconds();
+        long width = Math.Max(1, (long)bucket.TotalMilliseconds);
+        using var connection = OpenReader();
+        return Query(connection, null, """
+            SELECT (received_ms - $since) / $width AS b, count(*), sum(stored), count(DISTINCT device)
+            FROM batches WHERE received_ms >= $since GROUP BY b ORDER BY b
+            """,
+            r => new IngestBucket(DateTimeOffset.FromUnixTimeMilliseconds(start + r.GetInt64(0) * width), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)),
+            ("$since", start), ("$width", width));
     }
 
     public void SetServing(long version) => SetState("serving_version", version);

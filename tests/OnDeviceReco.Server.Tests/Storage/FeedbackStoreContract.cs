@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Storage;
 
-namespace OnDeviceReco.Server.Tests.Storage;
+namespace OnDeviceReco.Server.Tests.Stores;
 
 /// <summary>
 /// What every <see cref="IFeedbackStore"/> must do, run against each implementation (one derived class per store):
@@ -210,6 +210,27 @@ public abstract class FeedbackStoreContract
         using var second = store.TryAcquireTrainingLease();
         Assert.NotNull(second);
         Assert.True(second.IsHeld);
+    }
+
+    [Fact]
+    public void Retraining_runs_and_ingest_history_round_trip()
+    {
+        using var store = NewStore();
+        var started = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        store.RecordRun(new RetrainingRun(started, 12.5, RetrainingRun.Published, 1, 7, 0.12, 0.05, "popularity", "published: better"));
+        store.RecordRun(new RetrainingRun(started.AddHours(1), 0.4, RetrainingRun.Failed, null, 0, null, null, null, "store down"));
+        Assert.Equal([RetrainingRun.Failed, RetrainingRun.Published], store.Runs(10).Select(r => r.Outcome));
+        Assert.Equal(new RetrainingRun(started, 12.5, RetrainingRun.Published, 1, 7, 0.12, 0.05, "popularity", "published: better"), store.Runs(10)[1]);
+        Assert.Single(store.Runs(1));
+
+        var since = DateTimeOffset.UtcNow.AddMinutes(-1);
+        foreach (var batch in (EventBatch[])[Batch("device-a", 1, 10), Batch("device-b", 1, 5)])
+        {
+            store.Ingest(batch, Hash(batch));
+        }
+        var history = store.IngestHistory(since, TimeSpan.FromHours(1));
+        var bucket = Assert.Single(history);
+        Assert.Equal((2L, 15L, 2L), (bucket.Batches, bucket.Events, bucket.Devices));
     }
 
     [Fact]

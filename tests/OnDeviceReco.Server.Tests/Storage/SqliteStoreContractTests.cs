@@ -1,7 +1,7 @@
 using OnDeviceReco.Server.Storage;
 using OnDeviceReco.Server.Tests.Support;
 
-namespace OnDeviceReco.Server.Tests.Storage;
+namespace OnDeviceReco.Server.Tests.Stores;
 
 /// <summary>The store contract on SQLite (one file per test).</summary>
 public sealed class SqliteStoreContractTests : FeedbackStoreContract, IDisposable

@@ -163,6 +163,44 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
 
     public ITrainingLease? TryAcquireTrainingLease() => PostgresTrainingLease.TryAcquire(_dataSource);
 
+    public void RecordRun(RetrainingRun run)
+    {
+        using var connection = _dataSource.OpenConnection();
+        Execute(connection, null, """
+            INSERT INTO retraining_runs(started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail)
+            VALUES (@s, @d, @o, @v, @e, @c, @b, @bn, @x)
+            """,
+            ("s", run.Started.ToUnixTimeMilliseconds()), ("d", run.Seconds), ("o", run.Outcome), ("v", (object?)run.Version ?? DBNull.Value),
+            ("e", run.Epochs), ("c", (object?)run.CandidateNdcg10 ?? DBNull.Value), ("b", (object?)run.BaselineNdcg10 ?? DBNull.Value),
+            ("bn", (object?)run.Baseline ?? DBNull.Value), ("x", run.Detail));
+    }
+
+    public IReadOnlyList<RetrainingRun> Runs(int limit)
+    {
+        using var connection = _dataSource.OpenConnection();
+        return Query(connection, null, """
+            SELECT started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail
+            FROM retraining_runs ORDER BY id DESC LIMIT @limit
+            """,
+            r => new RetrainingRun(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetDouble(1), r.GetString(2),
+                r.IsDBNull(3) ? null : r.GetInt64(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6),
+                r.IsDBNull(7) ? null : r.GetString(7), r.GetString(8)),
+            ("limit", limit));
+    }
+
+    public IReadOnlyList<IngestBucket> IngestHistory(DateTimeOffset since, TimeSpan bucket)
+    {
+        long start = since.ToUnixTimeMilliseconds();
+        long width = Math.Max(1, (long)bucket.TotalMilliseconds);
+        using var connection = _dataSource.OpenConnection();
+        return Query(connection, null, """
+            SELECT (received_ms - @since) / @width AS b, count(*), coalesce(sum(stored), 0), count(DISTINCT device)
+            FROM batches WHERE received_ms >= @since GROUP BY b ORDER BY b
+            """,
+            r => new IngestBucket(DateTimeOffset.FromUnixTimeMilliseconds(start + r.GetInt64(0) * width), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)),
+            ("since", start), ("width", width));
+    }
+
     public void SetServing(long version) => SetState("serving_version", version);
 
     public long? ServingVersion() => GetState("serving_version");

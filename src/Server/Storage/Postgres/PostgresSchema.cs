@@ -58,6 +58,18 @@ internal static class PostgresSchema
         CREATE TABLE state(
             key   text   PRIMARY KEY,
             value bigint NOT NULL);
+        CREATE TABLE retraining_runs(
+            id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            started_ms     bigint NOT NULL,
+            seconds        double precision NOT NULL,
+            outcome        text   NOT NULL,
+            version        bigint,
+            epochs         int    NOT NULL,
+            candidate_ndcg double precision,
+            baseline_ndcg  double precision,
+            baseline       text,
+            detail         text   NOT NULL);
+        CREATE INDEX batches_by_time ON batches(received_ms);
         """,
     ];
 

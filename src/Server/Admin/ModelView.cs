@@ -1,0 +1,33 @@
+using System.Text.Json;
+using OnDeviceReco.Server.Storage;
+
+namespace OnDeviceReco.Server.Admin;
+
+/// <summary>A recorded model version with the gate metrics the dashboard charts, read from its metrics JSON.</summary>
+internal sealed record ModelView(long Version, DateTimeOffset CreatedAt, bool Published, double? Ndcg10, double? HitRate10,
+    double? BaselineNdcg10, string Reason)
+{
+    public static ModelView From(ModelRecord record)
+    {
+        Dictionary<string, double>? metrics = null;
+        try
+        {
+            metrics = JsonSerializer.Deserialize<Dictionary<string, double>>(record.Metrics);
+        }
+        catch (JsonException)
+        {
+            // A record written by another tool: show the version without numbers rather than no page at all.
+        }
+        double? Get(string key) => metrics is not null && metrics.TryGetValue(key, out double v) ? v : null;
+        return new ModelView(record.Version, record.CreatedAt, record.Published, Get("ndcg@10"), Get("hr@10"), Get("baseline_ndcg@10"), record.Reason);
+    }
+
+    /// <summary>Gate metrics across versions: candidate NDCG@10 (hollow when kept back) against its baseline (the model serving then, or popularity).</summary>
+    public static string Chart(IReadOnlyList<ModelView> models) => SvgChart.Lines("Gate metrics on held-out recent events, by version",
+        models.Select(m => "v" + m.Version).ToList(),
+        [
+            new SvgChart.Series("candidate NDCG@10 (hollow: kept back)", "#3b6fd1", models.Select(m => m.Ndcg10).ToList(), models.Select(m => m.Published).ToList()),
+            new SvgChart.Series("baseline NDCG@10", "#e08a2c", models.Select(m => m.BaselineNdcg10).ToList()),
+            new SvgChart.Series("candidate HR@10", "#3aa76d", models.Select(m => m.HitRate10).ToList()),
+        ]);
+}
