@@ -1,0 +1,111 @@
+using System.Runtime.InteropServices;
+
+namespace OnDeviceReco.Protocol;
+
+/// <summary>
+/// A read-only view of verified <c>item_table.i8</c> bytes (<see cref="CompactTableLayout"/>): the codes and
+/// scales are read in place from the array the verifier handed back, so the table is held once, at about a
+/// quarter of its float32 size, and never copied.
+/// </summary>
+public sealed class CompactItemTable
+{
+    private readonly byte[] _bytes;
+
+    private CompactItemTable(byte[] bytes, CompactTableLayout layout)
+    {
+        _bytes = bytes;
+        Layout = layout;
+    }
+
+    /// <summary>Rows, dimension and where each code lives.</summary>
+    public CompactTableLayout Layout { get; }
+
+    /// <summary>Wraps <paramref name="bytes"/> (not copied) after checking its size and that every scale is finite and ≥ 0.</summary>
+    /// <exception cref="InvalidDataException">When the bytes are not a table of <paramref name="rows"/> × <paramref name="dimension"/>.</exception>
+    public static CompactItemTable Wrap(byte[] bytes, int rows, int dimension)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("The compact item table is little-endian; big-endian hosts are not supported.");
+        }
+        var layout = new CompactTableLayout(rows, dimension);
+        if (bytes.LongLength != layout.TotalBytes)
+        {
+            throw new InvalidDataException($"{BundleFileNames.CompactItemTable} holds {bytes.LongLength} bytes; {rows} rows × {dimension} need {layout.TotalBytes}.");
+        }
+        var table = new CompactItemTable(bytes, layout);
+        var scales = table.Scales;
+        for (int row = 0; row < scales.Length; row++)
+        {
+            if (!float.IsFinite(scales[row]) || scales[row] < 0)
+            {
+                throw new InvalidDataException($"{BundleFileNames.CompactItemTable} holds a scale of {scales[row]} (row {row}).");
+            }
+            // Padding rows carry scale 0, so a table written for another item count (same padded size) is caught here.
+            if (row >= rows && scales[row] != 0)
+            {
+                throw new InvalidDataException($"{BundleFileNames.CompactItemTable} has a non-zero scale in padding row {row}: it was not written for {rows} rows.");
+            }
+        }
+        return table;
+    }
+
+    /// <summary>The interleaved codes of every padded row.</summary>
+    public ReadOnlySpan<sbyte> Codes => MemoryMarshal.Cast<byte, sbyte>(_bytes.AsSpan(0, (int)Layout.CodeBytes));
+
+    /// <summary>One scale per padded row (0 for padding rows).</summary>
+    public ReadOnlySpan<float> Scales => MemoryMarshal.Cast<byte, float>(_bytes.AsSpan((int)Layout.CodeBytes));
+
+    /// <summary>Bytes held: the table's whole resident cost.</summary>
+    public long SizeInBytes => _bytes.LongLength;
+
+    /// <summary>Writes row <paramref name="row"/> as float32 (code × scale) into <paramref name="destination"/>.</summary>
+    public void Dequantize(int row, Span<float> destination)
+    {
+        int d = Layout.Dimension;
+        var codes = Codes;
+        float scale = Scales[row];
+        for (int dim = 0; dim < d; dim++)
+        {
+            destination[dim] = codes[(int)Layout.CodeOffset(row, dim)] * scale;
+        }
+    }
+
+    /// <summary>
+    /// The float32 score of row <paramref name="row"/> against <paramref name="vector"/>: Σ vᵢ·codeᵢ, times the
+    /// row's scale. This is the exact score of the stored table; only the quantisation of the table differs
+    /// from a float32 table.
+    /// </summary>
+    public float Dot(int row, ReadOnlySpan<float> vector)
+    {
+        var codes = Codes;
+        int d = Layout.Dimension;
+        long block = (long)(row / CompactTableLayout.BlockRows) * CompactTableLayout.BlockRows * Layout.Stride
+            + row % CompactTableLayout.BlockRows * CompactTableLayout.GroupDims;
+        float sum = 0;
+        for (int dim = 0; dim < d; dim++)
+        {
+            sum += vector[dim] * codes[(int)(block + dim / CompactTableLayout.GroupDims * (CompactTableLayout.BlockRows * CompactTableLayout.GroupDims) + dim % CompactTableLayout.GroupDims)];
+        }
+        return sum * Scales[row];
+    }
+
+    /// <summary>
+    /// Cosine of two rows, from the codes alone: each row's scale cancels out of the cosine, so no float rows
+    /// are needed for the similarities diversity and explanations ask for. 0 when either row is all zeros.
+    /// </summary>
+    public float Cosine(int a, int b)
+    {
+        var codes = Codes;
+        long dot = 0, normA = 0, normB = 0;
+        for (int dim = 0; dim < Layout.Dimension; dim++)
+        {
+            int x = codes[(int)Layout.CodeOffset(a, dim)], y = codes[(int)Layout.CodeOffset(b, dim)];
+            dot += x * y;
+            normA += x * x;
+            normB += y * y;
+        }
+        return normA == 0 || normB == 0 ? 0 : (float)(dot / Math.Sqrt((double)normA * normB));
+    }
+}
