@@ -1,4 +1,10 @@
 using BenchmarkDotNet.Running;
 
+// `-- catalogue-memory ITEMS compact|exact` runs the one-shot memory and load-time harness (CatalogueMemory.cs).
+if (args is ["catalogue-memory", _, _])
+{
+    return OnDeviceReco.Benchmarks.CatalogueMemory.Run(args);
+}
 // BenchmarkSwitcher keeps the standard flags: --filter, --job short, --exporters csv, --list flat.
 BenchmarkSwitcher.FromAssembly(typeof(OnDeviceReco.Benchmarks.BenchmarkData).Assembly).Run(args);
+return 0;
