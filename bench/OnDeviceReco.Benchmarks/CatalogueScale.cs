@@ -83,6 +83,7 @@ public class CatalogueScale
 
     private RecoClient Client(CatalogueBundles bundles, string bundle, string name)
     {
+        Directory.CreateDirectory(Path.Combine(_root, name));
         var client = new RecoClient(new RecoClientOptions
         {
             Store = new StoreOptions { DatabasePath = Path.Combine(_root, name, "store.db") },

@@ -5,6 +5,10 @@ if (args is ["catalogue-memory", _, _])
 {
     return OnDeviceReco.Benchmarks.CatalogueMemory.Run(args);
 }
+if (args is ["movielens-recall", _, _])
+{
+    return OnDeviceReco.Benchmarks.MovieLensRecall.Run(args);
+}
 // BenchmarkSwitcher keeps the standard flags: --filter, --job short, --exporters csv, --list flat.
 BenchmarkSwitcher.FromAssembly(typeof(OnDeviceReco.Benchmarks.BenchmarkData).Assembly).Run(args);
 return 0;
