@@ -29,7 +29,7 @@ internal static class CompactSearch
             results[i] = (rows[i], table.Dot(rows[i], user));
         }
         // Best first; equal scores by index so the order never depends on the heap's.
-        Array.Sort(results, static (a, b) => a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index));
+        results.AsSpan().Sort(default(BestFirst));
         return results.Length <= count ? results : results[..count];
     }
 
@@ -58,6 +58,12 @@ internal static class CompactSearch
                 heap.Offer(row, approximate[lane]);
             }
         }
+    }
+
+    private readonly struct BestFirst : IComparer<(int Index, float Score)>
+    {
+        public int Compare((int Index, float Score) a, (int Index, float Score) b) =>
+            a.Score != b.Score ? b.Score.CompareTo(a.Score) : a.Index.CompareTo(b.Index);
     }
 
     /// <summary>Scores = sum × row scale × user scale; returns a bit per lane whose score beats <paramref name="threshold"/>.</summary>

@@ -63,12 +63,11 @@ public sealed class CompactItemTable
     /// <summary>Writes row <paramref name="row"/> as float32 (code × scale) into <paramref name="destination"/>.</summary>
     public void Dequantize(int row, Span<float> destination)
     {
-        int d = Layout.Dimension;
-        var codes = Codes;
+        var codes = RowGroups(row, out int first);
         float scale = Scales[row];
-        for (int dim = 0; dim < d; dim++)
+        for (int dim = 0; dim < Layout.Dimension; dim++)
         {
-            destination[dim] = codes[(int)Layout.CodeOffset(row, dim)] * scale;
+            destination[dim] = codes[first + dim / GroupDims * GroupStride + dim % GroupDims] * scale;
         }
     }
 
@@ -79,14 +78,17 @@ public sealed class CompactItemTable
     /// </summary>
     public float Dot(int row, ReadOnlySpan<float> vector)
     {
-        var codes = Codes;
-        int d = Layout.Dimension;
-        long block = (long)(row / CompactTableLayout.BlockRows) * CompactTableLayout.BlockRows * Layout.Stride
-            + row % CompactTableLayout.BlockRows * CompactTableLayout.GroupDims;
+        var codes = RowGroups(row, out int first);
+        int d = Layout.Dimension, whole = d / GroupDims * GroupDims;
         float sum = 0;
-        for (int dim = 0; dim < d; dim++)
+        // One group of four codes at a time: they sit together, 16 rows' worth of bytes apart from the next group.
+        for (int dim = 0, at = first; dim < whole; dim += GroupDims, at += GroupStride)
         {
-            sum += vector[dim] * codes[(int)(block + dim / CompactTableLayout.GroupDims * (CompactTableLayout.BlockRows * CompactTableLayout.GroupDims) + dim % CompactTableLayout.GroupDims)];
+            sum += vector[dim] * codes[at] + vector[dim + 1] * codes[at + 1] + vector[dim + 2] * codes[at + 2] + vector[dim + 3] * codes[at + 3];
+        }
+        for (int dim = whole; dim < d; dim++)
+        {
+            sum += vector[dim] * codes[first + dim / GroupDims * GroupStride + dim % GroupDims];
         }
         return sum * Scales[row];
     }
@@ -97,15 +99,30 @@ public sealed class CompactItemTable
     /// </summary>
     public float Cosine(int a, int b)
     {
-        var codes = Codes;
-        long dot = 0, normA = 0, normB = 0;
-        for (int dim = 0; dim < Layout.Dimension; dim++)
+        var codesA = RowGroups(a, out int firstA);
+        var codesB = RowGroups(b, out int firstB);
+        int dot = 0, normA = 0, normB = 0; // |sum| ≤ 127² × d: no overflow below 133,000 dimensions
+        for (int g = 0; g < Layout.Groups; g++)
         {
-            int x = codes[(int)Layout.CodeOffset(a, dim)], y = codes[(int)Layout.CodeOffset(b, dim)];
-            dot += x * y;
-            normA += x * x;
-            normB += y * y;
+            for (int j = 0; j < GroupDims; j++)
+            {
+                int x = codesA[firstA + g * GroupStride + j], y = codesB[firstB + g * GroupStride + j];
+                dot += x * y;
+                normA += x * x;
+                normB += y * y;
+            }
         }
         return normA == 0 || normB == 0 ? 0 : (float)(dot / Math.Sqrt((double)normA * normB));
+    }
+
+    private const int GroupDims = CompactTableLayout.GroupDims;
+    private const int GroupStride = CompactTableLayout.BlockRows * CompactTableLayout.GroupDims;
+
+    /// <summary>The codes of <paramref name="row"/>'s block, and where its first group starts in it.</summary>
+    private ReadOnlySpan<sbyte> RowGroups(int row, out int first)
+    {
+        int blockBytes = CompactTableLayout.BlockRows * Layout.Stride;
+        first = row % CompactTableLayout.BlockRows * GroupDims;
+        return Codes.Slice(row / CompactTableLayout.BlockRows * blockBytes, blockBytes);
     }
 }
