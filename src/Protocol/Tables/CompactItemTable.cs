@@ -93,26 +93,40 @@ public sealed class CompactItemTable
         return sum * Scales[row];
     }
 
-    /// <summary>
-    /// Cosine of two rows, from the codes alone: each row's scale cancels out of the cosine, so no float rows
-    /// are needed for the similarities diversity and explanations ask for. 0 when either row is all zeros.
-    /// </summary>
-    public float Cosine(int a, int b)
+    /// <summary>Σ codeₐ·code_b of two rows: the cosine's numerator (each row's scale cancels out of a cosine).</summary>
+    public int CodeDot(int a, int b)
     {
         var codesA = RowGroups(a, out int firstA);
         var codesB = RowGroups(b, out int firstB);
-        int dot = 0, normA = 0, normB = 0; // |sum| ≤ 127² × d: no overflow below 133,000 dimensions
-        for (int g = 0; g < Layout.Groups; g++)
+        int dot = 0; // |sum| ≤ 127² × d: no overflow below 133,000 dimensions
+        for (int g = 0, at = 0; g < Layout.Groups; g++, at += GroupStride)
         {
-            for (int j = 0; j < GroupDims; j++)
-            {
-                int x = codesA[firstA + g * GroupStride + j], y = codesB[firstB + g * GroupStride + j];
-                dot += x * y;
-                normA += x * x;
-                normB += y * y;
-            }
+            int x = firstA + at, y = firstB + at;
+            dot += codesA[x] * codesB[y] + codesA[x + 1] * codesB[y + 1] + codesA[x + 2] * codesB[y + 2] + codesA[x + 3] * codesB[y + 3];
         }
-        return normA == 0 || normB == 0 ? 0 : (float)(dot / Math.Sqrt((double)normA * normB));
+        return dot;
+    }
+
+    /// <summary>
+    /// 1 / ‖codes‖ of every row (0 for an all-zero row), so a cosine is <see cref="CodeDot"/> × two of these:
+    /// 4 bytes per row on top of the table, computed once at load instead of twice per comparison.
+    /// </summary>
+    public float[] InverseCodeNorms()
+    {
+        var inverse = new float[Layout.Rows];
+        for (int row = 0; row < inverse.Length; row++)
+        {
+            int norm = CodeDot(row, row);
+            inverse[row] = norm == 0 ? 0 : (float)(1 / Math.Sqrt(norm));
+        }
+        return inverse;
+    }
+
+    /// <summary>Cosine of two rows from their codes; 0 when either row is all zeros.</summary>
+    public float Cosine(int a, int b)
+    {
+        int normA = CodeDot(a, a), normB = CodeDot(b, b);
+        return normA == 0 || normB == 0 ? 0 : (float)(CodeDot(a, b) / Math.Sqrt((double)normA * normB));
     }
 
     private const int GroupDims = CompactTableLayout.GroupDims;

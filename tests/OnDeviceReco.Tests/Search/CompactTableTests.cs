@@ -40,6 +40,9 @@ public sealed class CompactTableTests
         float cosine = System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(table.AsSpan(dimension * 1, dimension), table.AsSpan(dimension * 2, dimension));
         Assert.Equal(cosine, compact.Cosine(1, 2), 0.02f);
         Assert.Equal(0, compact.Cosine(0, 1));
+        var inverse = compact.InverseCodeNorms();
+        Assert.Equal(compact.Cosine(1, 2), compact.CodeDot(1, 2) * inverse[1] * inverse[2], 1e-5f);
+        Assert.Equal(0, inverse[0]);
     }
 
     [Fact]
