@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace OnDeviceReco.Protocol;
 
@@ -101,28 +99,7 @@ public sealed class CompactItemTable
         var codesA = RowGroups(a, out int firstA);
         var codesB = RowGroups(b, out int firstB);
         int dot = 0; // |sum| ≤ 127² × d: no overflow below 133,000 dimensions
-        int g = 0, at = 0;
-        if (Avx2.IsSupported)
-        {
-            // Eight groups (32 codes) at a time: gather each row's 4-byte groups into one vector, widen to 16 bits,
-            // multiply-add pairs into 32-bit lanes. Diversity and explanations ask for hundreds of these per call.
-            var acc = Vector256<int>.Zero;
-            Span<int> x = stackalloc int[8], y = stackalloc int[8];
-            for (; g + 8 <= Layout.Groups; g += 8, at += 8 * GroupStride)
-            {
-                for (int i = 0; i < 8; i++)
-                {
-                    x[i] = MemoryMarshal.Read<int>(MemoryMarshal.AsBytes(codesA[(firstA + at + i * GroupStride)..]));
-                    y[i] = MemoryMarshal.Read<int>(MemoryMarshal.AsBytes(codesB[(firstB + at + i * GroupStride)..]));
-                }
-                var va = Vector256.Create<int>(x).AsSByte();
-                var vb = Vector256.Create<int>(y).AsSByte();
-                acc += Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(va.GetLower()), Avx2.ConvertToVector256Int16(vb.GetLower()))
-                     + Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(va.GetUpper()), Avx2.ConvertToVector256Int16(vb.GetUpper()));
-            }
-            dot = Vector256.Sum(acc);
-        }
-        for (; g < Layout.Groups; g++, at += GroupStride)
+        for (int g = 0, at = 0; g < Layout.Groups; g++, at += GroupStride)
         {
             int x = firstA + at, y = firstB + at;
             dot += codesA[x] * codesB[y] + codesA[x + 1] * codesB[y + 1] + codesA[x + 2] * codesB[y + 2] + codesA[x + 3] * codesB[y + 3];
