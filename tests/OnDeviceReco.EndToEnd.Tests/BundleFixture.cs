@@ -8,7 +8,8 @@ namespace OnDeviceReco.EndToEnd.Tests;
 
 /// <summary>
 /// Trains a small SASRec for real on a learnable rule (after item i comes item i+1, around a ring of 40
-/// items in 4 genres) and writes two signed bundles (v1, v2) plus the key that signed them.
+/// items in 4 genres) and writes two signed bundles (v1, v2; compact item table, the default) plus the key
+/// that signed them, and v1 again in the exact format (float32 table in the graph) of bundles without one.
 /// </summary>
 public sealed class BundleFixture : IDisposable
 {
@@ -31,6 +32,8 @@ public sealed class BundleFixture : IDisposable
         V2 = Path.Combine(Root, "v2");
         ModelBundleWriter.Write(V1, Model, Data, 1, metrics, key, DateTimeOffset.UtcNow);
         ModelBundleWriter.Write(V2, Model, Data, 2, metrics, key, DateTimeOffset.UtcNow);
+        V1Exact = Path.Combine(Root, "v1-exact");
+        ModelBundleWriter.Write(V1Exact, Model, Data, 1, metrics, key, DateTimeOffset.UtcNow, compactItemTable: false);
     }
 
     public string Root { get; }
@@ -40,6 +43,7 @@ public sealed class BundleFixture : IDisposable
     public string PublicKeyPem { get; }
     public string V1 { get; }
     public string V2 { get; }
+    public string V1Exact { get; }
 
     public static string ItemId(int i) => $"game-{((i % Items) + Items) % Items}";
 

@@ -57,7 +57,8 @@ public sealed class DeviceRecommendationTests : IClassFixture<BundleFixture>, ID
     [Fact]
     public void Device_results_match_the_trainers_model_for_the_same_history()
     {
-        _client.LoadModel(_fixture.V1);
+        // A bundle without a compact table falls back to the exact path: the graph scores its float32 table.
+        _client.LoadModel(_fixture.V1Exact);
         var random = new Random(3);
         for (int trial = 0; trial < 20; trial++)
         {
@@ -297,5 +298,8 @@ public sealed class DeviceRecommendationTests : IClassFixture<BundleFixture>, ID
         var proto = OnnxExporter.BuildModel(_fixture.Model);
         Assert.Equal(["item_ids", "exclude_seen", "k"], proto.Graph.Input.Select(i => i.Name));
         Assert.Equal(["top_ids", "top_scores", "user_vector"], proto.Graph.Output.Select(o => o.Name));
+        var compact = OnnxExporter.BuildModel(_fixture.Model, userVectorOnly: true);
+        Assert.Equal(["item_ids", "item_vectors"], compact.Graph.Input.Select(i => i.Name));
+        Assert.Equal(["user_vector"], compact.Graph.Output.Select(o => o.Name));
     }
 }

@@ -153,6 +153,45 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData("sasrec")]
+    [InlineData("gru")]
+    public void User_vector_graph_given_the_tables_rows_matches_the_full_graph(string architecture)
+    {
+        TorchRuntime.Configure(1, 21);
+        var (model, vocabulary) = RandomModel(architecture, seed: 21);
+        var histories = RandomHistories(vocabulary.Count, new Random(8));
+        var full = RunOnnx(OnnxExporter.Export(model), histories, excludeSeen: true, TopK);
+        var compact = OnnxExporter.BuildModel(model, userVectorOnly: true);
+        Assert.Equal(["item_ids", "item_vectors"], compact.Graph.Input.Select(i => i.Name));
+        Assert.Equal(["user_vector"], compact.Graph.Output.Select(o => o.Name));
+        // No item-table-sized initializer: the table lives on the device only.
+        Assert.DoesNotContain(compact.Graph.Initializer, t => t.Dims.Count > 0 && t.Dims[0] == vocabulary.TableSize);
+
+        float[] table;
+        using (no_grad())
+        {
+            model.eval();
+            table = model.ItemTable().contiguous().data<float>().ToArray();
+        }
+        var ids = Histories.LeftPad(histories, Length);
+        var vectors = new float[ids.Length * Dimension];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            table.AsSpan((int)ids[i] * Dimension, Dimension).CopyTo(vectors.AsSpan(i * Dimension));
+        }
+        using var session = new InferenceSession(Google.Protobuf.MessageExtensions.ToByteArray(compact));
+        using var idValue = OrtValue.CreateTensorValueFromMemory(ids, [histories.Count, Length]);
+        using var vectorValue = OrtValue.CreateTensorValueFromMemory(vectors, [histories.Count, Length, Dimension]);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions,
+            new Dictionary<string, OrtValue> { ["item_ids"] = idValue, ["item_vectors"] = vectorValue }, ["user_vector"]);
+        var user = results[0].GetTensorDataAsSpan<float>().ToArray();
+        double maxDiff = user.Zip(full.UserVector, (a, b) => Math.Abs(a - b)).Max();
+        output.WriteLine($"{architecture}: max |user_vector diff| {maxDiff:E2}");
+        Assert.True(maxDiff < Tolerance, $"max user_vector difference {maxDiff}");
+    }
+
     [Fact]
     public void Save_writes_the_exported_bytes()
     {

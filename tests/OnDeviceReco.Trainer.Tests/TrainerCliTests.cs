@@ -153,18 +153,23 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Matches(@"validation\s+NDCG@10", stdout); // the console may wrap the line at any space
         Assert.DoesNotContain("hold-out", stdout, StringComparison.Ordinal);
 
+        // Bundles carry the compact table by default: a user-vector graph plus int8 rows, no float32 table.
+        Assert.True(verified.Files.ContainsKey(OnDeviceReco.Protocol.BundleFileNames.CompactItemTable));
+        Assert.False(verified.Files.ContainsKey(OnDeviceReco.Protocol.BundleFileNames.ItemEmbeddings));
+        var table = OnDeviceReco.Protocol.CompactItemTable.Wrap(verified.Files[OnDeviceReco.Protocol.BundleFileNames.CompactItemTable], 13, manifest.EmbeddingDimension);
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(verified.ModelBytes);
-        var ids = new long[manifest.MaxSequenceLength];
+        int length = manifest.MaxSequenceLength, d = manifest.EmbeddingDimension;
+        var ids = new long[length];
         ids[^1] = 1;
+        var vectors = new float[length * d];
+        table.Dequantize(1, vectors.AsSpan((length - 1) * d, d));
         using var results = session.Run([
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("item_ids", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(ids, [1, manifest.MaxSequenceLength])),
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("exclude_seen", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<bool>(new[] { true }, [1])),
-            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("k", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(new[] { 5L }, [1])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("item_ids", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<long>(ids, [1, length])),
+            Microsoft.ML.OnnxRuntime.NamedOnnxValue.CreateFromTensor("item_vectors", new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(vectors, [1, length, d])),
         ]);
-        var top = results.Single(r => r.Name == "top_ids").AsEnumerable<long>().ToArray();
-        Assert.Equal(5, top.Length);
-        Assert.DoesNotContain(1L, top);
-        Assert.All(top, id => Assert.InRange(id, 1, 12));
+        var user = results.Single(r => r.Name == "user_vector").AsEnumerable<float>().ToArray();
+        Assert.Equal(d, user.Length);
+        Assert.All(user, v => Assert.True(float.IsFinite(v)));
 
         // A second train into the same, now non-empty, directory is refused: bundles are never overwritten.
         (exit, _, err) = Run("train", "--data", data, "--out", bundle, "--key", key, "--max-epochs", "1");

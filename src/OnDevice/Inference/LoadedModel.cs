@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using Microsoft.ML.OnnxRuntime;
 using OnDeviceReco.Protocol;
+using OnDeviceReco.Search;
 
 namespace OnDeviceReco.Inference;
 
@@ -9,12 +10,20 @@ namespace OnDeviceReco.Inference;
 /// A verified model bundle ready to serve: the ONNX Runtime session (warmed up), the vocabulary both ways,
 /// item categories and the item embedding table. Built only from a <see cref="VerifiedBundle"/>, so every
 /// byte it uses was checked against the signed manifest.
+/// <para>
+/// Two kinds of bundle: the exact kind, whose graph scores the whole float32 table itself (Gemm + TopK); and
+/// the compact kind (<see cref="BundleFileNames.CompactItemTable"/>), whose graph only turns the history into
+/// a user vector and whose int8 table is searched here in two stages (<see cref="Search.CompactSearch"/>).
+/// </para>
 /// </summary>
 internal sealed class LoadedModel : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new(); // read-only during runs, so one instance serves every call
     private readonly ConcurrentBag<ModelRunBuffers> _buffers = new();
+    private readonly ConcurrentBag<UserVectorBuffers> _userBuffers = new();
+    private readonly CompactItemTable? _compact;
+    private readonly float[]? _inverseCodeNorms; // of the compact table's rows, for cosines without recomputing norms
     private readonly Dictionary<string, int> _indexOf;
     private int _users = 1; // the loader's reference; disposal waits for every in-flight call
     private int _retired;
@@ -34,7 +43,11 @@ internal sealed class LoadedModel : IDisposable
         Dimension = manifest.EmbeddingDimension;
         SequenceLength = manifest.MaxSequenceLength;
         Candidates = Math.Min(options.CandidatePool, manifest.Items.Count);
-        Embeddings = ReadEmbeddings(bundle, ItemIds.Length, Dimension);
+        _compact = ReadCompactTable(bundle, ItemIds.Length, Dimension);
+        // A compact bundle carries no float32 table: similarities come from the int8 codes instead.
+        Embeddings = _compact is null ? ReadEmbeddings(bundle, ItemIds.Length, Dimension) : null;
+        _inverseCodeNorms = _compact?.InverseCodeNorms();
+        Shortlist = Math.Min(Math.Max(Candidates + Candidates / 4, MinShortlist), manifest.Items.Count);
         (_session, Provider, FallbackReason) = SessionFactory.Create(bundle.ModelBytes, options);
     }
 
@@ -47,6 +60,18 @@ internal sealed class LoadedModel : IDisposable
     public int Dimension { get; }
     public int SequenceLength { get; }
     public int Candidates { get; }
+
+    /// <summary>
+    /// Rows the compact search's integer stage keeps for exact rescoring: the candidate pool and a quarter more,
+    /// at least <see cref="MinShortlist"/>. Its only approximation is the 7-bit user vector, which moves a true
+    /// top-10 item a few places at most; the measured recall@10 is in the README.
+    /// </summary>
+    public int Shortlist { get; }
+
+    private const int MinShortlist = 100;
+
+    /// <summary>The int8 table of a compact bundle, or null for a bundle searched by its own graph.</summary>
+    public CompactItemTable? CompactTable => _compact;
     public string Provider { get; }
     public string? FallbackReason { get; }
 
@@ -112,6 +137,10 @@ internal sealed class LoadedModel : IDisposable
     /// </summary>
     public (int Index, float Score)[] Run(ReadOnlySpan<int> history, bool excludeSeen, out float[] userVector)
     {
+        if (_compact is not null)
+        {
+            return RunCompact(_compact, history, excludeSeen, out userVector);
+        }
         var buffers = _buffers.TryTake(out var pooled) ? pooled : new ModelRunBuffers(SequenceLength, Candidates, Dimension);
         try
         {
@@ -138,9 +167,31 @@ internal sealed class LoadedModel : IDisposable
         }
     }
 
+    private (int Index, float Score)[] RunCompact(CompactItemTable table, ReadOnlySpan<int> history, bool excludeSeen, out float[] userVector)
+    {
+        var buffers = _userBuffers.TryTake(out var pooled) ? pooled : new UserVectorBuffers(SequenceLength, Dimension);
+        try
+        {
+            var newest = history[^Math.Min(history.Length, SequenceLength)..];
+            buffers.Fill(newest, table);
+            _session.Run(_runOptions, UserVectorBuffers.InputNames, buffers.Inputs, UserVectorBuffers.OutputNames, buffers.Outputs);
+            userVector = (float[])buffers.UserVector.Clone();
+            // The same items the exact graph's exclude_seen removes: those in the window the model saw.
+            return CompactSearch.TopK(table, userVector, Candidates, Shortlist, excludeSeen ? newest : []);
+        }
+        finally
+        {
+            _userBuffers.Add(buffers);
+        }
+    }
+
     /// <summary>How alike two items are: cosine of their embeddings, or the Jaccard overlap of their categories when the bundle has no embeddings.</summary>
     public float Similarity(int a, int b)
     {
+        if (_compact is not null)
+        {
+            return _compact.CodeDot(a, b) * _inverseCodeNorms![a] * _inverseCodeNorms[b];
+        }
         if (Embeddings is not null)
         {
             // Rows are unit length (normalised at load), so the cosine is a plain dot product.
@@ -157,14 +208,14 @@ internal sealed class LoadedModel : IDisposable
     {
         var inputs = _session.InputMetadata;
         var outputs = _session.OutputMetadata;
-        foreach (var name in ModelRunBuffers.InputNames)
+        foreach (var name in _compact is null ? ModelRunBuffers.InputNames : UserVectorBuffers.InputNames)
         {
             if (!inputs.ContainsKey(name))
             {
                 throw new InvalidDataException($"The model has no input '{name}'.");
             }
         }
-        foreach (var name in ModelRunBuffers.OutputNames)
+        foreach (var name in _compact is null ? ModelRunBuffers.OutputNames : UserVectorBuffers.OutputNames)
         {
             if (!outputs.ContainsKey(name))
             {
@@ -176,6 +227,10 @@ internal sealed class LoadedModel : IDisposable
             throw new InvalidDataException($"The model's item_ids input does not take {SequenceLength} items as its manifest says.");
         }
     }
+
+    /// <summary>Wraps the verified bytes in place: the int8 table is held once, never copied.</summary>
+    private static CompactItemTable? ReadCompactTable(VerifiedBundle bundle, int rows, int dimension) =>
+        bundle.Files.TryGetValue(BundleFileNames.CompactItemTable, out var bytes) ? CompactItemTable.Wrap(bytes, rows, dimension) : null;
 
     private static float[]? ReadEmbeddings(VerifiedBundle bundle, int rows, int dimension)
     {
@@ -210,6 +265,10 @@ internal sealed class LoadedModel : IDisposable
         _session.Dispose();
         _runOptions.Dispose();
         while (_buffers.TryTake(out var buffers))
+        {
+            buffers.Dispose();
+        }
+        while (_userBuffers.TryTake(out var buffers))
         {
             buffers.Dispose();
         }

@@ -15,6 +15,14 @@ public static class BundleFileNames
     /// </summary>
     public const string ItemEmbeddings = "item_embeddings.f32";
 
+    /// <summary>
+    /// Optional: the model's item table quantised to int8 with one scale per row (<see cref="CompactTableLayout"/>).
+    /// When a bundle carries it, <see cref="Model"/> computes only the user vector from the history's item vectors
+    /// (inputs <c>item_ids</c>, <c>item_vectors</c>; output <c>user_vector</c>) and the device searches this table
+    /// itself: the float32 table is then in no file and in no memory.
+    /// </summary>
+    public const string CompactItemTable = "item_table.i8";
+
     /// <summary>The ECDSA P-256 signature over the exact bytes of <see cref="Manifest"/>.</summary>
     public const string Signature = "manifest.sig";
 

@@ -8,7 +8,9 @@ namespace OnDeviceReco.Server.Retraining;
 /// <summary>
 /// Scores with the serving model exactly as devices run it: its signed ONNX graph in ONNX Runtime, asked for
 /// every item (k = all, nothing excluded). Its vocabulary is older than the candidate's, so scores are mapped
-/// by item id; items it has never seen get the lowest score (it cannot recommend them).
+/// by item id; items it has never seen get the lowest score (it cannot recommend them). A compact bundle's graph
+/// only yields the user vector: the items are then scored against its int8 table, dequantised once here, which
+/// is the exact score a device's two-stage search ends with.
 /// </summary>
 public sealed class ServingModelScorer : IScorer, IDisposable
 {
@@ -18,6 +20,8 @@ public sealed class ServingModelScorer : IScorer, IDisposable
     private readonly int _servingItems;
     private readonly int[] _toServing;   // candidate index → serving index (0 = unknown)
     private readonly int[] _toCandidate; // serving index → candidate index (0 = unknown)
+    private readonly float[]? _compactTable; // dequantised [items + 1, d] of a compact bundle, else null
+    private readonly int _dimension;
 
     public ServingModelScorer(VerifiedBundle bundle, ItemVocabulary candidateItems)
     {
@@ -32,6 +36,16 @@ public sealed class ServingModelScorer : IScorer, IDisposable
             {
                 _toServing[c] = s;
                 _toCandidate[s] = c;
+            }
+        }
+        _dimension = manifest.EmbeddingDimension;
+        if (bundle.Files.TryGetValue(BundleFileNames.CompactItemTable, out var compact))
+        {
+            var table = CompactItemTable.Wrap(compact, _servingItems + 1, _dimension);
+            _compactTable = new float[(_servingItems + 1) * _dimension];
+            for (int s = 0; s <= _servingItems; s++)
+            {
+                table.Dequantize(s, _compactTable.AsSpan(s * _dimension, _dimension));
             }
         }
         using var options = new Microsoft.ML.OnnxRuntime.SessionOptions { IntraOpNumThreads = 1 };
@@ -53,6 +67,11 @@ public sealed class ServingModelScorer : IScorer, IDisposable
             }
             var row = scores.AsSpan(b * table, table);
             row.Fill(float.MinValue);
+            if (_compactTable is not null)
+            {
+                ScoreCompact(ids, _compactTable, row);
+                continue;
+            }
             using var itemIds = OrtValue.CreateTensorValueFromMemory(ids, [1, _length]);
             using var exclude = OrtValue.CreateTensorValueFromMemory(new[] { false }, [1]);
             using var k = OrtValue.CreateTensorValueFromMemory(new long[] { _servingItems }, [1]);
@@ -66,6 +85,28 @@ public sealed class ServingModelScorer : IScorer, IDisposable
                 {
                     row[candidate] = topScores[i];
                 }
+            }
+        }
+    }
+
+    private void ScoreCompact(long[] ids, float[] table, Span<float> row)
+    {
+        int d = _dimension;
+        var vectors = new float[_length * d];
+        for (int i = 0; i < _length; i++)
+        {
+            table.AsSpan((int)ids[i] * d, d).CopyTo(vectors.AsSpan(i * d, d));
+        }
+        using var itemIds = OrtValue.CreateTensorValueFromMemory(ids, [1, _length]);
+        using var itemVectors = OrtValue.CreateTensorValueFromMemory(vectors, [1, _length, d]);
+        using var outputs = _session.Run(_runOptions, ["item_ids", "item_vectors"], [itemIds, itemVectors], ["user_vector"]);
+        var user = outputs[0].GetTensorDataAsSpan<float>();
+        for (int s = 1; s <= _servingItems; s++)
+        {
+            int candidate = _toCandidate[s];
+            if (candidate != 0)
+            {
+                row[candidate] = System.Numerics.Tensors.TensorPrimitives.Dot(table.AsSpan(s * d, d), user);
             }
         }
     }

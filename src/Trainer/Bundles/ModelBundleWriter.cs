@@ -7,7 +7,13 @@ using OnDeviceReco.Trainer.Models;
 
 namespace OnDeviceReco.Trainer.Bundles;
 
-/// <summary>Turns a trained model into a signed bundle a device can verify: model.onnx + manifest + signature.</summary>
+/// <summary>
+/// Turns a trained model into a signed bundle a device can verify: model.onnx + manifest + signature, and the item
+/// table. By default the table goes in compact (<see cref="BundleFileNames.CompactItemTable"/>, int8 + per-row
+/// scales, about a quarter of float32) with a user-vector-only graph, so devices search it in two stages;
+/// <c>compactItemTable: false</c> writes the exact kind (the graph scores its float32 table, plus
+/// <see cref="BundleFileNames.ItemEmbeddings"/>) that devices without the compact search also load.
+/// </summary>
 public static class ModelBundleWriter
 {
     /// <summary>How many popular item ids the manifest carries for the device's cold-start fallback.</summary>
@@ -15,7 +21,7 @@ public static class ModelBundleWriter
 
 
     public static BundleManifest Write(string directory, SequenceModel model, InteractionData data, long modelVersion,
-        IReadOnlyDictionary<string, double> metrics, ECDsa signingKey, DateTimeOffset createdAt)
+        IReadOnlyDictionary<string, double> metrics, ECDsa signingKey, DateTimeOffset createdAt, bool compactItemTable = true)
     {
         var items = data.Items;
         var bundleItems = Enumerable.Range(1, items.Count)
@@ -41,18 +47,38 @@ public static class ModelBundleWriter
         };
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
-            [BundleFileNames.Model] = OnnxExporter.Export(model),
-            [BundleFileNames.ItemEmbeddings] = ItemTableBytes(model),
+            [BundleFileNames.Model] = OnnxExporter.Export(model, userVectorOnly: compactItemTable),
         };
+        var table = ItemTable(model);
+        if (compactItemTable)
+        {
+            files[BundleFileNames.CompactItemTable] = CompactTableEncoder.Encode(table, model.Config.Dimension);
+        }
+        else
+        {
+            files[BundleFileNames.ItemEmbeddings] = FloatBytes(table);
+        }
         return BundleSigner.WriteBundle(directory, manifest, files, signingKey);
     }
 
-    private static byte[] ItemTableBytes(SequenceModel model)
+    private static float[] ItemTable(SequenceModel model)
     {
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var _ = TorchSharp.torch.no_grad();
+        bool wasTraining = model.training;
         model.eval();
-        var table = model.ItemTable().contiguous().data<float>().ToArray();
+        try
+        {
+            return model.ItemTable().contiguous().data<float>().ToArray();
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    private static byte[] FloatBytes(float[] table)
+    {
         var bytes = new byte[table.Length * sizeof(float)];
         for (int i = 0; i < table.Length; i++)
         {

@@ -19,6 +19,13 @@ namespace OnDeviceReco.Trainer.Export;
 /// float [batch, k] (descending), <c>user_vector</c> float [batch, d] (scores = user_vector · item_table[i]).
 /// </para>
 /// The item table (learned embedding plus content projection) is folded into one constant initializer.
+/// <para>
+/// The user-vector variant (<c>userVectorOnly</c>, for bundles with a compact item table) holds no item table:
+/// inputs <c>item_ids</c> int64 [batch, L] (for the padding mask) and <c>item_vectors</c> float [batch, L, d]
+/// (the table's rows for those ids, zero at padding, gathered by the device from its int8 table); output
+/// <c>user_vector</c> only. The device then searches its table itself, so the float32 table is shipped and held
+/// nowhere and ONNX Runtime never scans it.
+/// </para>
 /// </summary>
 public static class OnnxExporter
 {
@@ -32,9 +39,10 @@ public static class OnnxExporter
     public const string TopScoresOutput = "top_scores";
     public const string UserVectorOutput = "user_vector";
     public const string ItemTableInitializer = "item_table";
+    public const string ItemVectorsInput = "item_vectors";
 
     /// <summary>Serialised ONNX model bytes.</summary>
-    public static byte[] Export(SequenceModel model) => BuildModel(model).ToByteArray();
+    public static byte[] Export(SequenceModel model, bool userVectorOnly = false) => BuildModel(model, userVectorOnly).ToByteArray();
 
     /// <summary>Writes the ONNX model to <paramref name="path"/> (directories are created).</summary>
     public static void Save(SequenceModel model, string path)
@@ -49,7 +57,7 @@ public static class OnnxExporter
     }
 
     /// <summary>The model as an OnnxSharp <see cref="ModelProto"/>.</summary>
-    public static ModelProto BuildModel(SequenceModel model)
+    public static ModelProto BuildModel(SequenceModel model, bool userVectorOnly = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         bool wasTraining = model.training;
@@ -60,8 +68,8 @@ public static class OnnxExporter
             using var _ = no_grad();
             return model switch
             {
-                SasRec sasRec => Wrap(model, "sasrec", BuildSasRec(sasRec)),
-                Gru4Rec gru => Wrap(model, "gru", BuildGru(gru)),
+                SasRec sasRec => Wrap(model, "sasrec", BuildSasRec(sasRec, userVectorOnly)),
+                Gru4Rec gru => Wrap(model, "gru", BuildGru(gru, userVectorOnly)),
                 _ => throw new NotSupportedException($"ONNX export of {model.GetType().Name} is not implemented."),
             };
         }
@@ -94,21 +102,35 @@ public static class OnnxExporter
 
     // ---- shared head and tail -------------------------------------------------------------------------
 
-    /// <summary>Declares the inputs and the item table; returns the table's name.</summary>
-    private static string Begin(GraphBuilder g, SequenceModel model)
+    /// <summary>Declares the inputs and the item table; returns the table's name (null for the user-vector variant).</summary>
+    private static string? Begin(GraphBuilder g, SequenceModel model, bool userVectorOnly)
     {
         int length = model.Config.MaxLength;
         g.Input(ItemIdsInput, DataType.Int64, "batch", (long)length);
+        if (userVectorOnly)
+        {
+            g.Input(ItemVectorsInput, DataType.Float, "batch", (long)length, (long)model.Config.Dimension);
+            return null;
+        }
         g.Input(ExcludeSeenInput, DataType.Bool, 1L);
         g.Input(KInput, DataType.Int64, 1L);
         var table = model.ItemTable();
         return g.Float(ItemTableInitializer, ToFloats(table), table.shape[0], table.shape[1]);
     }
 
+    /// <summary>The history's item vectors [B, L, d]: gathered from the table, or the device's input.</summary>
+    private static string Embed(GraphBuilder g, string? table) =>
+        table is null ? ItemVectorsInput : g.Node("Gather", [table, ItemIdsInput], "embedded", Attr("axis", 0L));
+
     /// <summary>Scores against the table, excludes seen items, drops the padding column, takes the top K.</summary>
-    private static GraphProto Finish(GraphBuilder g, SequenceModel model, string table, string userVector)
+    private static GraphProto Finish(GraphBuilder g, SequenceModel model, string? table, string userVector)
     {
         g.Node("Identity", [userVector], UserVectorOutput);
+        if (table is null)
+        {
+            g.Output(UserVectorOutput, DataType.Float, "batch", (long)model.Config.Dimension);
+            return g.Graph;
+        }
         var scores = g.Node("Gemm", [UserVectorOutput, table], "scores", Attr("transB", 1L));      // [B, T]
 
         var minusInf = new TensorProto { Name = "minus_inf", DataType = (int)DataType.Float };
@@ -134,10 +156,10 @@ public static class OnnxExporter
 
     // ---- SASRec -------------------------------------------------------------------------------------------
 
-    private static GraphProto BuildSasRec(SasRec model)
+    private static GraphProto BuildSasRec(SasRec model, bool userVectorOnly)
     {
         var g = new GraphBuilder("sasrec");
-        var table = Begin(g, model);
+        var table = Begin(g, model, userVectorOnly);
         int length = model.Config.MaxLength, d = model.Config.Dimension;
 
         // keep = ids != 0, as float [B, L, 1] for the per-position multiplications and as bool for the mask.
@@ -157,7 +179,7 @@ public static class OnnxExporter
         var mask = g.Node("And", [g.Bool("causal", causal, length, length), keepKeys], "attention_mask");  // [B, 1, L, L]
 
         // x = E[ids] · √d + position[last L rows], zeroed at padding (dropout is the identity in eval mode).
-        var x = g.Node("Gather", [table, ItemIdsInput], "embedded", Attr("axis", 0L));                        // [B, L, d]
+        var x = Embed(g, table);                                                                              // [B, L, d]
         x = g.Node("Mul", [x, g.FloatScalar("sqrt_d", (float)Math.Sqrt(d))]);
         var positions = model.Position.weight!.narrow(0, model.Config.MaxLength - length, length);
         x = g.Node("Add", [x, g.Float("position", ToFloats(positions), length, d)]);
@@ -215,10 +237,10 @@ public static class OnnxExporter
 
     // ---- GRU4Rec --------------------------------------------------------------------------------------
 
-    private static GraphProto BuildGru(Gru4Rec model)
+    private static GraphProto BuildGru(Gru4Rec model, bool userVectorOnly)
     {
         var g = new GraphBuilder("gru4rec");
-        var table = Begin(g, model);
+        var table = Begin(g, model, userVectorOnly);
         int d = model.Config.Dimension;
 
         var parameters = model.Gru.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
@@ -238,7 +260,7 @@ public static class OnnxExporter
         biasIh.CopyTo(bias, 0);
         biasHh.CopyTo(bias, 3 * d);
 
-        var x = g.Node("Gather", [table, ItemIdsInput], "embedded", Attr("axis", 0L));                       // [B, L, d]
+        var x = Embed(g, table);                                                                             // [B, L, d]
         x = g.Node("Transpose", [x], "embedded_seq_major", Attr("perm", new long[] { 1, 0, 2 }));            // [L, B, d]
         // Left padding feeds zero vectors (row 0 of the table) through the GRU, exactly as in training.
         var outputs = g.NodeMulti("GRU",
