@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace OnDeviceReco.LoadTest;
 
-/// <summary>The command line: --store sqlite|postgresql, --nodes N, --devices N, --events-per-device N, --batch N, --concurrency N, --connection-string S.</summary>
+/// <summary>The command line: --store sqlite|postgresql, --nodes N, --devices N, --events-per-device N, --batch N, --concurrency N, --connection-string S, --training-read.</summary>
 internal sealed record LoadOptions(string Store, int Nodes, int Devices, int EventsPerDevice, int BatchEvents, int Concurrency, string? ConnectionString)
 {
     public static LoadOptions Parse(string[] args)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OnDeviceReco.LoadTest;
 using OnDeviceReco.Server.Hosting;
@@ -75,6 +76,9 @@ try
     long expected = (long)options.Devices * options.EventsPerDevice;
     var (stored, duplicates) = StoreAudit.Count(options.Store, connectionString ?? Path.Combine(data, "node-0", "feedback.db"), expected, out long lost);
     Array.Sort(latencies, 0, batches);
+    var read = args.Contains("--training-read")
+        ? TrainingReadProbe.Measure(nodes[0].Services.GetRequiredService<OnDeviceReco.Server.Storage.IFeedbackStore>())
+        : ((double, double, double, long)?)null;
     double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * batches) - 1, 0, batches - 1)];
     Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
     {
@@ -88,7 +92,15 @@ try
         ["p99_ms"] = Math.Round(Percentile(0.99), 1),
         ["lost"] = lost,
         ["duplicates"] = duplicates,
-    }));
+    }.Concat(read is var (readSeconds, rssBefore, peak, interactions)
+        ? new Dictionary<string, object>
+        {
+            ["training_read_s"] = Math.Round(readSeconds, 1),
+            ["training_read_rss_before_mb"] = Math.Round(rssBefore),
+            ["training_read_peak_rss_mb"] = Math.Round(peak),
+            ["training_interactions"] = interactions,
+        }
+        : []).ToDictionary()));
     return lost == 0 && duplicates == 0 ? 0 : 1;
 }
 finally

@@ -39,7 +39,12 @@ internal static class StoreAudit
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
-        using var command = new NpgsqlCommand(Sql, connection);
+        // A distinct count over millions of rows: room to hash them in memory instead of sorting on disk.
+        using (var memory = new NpgsqlCommand("SET work_mem = '512MB'", connection))
+        {
+            memory.ExecuteNonQuery();
+        }
+        using var command = new NpgsqlCommand(Sql, connection) { CommandTimeout = 1800 };
         using var reader = command.ExecuteReader();
         reader.Read();
         return (reader.GetInt64(0), reader.GetInt64(1));

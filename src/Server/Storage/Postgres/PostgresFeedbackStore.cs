@@ -99,7 +99,10 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
             SELECT d.device_id, e.user_id, e.item_id, e.type, e.ts_ms, e.seq, e.value
             FROM events e JOIN devices d ON d.id = e.device
             ORDER BY e.device, e.user_id, e.ts_ms, e.seq
-            """, connection, transaction);
+            """, connection, transaction)
+        {
+            CommandTimeout = 0, // sorting millions of rows before the first one arrives is expected, not a hang
+        };
         using var reader = command.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
         while (reader.Read())
         {
