@@ -97,14 +97,6 @@ public static class OnDeviceRecoServerExtensions
         return services;
     }
 
-    /// <summary>The data directory, created on first use (the store, the token secret and the signing key live there).</summary>
-    private static string DataDirectory(IServiceProvider provider)
-    {
-        string directory = provider.GetRequiredService<ServerOptions>().DataDirectory;
-        Directory.CreateDirectory(directory);
-        return directory;
-    }
-
     /// <summary>Where the secrets every node must share live (<see cref="ServerOptions.SecretsDirectory"/>, else the data directory).</summary>
     private static string SecretsDirectory(IServiceProvider provider)
     {

@@ -1,16 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Configuration.Memory;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OnDeviceReco.Server.Admin;
-using OnDeviceReco.Server.Auth;
-using OnDeviceReco.Server.Devices;
-using OnDeviceReco.Server.Events;
-using OnDeviceReco.Server.Models;
-using OnDeviceReco.Server.Retraining;
-using OnDeviceReco.Server.Storage;
 
 namespace OnDeviceReco.Server.Hosting;
 
@@ -24,7 +15,6 @@ public static class RecoServer
     {
         options.Validate();
         Directory.CreateDirectory(options.DataDirectory);
-        Directory.CreateDirectory(options.SecretsDirectory ?? options.DataDirectory);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args ?? [], ContentRootPath = AppContext.BaseDirectory });
         // ASP.NET Core logs two Information lines per request; under device load that is thousands a second. Its
         // warnings and errors stay. Inserted first, so appsettings, environment and command line still override it.

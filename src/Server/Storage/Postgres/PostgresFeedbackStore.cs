@@ -10,9 +10,9 @@ namespace OnDeviceReco.Server.Storage.Postgres;
 /// The feedback store on PostgreSQL, shared by any number of server nodes. The contract is the SQLite store's:
 /// a batch's events and its idempotency record commit in one transaction, <c>(device, seq)</c> is unique, a
 /// replay stores nothing, a reused batch id with other content is a conflict. Concurrency is PostgreSQL's, not a
-/// process lock: a batch's events and record go in with one statement (arrays unnested), so a second delivery of
-/// the same batch racing on another node waits on the first's rows, stores nothing and finds the record. Training
-/// reads events as a stream.
+/// process lock: the batch record is inserted first, so a second delivery of the same batch racing on another
+/// node waits on that row and then finds it. Events go in with one statement per batch (arrays unnested), and
+/// training reads them as a stream.
 /// </summary>
 public sealed class PostgresFeedbackStore : IFeedbackStore
 {
@@ -32,20 +32,26 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
         long device = DeviceKey(connection, transaction, batch.DeviceId);
-        // One statement: the events go in (each (device, seq) once), then the batch record with what was new. A
-        // second delivery racing on another node waits on the first's rows and stores nothing; when the batch
-        // record already exists the statement returns no row and the transaction is rolled back below.
-        if (StoreBatch(connection, transaction, device, batch, hash) is { } stored)
+        bool claimed = Scalar(connection, transaction, """
+            INSERT INTO batches(device, batch_id, content_hash, last_seq, stored, already, received_ms)
+            VALUES (@device, @id, @hash, @last, 0, 0, @now) ON CONFLICT (device, batch_id) DO NOTHING RETURNING true
+            """, ("device", device), ("id", batch.BatchId), ("hash", hash), ("last", batch.LastSequence), ("now", NowMs())) is true;
+        if (!claimed)
         {
-            transaction.Commit();
-            return new IngestResult(stored, batch.Events.Count - stored, Replayed: false, batch.LastSequence);
+            var (oldHash, lastSeq) = Single(connection, transaction, "SELECT content_hash, last_seq FROM batches WHERE device = @device AND batch_id = @id",
+                r => ((byte[])r[0], r.GetInt64(1)), ("device", device), ("id", batch.BatchId));
+            if (!CryptographicOperations.FixedTimeEquals(oldHash, hash))
+            {
+                throw new BatchConflictException(batch.BatchId);
+            }
+            return new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq);
         }
-        var (oldHash, lastSeq) = Single(connection, transaction, "SELECT content_hash, last_seq FROM batches WHERE device = @device AND batch_id = @id",
-            r => ((byte[])r[0], r.GetInt64(1)), ("device", device), ("id", batch.BatchId));
-        transaction.Rollback(); // a reused id may have put events of other sequence ids in: none of them stays
-        return CryptographicOperations.FixedTimeEquals(oldHash, hash)
-            ? new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq)
-            : throw new BatchConflictException(batch.BatchId);
+        int stored = InsertEvents(connection, transaction, device, batch.Events);
+        int already = batch.Events.Count - stored;
+        Execute(connection, transaction, "UPDATE batches SET stored = @stored, already = @already WHERE device = @device AND batch_id = @id",
+            ("stored", stored), ("already", already), ("device", device), ("id", batch.BatchId));
+        transaction.Commit();
+        return new IngestResult(stored, already, Replayed: false, batch.LastSequence);
     }
 
     public DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash)
@@ -212,10 +218,8 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
 
     public void Dispose() => _dataSource.Dispose();
 
-    /// <summary>Stores the batch's events and its record in one statement; how many events were new, or null when the batch id was already taken.</summary>
-    private static int? StoreBatch(NpgsqlConnection connection, NpgsqlTransaction transaction, long device, EventBatch batch, byte[] hash)
+    private static int InsertEvents(NpgsqlConnection connection, NpgsqlTransaction transaction, long device, IReadOnlyList<WireEvent> events)
     {
-        var events = batch.Events;
         int n = events.Count;
         var seq = new long[n];
         var ts = new long[n];
@@ -233,24 +237,11 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
             context[i] = e.Context.Count == 0 ? null : JsonSerializer.Serialize(e.Context);
         }
         using var command = new NpgsqlCommand("""
-            WITH inserted AS (
-                INSERT INTO events(device, seq, ts_ms, user_id, item_id, type, value, request_id, context)
-                SELECT @device, * FROM unnest(@seq, @ts, @user, @item, @type, @value, @request, @context)
-                ON CONFLICT (device, seq) DO NOTHING
-                RETURNING 1),
-            claimed AS (
-                INSERT INTO batches(device, batch_id, content_hash, last_seq, stored, already, received_ms)
-                SELECT @device, @id, @hash, @last, fresh.n, @count - fresh.n, @now FROM (SELECT count(*)::int AS n FROM inserted) AS fresh
-                ON CONFLICT (device, batch_id) DO NOTHING
-                RETURNING stored)
-            SELECT stored FROM claimed
+            INSERT INTO events(device, seq, ts_ms, user_id, item_id, type, value, request_id, context)
+            SELECT @device, * FROM unnest(@seq, @ts, @user, @item, @type, @value, @request, @context)
+            ON CONFLICT (device, seq) DO NOTHING
             """, connection, transaction);
         command.Parameters.AddWithValue("device", device);
-        command.Parameters.AddWithValue("id", batch.BatchId);
-        command.Parameters.AddWithValue("hash", hash);
-        command.Parameters.AddWithValue("last", batch.LastSequence);
-        command.Parameters.AddWithValue("count", n);
-        command.Parameters.AddWithValue("now", NowMs());
         command.Parameters.AddWithValue("seq", seq);
         command.Parameters.AddWithValue("ts", ts);
         command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = user });
@@ -259,7 +250,7 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
         command.Parameters.AddWithValue("value", value);
         command.Parameters.Add(new NpgsqlParameter("request", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = request });
         command.Parameters.Add(new NpgsqlParameter("context", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = context });
-        return command.ExecuteScalar() is int stored ? stored : null;
+        return command.ExecuteNonQuery();
     }
 
     /// <summary>The device's row id: from memory after the first lookup (rows are never deleted, so a key never goes stale).</summary>
