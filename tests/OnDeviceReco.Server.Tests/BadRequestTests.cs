@@ -284,7 +284,7 @@ public sealed class BadRequestTests : IAsyncLifetime
 
     public static TheoryData<string> InvalidEvents => new()
     {
-        "type 0", "type 9", "type 999", "type 2000", "type -1", "blank user id", "blank item id", "item id of 257 characters",
+        "type 0", "type 11", "type 999", "type 2000", "type -1", "blank user id", "blank item id", "item id of 257 characters",
         "timestamp before 1970", "user id of only a no-break space", "item id of only a zero-width space", "user id with DEL",
         "context value with a newline",
     };
@@ -299,7 +299,7 @@ public sealed class BadRequestTests : IAsyncLifetime
         events[7] = kind switch
         {
             "type 0" => bad with { Type = 0 },
-            "type 9" => bad with { Type = 9 },
+            "type 11" => bad with { Type = 11 },
             "type 999" => bad with { Type = 999 },
             "type 2000" => bad with { Type = 2000 },
             "type -1" => bad with { Type = -1 },
