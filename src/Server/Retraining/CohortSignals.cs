@@ -20,12 +20,9 @@ public static class CohortSignals
         {
             Add(attribute.DeviceId + "/" + attribute.UserId, CohortTable.AttributeLabel(attribute.Key, attribute.Value));
         }
-        foreach (var e in store.ReadEvents())
+        foreach (var search in store.ReadSearches())
         {
-            if (e.Type == (int)EventType.Search)
-            {
-                Add(e.DeviceId + "/" + e.UserId, CohortTable.SearchLabel(e.ItemId));
-            }
+            Add(search.DeviceId + "/" + search.UserId, CohortTable.SearchLabel(search.Query));
         }
         if (labels.Count == 0)
         {

@@ -15,7 +15,16 @@ public interface IUserAttributeStore
 
     /// <summary>Every attribute that has a value, in (device, user, key) order, for training.</summary>
     IEnumerable<StoredAttribute> ReadAttributes();
+
+    /// <summary>
+    /// Every distinct (device, user, query) of <see cref="EventType.Search"/> events, for training: only those rows,
+    /// unsorted, so the cohort table does not cost a second ordered read of every event.
+    /// </summary>
+    IEnumerable<StoredSearch> ReadSearches();
 }
+
+/// <summary>One user's search, as training reads it.</summary>
+public readonly record struct StoredSearch(string DeviceId, string UserId, string Query);
 
 /// <summary>What one attribute batch did: changes stored, and changes that were not newer than what was stored.</summary>
 public sealed record AttributeIngestResult(int Applied, int AlreadyApplied);

@@ -43,4 +43,20 @@ public sealed partial class SqliteFeedbackStore
             yield return new StoredAttribute(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
         }
     }
+
+    public IEnumerable<StoredSearch> ReadSearches()
+    {
+        using var connection = OpenReader();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT DISTINCT d.device_id, e.user_id, e.item_id
+            FROM events e JOIN devices d ON d.id = e.device
+            WHERE e.type = {(int)EventType.Search}
+            """;
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new StoredSearch(reader.GetString(0), reader.GetString(1), reader.GetString(2));
+        }
+    }
 }

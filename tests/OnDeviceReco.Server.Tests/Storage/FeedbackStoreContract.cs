@@ -185,6 +185,22 @@ public abstract class FeedbackStoreContract
     }
 
     [Fact]
+    public void Training_reads_each_users_searches_once_and_nothing_else()
+    {
+        using var store = NewStore();
+        var batch = EventBatch.Create("device-a", [
+            new WireEvent(1, Now, "u", "Racing", (int)EventType.Search, 0, WireEvent.NoContext),
+            new WireEvent(2, Now, "u", "game-1", (int)EventType.Play, 0, WireEvent.NoContext),
+            new WireEvent(3, Now, "u", "Racing", (int)EventType.Search, 0, WireEvent.NoContext),
+            new WireEvent(4, Now, "v", "puzzle", (int)EventType.Search, 0, WireEvent.NoContext),
+        ]);
+        store.Ingest(batch, Hash(batch));
+
+        Assert.Equal([new StoredSearch("device-a", "u", "Racing"), new StoredSearch("device-a", "v", "puzzle")],
+            store.ReadSearches().OrderBy(s => s.UserId, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Erasing_a_device_removes_its_attributes_too()
     {
         using var store = NewStore();

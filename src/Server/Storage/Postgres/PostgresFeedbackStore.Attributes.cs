@@ -42,4 +42,22 @@ public sealed partial class PostgresFeedbackStore
             yield return new StoredAttribute(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3));
         }
     }
+
+    public IEnumerable<StoredSearch> ReadSearches()
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var command = new NpgsqlCommand($"""
+            SELECT DISTINCT d.device_id, e.user_id, e.item_id
+            FROM events e JOIN devices d ON d.id = e.device
+            WHERE e.type = {(int)EventType.Search}
+            """, connection)
+        {
+            CommandTimeout = 0, // a scan of every event, like the training read
+        };
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            yield return new StoredSearch(reader.GetString(0), reader.GetString(1), reader.GetString(2));
+        }
+    }
 }
