@@ -31,7 +31,7 @@ public sealed class CohortColdStartTests
             options.Retraining.Enabled = true;
             options.Retraining.MinNewEvents = 2_000;
             options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
-            options.Retraining.MaxEpochs = 5;
+            options.Retraining.MaxEpochs = 20;
             options.Retraining.Threads = 2;
         });
         using var directory = new TempDirectory();
