@@ -361,7 +361,7 @@ public sealed class BadRequestTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var paths = json.RootElement.GetProperty("paths");
-        foreach (string path in (string[])["/v1/events", "/v1/devices", "/v1/devices/{deviceId}", "/v1/models/latest"])
+        foreach (string path in (string[])["/v1/events", "/v1/attributes", "/v1/devices", "/v1/devices/{deviceId}", "/v1/models/latest"])
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document.");
         }
