@@ -301,7 +301,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
 
     /// <summary>
     /// Records the user's consent choice (persisted before return). Revoked stops recording; LocalOnly and
-    /// Revoked also mark every stored event as never to be synced.
+    /// Revoked also mark every stored event and attribute change as never to be synced.
     /// </summary>
     public void SetConsent(ConsentState consent)
     {
@@ -318,6 +318,7 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
             if (consent is ConsentState.Revoked or ConsentState.LocalOnly)
             {
                 database.Execute($"UPDATE events SET sync_state = {(int)SyncState.LocalOnly} WHERE sync_state = {(int)SyncState.Pending}");
+                KeepAttributesLocal(database);
             }
         }));
         LogConsent(_logger, consent);

@@ -47,6 +47,7 @@ public sealed partial class RecoClient
             return new SyncResult(SyncStatus.NoConsent, 0, 0, 0, 0, Model?.ModelVersion, false, null, "Consent is not granted; nothing was sent.", null);
         }
         int attemptsBefore = sync.Attempts;
+        int attributesSent = 0;
         var upload = await sync.UploadAsync(cancellationToken).ConfigureAwait(false);
         if (upload.Failure is { } failed)
         {
@@ -54,6 +55,7 @@ public sealed partial class RecoClient
                 : failed.Permanent ? SyncStatus.Refused : SyncStatus.Unreachable;
             return Result(status, upload, false, failed);
         }
+        attributesSent = await sync.UploadAttributesAsync(cancellationToken).ConfigureAwait(false);
         if (!sync.Options.DownloadModels)
         {
             return Result(SyncStatus.Completed, upload, false, null);
@@ -87,7 +89,8 @@ public sealed partial class RecoClient
 
         SyncResult Result(SyncStatus status, UploadOutcome sent, bool updated, HttpOutcome? failure) =>
             new(status, sent.Sent, sent.AlreadyStored, sent.Batches, sync.Attempts - attemptsBefore, Model?.ModelVersion, updated,
-                failure?.Status, failure?.Error, failure?.RetryAfter, sent.SetAside, sent.SetAsideReason);
+                failure?.Status, failure?.Error, failure?.RetryAfter, sent.SetAside, sent.SetAsideReason)
+            { AttributeChangesSent = attributesSent };
     }
 
     private void StartSync(SyncOptions options)

@@ -6,6 +6,7 @@ const string Usage = """
     usage:
       evaluate --data DIR --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
       train    --data DIR --out BUNDLE_DIR [--model sasrec|gru] [--epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+      cold-start [--users N] [--items N] [--segments N] [--strength F] [--seed N] [--runs N]   (synthetic attributes: cohort fallback vs popularity)
     """;
 try
 {
@@ -13,6 +14,7 @@ try
     {
         "evaluate" => EvaluateCommand.Run(args[1..]),
         "train" => TrainCommand.Run(args[1..]),
+        "cold-start" => ColdStartCommand.Run(args[1..]),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }

@@ -284,7 +284,7 @@ public sealed class BadRequestTests : IAsyncLifetime
 
     public static TheoryData<string> InvalidEvents => new()
     {
-        "type 0", "type 9", "type 999", "type 2000", "type -1", "blank user id", "blank item id", "item id of 257 characters",
+        "type 0", "type 11", "type 999", "type 2000", "type -1", "blank user id", "blank item id", "item id of 257 characters",
         "timestamp before 1970", "user id of only a no-break space", "item id of only a zero-width space", "user id with DEL",
         "context value with a newline",
     };
@@ -299,7 +299,7 @@ public sealed class BadRequestTests : IAsyncLifetime
         events[7] = kind switch
         {
             "type 0" => bad with { Type = 0 },
-            "type 9" => bad with { Type = 9 },
+            "type 11" => bad with { Type = 11 },
             "type 999" => bad with { Type = 999 },
             "type 2000" => bad with { Type = 2000 },
             "type -1" => bad with { Type = -1 },
@@ -361,7 +361,7 @@ public sealed class BadRequestTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var paths = json.RootElement.GetProperty("paths");
-        foreach (string path in (string[])["/v1/events", "/v1/devices", "/v1/devices/{deviceId}", "/v1/models/latest"])
+        foreach (string path in (string[])["/v1/events", "/v1/attributes", "/v1/devices", "/v1/devices/{deviceId}", "/v1/models/latest"])
         {
             Assert.True(paths.TryGetProperty(path, out _), $"{path} is missing from the OpenAPI document.");
         }

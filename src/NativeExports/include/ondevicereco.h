@@ -71,7 +71,7 @@ extern "C" {
                               * odr_sync also: the server refused for good, or its model failed download or
                               * verification (odr_sync_result.status says which, odr_errmsg why) */
 #define ODR_EFULL      7   /* the event queue is full (the disk is not keeping up); event not recorded */
-#define ODR_ECONSENT   8   /* consent does not allow it: odr_track / odr_record_feedback while consent is
+#define ODR_ECONSENT   8   /* consent does not allow it: odr_track / odr_record_feedback / odr_set_user_attribute while consent is
                               * revoked (event not recorded); odr_sync while consent is not granted, or
                               * withdrawn during the sync (nothing, or nothing more, sent) */
 #define ODR_PENDING    9   /* odr_poll only, not an error: the answer is not ready yet; poll again later */
@@ -89,6 +89,9 @@ extern "C" {
 /* Limits. */
 #define ODR_MAX_ID_BYTES      256  /* user and item ids, in UTF-8 bytes, without the NUL */
 #define ODR_MAX_REASON_BYTES  256  /* explanation buffer, NUL included */
+#define ODR_MAX_ATTRIBUTE_KEY_BYTES   64   /* user attribute keys, in UTF-8 bytes, without the NUL */
+#define ODR_MAX_ATTRIBUTE_VALUE_BYTES 128  /* user attribute values, in UTF-8 bytes, without the NUL */
+#define ODR_MAX_USER_ATTRIBUTES       32   /* attributes one user may hold */
 
 /* Event types; 1000–1999 are free for the application. */
 #define ODR_EVENT_VIEW        1
@@ -99,6 +102,10 @@ extern "C" {
 #define ODR_EVENT_DWELL       6   /* value = seconds */
 #define ODR_EVENT_IMPRESSION  7
 #define ODR_EVENT_DISMISS     8
+/* Other channels. A search's item_id is the query or the category searched (it names no item: it never enters
+ * item histories or popularity); a store visit's item_id is the item looked at in a store (web shop, store page). */
+#define ODR_EVENT_SEARCH      9
+#define ODR_EVENT_STORE_VISIT 10
 
 /* Consent. */
 #define ODR_CONSENT_UNKNOWN    0   /* kept on the device; nothing leaves it */
@@ -110,6 +117,7 @@ extern "C" {
 #define ODR_SOURCE_MODEL      0
 #define ODR_SOURCE_CONTENT    1
 #define ODR_SOURCE_POPULARITY 2
+#define ODR_SOURCE_COHORT     3   /* popular with people sharing the user's attributes or searches (cold start) */
 
 /* How the structs grow (the rule of ONNX Runtime's OrtApi, applied to data): a struct is append-only. A later
  * version adds fields at its end only; it never removes, reorders, resizes or reinterprets a field, so the
@@ -245,6 +253,24 @@ ODR_API int32_t odr_track(odr_client *client, const char *user_id, const char *i
                           double value, int64_t timestamp_ms);
 /* Returns when every event tracked before the call is on disk. Blocks. */
 ODR_API int32_t odr_flush(odr_client *client);
+
+/* User attributes: categorical facts about a user (platform, locale, age band…), one value per key. They pick a
+ * new user's cold-start list (ODR_SOURCE_COHORT) from the model's cohort table, and sync like events.
+ * odr_set_user_attribute sets key of user_id to value (replacing an earlier value) and returns once it is on disk
+ * (blocks: a few milliseconds of SQLite I/O; call it from any thread, not per frame). key: 1–64 UTF-8 bytes, value:
+ * 1–128, both visible text without control characters; a user holds at most ODR_MAX_USER_ATTRIBUTES (ODR_EINVAL
+ * beyond, nothing changed). ODR_ECONSENT while consent is revoked (nothing recorded); local-only consent keeps it
+ * on the device for good. The library copies every string before returning; the caller keeps ownership. */
+ODR_API int32_t odr_set_user_attribute(odr_client *client, const char *user_id, const char *key, const char *value);
+/* Removes key from user_id (the removal syncs too, so the server forgets the value). Blocks like
+ * odr_set_user_attribute. *out_removed (may be NULL) is 1 when the user had the attribute, else 0. */
+ODR_API int32_t odr_remove_user_attribute(odr_client *client, const char *user_id, const char *key, int32_t *out_removed);
+/* Copies the value of key for user_id, NUL-terminated, into buffer (owned by the caller, buffer_size bytes;
+ * ODR_MAX_ATTRIBUTE_VALUE_BYTES + 1 always suffices). *out_length (not NULL) gets the value's length without the
+ * NUL, 0 when the user has no such attribute (buffer then holds ""). A buffer too small returns ODR_EINVAL with
+ * *out_length set to the length needed. Reads SQLite (blocks briefly). */
+ODR_API int32_t odr_get_user_attribute(odr_client *client, const char *user_id, const char *key,
+                                       char *buffer, size_t buffer_size, size_t *out_length);
 
 /* Fills results[0..*out_count) with up to count (1–1000) items, best first. results must hold count
  * entries and is owned by the caller; item_size is sizeof(odr_recommendation). Blocks (see the top of this file). */

@@ -16,6 +16,8 @@ internal static class EventWeights
         EventType.Dwell => Math.Min(Math.Max(value, 0) / 60.0, 3.0),
         EventType.Impression => 0.0,
         EventType.Dismiss => -1.0,
+        EventType.Search => 0.0, // its id is a query, not an item: the cold-start fallback uses it instead
+        EventType.StoreVisit => 1.0,
         _ => 1.0,
     };
 }

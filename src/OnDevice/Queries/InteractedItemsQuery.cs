@@ -2,11 +2,11 @@ using OnDeviceReco.Storage;
 
 namespace OnDeviceReco.Queries;
 
-/// <summary>Every item a user interacted with (being shown an item is not an interaction).</summary>
+/// <summary>Every item a user interacted with (being shown an item is not an interaction; a search names no item).</summary>
 internal static class InteractedItemsQuery
 {
     public static HashSet<string> Run(SqliteDatabase database, string userId) =>
-        Distinct(database, $"SELECT DISTINCT item_id FROM events WHERE user_id = ?1 AND type <> {(int)EventType.Impression}", userId);
+        Distinct(database, $"SELECT DISTINCT item_id FROM events WHERE user_id = ?1 AND type NOT IN ({(int)EventType.Impression}, {(int)EventType.Search})", userId);
 
     /// <summary>Items the user was shown.</summary>
     public static HashSet<string> Shown(SqliteDatabase database, string userId) =>

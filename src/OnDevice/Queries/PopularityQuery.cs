@@ -2,7 +2,7 @@ using OnDeviceReco.Storage;
 
 namespace OnDeviceReco.Queries;
 
-/// <summary>Most popular items over a time window: by distinct users, then interactions, then id for a stable order.</summary>
+/// <summary>Most popular items over a time window: by distinct users, then interactions, then id for a stable order (searches name no item).</summary>
 internal static class PopularityQuery
 {
     public static IReadOnlyList<ItemPopularity> Run(SqliteDatabase database, long sinceMs, int count) =>
@@ -10,7 +10,7 @@ internal static class PopularityQuery
             $"""
             SELECT item_id, COUNT(DISTINCT user_id) AS users, COUNT(*) AS interactions
             FROM events
-            WHERE ts_ms >= ?1 AND type NOT IN ({(int)EventType.Impression}, {(int)EventType.Dismiss})
+            WHERE ts_ms >= ?1 AND type NOT IN ({(int)EventType.Impression}, {(int)EventType.Dismiss}, {(int)EventType.Search})
             GROUP BY item_id
             ORDER BY users DESC, interactions DESC, item_id
             LIMIT ?2

@@ -28,6 +28,12 @@ internal static class Explanations
     /// <summary>A content-scored item's reason: the category of it the user likes most.</summary>
     public static string Taste(string? category) => $"Matches your taste for {category}";
 
+    /// <summary>A cohort pick's reason: what the user shares with the people who chose it.</summary>
+    public static string Cohort(string label) =>
+        label.StartsWith("attr:", StringComparison.Ordinal) ? $"Popular with people who share your {label[5..].Replace("=", " = ", StringComparison.Ordinal)}"
+        : label.StartsWith("search:", StringComparison.Ordinal) ? $"Popular with people who searched {label[7..]}"
+        : $"Popular with people like you ({label})";
+
     /// <summary>Words for "because you …" explanations.</summary>
     public static string Verb(EventType type) => type switch
     {

@@ -6,7 +6,8 @@ namespace OnDeviceReco.Ranking;
 
 /// <summary>
 /// The full chain: the sequence model when it knows something the user did (<see cref="ModelRanker"/>),
-/// content (categories against the user's profile, <see cref="ContentRanker"/>) when it does not, exploration
+/// content (categories against the user's profile, <see cref="ContentRanker"/>) when it does not, the user's
+/// cohorts (attributes and searches, <see cref="CohortRanker"/>) when neither can, exploration
 /// slots when asked (<see cref="ExplorationPicker"/>), popularity last. Every link applies the request's
 /// filters and explains its items. Models are swapped atomically under load (<see cref="ModelSlot"/>).
 /// </summary>
@@ -21,6 +22,7 @@ internal sealed partial class ModelRecommender : IDisposable
     private readonly ItemCatalogue _catalogue;
     private readonly ContentRanker _content;
     private readonly ExplorationPicker _exploration;
+    private readonly CohortRanker _cohorts;
 
     public ModelRecommender(BehaviorStore store, PopularityRecommender popularity, InferenceOptions options, ILogger logger)
     {
@@ -32,6 +34,7 @@ internal sealed partial class ModelRecommender : IDisposable
         _catalogue = new ItemCatalogue(store);
         _content = new ContentRanker(store, popularity, _catalogue);
         _exploration = new ExplorationPicker(store, _catalogue);
+        _cohorts = new CohortRanker(store);
     }
 
     /// <summary>What is serving now, or null before the first model.</summary>
@@ -43,8 +46,10 @@ internal sealed partial class ModelRecommender : IDisposable
     /// </summary>
     public ModelInfo Load(VerifiedBundle bundle)
     {
+        var cohorts = CohortRanker.Read(bundle); // a malformed table refuses the bundle before anything is swapped
         var loaded = LoadedModel.Load(bundle, _options);
         _model.Swap(loaded);
+        _cohorts.Use(cohorts);
         _popularity.SetBundledPopularityList(bundle.Manifest.Popularity);
         var info = Describe(loaded);
         LogLoaded(_logger, info.ModelVersion, info.Architecture, info.Provider, loaded.FallbackReason ?? "");
@@ -75,6 +80,10 @@ internal sealed partial class ModelRecommender : IDisposable
         if (!results.IsFull)
         {
             _content.Fill(model, request, filter, results, request.Count - explore);
+        }
+        if (!results.IsFull)
+        {
+            _cohorts.Fill(request, filter, results, request.Count - explore);
         }
         if (explore > 0)
         {

@@ -9,6 +9,11 @@ public enum RecommendationSource
     Content = 1,
     /// <summary>Popular items, used when nothing personal is available.</summary>
     Popularity = 2,
+    /// <summary>
+    /// Popular with the people who share the user's attributes or searches (the model bundle's cohort table): the
+    /// cold-start pick for a user with no usable history.
+    /// </summary>
+    Cohort = 3,
 }
 
 /// <summary>One recommended item.</summary>

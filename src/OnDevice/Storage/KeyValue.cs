@@ -8,6 +8,7 @@ internal static class KeyValue
     public const string DeviceSecret = "device_secret";
     public const string EvictedTotal = "evicted_total";
     public const string SyncRefusedTotal = "sync_refused_total";
+    public const string AttributeChangeSequence = "attribute_change_seq";
 
     public static string? Get(SqliteDatabase database, string key) =>
         database.QueryFirst("SELECT value FROM kv WHERE key = ?1", static row => row.ColumnText(0), key);

@@ -40,6 +40,20 @@ internal static class StoreSchema
         ALTER TABLE events ADD COLUMN sync_state INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX events_pending_sync ON events(seq) WHERE sync_state = 0;
         """,
+        // 3: user attributes (platform, locale, age band…), one row per (user, key). A removal keeps the row with
+        //    value NULL until the server acknowledged it; change_seq orders changes for the server (never reused).
+        """
+        CREATE TABLE user_attributes(
+            user_id    TEXT    NOT NULL,
+            key        TEXT    NOT NULL,
+            value      TEXT,
+            change_seq INTEGER NOT NULL,
+            ts_ms      INTEGER NOT NULL,
+            sync_state INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX user_attributes_pending_sync ON user_attributes(change_seq) WHERE sync_state = 0;
+        """,
     ];
 
     /// <summary>Runs every migration the database has not seen yet.</summary>

@@ -19,6 +19,7 @@ internal sealed partial class SyncClient : IDisposable
     private readonly SyncRequests _requests;
     private readonly DeviceSession _session;
     private readonly BatchEncoder _encoder;
+    private readonly AttributeUploader _attributes;
     private readonly ILogger _logger;
 
     public SyncClient(BehaviorStore store, SyncOptions options, ILogger logger)
@@ -31,6 +32,7 @@ internal sealed partial class SyncClient : IDisposable
         _requests = new SyncRequests(options, store.Clock);
         _session = new DeviceSession(store, _http, _requests);
         _encoder = new BatchEncoder(store, options.MaxBatchBytes);
+        _attributes = new AttributeUploader(store, _session, _requests);
         ModelDirectory = options.ModelDirectory
             ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(store.DatabasePath))!, "models");
     }
@@ -100,6 +102,21 @@ internal sealed partial class SyncClient : IDisposable
                 LogSetAside(_logger, progress.SetAside, progress.SetAsideReason ?? "");
             }
         }
+    }
+
+    /// <summary>Sends every pending user attribute change (see <see cref="AttributeUploader"/>); logs what stopped it.</summary>
+    public async Task<int> UploadAttributesAsync(CancellationToken cancellationToken)
+    {
+        var (sent, supported, failure) = await _attributes.UploadAsync(cancellationToken).ConfigureAwait(false);
+        if (!supported)
+        {
+            LogAttributesUnsupported(_logger);
+        }
+        else if (failure is not null)
+        {
+            LogAttributesFailed(_logger, failure.Status ?? 0, failure.Error ?? "");
+        }
+        return sent;
     }
 
     /// <summary>The release the server serves, null when it has none, or the failure.</summary>
@@ -203,6 +220,12 @@ internal sealed partial class SyncClient : IDisposable
                 return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The server does not take user attributes yet (404); they stay on the device and sync once it does")]
+    private static partial void LogAttributesUnsupported(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "User attributes did not sync (status {Status}): {Reason}; the next sync retries")]
+    private static partial void LogAttributesFailed(ILogger logger, int status, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Synced {Count} events ({First}..{Last}); server already had {Already}, replayed {Replayed}")]
     private static partial void LogBatch(ILogger logger, int count, long first, long last, int already, bool replayed);

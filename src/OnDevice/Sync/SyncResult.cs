@@ -43,4 +43,8 @@ public sealed record SyncResult(
     string? Error,
     TimeSpan? RetryAfter,
     int EventsSetAside = 0,
-    string? SetAsideReason = null);
+    string? SetAsideReason = null)
+{
+    /// <summary>User attribute changes (sets and removals) the server acknowledged in this sync.</summary>
+    public int AttributeChangesSent { get; init; }
+}

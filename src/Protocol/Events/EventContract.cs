@@ -41,12 +41,12 @@ public static class EventContract
         };
     }
 
-    /// <summary>Built in (1–8) or app-defined (1000–1999).</summary>
+    /// <summary>Built in (1–10) or app-defined (1000–1999).</summary>
     public static EventViolation? CheckType(int type) =>
         EventTypes.IsValid((EventType)type)
             ? null
             : new("type", InvalidInputReason.UnknownEventType,
-                $"Event type {type} is neither built in (1–8) nor app-defined ({EventTypes.AppDefinedFirst}–{EventTypes.AppDefinedLast}).");
+                $"Event type {type} is neither built in (1–{EventTypes.BuiltInLast}) nor app-defined ({EventTypes.AppDefinedFirst}–{EventTypes.AppDefinedLast}).");
 
     /// <summary>A finite number.</summary>
     public static EventViolation? CheckValue(double value) =>

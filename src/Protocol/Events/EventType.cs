@@ -1,7 +1,7 @@
 namespace OnDeviceReco;
 
 /// <summary>
-/// What the user did with an item. Values 1–8 are built in; 1000–1999 are free for the app
+/// What the user did with an item. Values 1–10 are built in; 1000–1999 are free for the app
 /// (create them with <see cref="EventTypes.AppDefined"/>). Values are stored, so they never change.
 /// </summary>
 public enum EventType
@@ -22,6 +22,14 @@ public enum EventType
     Impression = 7,
     /// <summary>The user dismissed or hid the item: negative feedback.</summary>
     Dismiss = 8,
+    /// <summary>
+    /// Another channel: the user searched (in the app's search box, on a web store…). The event's item id holds the
+    /// query or the category searched, not an item: it never enters item histories or item popularity; the trainer
+    /// learns which items people who searched it chose, and the device's cold-start fallback uses that.
+    /// </summary>
+    Search = 9,
+    /// <summary>Another channel: the user looked at the item in a store (a web shop, a console store page, a shop visit).</summary>
+    StoreVisit = 10,
 }
 
 /// <summary>Helpers for the event-type ranges.</summary>
@@ -44,9 +52,12 @@ public static class EventTypes
 
     /// <summary>True for a built-in type or one inside the app-defined range.</summary>
     public static bool IsValid(EventType type) =>
-        type is >= EventType.View and <= EventType.Dismiss
+        type is >= EventType.View and <= EventType.StoreVisit
         || (int)type is >= AppDefinedFirst and <= AppDefinedLast;
 
-    /// <summary>True for events that show interest in the item (everything but impressions and dismissals).</summary>
-    public static bool IsInteraction(EventType type) => IsValid(type) && type is not (EventType.Impression or EventType.Dismiss);
+    /// <summary>True for events that show interest in the item (everything but impressions, dismissals and searches, whose id is no item).</summary>
+    public static bool IsInteraction(EventType type) => IsValid(type) && type is not (EventType.Impression or EventType.Dismiss or EventType.Search);
+
+    /// <summary>The last built-in type.</summary>
+    public const int BuiltInLast = (int)EventType.StoreVisit;
 }

@@ -20,4 +20,13 @@ public static class InputLimits
 
     /// <summary>Maximum number of attributes on one item.</summary>
     public const int MaxAttributes = 32;
+
+    /// <summary>Most attributes one user may carry on a device (platform, locale, age band…).</summary>
+    public const int MaxUserAttributes = 32;
+
+    /// <summary>Maximum UTF-8 length of a user attribute's key.</summary>
+    public const int MaxAttributeKeyBytes = 64;
+
+    /// <summary>Maximum UTF-8 length of a user attribute's value.</summary>
+    public const int MaxAttributeValueBytes = 128;
 }

@@ -23,6 +23,13 @@ public static class BundleFileNames
     /// </summary>
     public const string CompactItemTable = "item_table.i8";
 
+    /// <summary>
+    /// Optional: popularity per cohort (<see cref="Cohorts.CohortTable"/>): for each user attribute value
+    /// (<c>platform=ios</c>) and each common search (<c>search:racing</c>), the items the people in it chose most.
+    /// The device's cold-start fallback blends the cohorts a new user belongs to.
+    /// </summary>
+    public const string CohortPopularity = "cohort_popularity.bin";
+
     /// <summary>The ECDSA P-256 signature over the exact bytes of <see cref="Manifest"/>.</summary>
     public const string Signature = "manifest.sig";
 

@@ -16,4 +16,12 @@ public static class BatchIds
         SHA256.HashData(Encoding.UTF8.GetBytes($"odr-batch/1\n{deviceId}\n{first}\n{last}\n{count}"), hash);
         return new Guid(hash[..16]);
     }
+
+    /// <summary>The id of the attribute batch of <paramref name="count"/> changes from <paramref name="first"/> to <paramref name="last"/> on <paramref name="deviceId"/>.</summary>
+    public static Guid DeriveAttributes(string deviceId, long first, long last, int count)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"odr-attributes/1\n{deviceId}\n{first}\n{last}\n{count}"), hash);
+        return new Guid(hash[..16]);
+    }
 }

@@ -15,4 +15,8 @@ public enum MessageKind
     DeviceRegistration = 5,
     /// <summary><see cref="Wire.DeviceCredential"/>.</summary>
     DeviceCredential = 6,
+    /// <summary><see cref="Wire.AttributeBatch"/> (added after the first release: servers before it answer its endpoint with 404).</summary>
+    AttributeBatch = 7,
+    /// <summary><see cref="Wire.AttributeAck"/>.</summary>
+    AttributeAck = 8,
 }

@@ -74,6 +74,44 @@ public static class WireCodec
     public static DeviceCredential DecodeCredential(ReadOnlyMemory<byte> message) =>
         Decode(message, MessageKind.DeviceCredential, WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => DeviceFormats.ReadCredential(ref r, l));
 
+    /// <summary>Encodes an attribute batch, compressed.</summary>
+    /// <exception cref="ArgumentException">When the batch is empty or its sequence ids do not increase.</exception>
+    public static byte[] Encode(AttributeBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentException.ThrowIfNullOrEmpty(batch.DeviceId, nameof(batch));
+        long previous = 0;
+        foreach (var change in batch.Changes)
+        {
+            if (change.Sequence <= previous || string.IsNullOrEmpty(change.UserId) || string.IsNullOrEmpty(change.Key))
+            {
+                throw new ArgumentException("Attribute changes need increasing positive sequence ids and non-empty user ids and keys.", nameof(batch));
+            }
+            previous = change.Sequence;
+        }
+        if (previous == 0)
+        {
+            throw new ArgumentException("An attribute batch holds at least one change.", nameof(batch));
+        }
+        var body = new ArrayBufferWriter<byte>(batch.Changes.Count * 48 + 64);
+        var writer = new MessagePackWriter(body);
+        AttributeFormats.Write(ref writer, batch);
+        writer.Flush();
+        return Envelope.Seal(MessageKind.AttributeBatch, body.WrittenSpan, compress: true);
+    }
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid attribute batch within <paramref name="limits"/>.</exception>
+    public static AttributeBatch DecodeAttributeBatch(ReadOnlyMemory<byte> message, WireLimits? limits = null) =>
+        Decode(message, MessageKind.AttributeBatch, limits ?? WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => AttributeFormats.ReadBatch(ref r, l));
+
+    /// <summary>Encodes an attribute acknowledgement.</summary>
+    public static byte[] Encode(AttributeAck ack) =>
+        Small(MessageKind.AttributeAck, ack, static (ref MessagePackWriter w, AttributeAck a) => AttributeFormats.Write(ref w, a));
+
+    /// <exception cref="ProtocolFormatException">When the bytes are not a valid attribute acknowledgement.</exception>
+    public static AttributeAck DecodeAttributeAck(ReadOnlyMemory<byte> message) =>
+        Decode(message, MessageKind.AttributeAck, WireLimits.Default, static (ref MessagePackReader r, WireLimits _) => AttributeFormats.ReadAck(ref r));
+
     // Keeps every timestamp delta inside a long, so what encodes also decodes.
     private const long MaxAbsTimestamp = 1L << 62;
 

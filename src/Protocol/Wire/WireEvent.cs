@@ -5,7 +5,7 @@ namespace OnDeviceReco.Protocol.Wire;
 /// <param name="TimestampMs">Unix milliseconds when the action happened.</param>
 /// <param name="UserId">The profile that acted (the app's id, never a name or email).</param>
 /// <param name="ItemId">The item acted on.</param>
-/// <param name="Type">The SDK's event type number (1–8 built in, 1000–1999 app-defined).</param>
+/// <param name="Type">The SDK's event type number (1–10 built in, 1000–1999 app-defined).</param>
 /// <param name="Value">Rating, dwell seconds, price… 0 when the type carries none.</param>
 /// <param name="Context">
 /// Small app context. Impressions and the clicks that follow them carry <c>request_id</c>, <c>rank</c> and

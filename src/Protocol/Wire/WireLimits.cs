@@ -21,6 +21,9 @@ public sealed record WireLimits
     /// <summary>Most context entries on one event.</summary>
     public int MaxContextEntries { get; init; } = 32;
 
+    /// <summary>Most attribute changes in one attribute batch.</summary>
+    public int MaxAttributeChangesPerBatch { get; init; } = 10_000;
+
     /// <summary>Most files in a model package.</summary>
     public int MaxPackageFiles { get; init; } = 16;
 

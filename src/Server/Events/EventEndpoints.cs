@@ -90,7 +90,8 @@ public static class EventEndpoints
         return Results.Bytes(WireCodec.Encode(ack), WireCodec.ContentType);
     }
 
-    private static IResult Refuse(ServerMetrics metrics, int status, string title, string detail)
+    /// <summary>A ProblemDetails refusal, counted under its status.</summary>
+    internal static IResult Refuse(ServerMetrics metrics, int status, string title, string detail)
     {
         metrics.Rejected(status);
         return Results.Problem(detail, statusCode: status, title: title);

@@ -57,6 +57,7 @@ public static class OnDeviceRecoServerExtensions
         app.MapOpenApi();
         app.MapHealthChecks("/health");
         app.MapEventEndpoints();
+        app.MapAttributeEndpoints();
         app.MapModelEndpoints();
         app.MapDeviceEndpoints();
         app.MapServerTelemetry();

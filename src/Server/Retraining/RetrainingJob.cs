@@ -56,7 +56,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 ["best_epoch"] = candidate.Training.BestEpoch,
             };
             var created = DateTimeOffset.UtcNow;
-            ModelBundleWriter.Write(registry.BundleDirectory(version), model, data, version, metrics, signing.Key, created);
+            var cohorts = CohortSignals.Build(store, data);
+            ModelBundleWriter.Write(registry.BundleDirectory(version), model, data, version, metrics, signing.Key, created, cohorts: cohorts);
             string reason = string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);

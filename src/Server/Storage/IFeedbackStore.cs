@@ -7,7 +7,7 @@ namespace OnDeviceReco.Server.Storage;
 /// database can fill it instead. Implementations must store each (device, sequence) at most once and make a
 /// batch's events and its idempotency record visible together or not at all.
 /// </summary>
-public interface IFeedbackStore : IDisposable
+public interface IFeedbackStore : IUserAttributeStore, IDisposable
 {
     /// <summary>Stores a batch once. A batch id seen before with the same content stores nothing and is answered as replayed (all events already stored).</summary>
     /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>

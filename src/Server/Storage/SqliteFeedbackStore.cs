@@ -10,7 +10,7 @@ namespace OnDeviceReco.Server.Storage;
 /// Writes go through one connection under a lock — SQLite has one writer anyway — and each batch is one
 /// transaction holding its events and its idempotency record, so a crash leaves all of it or none.
 /// </summary>
-public sealed class SqliteFeedbackStore : IFeedbackStore
+public sealed partial class SqliteFeedbackStore : IFeedbackStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS devices(
@@ -71,6 +71,17 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
         """,
         // 3: the package devices download lives with its model record, so publishing is one transaction.
         "ALTER TABLE models ADD COLUMN package BLOB;",
+        // 4: user attributes per (device, user, key): the newest change wins; value NULL is a removal.
+        """
+        CREATE TABLE user_attributes(
+            device     INTEGER NOT NULL,
+            user_id    TEXT    NOT NULL,
+            key        TEXT    NOT NULL,
+            value      TEXT,
+            change_seq INTEGER NOT NULL,
+            ts_ms      INTEGER NOT NULL,
+            PRIMARY KEY (device, user_id, key)) WITHOUT ROWID;
+        """,
     ];
 
     private readonly string _connectionString;
@@ -182,6 +193,7 @@ public sealed class SqliteFeedbackStore : IFeedbackStore
             }
             long erased = Execute(_writer, transaction, "DELETE FROM events WHERE device = $k", ("$k", keys[0]));
             Execute(_writer, transaction, "DELETE FROM batches WHERE device = $k", ("$k", keys[0]));
+            Execute(_writer, transaction, "DELETE FROM user_attributes WHERE device = $k", ("$k", keys[0]));
             transaction.Commit();
             return erased;
         }

@@ -12,7 +12,8 @@ namespace OnDeviceReco.Trainer.Bundles;
 /// table. By default the table goes in compact (<see cref="BundleFileNames.CompactItemTable"/>, int8 + per-row
 /// scales, about a quarter of float32) with a user-vector-only graph, so devices search it in two stages;
 /// <c>compactItemTable: false</c> writes the exact kind (the graph scores its float32 table, plus
-/// <see cref="BundleFileNames.ItemEmbeddings"/>) that devices without the compact search also load.
+/// <see cref="BundleFileNames.ItemEmbeddings"/>) that devices without the compact search also load. With a cohort table
+/// (<see cref="Cohorts.CohortPopularityBuilder"/>) the bundle also carries <see cref="BundleFileNames.CohortPopularity"/>.
 /// </summary>
 public static class ModelBundleWriter
 {
@@ -21,7 +22,8 @@ public static class ModelBundleWriter
 
 
     public static BundleManifest Write(string directory, SequenceModel model, InteractionData data, long modelVersion,
-        IReadOnlyDictionary<string, double> metrics, ECDsa signingKey, DateTimeOffset createdAt, bool compactItemTable = true)
+        IReadOnlyDictionary<string, double> metrics, ECDsa signingKey, DateTimeOffset createdAt, bool compactItemTable = true,
+        Protocol.Cohorts.CohortTable? cohorts = null)
     {
         var items = data.Items;
         var bundleItems = Enumerable.Range(1, items.Count)
@@ -57,6 +59,11 @@ public static class ModelBundleWriter
         else
         {
             files[BundleFileNames.ItemEmbeddings] = FloatBytes(table);
+        }
+        if (cohorts is not null)
+        {
+            // Signed and hashed like every file: the device decodes it only from the verified bytes.
+            files[BundleFileNames.CohortPopularity] = Protocol.Cohorts.CohortTableFormat.Encode(cohorts, bundleItems.Select(i => i.Id).ToList());
         }
         return BundleSigner.WriteBundle(directory, manifest, files, signingKey);
     }

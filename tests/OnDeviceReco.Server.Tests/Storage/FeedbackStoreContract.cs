@@ -136,6 +136,84 @@ public abstract class FeedbackStoreContract
         Assert.Equal(40, store.Ingest(resent, Hash(resent)).Stored);
     }
 
+    private static AttributeBatch Attributes(string device, params AttributeChange[] changes) => AttributeBatch.Create(device, changes);
+
+    private static List<StoredAttribute> AttributesOf(IFeedbackStore store) => store.ReadAttributes().ToList();
+
+    [Fact]
+    public void Attribute_changes_land_once_and_a_resend_applies_nothing()
+    {
+        using var store = NewStore();
+        var batch = Attributes("device-a",
+            new AttributeChange(1, Now, "u1", "platform", "android"),
+            new AttributeChange(2, Now, "u1", "locale", "de"),
+            new AttributeChange(3, Now, "u1", "platform", "ios"),
+            new AttributeChange(4, Now, "u2", "platform", "ios"));
+
+        Assert.Equal(new AttributeIngestResult(4, 0), store.IngestAttributes(batch));
+        Assert.Equal(new AttributeIngestResult(0, 4), store.IngestAttributes(batch));
+        store.IngestAttributes(Attributes("device-b", new AttributeChange(1, Now, "u1", "platform", "web")));
+
+        Assert.Equal(
+            [new("device-a", "u1", "locale", "de"), new("device-a", "u1", "platform", "ios"), new("device-a", "u2", "platform", "ios"),
+             new StoredAttribute("device-b", "u1", "platform", "web")],
+            AttributesOf(store));
+    }
+
+    [Fact]
+    public void An_older_change_arriving_late_never_overwrites_a_newer_one_nor_undoes_a_removal()
+    {
+        using var store = NewStore();
+        store.IngestAttributes(Attributes("device-a", new AttributeChange(10, Now, "u", "platform", "ios"), new AttributeChange(11, Now, "u", "age", "18-24")));
+        store.IngestAttributes(Attributes("device-a", new AttributeChange(12, Now, "u", "age", null)));
+
+        var late = store.IngestAttributes(Attributes("device-a", new AttributeChange(5, Now, "u", "platform", "android"), new AttributeChange(6, Now, "u", "age", "65+")));
+
+        Assert.Equal(new AttributeIngestResult(0, 2), late);
+        Assert.Equal([new StoredAttribute("device-a", "u", "platform", "ios")], AttributesOf(store));
+        store.IngestAttributes(Attributes("device-a", new AttributeChange(13, Now, "u", "age", "25-34")));
+        Assert.Equal(2, AttributesOf(store).Count);
+    }
+
+    [Fact]
+    public async Task Concurrent_deliveries_of_changes_to_one_key_keep_the_newest()
+    {
+        using var store = NewStore();
+        var batches = Enumerable.Range(1, 40).Select(i => Attributes("device-c", new AttributeChange(i, Now, "u", "level", $"v{i}"))).ToList();
+        await Task.WhenAll(batches.Concat(batches).Select(b => Task.Run(() => store.IngestAttributes(b))));
+        Assert.Equal([new StoredAttribute("device-c", "u", "level", "v40")], AttributesOf(store));
+    }
+
+    [Fact]
+    public void Training_reads_each_users_searches_once_and_nothing_else()
+    {
+        using var store = NewStore();
+        var batch = EventBatch.Create("device-a", [
+            new WireEvent(1, Now, "u", "Racing", (int)EventType.Search, 0, WireEvent.NoContext),
+            new WireEvent(2, Now, "u", "game-1", (int)EventType.Play, 0, WireEvent.NoContext),
+            new WireEvent(3, Now, "u", "Racing", (int)EventType.Search, 0, WireEvent.NoContext),
+            new WireEvent(4, Now, "v", "puzzle", (int)EventType.Search, 0, WireEvent.NoContext),
+        ]);
+        store.Ingest(batch, Hash(batch));
+
+        Assert.Equal([new StoredSearch("device-a", "u", "Racing"), new StoredSearch("device-a", "v", "puzzle")],
+            store.ReadSearches().OrderBy(s => s.UserId, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Erasing_a_device_removes_its_attributes_too()
+    {
+        using var store = NewStore();
+        store.IngestAttributes(Attributes("device-a", new AttributeChange(1, Now, "u", "platform", "ios")));
+        store.IngestAttributes(Attributes("device-b", new AttributeChange(1, Now, "u", "platform", "web")));
+
+        store.EraseDevice("device-a");
+
+        Assert.Equal([new StoredAttribute("device-b", "u", "platform", "web")], AttributesOf(store));
+        // Sent again after the erasure (the device's own choice), it is stored again.
+        Assert.Equal(1, store.IngestAttributes(Attributes("device-a", new AttributeChange(1, Now, "u", "platform", "ios"))).Applied);
+    }
+
     [Fact]
     public void Training_reads_events_by_device_user_time_and_sequence()
     {

@@ -43,6 +43,8 @@ public enum Fault
     GarbledAnswer,
     /// <summary>Forward (the server stores it), then answer 200 with an earlier acknowledgement of another batch.</summary>
     StaleAnswer,
+    /// <summary>Answer 404 without forwarding: an older server that has no such endpoint.</summary>
+    NotFound404,
 }
 
 /// <summary>One request through the proxy and what happened to it.</summary>
@@ -172,6 +174,10 @@ public sealed class ChaosProxy : IAsyncDisposable
                 case Fault.Unavailable503:
                     _log.Enqueue(record);
                     await ProblemAsync(http, 503, "Injected unavailability", null);
+                    return;
+                case Fault.NotFound404:
+                    _log.Enqueue(record);
+                    await ProblemAsync(http, 404, "No such endpoint on this (older) server", null);
                     return;
             }
 

@@ -14,7 +14,7 @@ namespace OnDeviceReco.Server.Storage.Postgres;
 /// node waits on that row and then finds it. Events go in with one statement per batch (arrays unnested), and
 /// training reads them as a stream.
 /// </summary>
-public sealed class PostgresFeedbackStore : IFeedbackStore
+public sealed partial class PostgresFeedbackStore : IFeedbackStore
 {
     private const int MaxCachedDevices = 200_000;
     private readonly NpgsqlDataSource _dataSource;
@@ -83,6 +83,7 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
         }
         long erased = Execute(connection, transaction, "DELETE FROM events WHERE device = @k", ("k", keys[0]));
         Execute(connection, transaction, "DELETE FROM batches WHERE device = @k", ("k", keys[0]));
+        Execute(connection, transaction, "DELETE FROM user_attributes WHERE device = @k", ("k", keys[0]));
         transaction.Commit();
         return erased;
     }

@@ -71,6 +71,17 @@ internal static class PostgresSchema
             detail         text   NOT NULL);
         CREATE INDEX batches_by_time ON batches(received_ms);
         """,
+        // 2: user attributes per (device, user, key): the newest change wins; value NULL is a removal.
+        """
+        CREATE TABLE user_attributes(
+            device     bigint NOT NULL,
+            user_id    text   NOT NULL,
+            key        text   NOT NULL,
+            value      text,
+            change_seq bigint NOT NULL,
+            ts_ms      bigint NOT NULL,
+            PRIMARY KEY (device, user_id, key));
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

@@ -15,9 +15,11 @@ internal static class AllMessages
         m => WireCodec.DecodePackage(m),
         m => WireCodec.DecodeRegistration(m),
         m => WireCodec.DecodeCredential(m),
+        m => WireCodec.DecodeAttributeBatch(m),
+        m => WireCodec.DecodeAttributeAck(m),
     ];
 
-    /// <summary>The decoder for <paramref name="kind"/> (kinds are numbered 1..6 in the order above).</summary>
+    /// <summary>The decoder for <paramref name="kind"/> (kinds are numbered 1..8 in the order above).</summary>
     public static Func<ReadOnlyMemory<byte>, object> DecoderOf(MessageKind kind) => Decoders[(int)kind - 1];
 
     public static IReadOnlyList<Sample> Samples(Random rng, int maxEvents = 20) =>
@@ -28,6 +30,8 @@ internal static class AllMessages
         new(MessageKind.ModelPackage, WireCodec.Encode(SmallPackage(rng)), DecoderOf(MessageKind.ModelPackage)),
         new(MessageKind.DeviceRegistration, WireCodec.Encode(WireGen.Registration(rng)), DecoderOf(MessageKind.DeviceRegistration)),
         new(MessageKind.DeviceCredential, WireCodec.Encode(WireGen.Credential(rng)), DecoderOf(MessageKind.DeviceCredential)),
+        new(MessageKind.AttributeBatch, WireCodec.Encode(WireGen.Attributes(rng)), DecoderOf(MessageKind.AttributeBatch)),
+        new(MessageKind.AttributeAck, WireCodec.Encode(WireGen.AttributeAck(rng)), DecoderOf(MessageKind.AttributeAck)),
     ];
 
     public static ModelPackage SmallPackage(Random rng)

@@ -230,4 +230,20 @@ internal static class WireGen
         new(RandomText.Next(rng, 1, rng.Next(2) == 0 ? 64 : WireLimits.Default.MaxStringBytes),
             rng.Next(2) == 0 ? Convert.ToBase64String(NewGuid(rng).ToByteArray()) : RandomText.Next(rng, 1, WireLimits.Default.MaxStringBytes),
             rng.Next(2) == 0 ? rng.Next(1, 86_400) : rng.NextInt64(1, long.MaxValue));
+
+    /// <summary>An attribute batch of 1–20 changes; about one in five is a removal.</summary>
+    public static AttributeBatch Attributes(Random rng)
+    {
+        var changes = new List<AttributeChange>();
+        long sequence = 0;
+        for (int i = rng.Next(1, 21); i > 0; i--)
+        {
+            sequence += SequenceGap(rng);
+            changes.Add(new AttributeChange(sequence, 1_700_000_000_000 + rng.Next(), RandomText.Next(rng, 1, 40),
+                RandomText.Next(rng, 1, 20), rng.Next(5) == 0 ? null : RandomText.Next(rng, 1, 60)));
+        }
+        return AttributeBatch.Create("device-" + rng.Next(1000), changes);
+    }
+
+    public static AttributeAck AttributeAck(Random rng) => new(NewGuid(rng), rng.Next(1, int.MaxValue), rng.Next(0, 1000), rng.Next(0, 1000));
 }

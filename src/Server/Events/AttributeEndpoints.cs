@@ -1,0 +1,73 @@
+using OnDeviceReco.Protocol.Events;
+using OnDeviceReco.Protocol.Wire;
+using OnDeviceReco.Server.Auth;
+using OnDeviceReco.Server.Hosting;
+using OnDeviceReco.Server.Storage;
+
+namespace OnDeviceReco.Server.Events;
+
+/// <summary>
+/// POST /v1/attributes: a device's user attribute changes in, an acknowledgement out. Each change is checked with
+/// the shared <see cref="AttributeContract"/>; the store keeps the newest change per (device, user, key), so a
+/// resend lands once. A batch with an invalid change is refused whole (400) and nothing of it is stored.
+/// </summary>
+public static class AttributeEndpoints
+{
+    public static void MapAttributeEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/attributes", Ingest)
+            .RequireApiKey()
+            .RequireDevice()
+            .RequireRateLimiting(RateLimits.DevicePolicy)
+            .AddEndpointFilter(IngestGate.Filter)
+            .WithName("IngestAttributes")
+            .WithSummary("Stores a MessagePack batch of user attribute changes (the newest change per device, user and key wins) and acknowledges it.")
+            .Accepts<byte[]>(WireCodec.ContentType)
+            .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<IResult> Ingest(HttpContext http, IFeedbackStore store, ServerOptions options, ServerMetrics metrics,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var log = loggers.CreateLogger("OnDeviceReco.Server.Attributes");
+        string device = LogNames.Device(http.AuthenticatedDevice());
+        var (body, problem) = await RequestBodies.ReadAsync(http.Request, options.MaxRequestBytes, cancellationToken);
+        if (problem is not null)
+        {
+            metrics.Rejected((problem as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status400BadRequest);
+            return problem;
+        }
+        AttributeBatch batch;
+        try
+        {
+            batch = WireCodec.DecodeAttributeBatch(body);
+        }
+        catch (ProtocolFormatException e)
+        {
+            log.LogWarning("Malformed attribute batch from {Device}: {Reason}", device, e.Message);
+            return EventEndpoints.Refuse(metrics, StatusCodes.Status400BadRequest, "Malformed attribute batch", e.Message);
+        }
+        if (batch.DeviceId != http.AuthenticatedDevice())
+        {
+            return EventEndpoints.Refuse(metrics, StatusCodes.Status403Forbidden, "Wrong device", "The batch belongs to another device than the token's.");
+        }
+        foreach (var change in batch.Changes)
+        {
+            if (AttributeContract.CheckSynced(change.UserId, change.Key, change.Value, change.TimestampMs) is { } violation)
+            {
+                log.LogWarning("Attribute batch {BatchId} from {Device} holds an invalid change: {Reason}", batch.BatchId, device, violation.Message);
+                return EventEndpoints.Refuse(metrics, StatusCodes.Status400BadRequest, "Invalid attribute", $"Change with sequence id {change.Sequence}: {violation.Message}");
+            }
+        }
+        var result = store.IngestAttributes(batch);
+        log.LogDebug("Attribute batch {BatchId} from {Device}: {Applied} applied, {Already} already applied", batch.BatchId, device, result.Applied, result.AlreadyApplied);
+        var ack = new AttributeAck(batch.BatchId, batch.LastSequence, result.Applied, result.AlreadyApplied);
+        return Results.Bytes(WireCodec.Encode(ack), WireCodec.ContentType);
+    }
+}
