@@ -75,7 +75,6 @@ try
             Interlocked.Increment(ref devicesDone);
         });
     double seconds = clock.Elapsed.TotalSeconds;
-    Console.Error.WriteLine($"TMP groups {GroupCommitter.TmpGroups} members {GroupCommitter.TmpMembers}");
     long expected = (long)options.Devices * options.EventsPerDevice;
     var (stored, duplicates) = StoreAudit.Count(options.Store, connectionString ?? Path.Combine(data, "node-0", "feedback.db"), expected, out long lost);
     Array.Sort(latencies, 0, batches);

@@ -16,7 +16,6 @@ internal sealed class GroupCommitter : IDisposable
     private readonly List<PendingIngest> _queue = [];
     private readonly List<Thread> _writers = [];
     private bool _stopping;
-    public static long TmpGroups, TmpMembers;
 
     public GroupCommitter(NpgsqlDataSource dataSource, GroupLimits limits)
     {
@@ -47,7 +46,6 @@ internal sealed class GroupCommitter : IDisposable
         while (NextGroup() is { } group)
         {
             GroupIngest.Run(_dataSource, group);
-            Interlocked.Increment(ref TmpGroups); Interlocked.Add(ref TmpMembers, group.Count);
         }
     }
 

@@ -58,8 +58,10 @@ internal static class GroupIngest
             }
             transaction.Commit();
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        catch (Exception)
         {
+            // Whatever went wrong (deadlock, lost connection, a failing commit, a value PostgreSQL refuses), no member
+            // was answered and the writer thread must live on: each member learns its fate alone.
             foreach (var member in group)
             {
                 member.SendBackToRetryAlone();
