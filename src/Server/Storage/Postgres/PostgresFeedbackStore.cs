@@ -35,7 +35,7 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
     }
 
     /// <summary>
-    /// Prepares the statements ingest repeats (parsing and planning them was a tenth of PostgreSQL's time under
+    /// Prepares the statements ingest repeats (parsing and planning them was a quarter of PostgreSQL's time under
     /// load), unless the connection string says otherwise.
     /// </summary>
     private static string WithDefaults(string connectionString)
