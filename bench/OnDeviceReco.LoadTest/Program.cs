@@ -57,6 +57,7 @@ try
     var latencies = new double[(options.EventsPerDevice + options.BatchEvents - 1) / options.BatchEvents * options.Devices];
     int batches = 0, devicesDone = 0;
     long events = 0;
+    var devices = Enumerable.Range(0, options.Devices).Select(index => new SimulatedDevice(index, options)).ToArray();
     var clock = Stopwatch.StartNew();
     using var progress = new Timer(_ => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"{clock.Elapsed.TotalSeconds,6:0.0} s  {Volatile.Read(ref devicesDone),7} devices  {Interlocked.Read(ref events),10:N0} events  {Interlocked.Read(ref events) / Math.Max(clock.Elapsed.TotalSeconds, 0.001),9:N0}/s")),
@@ -64,7 +65,8 @@ try
     await Parallel.ForEachAsync(Enumerable.Range(0, options.Devices), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency },
         async (index, cancellationToken) =>
         {
-            var device = new SimulatedDevice(index, options);
+            var device = devices[index];
+            devices[index] = null!; // its encoded batches are garbage once sent
             await device.RunAsync(http, addresses[index % addresses.Length], apiKey, (ms, count) =>
             {
                 latencies[Interlocked.Increment(ref batches) - 1] = ms;

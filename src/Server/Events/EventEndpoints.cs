@@ -75,7 +75,7 @@ public static class EventEndpoints
         IngestResult result;
         try
         {
-            result = store.Ingest(batch, SHA256.HashData(body!));
+            result = await store.IngestAsync(batch, SHA256.HashData(body!));
         }
         catch (BatchConflictException e)
         {

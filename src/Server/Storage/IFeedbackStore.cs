@@ -13,6 +13,10 @@ public interface IFeedbackStore : IUserAttributeStore, IDisposable
     /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>
     IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash);
 
+    /// <summary><see cref="Ingest"/> for a store that can wait for its database without holding a thread (the server's request path).</summary>
+    /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>
+    Task<IngestResult> IngestAsync(EventBatch batch, byte[] contentHash) => Task.FromResult(Ingest(batch, contentHash));
+
     /// <summary>
     /// Binds <paramref name="deviceId"/> to <paramref name="secretHash"/> if it has no binding yet, else compares
     /// (in constant time). Atomic: two first registrations racing for one id cannot both bind.

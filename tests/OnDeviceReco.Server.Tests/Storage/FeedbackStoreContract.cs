@@ -16,13 +16,13 @@ public abstract class FeedbackStoreContract
 
     private static readonly long Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    private static EventBatch Batch(string device, long first, int count, string prefix = "item", string user = "user") =>
+    internal static EventBatch Batch(string device, long first, int count, string prefix = "item", string user = "user") =>
         EventBatch.Create(device, Enumerable.Range(0, count)
             .Select(i => new WireEvent(first + i, Now + first + i, user, $"{prefix}-{first + i}", 3, i % 5,
                 i % 3 == 0 ? new Dictionary<string, string> { [WireEvent.RequestIdKey] = "r1", [WireEvent.RankKey] = "0" } : WireEvent.NoContext))
             .ToList());
 
-    private static byte[] Hash(EventBatch batch) => SHA256.HashData(WireCodec.Encode(batch));
+    internal static byte[] Hash(EventBatch batch) => SHA256.HashData(WireCodec.Encode(batch));
 
     [Fact]
     public void A_batch_is_stored_once_and_a_replay_stores_nothing()
