@@ -39,7 +39,7 @@ internal sealed class CatalogueBundles
 
     public static CatalogueBundles Get(int items)
     {
-        string root = Path.Combine(Path.GetTempPath(), "odr-bench-catalogue", $"v1-{items}");
+        string root = Path.Combine(Path.GetTempPath(), "odr-bench-catalogue", $"v2-{items}");
         var bundles = new CatalogueBundles(root, items);
         if (!File.Exists(Path.Combine(root, "done")))
         {

@@ -44,6 +44,7 @@ internal static class CatalogueMemory
         long after = ResidentBytes();
         long table = compact
             ? new FileInfo(Path.Combine(bundles.Compact, Protocol.BundleFileNames.CompactItemTable)).Length
+                + new FileInfo(Path.Combine(bundles.Compact, Protocol.BundleFileNames.CompactItemResiduals)).Length
             : (long)(items + 1) * CatalogueBundles.Dimension * sizeof(float);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{items} items, {(compact ? "compact" : "exact")} bundle: {CatalogueBundles.SizeOnDisk(compact ? bundles.Compact : bundles.Exact) / 1048576.0:0.0} MiB on disk; " +

@@ -9,6 +9,10 @@ if (args is ["movielens-recall", _, _])
 {
     return OnDeviceReco.Benchmarks.MovieLensRecall.Run(args);
 }
+if (args is ["compact-profile", _])
+{
+    return OnDeviceReco.Benchmarks.CompactProfile.Run(args);
+}
 if (args is ["catalogue-recall", var size])
 {
     Console.WriteLine(OnDeviceReco.Benchmarks.CatalogueRecall.Get(OnDeviceReco.Benchmarks.CatalogueBundles.Get(int.Parse(size, System.Globalization.CultureInfo.InvariantCulture))));

@@ -27,6 +27,7 @@ public sealed class BundleFixture : IDisposable
         new SequenceTrainer(Model, 11).Train(Data.Sequences, validate: null, epochs: 40);
         using var key = BundleSigner.CreateKey();
         PublicKeyPem = BundleSigner.ExportPublicKeyPem(key);
+        PrivateKeyPem = BundleSigner.ExportPrivateKeyPem(key);
         var metrics = new Dictionary<string, double>();
         V1 = Path.Combine(Root, "v1");
         V2 = Path.Combine(Root, "v2");
@@ -41,6 +42,8 @@ public sealed class BundleFixture : IDisposable
     public ModelConfig Config { get; }
     public SequenceModel Model { get; }
     public string PublicKeyPem { get; }
+    /// <summary>The signing key, for tests that re-sign a bundle they changed (a trusted but broken bundle).</summary>
+    public string PrivateKeyPem { get; }
     public string V1 { get; }
     public string V2 { get; }
     public string V1Exact { get; }

@@ -72,7 +72,8 @@ public sealed class ManifestJsonTests
 
     private static readonly Dictionary<string, Func<BundleManifest, BundleManifest>> BadManifestEdits = new()
     {
-        ["format version 2"] = m => m with { FormatVersion = 2 },
+        ["format version 3"] = m => m with { FormatVersion = 3 },
+        ["format version 2 without items.bin"] = m => m with { FormatVersion = 2 },
         ["negative model version"] = m => m with { ModelVersion = -1 },
         ["empty architecture"] = m => m with { Architecture = "" },
         ["zero sequence length"] = m => m with { MaxSequenceLength = 0 },

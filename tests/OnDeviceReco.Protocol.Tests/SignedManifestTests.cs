@@ -86,7 +86,7 @@ public sealed class SignedManifestTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(0)]
-    [InlineData(2)]
+    [InlineData(3)]
     [InlineData(-1)]
     public void A_signed_manifest_with_another_format_version_is_unsupported(int version)
     {
@@ -102,7 +102,7 @@ public sealed class SignedManifestTests(ITestOutputHelper output)
     public void A_future_layout_is_unsupported_rather_than_malformed()
     {
         using var b = TestBundle.Create();
-        b.WriteSignedManifest("{\"model\":{\"layers\":[1,2]},\"formatVersion\":2,\"keyId\":7}"u8.ToArray());
+        b.WriteSignedManifest("{\"model\":{\"layers\":[1,2]},\"formatVersion\":3,\"keyId\":7}"u8.ToArray());
 
         Assert.Equal(BundleRejectReason.UnsupportedFormat, Rejections.Of(b.Verifier(), b.Directory).Reason);
     }

@@ -1,12 +1,14 @@
 using Microsoft.ML.OnnxRuntime;
 using OnDeviceReco.Protocol;
+using OnDeviceReco.Search;
 
 namespace OnDeviceReco.Inference;
 
 /// <summary>
 /// Input and output memory for one run of a compact bundle's user-vector graph, allocated once and reused:
 /// the history's item ids (for the padding mask) and their item vectors, dequantised from the compact table
-/// by the device because the graph holds no item table of its own. One instance serves one call at a time.
+/// by the device because the graph holds no item table of its own; and the search's working memory. One instance
+/// serves one call at a time.
 /// </summary>
 internal sealed class UserVectorBuffers : IDisposable
 {
@@ -15,8 +17,9 @@ internal sealed class UserVectorBuffers : IDisposable
 
     private readonly int _dimension;
 
-    public UserVectorBuffers(int sequenceLength, int dimension)
+    public UserVectorBuffers(int sequenceLength, int dimension, int groups, int shortlist)
     {
+        Search = new SearchBuffers(groups, shortlist);
         _dimension = dimension;
         ItemIds = new long[sequenceLength];
         ItemVectors = new float[sequenceLength * dimension];
@@ -35,6 +38,7 @@ internal sealed class UserVectorBuffers : IDisposable
     public float[] UserVector { get; }
     public OrtValue[] Inputs { get; }
     public OrtValue[] Outputs { get; }
+    public SearchBuffers Search { get; }
 
     /// <summary>
     /// Left-pads <paramref name="newest"/> (at most the sequence length) with item 0 and gathers every position's

@@ -62,9 +62,9 @@ internal sealed class ContentRanker(BehaviorStore store, PopularityRecommender p
         }
         if (model is not null)
         {
-            for (int i = 1; i < model.ItemIds.Length; i++)
+            for (int i = 1; i <= model.ItemCount; i++)
             {
-                yield return (model.ItemIds[i], model.Categories[i]);
+                yield return (model.ItemId(i), model.Categories(i));
             }
         }
         foreach (var item in catalogue.Items())

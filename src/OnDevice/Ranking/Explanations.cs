@@ -8,21 +8,32 @@ internal static class Explanations
     /// <summary>An exploration slot's reason.</summary>
     public const string Exploration = "Something new to try";
 
-    /// <summary>"Because you played X": the item of <paramref name="history"/> (model indices, with their events) most similar to the recommended <paramref name="index"/>.</summary>
-    public static string BecauseYou(LoadedModel model, int index, IReadOnlyList<int> history, IReadOnlyList<RecentItem> events)
+    /// <summary>
+    /// "Because you played X": the item of <paramref name="history"/> (model indices, with their events) most similar to
+    /// the recommended <paramref name="index"/>; <paramref name="historyRows"/> are the history's unit rows when the model
+    /// has item vectors (then the similarity is their cosine), else null (category overlap).
+    /// </summary>
+    public static string BecauseYou(LoadedModel model, int index, IReadOnlyList<int> history, IReadOnlyList<RecentItem> events, UnitRows? historyRows)
     {
         int best = history.Count - 1;
         float bestSimilarity = float.NegativeInfinity;
+        Span<float> row = stackalloc float[historyRows is null ? 0 : model.Dimension];
+        if (historyRows is not null)
+        {
+            model.UnitRow(index, row);
+        }
         for (int h = 0; h < history.Count; h++)
         {
-            float similarity = model.Similarity(index, history[h]);
+            float similarity = historyRows is not null
+                ? System.Numerics.Tensors.TensorPrimitives.Dot(row, historyRows[h])
+                : model.Similarity(index, history[h]);
             if (similarity > bestSimilarity)
             {
                 bestSimilarity = similarity;
                 best = h;
             }
         }
-        return $"Because you {Verb(events[best].Type)} {model.Titles[history[best]]}";
+        return $"Because you {Verb(events[best].Type)} {model.Title(history[best])}";
     }
 
     /// <summary>A content-scored item's reason: the category of it the user likes most.</summary>

@@ -10,7 +10,7 @@ internal sealed class ExplorationPicker(BehaviorStore store, ItemCatalogue catal
     public void Fill(LoadedModel? model, IReadOnlySet<string> touched, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
         var shown = store.GetShownItems(request.UserId);
-        var pool = (model is not null ? model.ItemIds.Skip(1) : catalogue.Items().Select(i => i.ItemId))
+        var pool = (model is not null ? Enumerable.Range(1, model.ItemCount).Select(model.ItemId) : catalogue.Items().Select(i => i.ItemId))
             .Where(id => !shown.Contains(id) && !touched.Contains(id) && !results.Contains(id) && filter.Allows(id))
             .ToList();
         var random = request.Options.ExplorationSeed is { } seed ? new Random(seed) : Random.Shared;

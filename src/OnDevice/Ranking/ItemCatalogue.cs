@@ -30,5 +30,5 @@ internal sealed class ItemCatalogue(BehaviorStore store)
 
     /// <summary>An item's categories: from <paramref name="model"/> when it knows the item, else from the store; null when unknown.</summary>
     public IReadOnlyList<string>? CategoriesOf(LoadedModel? model, string id) =>
-        model is not null && model.TryGetIndex(id, out int index) ? model.Categories[index] : store.GetItem(id)?.Categories;
+        model is not null && model.TryGetIndex(id, out int index) ? model.Categories(index) : store.GetItem(id)?.Categories;
 }

@@ -36,17 +36,33 @@ internal static class ModelRanker
             {
                 break;
             }
-            if (float.IsFinite(candidate.Score) && filter.Allows(model.ItemIds[candidate.Index]))
+            if (float.IsFinite(candidate.Score) && filter.Allows(model.ItemId(candidate.Index)))
             {
                 pool.Add(candidate);
             }
         }
-        var picked = MaximalMarginalRelevance.Select(pool.Select(c => c.Score).ToList(), slots, request.Options.Relevance,
-            (a, b) => model.Similarity(pool[a].Index, pool[b].Index));
+        var picked = Diversify(model, pool, slots, request.Options.Relevance);
+        using var historyRows = UnitRows.Gather(model, history);
         foreach (int p in picked)
         {
             var (index, score) = pool[p];
-            results.Add(model.ItemIds[index], score, RecommendationSource.Model, Explanations.BecauseYou(model, index, history, historyEvents));
+            results.Add(model.ItemId(index), score, RecommendationSource.Model, Explanations.BecauseYou(model, index, history, historyEvents, historyRows));
         }
+    }
+
+    /// <summary>The pool positions to show, in order: MMR over the pool's cosines (or category overlap without vectors).</summary>
+    private static List<int> Diversify(LoadedModel model, List<(int Index, float Score)> pool, int slots, double relevance)
+    {
+        var scores = pool.ConvertAll(c => c.Score);
+        if (relevance >= 1)
+        {
+            return MaximalMarginalRelevance.Select(scores, slots, relevance, (_, _) => 0);
+        }
+        using var rows = UnitRows.Gather(model, pool.ConvertAll(c => c.Index));
+        if (rows is null)
+        {
+            return MaximalMarginalRelevance.Select(scores, slots, relevance, (a, b) => model.Similarity(pool[a].Index, pool[b].Index));
+        }
+        return MaximalMarginalRelevance.Select(scores, slots, relevance, rows.Cosine);
     }
 }

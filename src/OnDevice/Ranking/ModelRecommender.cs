@@ -98,7 +98,7 @@ internal sealed partial class ModelRecommender : IDisposable
     }
 
     private static ModelInfo Describe(LoadedModel model) => new(
-        model.Manifest.ModelVersion, model.Manifest.Architecture, model.Manifest.Items.Count, model.Provider, model.FallbackReason);
+        model.Manifest.ModelVersion, model.Manifest.Architecture, model.ItemCount, model.Provider, model.FallbackReason);
 
     public void Dispose() => _model.Dispose();
 

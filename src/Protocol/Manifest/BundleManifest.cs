@@ -7,10 +7,17 @@ namespace OnDeviceReco.Protocol;
 /// </summary>
 public sealed record BundleManifest
 {
-    /// <summary>The only format version this library writes and accepts.</summary>
+    /// <summary>The format version written unless asked otherwise: the item list is the manifest's JSON <c>items</c>.</summary>
     public const int CurrentFormatVersion = 1;
 
-    /// <summary>Layout version of the manifest. A reader refuses any version it does not know.</summary>
+    /// <summary>
+    /// The format version whose item list is the signed binary file <see cref="BundleFileNames.ItemList"/>
+    /// instead of JSON: a device reads it in place instead of parsing and holding an object
+    /// per item. Libraries that know only version 1 refuse such a bundle as <see cref="BundleRejectReason.UnsupportedFormat"/>.
+    /// </summary>
+    public const int ItemListFormatVersion = 2;
+
+    /// <summary>Layout version of the manifest (1 or 2). A reader refuses any version it does not know.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
 
     /// <summary>Version of the trained model; larger is newer.</summary>
@@ -28,7 +35,11 @@ public sealed record BundleManifest
     /// <summary>Width of the model's item embeddings.</summary>
     public required int EmbeddingDimension { get; init; }
 
-    /// <summary>The model's vocabulary: <c>Items[i]</c> has model index <c>i + 1</c>; index 0 is padding.</summary>
+    /// <summary>
+    /// The model's vocabulary: <c>Items[i]</c> has model index <c>i + 1</c>; index 0 is padding. In a verified bundle of
+    /// <see cref="ItemListFormatVersion"/> this is the <see cref="ItemList"/> read from its file; in manifest JSON of that
+    /// version alone (<see cref="BundleManifestJson.Read"/>) it is empty.
+    /// </summary>
     public required IReadOnlyList<BundleItem> Items { get; init; }
 
     /// <summary>Item ids, most popular first, for users the model cannot serve yet (cold start).</summary>

@@ -21,12 +21,12 @@ internal static class ManifestJsonReader
         try
         {
             int version = ReadFormatVersion(json);
-            if (version != BundleManifest.CurrentFormatVersion)
+            if (!ManifestRules.IsKnownVersion(version))
             {
                 throw new BundleVerificationException(BundleRejectReason.UnsupportedFormat, BundleFileNames.Manifest,
-                    $"{BundleFileNames.Manifest} has formatVersion {version}; this library reads only {BundleManifest.CurrentFormatVersion}.");
+                    $"{BundleFileNames.Manifest} has formatVersion {version}; this library reads {BundleManifest.CurrentFormatVersion} and {BundleManifest.ItemListFormatVersion}.");
             }
-            manifest = Parse(json, limits);
+            manifest = Parse(json, limits, version);
         }
         catch (JsonException e)
         {
@@ -48,7 +48,7 @@ internal static class ManifestJsonReader
         return ReadInt32(ref reader, "formatVersion");
     }
 
-    private static BundleManifest Parse(ReadOnlySpan<byte> json, BundleLimits limits)
+    private static BundleManifest Parse(ReadOnlySpan<byte> json, BundleLimits limits, int version)
     {
         var reader = new Utf8JsonReader(json, TopLevelJson.Options);
         Advance(ref reader, JsonTokenType.StartObject, "the manifest");
@@ -78,10 +78,13 @@ internal static class ManifestJsonReader
             else reader.Skip();
         }
         if (reader.Read()) throw Malformed("has data after the manifest object");
+        bool itemsInFile = version == BundleManifest.ItemListFormatVersion;
+        // Two item lists would let two readers of the same signed bundle disagree on the vocabulary.
+        if (itemsInFile && items is not null) throw Malformed($"has 'items' although formatVersion {version} keeps them in {BundleFileNames.ItemList}");
 
         return new BundleManifest
         {
-            FormatVersion = BundleManifest.CurrentFormatVersion,
+            FormatVersion = version,
             ModelVersion = modelVersion ?? throw MissingProperty("modelVersion"),
             CreatedAt = createdAt ?? throw MissingProperty("createdAt"),
             Architecture = architecture ?? throw MissingProperty("architecture"),
@@ -91,7 +94,7 @@ internal static class ManifestJsonReader
             Files = (files ?? throw MissingProperty("files")).AsReadOnly(),
             Metrics = metrics?.AsReadOnly(),
             Popularity = (popularity ?? throw MissingProperty("popularity")).AsReadOnly(),
-            Items = (items ?? throw MissingProperty("items")).AsReadOnly(),
+            Items = itemsInFile ? [] : (items ?? throw MissingProperty("items")).AsReadOnly(),
         };
     }
 

@@ -48,9 +48,12 @@ internal static class ManifestJsonWriter
             foreach (string id in m.Popularity) w.WriteStringValue(id);
             w.WriteEndArray();
 
-            w.WriteStartArray(N.Items);
-            foreach (BundleItem item in m.Items) WriteItem(w, item);
-            w.WriteEndArray();
+            if (m.FormatVersion != BundleManifest.ItemListFormatVersion)
+            {
+                w.WriteStartArray(N.Items);
+                foreach (BundleItem item in m.Items) WriteItem(w, item);
+                w.WriteEndArray();
+            }
 
             w.WriteEndObject();
         }

@@ -15,20 +15,27 @@ internal static class ManifestRules
     /// <summary>The first problem found in <paramref name="m"/>, or null when it is valid.</summary>
     public static string? Check(BundleManifest m, BundleLimits limits)
     {
-        if (m.FormatVersion != BundleManifest.CurrentFormatVersion) return $"formatVersion {m.FormatVersion} is not {BundleManifest.CurrentFormatVersion}";
+        if (!IsKnownVersion(m.FormatVersion)) return $"formatVersion {m.FormatVersion} is not {BundleManifest.CurrentFormatVersion} or {BundleManifest.ItemListFormatVersion}";
         if (m.ModelVersion < 0) return $"modelVersion {m.ModelVersion} is negative";
         if (!StrictText.IsValidToken(m.Architecture, limits.MaxIdBytes)) return "architecture is empty, too long or not plain text";
         if (m.MaxSequenceLength is < 1 or > MaxModelDimension) return $"maxSequenceLength {m.MaxSequenceLength} is outside 1–{MaxModelDimension}";
         if (m.EmbeddingDimension is < 1 or > MaxModelDimension) return $"embeddingDimension {m.EmbeddingDimension} is outside 1–{MaxModelDimension}";
         if (!StrictText.IsLowerHex(m.KeyId, BundleKeyId.Length)) return $"keyId is not {BundleKeyId.Length} lowercase hex characters";
-        return CheckItems(m, limits) ?? CheckPopularity(m) ?? CheckFiles(m, limits) ?? CheckMetrics(m, limits);
+        // Items kept in items.bin are checked when the verifier reads that file (ItemList.Read); before, the list is empty.
+        bool itemsInFile = m.FormatVersion == BundleManifest.ItemListFormatVersion;
+        HashSet<string>? known = null;
+        if (!(itemsInFile && m.Items is { Count: 0 }) && CheckItems(m, limits, out known) is { } problem) return problem;
+        return (known is null ? null : CheckPopularity(m.Popularity, known.Contains)) ?? CheckFiles(m, limits) ?? CheckMetrics(m, limits);
     }
 
-    private static string? CheckItems(BundleManifest m, BundleLimits limits)
+    public static bool IsKnownVersion(int version) => version is BundleManifest.CurrentFormatVersion or BundleManifest.ItemListFormatVersion;
+
+    private static string? CheckItems(BundleManifest m, BundleLimits limits, out HashSet<string>? ids)
     {
+        ids = null;
         if (m.Items is null || m.Items.Count == 0) return "items is empty";
         if (m.Items.Count > limits.MaxItems) return $"items has {m.Items.Count} entries; the limit is {limits.MaxItems}";
-        var ids = new HashSet<string>(m.Items.Count, StringComparer.Ordinal);
+        ids = new HashSet<string>(m.Items.Count, StringComparer.Ordinal);
         for (int i = 0; i < m.Items.Count; i++)
         {
             BundleItem? item = m.Items[i];
@@ -47,17 +54,15 @@ internal static class ManifestRules
         return null;
     }
 
-    private static string? CheckPopularity(BundleManifest m)
+    /// <summary>Popularity may only name items the model knows (<paramref name="isItem"/>), each once; an unknown id could never be looked up.</summary>
+    public static string? CheckPopularity(IReadOnlyList<string> popularity, Func<string, bool> isItem)
     {
-        if (m.Popularity is null) return "popularity is null";
-        // Popularity may only name items the model knows; an unknown id could never be looked up.
-        var known = new HashSet<string>(m.Items.Count, StringComparer.Ordinal);
-        foreach (BundleItem item in m.Items) known.Add(item.Id);
+        if (popularity is null) return "popularity is null";
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < m.Popularity.Count; i++)
+        for (int i = 0; i < popularity.Count; i++)
         {
-            string? id = m.Popularity[i];
-            if (id is null || !known.Contains(id)) return $"popularity {i}: '{BundleFileNames.Shorten(id ?? "null")}' is not an item";
+            string? id = popularity[i];
+            if (id is null || !isItem(id)) return $"popularity {i}: '{BundleFileNames.Shorten(id ?? "null")}' is not an item";
             if (!seen.Add(id)) return $"popularity {i}: '{BundleFileNames.Shorten(id)}' appears twice";
         }
         return null;
@@ -68,6 +73,8 @@ internal static class ManifestRules
         if (m.Files is null || m.Files.Count == 0) return "files is empty";
         if (m.Files.Count > limits.MaxFiles) return $"files has {m.Files.Count} entries; the limit is {limits.MaxFiles}";
         if (!m.Files.ContainsKey(BundleFileNames.Model)) return $"files does not list {BundleFileNames.Model}";
+        if (m.FormatVersion == BundleManifest.ItemListFormatVersion && !m.Files.ContainsKey(BundleFileNames.ItemList))
+            return $"files does not list {BundleFileNames.ItemList}, which holds the items of formatVersion {m.FormatVersion}";
         // Two names differing only in case are one file on a case-insensitive file system.
         var folded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, hash) in m.Files)

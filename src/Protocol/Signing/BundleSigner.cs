@@ -45,7 +45,9 @@ public static class BundleSigner
     /// </summary>
     /// <param name="directory">Where the bundle goes.</param>
     /// <param name="manifestWithoutFiles">The manifest; its <see cref="BundleManifest.Files"/> and <see cref="BundleManifest.KeyId"/> are replaced.</param>
-    /// <param name="files">File name → content; must include <c>model.onnx</c>; names must pass <see cref="BundleFileNames.IsValidListedName"/>.</param>
+    /// <param name="files">File name → content; must include <c>model.onnx</c>; names must pass <see cref="BundleFileNames.IsValidListedName"/>.
+    /// For a manifest of <see cref="BundleManifest.ItemListFormatVersion"/> the item list is written here as
+    /// <see cref="BundleFileNames.ItemList"/>, so <paramref name="files"/> must not hold that name.</param>
     /// <param name="privateKey">The P-256 signing key.</param>
     /// <returns>The manifest as written.</returns>
     /// <exception cref="ArgumentException">When a file name, a file size or the manifest would make devices refuse the bundle.</exception>
@@ -55,6 +57,12 @@ public static class BundleSigner
         ArgumentNullException.ThrowIfNull(manifestWithoutFiles);
         ArgumentNullException.ThrowIfNull(files);
         P256Keys.Require(privateKey, nameof(privateKey));
+        if (manifestWithoutFiles.FormatVersion == BundleManifest.ItemListFormatVersion)
+        {
+            if (files.ContainsKey(BundleFileNames.ItemList)) throw new ArgumentException($"{BundleFileNames.ItemList} is written from the manifest's items.", nameof(files));
+            // The items are checked against the manifest rules below, with the rest of the manifest.
+            files = new Dictionary<string, byte[]>(files, StringComparer.Ordinal) { [BundleFileNames.ItemList] = ItemList.Encode(manifestWithoutFiles.Items) };
+        }
 
         BundleLimits limits = BundleLimits.Default;
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);

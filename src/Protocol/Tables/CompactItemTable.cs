@@ -1,28 +1,54 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace OnDeviceReco.Protocol;
 
 /// <summary>
-/// A read-only view of verified <c>item_table.i8</c> bytes (<see cref="CompactTableLayout"/>): the codes and
-/// scales are read in place from the array the verifier handed back, so the table is held once, at about a
-/// quarter of its float32 size, and never copied.
+/// A read-only view of verified <c>item_table.i8</c> bytes (<see cref="CompactTableLayout"/>) and, when the bundle
+/// has them, its <c>item_table.r2</c> residuals: the codes, scales and residuals are read in place from the arrays
+/// the verifier handed back, so the table is held once, at about a third of its float32 size, and never copied.
 /// </summary>
 public sealed class CompactItemTable
 {
-    private readonly byte[] _bytes;
+    private const int GroupDims = CompactTableLayout.GroupDims;
+    private const int GroupStride = CompactTableLayout.BlockRows * CompactTableLayout.GroupDims;
 
-    private CompactItemTable(byte[] bytes, CompactTableLayout layout)
+    /// <summary>For each residual byte, the four offsets (2r − 3) / 8 its 2-bit fields add to their codes.</summary>
+    private static readonly float[] ResidualOffsets = BuildResidualOffsets();
+
+    private readonly byte[] _bytes;
+    private readonly byte[]? _residuals;
+
+    private CompactItemTable(byte[] bytes, byte[]? residuals, CompactTableLayout layout)
     {
         _bytes = bytes;
+        _residuals = residuals;
         Layout = layout;
     }
 
     /// <summary>Rows, dimension and where each code lives.</summary>
     public CompactTableLayout Layout { get; }
 
-    /// <summary>Wraps <paramref name="bytes"/> (not copied) after checking its size and that every scale is finite and ≥ 0.</summary>
+    /// <summary>True when values carry their 2-bit residuals (scale / 8 from float32 instead of scale / 2).</summary>
+    public bool HasResiduals => _residuals is not null;
+
+    /// <summary>
+    /// The compact table of a verified bundle's files (with its residuals when listed), or null when the bundle
+    /// has no <see cref="BundleFileNames.CompactItemTable"/>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">When a file's size or content does not fit <paramref name="rows"/> × <paramref name="dimension"/>.</exception>
+    public static CompactItemTable? FromFiles(IReadOnlyDictionary<string, byte[]> files, int rows, int dimension)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        return files.TryGetValue(BundleFileNames.CompactItemTable, out var bytes)
+            ? Wrap(bytes, rows, dimension, files.GetValueOrDefault(BundleFileNames.CompactItemResiduals))
+            : null;
+    }
+
+    /// <summary>Wraps <paramref name="bytes"/> and <paramref name="residuals"/> (not copied) after checking their sizes and that every scale is finite and ≥ 0.</summary>
     /// <exception cref="InvalidDataException">When the bytes are not a table of <paramref name="rows"/> × <paramref name="dimension"/>.</exception>
-    public static CompactItemTable Wrap(byte[] bytes, int rows, int dimension)
+    public static CompactItemTable Wrap(byte[] bytes, int rows, int dimension, byte[]? residuals = null)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         if (!BitConverter.IsLittleEndian)
@@ -34,7 +60,11 @@ public sealed class CompactItemTable
         {
             throw new InvalidDataException($"{BundleFileNames.CompactItemTable} holds {bytes.LongLength} bytes; {rows} rows × {dimension} need {layout.TotalBytes}.");
         }
-        var table = new CompactItemTable(bytes, layout);
+        if (residuals is not null && residuals.LongLength != layout.ResidualBytes)
+        {
+            throw new InvalidDataException($"{BundleFileNames.CompactItemResiduals} holds {residuals.LongLength} bytes; {rows} rows × {dimension} need {layout.ResidualBytes}.");
+        }
+        var table = new CompactItemTable(bytes, residuals, layout);
         var scales = table.Scales;
         for (int row = 0; row < scales.Length; row++)
         {
@@ -57,80 +87,82 @@ public sealed class CompactItemTable
     /// <summary>One scale per padded row (0 for padding rows).</summary>
     public ReadOnlySpan<float> Scales => MemoryMarshal.Cast<byte, float>(_bytes.AsSpan((int)Layout.CodeBytes));
 
-    /// <summary>Bytes held: the table's whole resident cost.</summary>
-    public long SizeInBytes => _bytes.LongLength;
+    /// <summary>Bytes held: the table's whole resident cost (residuals included).</summary>
+    public long SizeInBytes => _bytes.LongLength + (_residuals?.LongLength ?? 0);
 
-    /// <summary>Writes row <paramref name="row"/> as float32 (code × scale) into <paramref name="destination"/>.</summary>
+    /// <summary>Writes row <paramref name="row"/> as float32 (code, plus residual when present, × scale) into <paramref name="destination"/>.</summary>
     public void Dequantize(int row, Span<float> destination)
     {
         var codes = RowGroups(row, out int first);
+        var residuals = RowResiduals(row);
         float scale = Scales[row];
-        for (int dim = 0; dim < Layout.Dimension; dim++)
+        int d = Layout.Dimension;
+        int whole = Vector256.IsHardwareAccelerated ? d / (2 * GroupDims) * (2 * GroupDims) : 0;
+        ref byte code = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetReference(codes));
+        for (int dim = 0; dim < whole; dim += 2 * GroupDims)
         {
-            destination[dim] = codes[first + dim / GroupDims * GroupStride + dim % GroupDims] * scale;
+            (EightValues(ref code, first, residuals, dim / GroupDims) * scale).CopyTo(destination[dim..]);
+        }
+        for (int dim = whole; dim < d; dim++)
+        {
+            destination[dim] = Value(codes, first, residuals, dim) * scale;
         }
     }
 
     /// <summary>
-    /// The float32 score of row <paramref name="row"/> against <paramref name="vector"/>: Σ vᵢ·codeᵢ, times the
+    /// The float32 score of row <paramref name="row"/> against <paramref name="vector"/>: Σ vᵢ·valueᵢ, times the
     /// row's scale. This is the exact score of the stored table; only the quantisation of the table differs
     /// from a float32 table.
     /// </summary>
     public float Dot(int row, ReadOnlySpan<float> vector)
     {
         var codes = RowGroups(row, out int first);
-        int d = Layout.Dimension, whole = d / GroupDims * GroupDims;
-        float sum = 0;
-        // One group of four codes at a time: they sit together, 16 rows' worth of bytes apart from the next group.
-        for (int dim = 0, at = first; dim < whole; dim += GroupDims, at += GroupStride)
+        var residuals = RowResiduals(row);
+        int d = Layout.Dimension;
+        int whole = Vector256.IsHardwareAccelerated ? d / (2 * GroupDims) * (2 * GroupDims) : 0;
+        ref byte code = ref Unsafe.As<sbyte, byte>(ref MemoryMarshal.GetReference(codes));
+        ref float v = ref MemoryMarshal.GetReference(vector);
+        var sums = Vector256<float>.Zero;
+        for (int dim = 0; dim < whole; dim += 2 * GroupDims)
         {
-            sum += vector[dim] * codes[at] + vector[dim + 1] * codes[at + 1] + vector[dim + 2] * codes[at + 2] + vector[dim + 3] * codes[at + 3];
+            sums += EightValues(ref code, first, residuals, dim / GroupDims) * Vector256.LoadUnsafe(ref v, (nuint)dim);
         }
+        float sum = Vector256.Sum(sums);
         for (int dim = whole; dim < d; dim++)
         {
-            sum += vector[dim] * codes[first + dim / GroupDims * GroupStride + dim % GroupDims];
+            sum += vector[dim] * Value(codes, first, residuals, dim);
         }
         return sum * Scales[row];
     }
 
-    /// <summary>Σ codeₐ·code_b of two rows: the cosine's numerator (each row's scale cancels out of a cosine).</summary>
-    public int CodeDot(int a, int b)
-    {
-        var codesA = RowGroups(a, out int firstA);
-        var codesB = RowGroups(b, out int firstB);
-        int dot = 0; // |sum| ≤ 127² × d: no overflow below 133,000 dimensions
-        for (int g = 0, at = 0; g < Layout.Groups; g++, at += GroupStride)
-        {
-            int x = firstA + at, y = firstB + at;
-            dot += codesA[x] * codesB[y] + codesA[x + 1] * codesB[y + 1] + codesA[x + 2] * codesB[y + 2] + codesA[x + 3] * codesB[y + 3];
-        }
-        return dot;
-    }
-
     /// <summary>
-    /// 1 / ‖codes‖ of every row (0 for an all-zero row), so a cosine is <see cref="CodeDot"/> × two of these:
-    /// 4 bytes per row on top of the table, computed once at load instead of twice per comparison.
+    /// Dimensions 4g … 4g + 7 of a row (groups g and g + 1) before scaling: two groups of four codes, 64 bytes apart in
+    /// the interleaved block, sign-extended to eight floats, plus their residual offsets.
     /// </summary>
-    public float[] InverseCodeNorms()
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> EightValues(ref byte code, int first, ReadOnlySpan<byte> residuals, int group)
     {
-        var inverse = new float[Layout.Rows];
-        for (int row = 0; row < inverse.Length; row++)
+        uint low = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref code, first + group * GroupStride));
+        uint high = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref code, first + (group + 1) * GroupStride));
+        var shorts = Vector128.WidenLower(Vector128.CreateScalar(low | (ulong)high << 32).AsSByte());
+        var values = Vector256.ConvertToSingle(Vector256.Create(Vector128.WidenLower(shorts), Vector128.WidenUpper(shorts)));
+        if (residuals.IsEmpty)
         {
-            int norm = CodeDot(row, row);
-            inverse[row] = norm == 0 ? 0 : (float)(1 / Math.Sqrt(norm));
+            return values;
         }
-        return inverse;
+        ref float offsets = ref MemoryMarshal.GetArrayDataReference(ResidualOffsets);
+        return values + Vector256.Create(
+            Vector128.LoadUnsafe(ref offsets, (nuint)(residuals[group] * GroupDims)),
+            Vector128.LoadUnsafe(ref offsets, (nuint)(residuals[group + 1] * GroupDims)));
     }
 
-    /// <summary>Cosine of two rows from their codes; 0 when either row is all zeros.</summary>
-    public float Cosine(int a, int b)
+    /// <summary>One dimension of a row before scaling: the portable path for what <see cref="EightValues"/> does eight at a time.</summary>
+    private static float Value(ReadOnlySpan<sbyte> codes, int first, ReadOnlySpan<byte> residuals, int dim)
     {
-        int normA = CodeDot(a, a), normB = CodeDot(b, b);
-        return normA == 0 || normB == 0 ? 0 : (float)(CodeDot(a, b) / Math.Sqrt((double)normA * normB));
+        int group = dim / GroupDims, lane = dim % GroupDims;
+        float offset = residuals.IsEmpty ? 0 : ResidualOffsets[residuals[group] * GroupDims + lane];
+        return codes[first + group * GroupStride + lane] + offset;
     }
-
-    private const int GroupDims = CompactTableLayout.GroupDims;
-    private const int GroupStride = CompactTableLayout.BlockRows * CompactTableLayout.GroupDims;
 
     /// <summary>The codes of <paramref name="row"/>'s block, and where its first group starts in it.</summary>
     private ReadOnlySpan<sbyte> RowGroups(int row, out int first)
@@ -138,5 +170,23 @@ public sealed class CompactItemTable
         int blockBytes = CompactTableLayout.BlockRows * Layout.Stride;
         first = row % CompactTableLayout.BlockRows * GroupDims;
         return Codes.Slice(row / CompactTableLayout.BlockRows * blockBytes, blockBytes);
+    }
+
+    /// <summary>The residual bytes of <paramref name="row"/>, one per group; empty without residuals.</summary>
+    private ReadOnlySpan<byte> RowResiduals(int row) =>
+        _residuals is null ? default : _residuals.AsSpan(row * Layout.Groups, Layout.Groups);
+
+    private static float[] BuildResidualOffsets()
+    {
+        var offsets = new float[256 * GroupDims];
+        for (int b = 0; b < 256; b++)
+        {
+            for (int lane = 0; lane < GroupDims; lane++)
+            {
+                int step = b >> (2 * lane) & 3;
+                offsets[b * GroupDims + lane] = (2 * step - 3) / 8f;
+            }
+        }
+        return offsets;
     }
 }

@@ -6,6 +6,11 @@ namespace OnDeviceReco.Protocol;
 /// That is the layout a 4-byte multiply-accumulate (VNNI <c>vpdpbusd</c>, or <c>pmaddubsw</c> + <c>pmaddwd</c>)
 /// consumes directly: one 32-bit lane per row, so the scan never needs a horizontal sum per row.
 /// After the codes come the per-row scales, little-endian float32, one per (padded) row.
+/// <para>
+/// The optional residual file (<c>item_table.r2</c>) is row-major: <see cref="Groups"/> bytes per padded row, the
+/// byte of group g holding a 2-bit residual r for each of its four dimensions (dimension 4g + j in bits 2j, 2j + 1).
+/// A value is then scale × (code + (2r − 3) / 8) instead of scale × code: within scale / 8 instead of scale / 2.
+/// </para>
 /// </summary>
 public readonly record struct CompactTableLayout
 {
@@ -47,6 +52,9 @@ public readonly record struct CompactTableLayout
 
     /// <summary>The whole file: codes, then one float32 scale per padded row.</summary>
     public long TotalBytes => CodeBytes + (long)PaddedRows * sizeof(float);
+
+    /// <summary>Bytes of the residual file: one byte per (padded row, group of four dimensions).</summary>
+    public long ResidualBytes => (long)PaddedRows * Groups;
 
     /// <summary>Offset of the code of (<paramref name="row"/>, <paramref name="dim"/>).</summary>
     public long CodeOffset(int row, int dim) =>

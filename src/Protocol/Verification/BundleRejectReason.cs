@@ -9,7 +9,7 @@ public enum BundleRejectReason
     SignatureInvalid = 2,
     /// <summary>The manifest names a signing key the device does not trust.</summary>
     UnknownKey = 3,
-    /// <summary>The signed manifest is not valid JSON or breaks the manifest rules.</summary>
+    /// <summary>The signed manifest (or its signed item list file, <c>items.bin</c>) is malformed or breaks the manifest rules.</summary>
     ManifestMalformed = 4,
     /// <summary>The signed manifest has a format version this library does not know.</summary>
     UnsupportedFormat = 5,

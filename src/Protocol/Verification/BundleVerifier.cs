@@ -73,7 +73,31 @@ public sealed class BundleVerifier
         }
 
         RejectUnlisted(directory, manifest);
-        return new VerifiedBundle(manifest, manifestJson, signature, ReadListedFiles(directory, manifest));
+        var files = ReadListedFiles(directory, manifest);
+        if (manifest.FormatVersion == BundleManifest.ItemListFormatVersion)
+        {
+            manifest = BindItemList(manifest, files[BundleFileNames.ItemList]);
+        }
+        return new VerifiedBundle(manifest, manifestJson, signature, files);
+    }
+
+    /// <summary>Reads the verified item list file into <paramref name="manifest"/>, checking it and the popularity ids against it.</summary>
+    private BundleManifest BindItemList(BundleManifest manifest, byte[] bytes)
+    {
+        ItemList items;
+        try
+        {
+            items = ItemList.Read(bytes, Limits);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new BundleVerificationException(BundleRejectReason.ManifestMalformed, BundleFileNames.ItemList, e.Message, e);
+        }
+        if (ManifestRules.CheckPopularity(manifest.Popularity, items.Contains) is { } problem)
+        {
+            throw new BundleVerificationException(BundleRejectReason.ManifestMalformed, BundleFileNames.Manifest, $"{BundleFileNames.Manifest} {problem}.");
+        }
+        return manifest with { Items = items };
     }
 
     /// <summary>Like <see cref="Verify"/>, but reports a refused bundle instead of throwing (I/O failures included).</summary>

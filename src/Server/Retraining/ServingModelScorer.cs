@@ -9,7 +9,7 @@ namespace OnDeviceReco.Server.Retraining;
 /// Scores with the serving model exactly as devices run it: its signed ONNX graph in ONNX Runtime, asked for
 /// every item (k = all, nothing excluded). Its vocabulary is older than the candidate's, so scores are mapped
 /// by item id; items it has never seen get the lowest score (it cannot recommend them). A compact bundle's graph
-/// only yields the user vector: the items are then scored against its int8 table, dequantised once here, which
+/// only yields the user vector: the items are then scored against its compact table (residuals included), dequantised once here, which
 /// is the exact score a device's two-stage search ends with.
 /// </summary>
 public sealed class ServingModelScorer : IScorer, IDisposable
@@ -39,9 +39,8 @@ public sealed class ServingModelScorer : IScorer, IDisposable
             }
         }
         _dimension = manifest.EmbeddingDimension;
-        if (bundle.Files.TryGetValue(BundleFileNames.CompactItemTable, out var compact))
+        if (CompactItemTable.FromFiles(bundle.Files, _servingItems + 1, _dimension) is { } table)
         {
-            var table = CompactItemTable.Wrap(compact, _servingItems + 1, _dimension);
             _compactTable = new float[(_servingItems + 1) * _dimension];
             for (int s = 0; s <= _servingItems; s++)
             {

@@ -10,10 +10,12 @@ namespace OnDeviceReco.Trainer.Bundles;
 /// <summary>
 /// Turns a trained model into a signed bundle a device can verify: model.onnx + manifest + signature, and the item
 /// table. By default the table goes in compact (<see cref="BundleFileNames.CompactItemTable"/>, int8 + per-row
-/// scales, about a quarter of float32) with a user-vector-only graph, so devices search it in two stages;
+/// scales, and <see cref="BundleFileNames.CompactItemResiduals"/>, 2 more bits per value: a third of float32) with a
+/// user-vector-only graph, so devices search it in two stages, and the item list as <see cref="BundleFileNames.ItemList"/>
+/// (manifest format 2) instead of JSON;
 /// <c>compactItemTable: false</c> writes the exact kind (the graph scores its float32 table, plus
-/// <see cref="BundleFileNames.ItemEmbeddings"/>) that devices without the compact search also load. With a cohort table
-/// (<see cref="Cohorts.CohortPopularityBuilder"/>) the bundle also carries <see cref="BundleFileNames.CohortPopularity"/>.
+/// <see cref="BundleFileNames.ItemEmbeddings"/>, manifest format 1) that devices without the compact search also load. With a
+/// cohort table (<see cref="Cohorts.CohortPopularityBuilder"/>) the bundle also carries <see cref="BundleFileNames.CohortPopularity"/>.
 /// </summary>
 public static class ModelBundleWriter
 {
@@ -38,6 +40,9 @@ public static class ModelBundleWriter
             .ToList();
         var manifest = new BundleManifest
         {
+            // The compact kind needs a current SDK anyway, so it also carries the item list as items.bin (read in place);
+            // the exact kind keeps the JSON list every SDK version reads.
+            FormatVersion = compactItemTable ? BundleManifest.ItemListFormatVersion : BundleManifest.CurrentFormatVersion,
             ModelVersion = modelVersion,
             CreatedAt = createdAt,
             Architecture = model.Config.Architecture,
@@ -55,6 +60,7 @@ public static class ModelBundleWriter
         if (compactItemTable)
         {
             files[BundleFileNames.CompactItemTable] = CompactTableEncoder.Encode(table, model.Config.Dimension);
+            files[BundleFileNames.CompactItemResiduals] = CompactTableEncoder.EncodeResiduals(table, model.Config.Dimension);
         }
         else
         {
