@@ -24,13 +24,13 @@ public static class BundleFileNames
     public const string CompactItemTable = "item_table.i8";
 
     /// <summary>
-<<<<<<< HEAD
     /// Optional: popularity per cohort (<see cref="Cohorts.CohortTable"/>): for each user attribute value
     /// (<c>platform=ios</c>) and each common search (<c>search:racing</c>), the items the people in it chose most.
     /// The device's cold-start fallback blends the cohorts a new user belongs to.
     /// </summary>
     public const string CohortPopularity = "cohort_popularity.bin";
-=======
+
+    /// <summary>
     /// Optional, beside <see cref="CompactItemTable"/>: two more bits per value (<see cref="CompactTableLayout.ResidualBytes"/>),
     /// the part of each value the int8 code rounded off, so the exact rescoring of the search's shortlist and the
     /// history rows given to the graph are four times closer to float32 at 1/16 of its size.
@@ -42,7 +42,6 @@ public static class BundleFileNames
     /// titles and categories in a binary form read in place, instead of the manifest's JSON <c>items</c>.
     /// </summary>
     public const string ItemList = "items.bin";
->>>>>>> scale2
 
     /// <summary>The ECDSA P-256 signature over the exact bytes of <see cref="Manifest"/>.</summary>
     public const string Signature = "manifest.sig";
