@@ -11,7 +11,7 @@ public sealed partial class PostgresFeedbackStore
     {
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        long device = DeviceKey(connection, transaction, batch.DeviceId);
+        long device = DeviceKey(batch.DeviceId);
         int applied = 0;
         foreach (var change in batch.Changes)
         {
