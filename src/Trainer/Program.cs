@@ -4,8 +4,10 @@ using OnDeviceReco.Trainer.Data;
 // OnDeviceReco trainer: evaluate models honestly, or train one and write a signed bundle.
 const string Usage = """
     usage:
-      evaluate --data DIR --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
-      train    --data DIR --out BUNDLE_DIR [--model sasrec|gru] [--epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+      evaluate --data DATA --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
+      train    --data DATA --out BUNDLE_DIR [--model sasrec|gru] [--epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+    DATA: a MovieLens directory, an interactions file (CSV or TSV: user, item, timestamp[, type[, value]]),
+          sqlite:PATH/feedback.db or postgresql:CONNECTION_STRING (the server's feedback store)
     """;
 try
 {

@@ -4,6 +4,7 @@ using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Storage;
 using OnDeviceReco.Trainer.Bundles;
+using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation;
 using OnDeviceReco.Trainer.Models;
 using OnDeviceReco.Trainer.Training;
@@ -83,7 +84,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
     private static string Margin(double required) =>
         required > 0 ? string.Create(CultureInfo.InvariantCulture, $" (required margin {required:0.0000})") : "";
 
-    private (string Name, RankingMetrics Metrics) ScoreBaseline(HoldoutCandidate candidate, Trainer.Data.ItemVocabulary items, int seed)
+    private (string Name, RankingMetrics Metrics) ScoreBaseline(HoldoutCandidate candidate, ItemVocabulary items, int seed)
     {
         if (registry.Serving is { } serving)
         {
