@@ -53,7 +53,8 @@ public sealed class InteractionFileSource(string path) : IInteractionSource
         bool? isoTimes = null;
         foreach (var row in reader)
         {
-            int line = row.LineNumberFrom;
+            // Sep 0.17 reports the first row of a header-less read as line 2; it is line 1.
+            int line = row.RowIndex == 0 ? 1 : row.LineNumberFrom;
             if (row.ColCount == 1 && row[0].Span.IsWhiteSpace())
             {
                 continue;
