@@ -94,6 +94,38 @@ public sealed class SequenceTrainer
         return new TrainingResult(bestEpoch, bestScore, epochsRun, total.Elapsed.TotalSeconds, curve);
     }
 
+    /// <summary>
+    /// Seconds per optimiser step (loss, backward, Adam) over the first <paramref name="batches"/> batches of
+    /// <paramref name="sequences"/>, after one untimed warm-up step: for sizing an epoch without running one.
+    /// </summary>
+    public double SecondsPerBatch(IReadOnlyList<int[]> sequences, int batches)
+    {
+        var windows = new TrainingWindows(sequences, _config.MaxLength);
+        int available = windows.Count / _config.BatchSize;
+        if (available < batches + 1)
+        {
+            throw new ArgumentException($"{windows.Count} windows hold {available} full batches; {batches + 1} are needed.", nameof(sequences));
+        }
+        using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
+        _model.train();
+        var timer = new Stopwatch();
+        for (int b = 0; b <= batches; b++)
+        {
+            if (b == 1)
+            {
+                timer.Start();
+            }
+            using var scope = NewDisposeScope();
+            var loss = BatchLoss(windows, Enumerable.Range(b * _config.BatchSize, _config.BatchSize).ToArray());
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            _ = loss.item<float>();
+        }
+        _model.eval();
+        return timer.Elapsed.TotalSeconds / batches;
+    }
+
     private Tensor BatchLoss(TrainingWindows windows, int[] batch)
     {
         int length = _config.MaxLength;
@@ -110,11 +142,11 @@ public sealed class SequenceTrainer
         var positions = target.ne(0).nonzero().squeeze(1);
         hidden = hidden.index_select(0, positions);
         target = target.index_select(0, positions);
-        var table = _model.ItemTable();
         return _config.Loss switch
         {
-            LossKind.FullSoftmax => FullSoftmax(hidden, target, table),
-            _ => BceOneNegative(hidden, target, table),
+            LossKind.FullSoftmax => FullSoftmax(hidden, target, _model.ItemTable()),
+            LossKind.SampledSoftmax => SampledSoftmax(hidden, target),
+            _ => BceOneNegative(hidden, target),
         };
     }
 
@@ -126,12 +158,27 @@ public sealed class SequenceTrainer
         return nn.functional.cross_entropy(logits, target);
     }
 
-    private Tensor BceOneNegative(Tensor hidden, Tensor target, Tensor table)
+    private Tensor BceOneNegative(Tensor hidden, Tensor target)
     {
-        var negatives = randint(1, table.shape[0], target.shape, dtype: ScalarType.Int64);
-        var positive = (hidden * table.index_select(0, target)).sum(-1);
-        var negative = (hidden * table.index_select(0, negatives)).sum(-1);
+        var negatives = randint(1, _model.TableSize, target.shape, dtype: ScalarType.Int64);
+        var positive = (hidden * _model.ItemRows(target)).sum(-1);
+        var negative = (hidden * _model.ItemRows(negatives)).sum(-1);
         return nn.functional.binary_cross_entropy_with_logits(positive, ones_like(positive))
             + nn.functional.binary_cross_entropy_with_logits(negative, zeros_like(negative));
+    }
+
+    private Tensor SampledSoftmax(Tensor hidden, Tensor target)
+    {
+        long items = _model.TableSize - 1;
+        long count = Math.Min(_config.Negatives, items);
+        // Uniform with replacement: each draw is item j with probability 1/items, so every negative stands for
+        // items/count catalogue items; adding that log to its logit is the logQ correction.
+        var negatives = randint(1, _model.TableSize, [count], dtype: ScalarType.Int64);
+        var positive = (hidden * _model.ItemRows(target)).sum(-1, keepdim: true);
+        var negative = hidden.matmul(_model.ItemRows(negatives).t()) + Math.Log((double)items / count);
+        // A draw that is the position's own target is not a negative.
+        negative = negative.masked_fill(target.unsqueeze(1).eq(negatives.unsqueeze(0)), float.NegativeInfinity);
+        var logits = cat([positive, negative], 1);
+        return nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: ScalarType.Int64));
     }
 }
