@@ -5,9 +5,13 @@ namespace OnDeviceReco.Trainer.Data;
 /// every source: only events that show interest count (not impressions, not dismissals), and immediate repeats of
 /// an item are folded into one — a click followed by a rating of the same item is one interaction, not two:
 /// repeats would teach "recommend what was just consumed" and put the held-out item into its own history.
+/// With <paramref name="collectShown"/>, impressions of items the user never took afterwards are kept as
+/// <see cref="ShownItem"/>s (their items join the vocabulary).
 /// </summary>
-internal sealed class UserSequenceBuilder(ItemVocabulary items)
+internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShown = false)
 {
+    private readonly List<ShownItem[]> _shown = [];
+    private readonly List<ShownItem> _currentShown = [];
     private readonly List<string> _users = [];
     private readonly List<int[]> _sequences = [];
     private readonly List<int> _current = [];
@@ -23,6 +27,10 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items)
         }
         if (!EventTypes.IsInteraction(type))
         {
+            if (collectShown && type == EventType.Impression)
+            {
+                _currentShown.Add(new ShownItem(_current.Count, items.Add(itemId)));
+            }
             return;
         }
         int item = items.Add(itemId);
@@ -35,7 +43,7 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items)
     public InteractionData Build(string name)
     {
         Close();
-        return new InteractionData(name, _users, _sequences, items);
+        return new InteractionData(name, _users, _sequences, items, collectShown ? _shown : null);
     }
 
     private void Close()
@@ -44,7 +52,13 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items)
         {
             _users.Add(_currentUser);
             _sequences.Add([.. _current]);
+            if (collectShown)
+            {
+                // Taken at any time after being shown means it was not a rejection: the rest were passed over.
+                _shown.Add(_currentShown.Where(s => _current.IndexOf(s.Item, s.From) < 0).DistinctBy(s => s.Item).ToArray());
+            }
         }
         _current.Clear();
+        _currentShown.Clear();
     }
 }

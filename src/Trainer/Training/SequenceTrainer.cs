@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,9 +28,11 @@ public sealed class SequenceTrainer
     /// <param name="validate">Returns validation NDCG@10 of the model as it is; null trains a fixed number of epochs.</param>
     /// <param name="epochs">Epoch limit (early stopping may end sooner).</param>
     /// <param name="onEpoch">Progress callback.</param>
-    public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null)
+    /// <param name="shown">Shown-and-not-taken items parallel to <paramref name="sequences"/>; used when the config gives them a weight.</param>
+    public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null,
+        IReadOnlyList<ShownItem[]>? shown = null)
     {
-        var windows = new TrainingWindows(sequences, _config.MaxLength);
+        var windows = new TrainingWindows(sequences, _config.MaxLength, _config.ShownNegativeWeight > 0 ? shown : null);
         using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
         var curve = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
@@ -142,12 +145,36 @@ public sealed class SequenceTrainer
         var positions = target.ne(0).nonzero().squeeze(1);
         hidden = hidden.index_select(0, positions);
         target = target.index_select(0, positions);
-        return _config.Loss switch
+        var loss = _config.Loss switch
         {
             LossKind.FullSoftmax => FullSoftmax(hidden, target, _model.ItemTable()),
             LossKind.SampledSoftmax => SampledSoftmax(hidden, target),
             _ => BceOneNegative(hidden, target),
         };
+        if (windows.Shown is { } shownWindows)
+        {
+            var shown = new long[batch.Length * length * TrainingWindows.ShownPerPosition];
+            for (int b = 0; b < batch.Length; b++)
+            {
+                shownWindows[batch[b]].CopyTo(shown, b * length * TrainingWindows.ShownPerPosition);
+            }
+            var negatives = tensor(shown, [batch.Length * length, TrainingWindows.ShownPerPosition]).index_select(0, positions);
+            loss = loss + _config.ShownNegativeWeight * ShownNotTaken(hidden, target, negatives);
+        }
+        return loss;
+    }
+
+    /// <summary>
+    /// Pairwise (BPR) loss between each target and the items the user was shown before it and never took: full
+    /// softmax already counts them among all items; this says they were seen and passed over.
+    /// </summary>
+    private Tensor ShownNotTaken(Tensor hidden, Tensor target, Tensor negatives)
+    {
+        var valid = negatives.ne(0);
+        var positive = (hidden * _model.ItemRows(target)).sum(-1, keepdim: true);           // [P, 1]
+        var negative = (hidden.unsqueeze(1) * _model.ItemRows(negatives)).sum(-1);           // [P, M]
+        var pairs = nn.functional.softplus(negative - positive) * valid;
+        return pairs.sum() / valid.sum().clamp_min(1);
     }
 
     private static Tensor FullSoftmax(Tensor hidden, Tensor target, Tensor table)

@@ -60,4 +60,31 @@ public sealed class FeedbackStoreDataTests : IDisposable
         var error = Assert.Throws<DataFormatException>(() => DataSources.Open("sqlite:" + path).Load());
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Impressions_never_taken_afterwards_are_kept_as_shown_items_from_the_position_they_were_shown()
+    {
+        string path = Path.Combine(_dir, "shown.db");
+        using (var store = new SqliteFeedbackStore(path))
+        {
+            Ingest(store, "phone",
+                Event(1, 1_000, "ann", "a", EventType.Play),
+                Event(2, 2_000, "ann", "x", EventType.Impression, "r1"),
+                Event(3, 2_000, "ann", "b", EventType.Impression, "r1"),
+                Event(4, 2_000, "ann", "y", EventType.Impression, "r1"),
+                Event(5, 3_000, "ann", "b", EventType.Click, "r1"),
+                Event(6, 4_000, "ann", "c", EventType.Play),
+                Event(7, 5_000, "ann", "y", EventType.Play));
+        }
+        InteractionData data;
+        using (var reopened = new SqliteFeedbackStore(path))
+        {
+            data = new FeedbackInteractionSource(reopened, catalogueDirectory: null, collectShown: true).Load();
+        }
+
+        Assert.Equal(["a", "b", "c", "y"], data.Sequences[0].Select(data.Items.IdOf));
+        // b was clicked and y played after being shown: only x was passed over, shown after one interaction.
+        Assert.Equal([new ShownItem(1, data.Items.TryGetIndex("x", out int x) ? x : -1)], data.Shown![0]);
+        Assert.Null(DataSources.Open("sqlite:" + path).Load().Shown);
+    }
 }
