@@ -77,9 +77,10 @@ internal static class RecipeComparison
         foreach (var (name, values) in results)
         {
             var differences = values.Zip(results[Baseline], (a, b) => a - b).ToList();
+            string paired = name == Baseline ? "" : string.Create(CultureInfo.InvariantCulture,
+                $"; paired difference from the server's recipe: mean {differences.Average():+0.0000;-0.0000}, sd {StandardDeviation(differences):0.0000}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {name}: NDCG@10 mean {values.Average():0.0000}, sd {StandardDeviation(values):0.0000}"
-                + (name == Baseline ? "" : $"; paired difference from the server's recipe: mean {differences.Average():+0.0000;-0.0000}, sd {StandardDeviation(differences):0.0000}")));
+                $"  {name}: NDCG@10 mean {values.Average():0.0000}, sd {StandardDeviation(values):0.0000}{paired}"));
         }
     }
 
