@@ -5,7 +5,7 @@ using OnDeviceReco.Trainer.Data;
 const string Usage = """
     usage:
       evaluate --data DATA --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
-      train    --data DATA --out BUNDLE_DIR [--model sasrec|gru] [--epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+      train    --data DATA --out BUNDLE_DIR [--model sasrec|sasrec-sampled|sasrec-shown|sasrec-bce|gru] [--max-epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
       time-epoch --items N [--models sasrec,sasrec-sampled] [--batches N] [--interactions-per-item N] [--threads N]
     DATA: a MovieLens directory, an interactions file (CSV or TSV: user, item, timestamp[, type[, value]]),
           sqlite:PATH/feedback.db or postgresql:CONNECTION_STRING (the server's feedback store)
