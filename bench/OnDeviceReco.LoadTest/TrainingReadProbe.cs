@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using OnDeviceReco.Server.Retraining;
+using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Server.Storage;
 
 namespace OnDeviceReco.LoadTest;

@@ -6,6 +6,8 @@ using ReplayMovieLens;
 // The whole feedback loop on one machine: a real server on loopback, one simulated phone per MovieLens user
 // (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
 // hot-swapped, and what changed. Usage: [--data DIR] [--devices N] [--epochs N] [--parallel N] [--keep DIR]
+// [--compare-recipes SEED,SEED…] (afterwards: the server's recipe vs impressions as negatives vs a refit, see RecipeComparison;
+// with --compare-kept DIR it compares on the store a run kept with --keep DIR instead of running the loop)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string dataDir = Arg("--data") ?? MovieLensFiles.FindDefaultDirectory();
@@ -21,6 +23,11 @@ var users = UserHistory.Split(MovieLensFiles.ReadRatings(dataDir)).Take(deviceCo
 var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time);
 int earlyEvents = users.Sum(u => u.Early.Count);
 int retrainAfter = Math.Max(1_000, earlyEvents * 4 / 5);
+if (Arg("--compare-kept") is { } kept)
+{
+    RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--compare-recipes") ?? "1"));
+    return 0;
+}
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
 
 await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, retrainAfter, epochs);
@@ -86,6 +93,10 @@ Console.WriteLine($"Devices tracked {tracked:N0} events; the server acknowledged
 Console.WriteLine($"Server: {stats.Batches:N0} batches from {stats.Devices} devices, {stats.RejectedRequests} refused requests, {stats.RetrainingRuns} retraining runs, serving v{stats.ServingVersion}. Whole loop {total.Elapsed.TotalSeconds:N0} s.");
 
 await server.DisposeAsync();
+if (Arg("--compare-recipes") is { } seeds)
+{
+    RecipeComparison.Run(Path.Combine(root, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(seeds));
+}
 if (Arg("--keep") is null)
 {
     Directory.Delete(root, recursive: true);

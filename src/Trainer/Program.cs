@@ -4,9 +4,12 @@ using OnDeviceReco.Trainer.Data;
 // OnDeviceReco trainer: evaluate models honestly, or train one and write a signed bundle.
 const string Usage = """
     usage:
-      evaluate --data DIR --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
-      train    --data DIR --out BUNDLE_DIR [--model sasrec|gru] [--epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+      evaluate --data DATA --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
+      train    --data DATA --out BUNDLE_DIR [--model sasrec|sasrec-sampled|sasrec-shown|sasrec-bce|gru] [--max-epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+      time-epoch --items N [--models sasrec,sasrec-sampled] [--batches N] [--interactions-per-item N] [--threads N]
       cold-start [--users N] [--items N] [--segments N] [--strength F] [--seed N] [--runs N]   (synthetic attributes: cohort fallback vs popularity)
+    DATA: a MovieLens directory, an interactions file (CSV or TSV: user, item, timestamp[, type[, value]]),
+          sqlite:PATH/feedback.db or postgresql:CONNECTION_STRING (the server's feedback store)
     """;
 try
 {
@@ -15,6 +18,7 @@ try
         "evaluate" => EvaluateCommand.Run(args[1..]),
         "train" => TrainCommand.Run(args[1..]),
         "cold-start" => ColdStartCommand.Run(args[1..]),
+        "time-epoch" => TimeEpochCommand.Run(args[1..]),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }

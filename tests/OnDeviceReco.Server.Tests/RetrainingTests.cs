@@ -24,6 +24,8 @@ public sealed class RetrainingTests
             options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
             options.Retraining.MaxEpochs = 20;
             options.Retraining.Threads = 2;
+            // The published model is refitted on everything (the kept-back candidate below is not): both paths run.
+            options.Retraining.RefitOnAllData = true;
         });
         using var directory = new TempDirectory();
         string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
@@ -45,6 +47,7 @@ public sealed class RetrainingTests
         var first = Assert.Single(await Models(server));
         Assert.True(first.Published, first.Reason);
         Assert.Contains("popularity", first.Reason);
+        Assert.Contains("\"refit_epochs\"", first.Metrics);
 
         // A device picks the model up on its next sync, verifies it against the app's key and serves from it.
         using (var device = OpenDevice(directory, server, trustedKey, "device-0"))
@@ -72,6 +75,7 @@ public sealed class RetrainingTests
         var second = (await Models(server)).Single(m => m.Version == 2);
         Assert.False(second.Published);
         Assert.Contains("kept back", second.Reason);
+        Assert.DoesNotContain("refit_epochs", second.Metrics);
 
         // Every published version stays servable; one never published cannot be served.
         using (var rollback = AdminRequest(HttpMethod.Post, "v1/admin/models/1/serve"))

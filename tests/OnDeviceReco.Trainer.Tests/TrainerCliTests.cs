@@ -176,4 +176,32 @@ public sealed class TrainerCliTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains("not empty", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Evaluate_reads_a_plain_interactions_file_and_names_a_bad_row()
+    {
+        var rows = new System.Text.StringBuilder();
+        for (int u = 1; u <= 20; u++)
+        {
+            for (int t = 0; t < 6; t++)
+            {
+                rows.Append(System.Globalization.CultureInfo.InvariantCulture, $"user {u}\titem {(u + t) % 9}\t{1000 + t}\tplay\n");
+            }
+        }
+        string file = Path.Combine(_dir, "studio-log.tsv");
+        File.WriteAllText(file, rows.ToString());
+        string report = Path.Combine(_dir, "own", "report.json");
+        var (exit, stdout, err) = Run("evaluate", "--data", file, "--report", report, "--models", "popularity,sasrec", "--max-epochs", "1", "--threads", "1");
+        Assert.True(exit == 0, err + stdout);
+        using (var json = JsonDocument.Parse(File.ReadAllText(report)))
+        {
+            Assert.Equal("studio-log", json.RootElement.GetProperty("dataset").GetString());
+            Assert.Equal(20, json.RootElement.GetProperty("users").GetInt32());
+        }
+
+        File.AppendAllText(file, "user 3\titem 1\tlater\tplay\n");
+        (exit, _, err) = Run("evaluate", "--data", file, "--report", report, "--models", "popularity");
+        Assert.Equal(3, exit);
+        Assert.Contains($"studio-log.tsv:{20 * 6 + 1}: 'later' is not a timestamp", err, StringComparison.Ordinal);
+    }
 }

@@ -144,6 +144,13 @@ public sealed class RetrainingOptions
     /// <summary>Seed for initialisation, batching and evaluation sampling.</summary>
     public int Seed { get; set; } = 42;
 
+    /// <summary>
+    /// After the gate accepts a candidate, train the same recipe again on everything — each user's newest events
+    /// included — for the candidate's best number of epochs, and publish that freshest model instead (the gate's
+    /// numbers stay the candidate's). Off by default: it doubles a run's training time.
+    /// </summary>
+    public bool RefitOnAllData { get; set; }
+
     public void Validate()
     {
         if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1 || MinImprovement < 0 || !double.IsFinite(MinImprovement))

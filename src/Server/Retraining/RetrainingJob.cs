@@ -4,6 +4,7 @@ using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Storage;
 using OnDeviceReco.Trainer.Bundles;
+using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation;
 using OnDeviceReco.Trainer.Models;
 using OnDeviceReco.Trainer.Training;
@@ -32,9 +33,9 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
         {
             cancellationToken.ThrowIfCancellationRequested();
             var settings = options.Retraining;
-            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory).Load();
             var config = ModelCatalogue.Find(settings.Model);
             config = config with { MaxEpochs = settings.MaxEpochs ?? config.MaxEpochs };
+            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory, collectShown: config.ShownNegativeWeight > 0).Load();
             TorchRuntime.Configure(settings.Threads, settings.Seed);
             log.LogInformation("Training {Model} on {Users} users, {Interactions} interactions, {Items} items",
                 config.Name, data.Sequences.Count, data.InteractionCount, data.Items.Count);
@@ -55,9 +56,14 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 ["interactions"] = data.InteractionCount,
                 ["best_epoch"] = candidate.Training.BestEpoch,
             };
+            using var refitted = publish && settings.RefitOnAllData ? Refit(data, config, candidate.Training.BestEpoch, settings.Seed) : null;
+            if (refitted is not null)
+            {
+                metrics["refit_epochs"] = candidate.Training.BestEpoch;
+            }
             var created = DateTimeOffset.UtcNow;
             var cohorts = CohortSignals.Build(store, data);
-            ModelBundleWriter.Write(registry.BundleDirectory(version), model, data, version, metrics, signing.Key, created, cohorts: cohorts);
+            ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts);
             string reason = string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
@@ -81,10 +87,17 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
         }
     }
 
+    private SequenceModel Refit(InteractionData data, ModelConfig config, int epochs, int seed)
+    {
+        log.LogInformation("Refitting {Model} on all {Interactions} interactions for {Epochs} epochs before publishing", config.Name, data.InteractionCount, epochs);
+        TorchRuntime.Configure(options.Retraining.Threads, seed);
+        return HoldoutTraining.Refit(data, config, epochs, seed);
+    }
+
     private static string Margin(double required) =>
         required > 0 ? string.Create(CultureInfo.InvariantCulture, $" (required margin {required:0.0000})") : "";
 
-    private (string Name, RankingMetrics Metrics) ScoreBaseline(HoldoutCandidate candidate, Trainer.Data.ItemVocabulary items, int seed)
+    private (string Name, RankingMetrics Metrics) ScoreBaseline(HoldoutCandidate candidate, ItemVocabulary items, int seed)
     {
         if (registry.Serving is { } serving)
         {

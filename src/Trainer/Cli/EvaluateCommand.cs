@@ -30,7 +30,7 @@ public static class EvaluateCommand
         var configs = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
 
         TorchRuntime.Configure(threads, seed);
-        var data = new MovieLensSource(dataDir).Load();
+        var data = DataSources.Open(dataDir).Load();
         var split = new LeaveOneOutSplit(data);
         if (split.Users.Count == 0)
         {

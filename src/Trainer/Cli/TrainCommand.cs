@@ -33,7 +33,7 @@ public static class TrainCommand
         }
 
         TorchRuntime.Configure(threads, seed);
-        var data = new MovieLensSource(dataDir).Load();
+        var data = DataSources.Open(dataDir).Load();
         var stopping = data.Sequences.Where(s => s.Length >= 2).Select(s => (s[..^1], s[^1])).ToList();
         if (stopping.Count == 0)
         {

@@ -6,12 +6,14 @@ namespace OnDeviceReco.Trainer.Data;
 /// </summary>
 public sealed class InteractionData
 {
-    public InteractionData(string name, IReadOnlyList<string> userIds, IReadOnlyList<int[]> sequences, ItemVocabulary items)
+    public InteractionData(string name, IReadOnlyList<string> userIds, IReadOnlyList<int[]> sequences, ItemVocabulary items,
+        IReadOnlyList<ShownItem[]>? shown = null)
     {
         Name = name;
         UserIds = userIds;
         Sequences = sequences;
         Items = items;
+        Shown = shown;
     }
 
     /// <summary>Where the data came from, for reports.</summary>
@@ -25,8 +27,20 @@ public sealed class InteractionData
 
     public ItemVocabulary Items { get; }
 
+    /// <summary>
+    /// Per user (parallel to <see cref="Sequences"/>), items that were shown and never taken afterwards; null when
+    /// the source did not collect impressions.
+    /// </summary>
+    public IReadOnlyList<ShownItem[]>? Shown { get; }
+
     public int InteractionCount => Sequences.Sum(s => s.Length);
 }
+
+/// <summary>An item shown to a user (an impression) that the user never took afterwards.</summary>
+/// <param name="From">How many of the user's interactions came before it was shown: it is a negative for predicting
+/// the interaction at this position of the sequence and every later one.</param>
+/// <param name="Item">The item's index.</param>
+public readonly record struct ShownItem(int From, int Item);
 
 /// <summary>A source of interactions: a MovieLens directory today, the server's synced event store later.</summary>
 public interface IInteractionSource

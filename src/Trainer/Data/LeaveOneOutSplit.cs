@@ -24,24 +24,32 @@ public sealed class LeaveOneOutSplit
     {
         var users = new List<UserSplit>();
         var trainOnly = new List<int[]>();
+        var usersShown = new List<ShownItem[]>();
+        var trainOnlyShown = new List<ShownItem[]>();
         for (int u = 0; u < data.Sequences.Count; u++)
         {
             var sequence = data.Sequences[u];
             if (sequence.Length >= 3)
             {
                 users.Add(new UserSplit(u, sequence[..^2], sequence[^2], sequence[^1]));
+                usersShown.Add(data.Shown?[u] ?? []);
             }
             else
             {
                 trainOnly.Add(sequence);
+                trainOnlyShown.Add(data.Shown?[u] ?? []);
             }
         }
         Users = users;
         TrainSequences = users.Select(u => u.Train).Concat(trainOnly).ToList();
+        TrainShown = data.Shown is null ? null : usersShown.Concat(trainOnlyShown).ToList();
     }
 
     public IReadOnlyList<UserSplit> Users { get; }
 
     /// <summary>What models may learn from.</summary>
     public IReadOnlyList<int[]> TrainSequences { get; }
+
+    /// <summary>Shown-and-not-taken items parallel to <see cref="TrainSequences"/>, when the data has them.</summary>
+    public IReadOnlyList<ShownItem[]>? TrainShown { get; }
 }

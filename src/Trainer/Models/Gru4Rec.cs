@@ -28,7 +28,7 @@ public sealed class Gru4Rec : SequenceModel
 
     public override Tensor forward(Tensor histories)
     {
-        var x = ItemTable().index_select(0, histories.flatten()).reshape(histories.shape[0], histories.shape[1], -1);
+        var x = ItemRows(histories);
         var (outputs, _) = gru.call(dropout.call(x));
         return dropout.call(outputs);
     }

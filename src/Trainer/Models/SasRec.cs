@@ -46,7 +46,7 @@ public sealed class SasRec : SequenceModel
     {
         long length = histories.shape[1];
         var keep = histories.ne(0);                                           // [B, L]
-        var x = ItemTable().index_select(0, histories.flatten()).reshape(histories.shape[0], length, -1);
+        var x = ItemRows(histories);
         x = x * Math.Sqrt(Config.Dimension);
         // Left padding: the newest item always sits at the last position, so it gets the last position row.
         x = x + position.weight!.narrow(0, Config.MaxLength - length, length);

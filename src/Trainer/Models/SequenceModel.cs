@@ -41,6 +41,21 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     public Tensor ItemTable() =>
         Config.UseContent ? ItemEmbedding.weight! + Content.call(Genres) : ItemEmbedding.weight!.alias();
 
+    /// <summary>
+    /// The output embeddings of just <paramref name="indices"/> (any shape; result [..shape, d]): the same rows as
+    /// <see cref="ItemTable"/> without building the whole table, so a batch's cost does not grow with the catalogue.
+    /// </summary>
+    public Tensor ItemRows(Tensor indices)
+    {
+        var flat = indices.flatten();
+        var rows = ItemEmbedding.weight!.index_select(0, flat);
+        if (Config.UseContent)
+        {
+            rows = rows + Content.call(Genres.index_select(0, flat));
+        }
+        return rows.reshape([.. indices.shape, Config.Dimension]);
+    }
+
     /// <summary>Scores of every item after the last position of each history: [B, TableSize].</summary>
     public Tensor ScoreLast(Tensor histories)
     {

@@ -43,9 +43,29 @@ public static class HoldoutTraining
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences,
                 () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
-                config.MaxEpochs, onEpoch);
+                config.MaxEpochs, onEpoch, split.TrainShown);
             var holdout = evaluator.Evaluate(scorer, test, seed);
             return new HoldoutCandidate(model, holdout, result, test, evaluator, split.TrainSequences);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The freshest model: the same recipe trained on everything, each user's newest interactions included, for the
+    /// number of epochs the held-out run chose (nothing is left to stop on). Ship it after the gate accepted the
+    /// held-out candidate; its own quality shows on the next period's events.
+    /// </summary>
+    public static SequenceModel Refit(InteractionData data, ModelConfig config, int epochs, int seed)
+    {
+        var model = ModelFactory.Create(config, data.Items);
+        try
+        {
+            new SequenceTrainer(model, seed).Train(data.Sequences, validate: null, Math.Max(1, epochs), shown: data.Shown);
+            return model;
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,9 +28,11 @@ public sealed class SequenceTrainer
     /// <param name="validate">Returns validation NDCG@10 of the model as it is; null trains a fixed number of epochs.</param>
     /// <param name="epochs">Epoch limit (early stopping may end sooner).</param>
     /// <param name="onEpoch">Progress callback.</param>
-    public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null)
+    /// <param name="shown">Shown-and-not-taken items parallel to <paramref name="sequences"/>; used when the config gives them a weight.</param>
+    public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null,
+        IReadOnlyList<ShownItem[]>? shown = null)
     {
-        var windows = new TrainingWindows(sequences, _config.MaxLength);
+        var windows = new TrainingWindows(sequences, _config.MaxLength, _config.ShownNegativeWeight > 0 ? shown : null);
         using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
         var curve = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
@@ -94,6 +97,38 @@ public sealed class SequenceTrainer
         return new TrainingResult(bestEpoch, bestScore, epochsRun, total.Elapsed.TotalSeconds, curve);
     }
 
+    /// <summary>
+    /// Seconds per optimiser step (loss, backward, Adam) over the first <paramref name="batches"/> batches of
+    /// <paramref name="sequences"/>, after one untimed warm-up step: for sizing an epoch without running one.
+    /// </summary>
+    public double SecondsPerBatch(IReadOnlyList<int[]> sequences, int batches)
+    {
+        var windows = new TrainingWindows(sequences, _config.MaxLength);
+        int available = windows.Count / _config.BatchSize;
+        if (available < batches + 1)
+        {
+            throw new ArgumentException($"{windows.Count} windows hold {available} full batches; {batches + 1} are needed.", nameof(sequences));
+        }
+        using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
+        _model.train();
+        var timer = new Stopwatch();
+        for (int b = 0; b <= batches; b++)
+        {
+            if (b == 1)
+            {
+                timer.Start();
+            }
+            using var scope = NewDisposeScope();
+            var loss = BatchLoss(windows, Enumerable.Range(b * _config.BatchSize, _config.BatchSize).ToArray());
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            _ = loss.item<float>();
+        }
+        _model.eval();
+        return timer.Elapsed.TotalSeconds / batches;
+    }
+
     private Tensor BatchLoss(TrainingWindows windows, int[] batch)
     {
         int length = _config.MaxLength;
@@ -110,12 +145,36 @@ public sealed class SequenceTrainer
         var positions = target.ne(0).nonzero().squeeze(1);
         hidden = hidden.index_select(0, positions);
         target = target.index_select(0, positions);
-        var table = _model.ItemTable();
-        return _config.Loss switch
+        var loss = _config.Loss switch
         {
-            LossKind.FullSoftmax => FullSoftmax(hidden, target, table),
-            _ => BceOneNegative(hidden, target, table),
+            LossKind.FullSoftmax => FullSoftmax(hidden, target, _model.ItemTable()),
+            LossKind.SampledSoftmax => SampledSoftmax(hidden, target),
+            _ => BceOneNegative(hidden, target),
         };
+        if (windows.Shown is { } shownWindows)
+        {
+            var shown = new long[batch.Length * length * TrainingWindows.ShownPerPosition];
+            for (int b = 0; b < batch.Length; b++)
+            {
+                shownWindows[batch[b]].CopyTo(shown, b * length * TrainingWindows.ShownPerPosition);
+            }
+            var negatives = tensor(shown, [batch.Length * length, TrainingWindows.ShownPerPosition]).index_select(0, positions);
+            loss = loss + _config.ShownNegativeWeight * ShownNotTaken(hidden, target, negatives);
+        }
+        return loss;
+    }
+
+    /// <summary>
+    /// Pairwise (BPR) loss between each target and the items the user was shown before it and never took: full
+    /// softmax already counts them among all items; this says they were seen and passed over.
+    /// </summary>
+    private Tensor ShownNotTaken(Tensor hidden, Tensor target, Tensor negatives)
+    {
+        var valid = negatives.ne(0);
+        var positive = (hidden * _model.ItemRows(target)).sum(-1, keepdim: true);           // [P, 1]
+        var negative = (hidden.unsqueeze(1) * _model.ItemRows(negatives)).sum(-1);           // [P, M]
+        var pairs = nn.functional.softplus(negative - positive) * valid;
+        return pairs.sum() / valid.sum().clamp_min(1);
     }
 
     private static Tensor FullSoftmax(Tensor hidden, Tensor target, Tensor table)
@@ -126,12 +185,27 @@ public sealed class SequenceTrainer
         return nn.functional.cross_entropy(logits, target);
     }
 
-    private Tensor BceOneNegative(Tensor hidden, Tensor target, Tensor table)
+    private Tensor BceOneNegative(Tensor hidden, Tensor target)
     {
-        var negatives = randint(1, table.shape[0], target.shape, dtype: ScalarType.Int64);
-        var positive = (hidden * table.index_select(0, target)).sum(-1);
-        var negative = (hidden * table.index_select(0, negatives)).sum(-1);
+        var negatives = randint(1, _model.TableSize, target.shape, dtype: ScalarType.Int64);
+        var positive = (hidden * _model.ItemRows(target)).sum(-1);
+        var negative = (hidden * _model.ItemRows(negatives)).sum(-1);
         return nn.functional.binary_cross_entropy_with_logits(positive, ones_like(positive))
             + nn.functional.binary_cross_entropy_with_logits(negative, zeros_like(negative));
+    }
+
+    private Tensor SampledSoftmax(Tensor hidden, Tensor target)
+    {
+        long items = _model.TableSize - 1;
+        long count = Math.Min(_config.Negatives, items);
+        // Uniform with replacement: each draw is item j with probability 1/items, so every negative stands for
+        // items/count catalogue items; adding that log to its logit is the logQ correction.
+        var negatives = randint(1, _model.TableSize, [count], dtype: ScalarType.Int64);
+        var positive = (hidden * _model.ItemRows(target)).sum(-1, keepdim: true);
+        var negative = hidden.matmul(_model.ItemRows(negatives).t()) + Math.Log((double)items / count);
+        // A draw that is the position's own target is not a negative.
+        negative = negative.masked_fill(target.unsqueeze(1).eq(negatives.unsqueeze(0)), float.NegativeInfinity);
+        var logits = cat([positive, negative], 1);
+        return nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: ScalarType.Int64));
     }
 }
