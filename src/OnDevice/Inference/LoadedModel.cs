@@ -40,6 +40,7 @@ internal sealed class LoadedModel : IDisposable
         {
             _indexOf[ItemIds[i]] = i;
         }
+        TrainingPopularityRank = RankPopularity(manifest.Popularity, _indexOf, ItemIds.Length);
         Dimension = manifest.EmbeddingDimension;
         SequenceLength = manifest.MaxSequenceLength;
         Candidates = Math.Min(options.CandidatePool, manifest.Items.Count);
@@ -55,6 +56,12 @@ internal sealed class LoadedModel : IDisposable
     public string[] ItemIds { get; }
     public string[][] Categories { get; }
     public string[] Titles { get; }
+    /// <summary>
+    /// Each item's place in the bundle's popularity list (0 = the item most users had in training), or -1 when
+    /// it is not on the list: how much evidence the model's estimate of the item rests on.
+    /// </summary>
+    public int[] TrainingPopularityRank { get; }
+
     /// <summary>Item embeddings normalised to unit length [items + 1, d], or null when the bundle has none.</summary>
     public float[]? Embeddings { get; }
     public int Dimension { get; }
@@ -226,6 +233,20 @@ internal sealed class LoadedModel : IDisposable
         {
             throw new InvalidDataException($"The model's item_ids input does not take {SequenceLength} items as its manifest says.");
         }
+    }
+
+    private static int[] RankPopularity(IReadOnlyList<string> popular, Dictionary<string, int> indexOf, int rows)
+    {
+        var ranks = new int[rows];
+        Array.Fill(ranks, -1);
+        for (int rank = 0; rank < popular.Count; rank++)
+        {
+            if (indexOf.TryGetValue(popular[rank], out int index) && ranks[index] < 0)
+            {
+                ranks[index] = rank;
+            }
+        }
+        return ranks;
     }
 
     /// <summary>Wraps the verified bytes in place: the int8 table is held once, never copied.</summary>
