@@ -20,6 +20,8 @@ namespace OnDeviceReco.Benchmarks;
 public class RecommendLatency
 {
     private const string User = "player-1";
+    private const string Explorer = "player-2"; // same history, and five lists already shown: exploration has impressions to count
+    private static readonly RecommendOptions Exploring = new() { Exploration = 0.2 };
     private string _root = "";
     private RecoClient? _client;
     private InferenceSession? _session;
@@ -64,6 +66,11 @@ public class RecommendLatency
         for (int i = 0; i < history.Length; i++)
         {
             _client.Track(User, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
+            _client.Track(Explorer, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
+        }
+        for (int visit = 0; visit < 5; visit++)
+        {
+            _client.RecordImpressions(Explorer, _client.Recommend(Explorer, 10, Exploring));
         }
         _client.Flush();
 
@@ -114,6 +121,9 @@ public class RecommendLatency
 
     [Benchmark(Description = "Recommend(user, 10) end to end")]
     public int Recommend() => _client!.Recommend(User, 10).Count;
+
+    [Benchmark(Description = "Recommend(user, 10) with 20 % exploration (upper confidence) end to end")]
+    public int RecommendExploring() => _client!.Recommend(Explorer, 10, Exploring).Count;
 
     [Benchmark(Description = "floor: dot-product scan of the item table")]
     public float DotProductScan()
