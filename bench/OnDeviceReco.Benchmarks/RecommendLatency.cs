@@ -52,7 +52,8 @@ public class RecommendLatency
         var data = new InteractionData("generated", ["u"], [Enumerable.Range(1, 60).ToArray()], items);
         using var key = BundleSigner.CreateKey();
         string bundle = Path.Combine(_root, "bundle");
-        ModelBundleWriter.Write(bundle, model, data, 1, new Dictionary<string, double>(), key, DateTimeOffset.UtcNow);
+        // The exact format: the baseline below runs the same graph (item_ids, exclude_seen, k) on the float32 table.
+        ModelBundleWriter.Write(bundle, model, data, 1, new Dictionary<string, double>(), key, DateTimeOffset.UtcNow, compactItemTable: false);
 
         _client = new RecoClient(new RecoClientOptions
         {

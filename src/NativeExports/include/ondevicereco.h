@@ -315,7 +315,7 @@ ODR_API int32_t odr_record_feedback(odr_client *client, const char *user_id, con
  * when the device knows no item at all. items must hold count entries and is owned by the caller; item_size is
  * sizeof(odr_recommendation). ODR_EINVAL for a NULL or invalid user_id, NULL items or out_count, count outside
  * 1–100 or a too small item_size (nothing is written). Any thread. Blocks like odr_recommend (SQLite reads; no
- * model run: the embeddings are compared directly, about count × 8 × count dot products). */
+ * model run: the embeddings are compared directly, count × max(50, 8 × count) dot products). */
 ODR_API int32_t odr_onboarding_items(odr_client *client, const char *user_id, int32_t count,
                                      odr_recommendation *items, size_t item_size, int32_t *out_count);
 /* Records the user's answer (ODR_ANSWER_*) about an onboarding item as an ordinary event (see the constants),
