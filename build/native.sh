@@ -29,7 +29,7 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
 # The ABI's frozen layout (static_asserts: compiling it is the test) and the C ABI's memory-safety tests (threads,
 # unmapped pages, leaks, polled requests); each prints "N passed, N failed".
-c_tests=(abi_layout string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests user_attributes)
+c_tests=(abi_layout string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests user_attributes onboarding)
 for test in "${c_tests[@]}"; do
   "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
 done
@@ -73,6 +73,7 @@ run_c_test log_swap "$out/log_swap" "$work/log.db"
 run_c_test open_failures "$out/open_failures" "$work/open.db"
 run_c_test poll_requests "$out/poll_requests" "$work/poll.db"
 run_c_test user_attributes "$out/user_attributes" "$work/attributes.db"
+run_c_test onboarding "$out/onboarding" "$work/onboarding.db"
 echo "== C host loading the library with dlopen(RTLD_LOCAL)"
 "$out/dlopen_local" "$dist/lib/libondevicereco.so" "$work/dlopen.db"
 echo "== C host syncing 1,000 events to the real server on loopback"

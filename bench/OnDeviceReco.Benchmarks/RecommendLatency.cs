@@ -20,6 +20,8 @@ namespace OnDeviceReco.Benchmarks;
 public class RecommendLatency
 {
     private const string User = "player-1";
+    private const string Explorer = "player-2"; // same history, and five lists already shown: exploration has impressions to count
+    private static readonly RecommendOptions Exploring = new() { Exploration = 0.2 };
     private string _root = "";
     private RecoClient? _client;
     private InferenceSession? _session;
@@ -50,7 +52,8 @@ public class RecommendLatency
         var data = new InteractionData("generated", ["u"], [Enumerable.Range(1, 60).ToArray()], items);
         using var key = BundleSigner.CreateKey();
         string bundle = Path.Combine(_root, "bundle");
-        ModelBundleWriter.Write(bundle, model, data, 1, new Dictionary<string, double>(), key, DateTimeOffset.UtcNow);
+        // The exact format: the baseline below runs the same graph (item_ids, exclude_seen, k) on the float32 table.
+        ModelBundleWriter.Write(bundle, model, data, 1, new Dictionary<string, double>(), key, DateTimeOffset.UtcNow, compactItemTable: false);
 
         _client = new RecoClient(new RecoClientOptions
         {
@@ -64,6 +67,11 @@ public class RecommendLatency
         for (int i = 0; i < history.Length; i++)
         {
             _client.Track(User, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
+            _client.Track(Explorer, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
+        }
+        for (int visit = 0; visit < 5; visit++)
+        {
+            _client.RecordImpressions(Explorer, _client.Recommend(Explorer, 10, Exploring));
         }
         _client.Flush();
 
@@ -114,6 +122,9 @@ public class RecommendLatency
 
     [Benchmark(Description = "Recommend(user, 10) end to end")]
     public int Recommend() => _client!.Recommend(User, 10).Count;
+
+    [Benchmark(Description = "Recommend(user, 10) with 20 % exploration (upper confidence) end to end")]
+    public int RecommendExploring() => _client!.Recommend(Explorer, 10, Exploring).Count;
 
     [Benchmark(Description = "floor: dot-product scan of the item table")]
     public float DotProductScan()

@@ -29,7 +29,7 @@ internal sealed class LoopServer : IAsyncDisposable
     /// <summary>The server's model-signing public key: what an app ships as its trusted key.</summary>
     public string PublicKeyPem { get; }
 
-    public static async Task<LoopServer> StartAsync(string dataDirectory, string catalogueDirectory, int retrainAfter, int maxEpochs)
+    public static async Task<LoopServer> StartAsync(string dataDirectory, string catalogueDirectory, int retrainAfter, int maxEpochs, int seed = 42)
     {
         var options = new ServerOptions
         {
@@ -50,6 +50,7 @@ internal sealed class LoopServer : IAsyncDisposable
                 MinNewEvents = retrainAfter,
                 CheckInterval = TimeSpan.FromSeconds(2),
                 MaxEpochs = maxEpochs,
+                Seed = seed,
             },
         };
         var app = RecoServer.Build(options, builder =>

@@ -5,20 +5,25 @@ using ReplayMovieLens;
 
 // The whole feedback loop on one machine: a real server on loopback, one simulated phone per MovieLens user
 // (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
-// hot-swapped, and what changed. Usage: [--data DIR] [--devices N] [--epochs N] [--parallel N] [--keep DIR]
-// [--compare-recipes SEED,SEED…] (afterwards: the server's recipe vs impressions as negatives vs a refit, see RecipeComparison;
-// with --compare-kept DIR it compares on the store a run kept with --keep DIR instead of running the loop)
+// hot-swapped, and what changed; then newcomers held back from all of it are onboarded. Usage: [--data DIR]
+// [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--exploration none|ucb|random]
+// [--exploration-share S] [--sessions N] [--compare-recipes SEED,SEED…] (afterwards: the server's recipe vs impressions
+// as negatives vs a refit, see RecipeComparison; with --compare-kept DIR it compares on the store a run kept with
+// --keep DIR instead of running the loop)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string dataDir = Arg("--data") ?? MovieLensFiles.FindDefaultDirectory();
 int deviceCount = int.Parse(Arg("--devices") ?? "100000", CultureInfo.InvariantCulture);
 int epochs = int.Parse(Arg("--epochs") ?? "30", CultureInfo.InvariantCulture);
 int parallel = int.Parse(Arg("--parallel") ?? "2", CultureInfo.InvariantCulture);
+int seed = int.Parse(Arg("--seed") ?? "42", CultureInfo.InvariantCulture);
+var exploration = ExplorationPlan.Parse(Arg("--exploration"), Arg("--exploration-share"), Arg("--sessions"), seed);
 string root = Arg("--keep") ?? Path.Combine(Path.GetTempPath(), $"odr-loop-{Environment.ProcessId}");
 var total = Stopwatch.StartNew();
 
 var movies = MovieLensFiles.ReadMovies(dataDir);
-var users = UserHistory.Split(MovieLensFiles.ReadRatings(dataDir)).Take(deviceCount).ToList();
+var (users, newcomerUsers) = Newcomers.HoldBack(UserHistory.Split(MovieLensFiles.ReadRatings(dataDir)).Take(deviceCount).ToList(),
+    double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture));
 // Shift history so the newest rating happened a minute ago: devices record it as if it were live.
 var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time);
 int earlyEvents = users.Sum(u => u.Early.Count);
@@ -30,10 +35,11 @@ if (Arg("--compare-kept") is { } kept)
 }
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
 
-await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, retrainAfter, epochs);
+await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, retrainAfter, epochs, seed);
 Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once {retrainAfter:N0} new events arrive.");
-var devices = users.Select(u => new SimulatedDevice(u, Path.Combine(root, "devices", u.UserId), server.Address, server.PublicKeyPem, shift)).ToList();
-Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest rating is held out for judging.");
+var devices = users.Select(u => new SimulatedDevice(u, Path.Combine(root, "devices", u.UserId), server.Address, server.PublicKeyPem, shift, exploration)).ToList();
+Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest rating is held out for judging;"
+    + $" {newcomerUsers.Count} more users are held back as newcomers.");
 
 Console.WriteLine();
 Console.WriteLine("Phase A — devices record their users' early months and sync (no model yet: popularity and content serve).");
@@ -55,6 +61,8 @@ double hitBefore = later.Average(s => s.Hit10!.Value ? 1.0 : 0.0);
 int shown = later.Sum(s => s.Shown), taken = later.Sum(s => s.Taken);
 Console.WriteLine($"  served by model v{Versions(later)}: HR@10 {hitBefore:0.0000}, NDCG@10 {ndcgBefore:0.0000} on each user's held-out next rating");
 Console.WriteLine($"  shown {shown:N0} recommendations, {taken:N0} later taken ({(double)taken / Math.Max(1, shown):P1}): synced as impressions and clicks");
+double coverage = later.SelectMany(s => s.ShownItems ?? new HashSet<string>()).Distinct().Count() / (double)Math.Max(1, later.Max(s => s.CatalogueSize));
+Console.WriteLine($"  exploration {exploration?.Name ?? "none"} ({exploration?.Sessions ?? 1} visits per user): {coverage:P1} of v1's catalogue shown at least once");
 stats = await WaitForModel(2, TimeSpan.FromMinutes(30));
 if (stats is null)
 {
@@ -92,6 +100,15 @@ Console.WriteLine();
 Console.WriteLine($"Devices tracked {tracked:N0} events; the server acknowledged {acknowledged:N0} ({resent:N0} resends recognised) and stores {stats.Events:N0}: lost {lost}, duplicated {duplicates}.");
 Console.WriteLine($"Server: {stats.Batches:N0} batches from {stats.Devices} devices, {stats.RejectedRequests} refused requests, {stats.RetrainingRuns} retraining runs, serving v{stats.ServingVersion}. Whole loop {total.Elapsed.TotalSeconds:N0} s.");
 
+Console.WriteLine();
+Console.WriteLine($"Newcomers — {newcomerUsers.Count} users never tracked start the app (v{stats.ServingVersion} served), answer {Newcomers.Questions} onboarding questions from their own ratings.");
+var newcomerDevices = newcomerUsers.Select(u => new SimulatedDevice(u, Path.Combine(root, "newcomers", u.UserId), server.Address, server.PublicKeyPem, shift)).ToList();
+var onboarded = new OnboardingStep[newcomerDevices.Count];
+await Parallel.ForEachAsync(Enumerable.Range(0, newcomerDevices.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel },
+    async (i, _) => onboarded[i] = await newcomerDevices[i].OnboardAsync(Newcomers.Questions));
+var cold = Newcomers.Summarise(onboarded);
+Console.WriteLine($"  HR@10 of each newcomer's held-out rating: popularity only {cold.PopularityHr:0.0000}, after 3 answers {cold.After3Hr:0.0000}, after 5 {cold.After5Hr:0.0000} ({cold.LikedPerUser:0.00} of 5 liked on average)");
+
 await server.DisposeAsync();
 if (Arg("--compare-recipes") is { } seeds)
 {
@@ -102,7 +119,7 @@ if (Arg("--keep") is null)
     Directory.Delete(root, recursive: true);
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000}}}"));
+    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json}}}"));
 bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 2
     && early.Concat(later).Concat(after).All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;

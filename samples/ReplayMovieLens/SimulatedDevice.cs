@@ -4,13 +4,14 @@ namespace ReplayMovieLens;
 
 /// <summary>What a device's step reports back to the simulation.</summary>
 internal sealed record DeviceStep(int Tracked, SyncResult Sync, double? Ndcg10 = null, bool? Hit10 = null, int Shown = 0, int Taken = 0,
-    RecommendationList? Answer = null);
+    RecommendationList? Answer = null, IReadOnlySet<string>? ShownItems = null, int CatalogueSize = 0);
 
 /// <summary>
 /// One phone: its own SQLite store and model directory under <c>root/</c>, opened for each step and closed after
 /// it, as an app would be started and stopped. Consent is granted; the app ships the server's public key.
 /// </summary>
-internal sealed class SimulatedDevice(UserHistory user, string root, Uri server, string trustedKeyPem, TimeSpan shift)
+internal sealed partial class SimulatedDevice(UserHistory user, string root, Uri server, string trustedKeyPem, TimeSpan shift,
+    ExplorationPlan? exploration = null)
 {
     public UserHistory User => user;
 
@@ -53,6 +54,10 @@ internal sealed class SimulatedDevice(UserHistory user, string root, Uri server,
     /// </summary>
     public async Task<DeviceStep> LiveLaterAsync()
     {
+        if (exploration is not null)
+        {
+            return await LiveLaterExploringAsync(exploration);
+        }
         await using var client = Open();
         var pulled = await client.SyncAsync();
         var shown = client.Recommend(user.UserId, 10);
@@ -73,7 +78,8 @@ internal sealed class SimulatedDevice(UserHistory user, string root, Uri server,
         tracked += shown.Count;
         var (ndcg, hit, _) = Judge(client);
         var pushed = await client.SyncAsync();
-        return new DeviceStep(tracked, Merge(pulled, pushed), ndcg, hit, shown.Count, taken);
+        return new DeviceStep(tracked, Merge(pulled, pushed), ndcg, hit, shown.Count, taken, ShownItems: shown.Select(r => r.ItemId).ToHashSet(),
+            CatalogueSize: client.Model?.Items ?? 0);
     }
 
     /// <summary>Phase C: the app starts again (serving its stored v1), sync hot-swaps the new model, judged again on the same target.</summary>

@@ -74,6 +74,18 @@ int main(int argc, char **argv) {
         CHECK(odr_record_feedback(client, "player-1", &results[i], ODR_EVENT_IMPRESSION)); /* the shelf was shown */
     }
     if (count > 0) CHECK(odr_record_feedback(client, "player-1", &results[0], ODR_EVENT_CLICK));
+    /* A brand-new player: ask about a few items that cover the catalogue, record the answers, recommend at once. */
+    odr_recommendation questions[3];
+    int32_t asked = 0;
+    CHECK(odr_onboarding_items(client, "newcomer", 3, questions, sizeof *questions, &asked));
+    for (int i = 0; i < asked; i++) {
+        printf("onboarding %d. %s (%s)\n", questions[i].rank, questions[i].item_id, questions[i].reason);
+        /* Here the player "likes" the first question and knows none of the others. */
+        CHECK(odr_onboarding_answer(client, "newcomer", questions[i].item_id, i == 0 ? ODR_ANSWER_LIKED : ODR_ANSWER_NOT_SEEN));
+    }
+    int32_t welcomed = 0;
+    CHECK(odr_recommend(client, "newcomer", 5, results, sizeof *results, &welcomed));
+    if (welcomed > 0) printf("newcomer's first recommendation: %s (%s)\n", results[0].item_id, results[0].reason);
     const char *genres[] = { "Action", "Sci-Fi" };
     CHECK(odr_upsert_item(client, "260", genres, 2));
     odr_profile profile;

@@ -283,6 +283,13 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         return Read(database => InteractedItemsQuery.Shown(database, userId));
     }
 
+    /// <summary>How many times each item was shown to the user (impression events); items never shown are absent.</summary>
+    public IReadOnlyDictionary<string, int> GetShownCounts(string userId)
+    {
+        EventValidator.ValidateText(userId, nameof(userId), InputLimits.MaxIdBytes);
+        return Read(database => InteractedItemsQuery.ShownCounts(database, userId));
+    }
+
     /// <summary>Item metadata in the store, up to <paramref name="limit"/> items, by id.</summary>
     public IReadOnlyList<ItemMetadata> GetItems(int limit = 10_000)
     {

@@ -159,6 +159,10 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Exploration, "Exploration must be between 0 and 1.");
         }
+        if (!Enum.IsDefined(options.ExplorationStrategy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ExplorationStrategy, "Unknown exploration strategy.");
+        }
         if (options.Candidates is { Count: 0 })
         {
             throw new ArgumentException("The candidate set is empty: there is nothing to recommend from.", nameof(options));

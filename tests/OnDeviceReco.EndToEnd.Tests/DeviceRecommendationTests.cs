@@ -140,13 +140,13 @@ public sealed class DeviceRecommendationTests : IClassFixture<BundleFixture>, ID
     }
 
     [Fact]
-    public void Exploration_gives_marked_slots_to_items_never_shown()
+    public void Random_exploration_gives_marked_slots_to_items_never_shown()
     {
         _client.LoadModel(_fixture.V1);
         Play("e", 5, 6, 7);
         var first = _client.Recommend("e", 10);
         _client.RecordImpressions("e", first);
-        var explored = _client.Recommend("e", 10, new RecommendOptions { Exploration = 0.3, ExplorationSeed = 1 });
+        var explored = _client.Recommend("e", 10, new RecommendOptions { Exploration = 0.3, ExplorationStrategy = ExplorationStrategy.Random, ExplorationSeed = 1 });
         var marked = explored.Where(r => r.IsExploration).ToList();
         Assert.Equal(3, marked.Count);
         Assert.All(marked, r => Assert.DoesNotContain(first, s => s.ItemId == r.ItemId));

@@ -113,6 +113,11 @@ extern "C" {
 #define ODR_CONSENT_REVOKED    2   /* nothing new is recorded */
 #define ODR_CONSENT_LOCAL_ONLY 3   /* kept on the device, never synced */
 
+/* A new user's answer about an onboarding item (odr_onboarding_answer). */
+#define ODR_ANSWER_LIKED      1   /* knows it and likes it: recorded as a rating of 5 (the model uses it at once) */
+#define ODR_ANSWER_DISLIKED   2   /* knows it, does not like it: recorded as a dismissal (never recommended) */
+#define ODR_ANSWER_NOT_SEEN   3   /* does not know it: recorded as an impression only (not asked again) */
+
 /* Where a recommendation came from. */
 #define ODR_SOURCE_MODEL      0
 #define ODR_SOURCE_CONTENT    1
@@ -325,6 +330,25 @@ ODR_API int32_t odr_request_free(odr_request *request);
  * shown. item is read during the call only. Never blocks on disk. */
 ODR_API int32_t odr_record_feedback(odr_client *client, const char *user_id, const odr_recommendation *item,
                                     int32_t event_type);
+
+/* Onboarding a brand-new user: fills items[0..*out_count) with up to count (1–100) items to ask the user about
+ * ("which of these do you know and like?"), in the order to ask them (rank 1 first). They are popular enough to be
+ * known and together cover the catalogue: far apart in the model's item embeddings (source ODR_SOURCE_MODEL) and
+ * in different categories; without a model, categories and popularity only (ODR_SOURCE_POPULARITY). reason says
+ * why each was chosen, e.g. "Popular in Racing, a category not asked about yet"; score is 1/rank, is_exploration
+ * 0 and request_id empty (answers go through odr_onboarding_answer, not odr_record_feedback). Items the user
+ * touched or was shown are left out, so calling again after some answers proposes further ones; *out_count is 0
+ * when the device knows no item at all. items must hold count entries and is owned by the caller; item_size is
+ * sizeof(odr_recommendation). ODR_EINVAL for a NULL or invalid user_id, NULL items or out_count, count outside
+ * 1–100 or a too small item_size (nothing is written). Any thread. Blocks like odr_recommend (SQLite reads; no
+ * model run: the embeddings are compared directly, count × max(50, 8 × count) dot products). */
+ODR_API int32_t odr_onboarding_items(odr_client *client, const char *user_id, int32_t count,
+                                     odr_recommendation *items, size_t item_size, int32_t *out_count);
+/* Records the user's answer (ODR_ANSWER_*) about an onboarding item as an ordinary event (see the constants),
+ * with context onboarding=liked|disliked|notseen; synced and trained on like any other. The next odr_recommend
+ * uses it. Strings are copied. Never blocks on disk (like odr_track). ODR_EINVAL for an unknown answer or an
+ * invalid id; ODR_ECONSENT or ODR_EFULL when the answer was valid but not recorded. Any thread. */
+ODR_API int32_t odr_onboarding_answer(odr_client *client, const char *user_id, const char *item_id, int32_t answer);
 
 /* Adds or replaces an item's categories (content features for cold start and profiles). categories is an
  * array of category_count (0–32) strings, each at most 64 bytes and without '|'; all are copied. Blocks. */

@@ -34,6 +34,7 @@ internal sealed class LoadedModel : IDisposable
         // A bundle of format 2 hands over the list read in place from items.bin; a JSON list is put in the same form.
         _items = ItemList.From(manifest.Items);
         ItemCount = _items.Count;
+        TrainingPopularityRank = RankPopularity(manifest.Popularity);
         Dimension = manifest.EmbeddingDimension;
         SequenceLength = manifest.MaxSequenceLength;
         Candidates = Math.Min(options.CandidatePool, ItemCount);
@@ -57,6 +58,12 @@ internal sealed class LoadedModel : IDisposable
 
     /// <summary>The categories of model index <paramref name="index"/> (shared: do not modify).</summary>
     public IReadOnlyList<string> Categories(int index) => _items.Categories(index - 1);
+    /// <summary>
+    /// Each item's place in the bundle's popularity list (0 = the item most users had in training), or -1 when
+    /// it is not on the list: how much evidence the model's estimate of the item rests on.
+    /// </summary>
+    public int[] TrainingPopularityRank { get; }
+
     /// <summary>Item embeddings normalised to unit length [items + 1, d], or null when the bundle has none.</summary>
     public float[]? Embeddings { get; }
     public int Dimension { get; }
@@ -257,6 +264,20 @@ internal sealed class LoadedModel : IDisposable
         {
             throw new InvalidDataException($"The model's item_ids input does not take {SequenceLength} items as its manifest says.");
         }
+    }
+
+    private int[] RankPopularity(IReadOnlyList<string> popular)
+    {
+        var ranks = new int[ItemCount + 1];
+        Array.Fill(ranks, -1);
+        for (int rank = 0; rank < popular.Count; rank++)
+        {
+            if (TryGetIndex(popular[rank], out int index) && ranks[index] < 0)
+            {
+                ranks[index] = rank;
+            }
+        }
+        return ranks;
     }
 
     private static float[]? ReadEmbeddings(VerifiedBundle bundle, int rows, int dimension)

@@ -9,8 +9,12 @@ namespace OnDeviceReco.Ranking;
 /// </summary>
 internal static class ModelRanker
 {
-    /// <summary>Adds up to <paramref name="slots"/> items; adds none when the model knows nothing the user did.</summary>
-    public static void Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
+    /// <summary>
+    /// Adds up to <paramref name="slots"/> items; adds none when the model knows nothing the user did. Returns the
+    /// model's whole candidate pool, best first (unfiltered), so exploration can use it without another run; null
+    /// when the model was not run.
+    /// </summary>
+    public static (int Index, float Score)[]? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
         var history = new List<int>(recent.Count);
         var historyEvents = new List<RecentItem>(recent.Count);
@@ -24,7 +28,7 @@ internal static class ModelRanker
         }
         if (history.Count == 0)
         {
-            return; // nothing the model knows: content and popularity take over
+            return null; // nothing the model knows: content and popularity take over
         }
         var candidates = model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
         // Without diversity re-ranking only the first allowed items are needed: stop filtering there.
@@ -48,6 +52,7 @@ internal static class ModelRanker
             var (index, score) = pool[p];
             results.Add(model.ItemId(index), score, RecommendationSource.Model, Explanations.BecauseYou(model, index, history, historyEvents, historyRows));
         }
+        return candidates;
     }
 
     /// <summary>The pool positions to show, in order: MMR over the pool's cosines (or category overlap without vectors).</summary>

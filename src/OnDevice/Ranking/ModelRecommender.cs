@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OnDeviceReco.Inference;
+using OnDeviceReco.Onboarding;
 using OnDeviceReco.Protocol;
 
 namespace OnDeviceReco.Ranking;
@@ -23,6 +24,7 @@ internal sealed partial class ModelRecommender : IDisposable
     private readonly ContentRanker _content;
     private readonly ExplorationPicker _exploration;
     private readonly CohortRanker _cohorts;
+    private readonly OnboardingPicker _onboarding;
 
     public ModelRecommender(BehaviorStore store, PopularityRecommender popularity, InferenceOptions options, ILogger logger)
     {
@@ -33,8 +35,9 @@ internal sealed partial class ModelRecommender : IDisposable
         _histories = new UserHistoryCache(store);
         _catalogue = new ItemCatalogue(store);
         _content = new ContentRanker(store, popularity, _catalogue);
-        _exploration = new ExplorationPicker(store, _catalogue);
+        _exploration = new ExplorationPicker(store, _catalogue, popularity);
         _cohorts = new CohortRanker(store);
+        _onboarding = new OnboardingPicker(store, popularity, _catalogue);
     }
 
     /// <summary>What is serving now, or null before the first model.</summary>
@@ -62,21 +65,13 @@ internal sealed partial class ModelRecommender : IDisposable
         using var lease = _model.Acquire();
         var model = lease.Model;
         modelVersion = model?.Manifest.ModelVersion;
-        // Real time: whatever was tracked a moment ago is part of the history this answer is built on. When the
-        // disk refuses the commit (full), the answer comes from what is committed: a full disk never stops recommendations.
-        if (_store.PendingEvents > 0)
-        {
-            _store.TryFlush();
-        }
+        CommitPending();
         var results = new ResultBuilder(request.Count);
         var user = _histories.Get(request.UserId, model?.SequenceLength ?? 1);
         var seen = request.Options.ExcludeSeen ? user.Interacted : new HashSet<string>();
         var filter = new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id));
         int explore = (int)Math.Round(Math.Clamp(request.Options.Exploration, 0, 1) * request.Count);
-        if (model is not null)
-        {
-            ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore);
-        }
+        var candidates = model is not null ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore) : null;
         if (!results.IsFull)
         {
             _content.Fill(model, request, filter, results, request.Count - explore);
@@ -87,7 +82,7 @@ internal sealed partial class ModelRecommender : IDisposable
         }
         if (explore > 0)
         {
-            _exploration.Fill(model, user.Interacted, request, filter, results, explore);
+            _exploration.Fill(model, candidates, user.Interacted, request, filter, results, explore);
         }
         if (!results.IsFull)
         {
@@ -95,6 +90,28 @@ internal sealed partial class ModelRecommender : IDisposable
                 .Where(r => !results.Contains(r.ItemId)));
         }
         return results.Items;
+    }
+
+    /// <summary>Items to ask a new user about (see <see cref="OnboardingPicker"/>), with the request's filters applied.</summary>
+    public IReadOnlyList<OnboardingItem> ProposeOnboarding(RecommendationRequest request)
+    {
+        using var lease = _model.Acquire();
+        var model = lease.Model;
+        CommitPending();
+        var seen = request.Options.ExcludeSeen ? _histories.Get(request.UserId, 1).Interacted : new HashSet<string>();
+        return _onboarding.Propose(model, request, new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id)));
+    }
+
+    /// <summary>
+    /// Real time: whatever was tracked a moment ago is part of the history an answer is built on. When the disk
+    /// refuses the commit (full), the answer comes from what is committed: a full disk never stops recommendations.
+    /// </summary>
+    private void CommitPending()
+    {
+        if (_store.PendingEvents > 0)
+        {
+            _store.TryFlush();
+        }
     }
 
     private static ModelInfo Describe(LoadedModel model) => new(

@@ -46,10 +46,13 @@ public sealed record RecommendOptions
     /// </summary>
     public double Relevance { get; init; } = 1.0;
 
-    /// <summary>Share of slots (0–1) given to items the user was never shown, to learn about them. Default 0.</summary>
+    /// <summary>Share of slots (0–1) given to items chosen to learn about them (see <see cref="ExplorationStrategy"/>). Default 0.</summary>
     public double Exploration { get; init; }
 
-    /// <summary>Seed for exploration choices; null draws a new one per call.</summary>
+    /// <summary>How exploration slots choose their items. Default <see cref="ExplorationStrategy.UpperConfidence"/>.</summary>
+    public ExplorationStrategy ExplorationStrategy { get; init; }
+
+    /// <summary>Seed for random exploration choices (<see cref="ExplorationStrategy.Random"/>); null draws a new one per call.</summary>
     public int? ExplorationSeed { get; init; }
 
     /// <summary>Default options.</summary>

@@ -1,0 +1,82 @@
+using OnDeviceReco.Inference;
+
+namespace OnDeviceReco.Ranking;
+
+/// <summary>
+/// Exploration slots for the items whose estimate is least certain among those still plausible. Plausible: the
+/// better half of the model's candidate pool of this very call (no extra run), or of the popular items when the
+/// model was not run. Each plausible item scores
+/// <c>relevance + c·√(ln(2 + N) / (1 + n + g))</c>: relevance falls linearly from 1 to 0 down the plausible list;
+/// N is how many impressions this user has had, n how many of them were this item, g a pseudo-count of the
+/// evidence training had on it (up to <see cref="TrainingEvidence"/> for the most popular item of the bundle, 0
+/// for an item off its popularity list). An item shown again and again loses its bonus and makes way for the
+/// next; deterministic for a given store and model.
+/// </summary>
+internal sealed class UpperConfidenceExploration(BehaviorStore store, PopularityRecommender popularity)
+{
+    /// <summary>Weight of the uncertainty bonus against relevance (both about 0–1).</summary>
+    internal const double Confidence = 1.0;
+
+    /// <summary>Impressions the most popular training item counts as, so training evidence and device evidence add up.</summary>
+    internal const double TrainingEvidence = 4.0;
+
+    /// <summary>Popular items considered when the model was not run (half of them plausible).</summary>
+    private const int PopularPool = 200;
+
+    public void Fill(LoadedModel? model, (int Index, float Score)[]? candidates, IReadOnlySet<string> touched,
+        RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
+    {
+        var plausible = Plausible(model, candidates, request, filter);
+        var shown = store.GetShownCounts(request.UserId);
+        long impressions = shown.Values.Sum(c => (long)c);
+        double log = Math.Log(2 + impressions);
+        var scored = new List<(string Id, double Score)>(plausible.Count);
+        for (int rank = 0; rank < plausible.Count; rank++)
+        {
+            string id = plausible[rank];
+            if (touched.Contains(id) || results.Contains(id))
+            {
+                continue;
+            }
+            double relevance = 1 - rank / (double)plausible.Count;
+            double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id);
+            scored.Add((id, relevance + Confidence * Math.Sqrt(log / (1 + evidence))));
+        }
+        foreach (var (id, score) in scored.OrderByDescending(s => s.Score).ThenBy(s => s.Id, StringComparer.Ordinal).Take(slots))
+        {
+            results.Add(id, score, model is not null && model.TryGetIndex(id, out _) ? RecommendationSource.Model : RecommendationSource.Popularity,
+                Explanations.Exploration, exploration: true);
+        }
+    }
+
+    /// <summary>The better half of the model's candidates (or of the popular items), allowed by the filters, best first.</summary>
+    private List<string> Plausible(LoadedModel? model, (int Index, float Score)[]? candidates, RecommendationRequest request, CandidateFilter filter)
+    {
+        var pool = new List<string>();
+        if (model is not null && candidates is not null)
+        {
+            int finite = candidates.Count(c => float.IsFinite(c.Score));
+            foreach (var (index, score) in candidates.Take((finite + 1) / 2))
+            {
+                if (float.IsFinite(score) && filter.Allows(model.ItemId(index)))
+                {
+                    pool.Add(model.ItemId(index));
+                }
+            }
+            return pool;
+        }
+        var popular = popularity.Recommend(request with { Count = PopularPool }, filter, 0);
+        pool.AddRange(popular.Take((popular.Count + 1) / 2).Select(p => p.ItemId));
+        return pool;
+    }
+
+    /// <summary>g: <see cref="TrainingEvidence"/> for the bundle's most popular item, falling linearly to 0 at the end of its list and off it.</summary>
+    private static double TrainingEvidenceOf(LoadedModel? model, string id)
+    {
+        if (model is null || !model.TryGetIndex(id, out int index) || model.TrainingPopularityRank[index] < 0)
+        {
+            return 0;
+        }
+        return TrainingEvidence * (1 - model.TrainingPopularityRank[index] / (double)Math.Max(1, model.Manifest.Popularity.Count));
+    }
+}

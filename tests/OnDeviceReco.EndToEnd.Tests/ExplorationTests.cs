@@ -1,0 +1,111 @@
+using static OnDeviceReco.EndToEnd.Tests.BundleFixture;
+
+namespace OnDeviceReco.EndToEnd.Tests;
+
+/// <summary>Upper-confidence exploration on a real store and a real (trained, signed) model bundle.</summary>
+public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
+{
+    private static readonly RecommendOptions Explore = new() { Exploration = 0.3 };
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "odr-e2e-explore", Guid.NewGuid().ToString("N"));
+    private readonly RecoClient _client;
+
+    public ExplorationTests(BundleFixture fixture)
+    {
+        Directory.CreateDirectory(_dir);
+        _client = new RecoClient(new RecoClientOptions
+        {
+            Store = new StoreOptions { DatabasePath = Path.Combine(_dir, "store.db") },
+            TrustedModelKeys = [fixture.PublicKeyPem],
+        });
+        _client.LoadModel(fixture.V1);
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private void Play(string user, params int[] items)
+    {
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        for (int i = 0; i < items.Length; i++)
+        {
+            _client.Track(user, ItemId(items[i]), EventType.Play, timestamp: start.AddSeconds(i));
+        }
+    }
+
+    private static List<string> Explored(RecommendationList list) => list.Where(r => r.IsExploration).Select(r => r.ItemId).ToList();
+
+    [Fact]
+    public void Picks_are_plausible_marked_and_a_bounded_share()
+    {
+        Play("e", 5, 6, 7);
+        // The model's own order of every allowed item: exploration must come from its better half.
+        var modelOrder = _client.Recommend("e", Items).Select(r => r.ItemId).ToList();
+        Assert.Equal(Items - 3, modelOrder.Count);
+        var betterHalf = modelOrder.Take((Items - 3 + 1) / 2).ToHashSet();
+
+        var answer = _client.Recommend("e", 10, Explore);
+        var explored = Explored(answer);
+        Assert.Equal(3, explored.Count);
+        Assert.All(explored, id => Assert.Contains(id, betterHalf));
+        Assert.All(explored, id => Assert.DoesNotContain(id, new[] { ItemId(5), ItemId(6), ItemId(7) }));
+        Assert.All(answer.Where(r => r.IsExploration), r => Assert.Equal("Something new to try", r.Reason));
+        Assert.Equal(modelOrder.Take(7), answer.Where(r => !r.IsExploration).Select(r => r.ItemId));
+        Assert.Equal(Enumerable.Range(1, 10), answer.Select(r => r.Rank));
+        // Deterministic: the same store and model give the same picks.
+        Assert.Equal(explored, Explored(_client.Recommend("e", 10, Explore)));
+        // The share bounds the slots whatever the count.
+        Assert.Equal(2, Explored(_client.Recommend("e", 4, new RecommendOptions { Exploration = 0.5 })).Count);
+        Assert.Empty(Explored(_client.Recommend("e", 10)));
+    }
+
+    [Fact]
+    public void An_item_shown_many_times_stops_being_explored()
+    {
+        Play("s", 20, 21);
+        var first = Explored(_client.Recommend("s", 10, Explore));
+        Assert.Equal(3, first.Count);
+        var seenSoFar = new HashSet<string>(first);
+        for (int round = 0; round < 3; round++)
+        {
+            // The app shows the exploration picks again and again (impressions, no clicks).
+            var shown = _client.Recommend("s", 10, Explore);
+            var picks = Explored(shown);
+            for (int i = 0; i < 30; i++)
+            {
+                _client.RecordImpressions("s", shown);
+            }
+            var next = Explored(_client.Recommend("s", 10, Explore));
+            Assert.Equal(3, next.Count);
+            Assert.Empty(next.Intersect(picks));
+            seenSoFar.UnionWith(next);
+        }
+        // Accumulated impressions moved exploration across the plausible pool, not around the same three items.
+        Assert.True(seenSoFar.Count >= 9, $"only {seenSoFar.Count} distinct exploration picks");
+    }
+
+    [Fact]
+    public void A_user_the_model_cannot_answer_explores_among_popular_items()
+    {
+        for (int u = 0; u < 12; u++)
+        {
+            Play($"p{u}", Enumerable.Range(0, u + 1).ToArray()); // item 0 is the most popular, item 11 the least
+        }
+        var answer = _client.Recommend("newcomer", 10, Explore);
+        var explored = answer.Where(r => r.IsExploration).ToList();
+        Assert.Equal(3, explored.Count);
+        Assert.All(explored, r => Assert.DoesNotContain(r.ItemId, answer.Where(a => !a.IsExploration).Select(a => a.ItemId)));
+    }
+
+    [Fact]
+    public void Random_stays_available_and_an_unknown_strategy_is_refused()
+    {
+        Play("r", 1, 2);
+        var random = _client.Recommend("r", 10, Explore with { ExplorationStrategy = ExplorationStrategy.Random, ExplorationSeed = 4 });
+        Assert.Equal(3, Explored(random).Count);
+        Assert.Equal(Explored(random), Explored(_client.Recommend("r", 10, Explore with { ExplorationStrategy = ExplorationStrategy.Random, ExplorationSeed = 4 })));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _client.Recommend("r", 10, Explore with { ExplorationStrategy = (ExplorationStrategy)7 }));
+    }
+}

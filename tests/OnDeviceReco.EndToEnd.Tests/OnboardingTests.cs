@@ -1,0 +1,123 @@
+using static OnDeviceReco.EndToEnd.Tests.BundleFixture;
+
+namespace OnDeviceReco.EndToEnd.Tests;
+
+/// <summary>Onboarding questions for a new user on a real store, with and without a real model bundle.</summary>
+public sealed class OnboardingTests : IClassFixture<BundleFixture>, IDisposable
+{
+    private readonly BundleFixture _fixture;
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "odr-e2e-onboard", Guid.NewGuid().ToString("N"));
+    private readonly RecoClient _client;
+
+    public OnboardingTests(BundleFixture fixture)
+    {
+        _fixture = fixture;
+        Directory.CreateDirectory(_dir);
+        _client = new RecoClient(new RecoClientOptions
+        {
+            Store = new StoreOptions { DatabasePath = Path.Combine(_dir, "store.db") },
+            TrustedModelKeys = [fixture.PublicKeyPem],
+        });
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>Other people on the device: item i is played by (Items − i) of them, so lower ids are more popular.</summary>
+    private void OthersPlayed(int items)
+    {
+        var start = DateTimeOffset.UtcNow.AddHours(-2);
+        for (int i = 0; i < items; i++)
+        {
+            for (int u = 0; u < items - i; u++)
+            {
+                _client.Track($"other-{u}", ItemId(i), EventType.Play, timestamp: start.AddSeconds(i * 100 + u));
+            }
+        }
+    }
+
+    private static int IndexOf(string id) => int.Parse(id["game-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void With_a_model_the_questions_cover_every_category_and_start_with_the_most_popular()
+    {
+        _client.LoadModel(_fixture.V1);
+        OthersPlayed(Items);
+        var items = _client.ProposeOnboardingItems("newcomer", 4);
+        Assert.Equal(4, items.Count);
+        Assert.Equal(ItemId(0), items[0].ItemId);
+        Assert.Equal("Game 0", items[0].Title);
+        Assert.Equal(Genres.Length, items.Select(i => GenreOf(IndexOf(i.ItemId))).Distinct().Count());
+        Assert.All(items, i => Assert.Equal(RecommendationSource.Model, i.Source));
+        Assert.All(items, i => Assert.Equal([GenreOf(IndexOf(i.ItemId))], i.Categories));
+        Assert.Equal([1, 2, 3, 4], items.Select(i => i.Rank));
+        Assert.All(items.Skip(1), i => Assert.Contains("a category not asked about yet", i.Reason, StringComparison.Ordinal));
+        // Answerable: drawn from the popular head, never from the obscure end.
+        Assert.All(items, i => Assert.True(IndexOf(i.ItemId) < Items / 2, $"{i.ItemId} is not among the popular half"));
+    }
+
+    [Fact]
+    public void Without_a_model_categories_and_popularity_choose()
+    {
+        _client.UpsertItems(Enumerable.Range(0, Items).Select(i => new ItemMetadata(ItemId(i), [GenreOf(i)])));
+        OthersPlayed(12);
+        var items = _client.ProposeOnboardingItems("newcomer", 4);
+        Assert.Equal(ItemId(0), items[0].ItemId);
+        Assert.Equal(Genres.Length, items.Select(i => i.Categories[0]).Distinct().Count());
+        Assert.All(items, i => Assert.Equal(RecommendationSource.Popularity, i.Source));
+        Assert.All(items, i => Assert.True(IndexOf(i.ItemId) < 12, $"{i.ItemId} was played by nobody"));
+    }
+
+    [Fact]
+    public void Answers_are_events_the_next_recommend_uses_at_once()
+    {
+        _client.LoadModel(_fixture.V1);
+        OthersPlayed(Items);
+        var before = _client.Recommend("n", 5);
+        Assert.All(before, r => Assert.Equal(RecommendationSource.Popularity, r.Source));
+
+        var asked = _client.ProposeOnboardingItems("n", 3);
+        Assert.Equal(TrackOutcome.Accepted, _client.RecordOnboardingAnswer("n", asked[0].ItemId, OnboardingAnswer.Liked));
+        _client.RecordOnboardingAnswer("n", asked[1].ItemId, OnboardingAnswer.Disliked);
+        _client.RecordOnboardingAnswer("n", asked[2].ItemId, OnboardingAnswer.NotSeen);
+
+        // No flush: Recommend commits what was just tracked. The liked item is the model's history now: after
+        // item i comes item i + 1 in the data the model learned.
+        var after = _client.Recommend("n", 5);
+        Assert.All(after, r => Assert.Equal(RecommendationSource.Model, r.Source));
+        Assert.Contains(ItemId(IndexOf(asked[0].ItemId) + 1), after.Take(3).Select(r => r.ItemId));
+        Assert.All(after, r => Assert.Equal($"Because you rated {asked[0].Title}", r.Reason));
+        Assert.DoesNotContain(after, r => r.ItemId == asked[1].ItemId);
+
+        var events = _client.Store.GetEvents(0, 10_000).Where(e => e.UserId == "n").ToList();
+        Assert.Equal([EventType.Rate, EventType.Dismiss, EventType.Impression], events.Select(e => e.Type));
+        Assert.Equal(["liked", "disliked", "notseen"], events.Select(e => e.Context["onboarding"]));
+        Assert.Equal(5, events[0].Value);
+
+        // Asking again proposes none of the answered items.
+        var again = _client.ProposeOnboardingItems("n", 5);
+        Assert.Empty(again.Select(i => i.ItemId).Intersect(asked.Select(i => i.ItemId)));
+    }
+
+    [Fact]
+    public void Bad_input_is_refused_and_changes_nothing()
+    {
+        Assert.Empty(_client.ProposeOnboardingItems("nobody-on-an-empty-device", 5));
+        Assert.Throws<InvalidEventException>(() => _client.ProposeOnboardingItems(null!, 5));
+        Assert.Throws<InvalidEventException>(() => _client.ProposeOnboardingItems("", 5));
+        foreach (int count in new[] { 0, -1, RecoClient.MaxOnboardingItems + 1, int.MaxValue, int.MinValue })
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => _client.ProposeOnboardingItems("u", count));
+        }
+        Assert.Throws<ArgumentException>(() => _client.ProposeOnboardingItems("u", 3, new RecommendOptions { Candidates = new HashSet<string>() }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _client.RecordOnboardingAnswer("u", "x", (OnboardingAnswer)0));
+        Assert.Throws<InvalidEventException>(() => _client.RecordOnboardingAnswer("u", "", OnboardingAnswer.Liked));
+        _client.Flush();
+        Assert.Empty(_client.Store.GetEvents(0, 100));
+        _client.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => _client.ProposeOnboardingItems("u", 3));
+    }
+}
