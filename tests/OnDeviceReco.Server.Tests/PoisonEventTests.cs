@@ -23,7 +23,7 @@ public sealed class PoisonEventTests
         // What an older SDK (or a foreign writer) left in the file: rows that break today's contract, among good ones.
         // The last one is longer than the wire protocol carries, so the server cannot even decode its batch and
         // names no event: the device finds it by halving the batch.
-        InsertRaw(path, ("   ", "blank-user", 3), ("user-1", "\u200B", 3), ("user-1", "type-nine", 9), ("user\u007F", "del-user", 3),
+        InsertRaw(path, ("   ", "blank-user", 3), ("user-1", "\u200B", 3), ("user-1", "type-eleven", 11), ("user\u007F", "del-user", 3),
             ("user-1", new string('x', 2_000), 3));
         using var device = Device.Open(path, server.Address);
         device.Track(300, "after");

@@ -178,7 +178,7 @@ public sealed class InteractionFileSource(string path) : IInteractionSource
         }
         return EventTypes.IsValid(type)
             ? type
-            : throw Error(line, $"unknown event type '{text}' (view, click, play, purchase, rate, dwell, impression, dismiss, or {EventTypes.AppDefinedFirst}–{EventTypes.AppDefinedLast}).");
+            : throw Error(line, $"unknown event type '{text}' (view, click, play, purchase, rate, dwell, impression, dismiss, search, storevisit, or {EventTypes.AppDefinedFirst}–{EventTypes.AppDefinedLast}).");
     }
 
     private void ParseValue(string text, int line)

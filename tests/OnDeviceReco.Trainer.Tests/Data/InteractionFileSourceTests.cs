@@ -56,7 +56,7 @@ public sealed class InteractionFileSourceTests : IDisposable
     [InlineData("u1,i1,10,rate,4\nu1,i2,11,rate,NaN\n", 2, "value 'NaN' is not a finite number")]
     [InlineData("u1,i1,10,rate,4\nu1,i2,11,rate,Infinity\n", 2, "value 'Infinity' is not a finite number")]
     [InlineData("u1,i1,10,rate\nu1,i2,11,wishlist\n", 2, "unknown event type 'wishlist'")]
-    [InlineData("u1,i1,10,9\n", 1, "unknown event type '9'")]
+    [InlineData("u1,i1,10,11\n", 1, "unknown event type '11'")]
     [InlineData("u1,i1,10\n  ,i2,11\n", 2, "blank user id")]
     [InlineData("u1,i1,10\nu1,\"\",11\n", 2, "blank item id")]
     [InlineData("u1,i1,10\nu1,i2,2024-01-01T00:00:00Z\n", 2, "mixes integer and ISO 8601 timestamps")]
