@@ -10,7 +10,7 @@ namespace OnDeviceReco.Server.Tests;
 /// the threshold starts it, the candidate is published only when not worse, devices verify and hot-swap it,
 /// and earlier versions can serve again.
 /// </summary>
-public sealed class RetrainingTests
+public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Games = 40;
 
@@ -96,6 +96,7 @@ public sealed class RetrainingTests
         var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
         var record = Assert.Single(await Models(server));
+        output.WriteLine(record.Reason);
         Assert.True(record.Published, record.Reason);
         var metrics = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(record.Metrics)!;
         double sasrec = metrics["validation_ndcg@10:sasrec"], gru = metrics["validation_ndcg@10:gru"];
