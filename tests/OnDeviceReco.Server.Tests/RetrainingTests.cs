@@ -112,6 +112,15 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(1, verified.Manifest.ModelVersion);
     }
 
+    [Fact]
+    public void An_unknown_or_repeated_recipe_is_refused_at_startup_and_none_listed_means_the_model_alone()
+    {
+        var unknown = Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Recipes = ["sasrec", "transformer-xl"] }.Validate());
+        Assert.Contains("'transformer-xl'", unknown.Message);
+        Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Recipes = ["gru", "gru"] }.Validate());
+        Assert.Equal(["sasrec-shown"], new OnDeviceReco.Server.Hosting.RetrainingOptions { Model = "sasrec-shown" }.EffectiveRecipes);
+    }
+
     /// <summary>60 devices whose players follow a ring (after game i comes game i+1): enough events to cross the threshold.</summary>
     private static async Task SyncRingPlayersAsync(TempDirectory directory, ServerHost server, string trustedKey)
     {
