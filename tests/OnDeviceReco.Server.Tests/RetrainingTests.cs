@@ -10,7 +10,7 @@ namespace OnDeviceReco.Server.Tests;
 /// the threshold starts it, the candidate is published only when not worse, devices verify and hot-swap it,
 /// and earlier versions can serve again.
 /// </summary>
-public sealed class RetrainingTests
+public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Games = 40;
 
@@ -29,18 +29,7 @@ public sealed class RetrainingTests
         });
         using var directory = new TempDirectory();
         string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
-        var random = new Random(3);
-        // 60 devices whose players follow a ring (after game i comes game i+1): enough events to cross the threshold.
-        for (int d = 0; d < 60; d++)
-        {
-            using var device = OpenDevice(directory, server, trustedKey, $"device-{d}");
-            int start = random.Next(Games);
-            for (int i = 0; i < 40; i++)
-            {
-                device.Track("player", Game(start + i), EventType.Play, timestamp: DateTimeOffset.UtcNow.AddMinutes(i - 60));
-            }
-            Assert.Equal(SyncStatus.Completed, (await device.SyncAsync()).Status);
-        }
+        await SyncRingPlayersAsync(directory, server, trustedKey);
 
         var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
@@ -85,6 +74,66 @@ public sealed class RetrainingTests
         using (var refused = AdminRequest(HttpMethod.Post, "v1/admin/models/2/serve"))
         {
             Assert.Equal(HttpStatusCode.NotFound, (await server.Http.SendAsync(refused)).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task Several_recipes_are_trained_on_the_same_events_and_the_one_validation_prefers_is_published()
+    {
+        await using var server = await ServerHost.StartAsync(options =>
+        {
+            options.Retraining.Enabled = true;
+            options.Retraining.MinNewEvents = 2_000;
+            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+            options.Retraining.Recipes = ["sasrec", "gru"];
+            options.Retraining.MaxEpochs = 10;
+            options.Retraining.Threads = 2;
+        });
+        using var directory = new TempDirectory();
+        string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
+        await SyncRingPlayersAsync(directory, server, trustedKey);
+
+        var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
+        Assert.Null(stats.LastRetrainingError);
+        var record = Assert.Single(await Models(server));
+        output.WriteLine(record.Reason);
+        Assert.True(record.Published, record.Reason);
+        var metrics = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(record.Metrics)!;
+        double sasrec = metrics["validation_ndcg@10:sasrec"], gru = metrics["validation_ndcg@10:gru"];
+        Assert.InRange(sasrec, 0, 1);
+        Assert.InRange(gru, 0, 1);
+        string winner = gru > sasrec ? "gru" : "sasrec"; // a tie goes to the recipe listed first
+        Assert.Contains($"recipe {winner} chosen on validation NDCG@10", record.Reason);
+        Assert.Matches(@"\(sasrec \d\.\d{4}, gru \d\.\d{4}\)", record.Reason);
+
+        // The bundle that serves is the winner's, signed and verifiable with the app's key.
+        var verified = new OnDeviceReco.Protocol.BundleVerifier([trustedKey]).Verify(Path.Combine(server.DataDirectory, "models", "v1"));
+        Assert.Equal(winner, verified.Manifest.Architecture);
+        Assert.Equal(1, verified.Manifest.ModelVersion);
+    }
+
+    [Fact]
+    public void An_unknown_or_repeated_recipe_is_refused_at_startup_and_none_listed_means_the_model_alone()
+    {
+        var unknown = Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Recipes = ["sasrec", "transformer-xl"] }.Validate());
+        Assert.Contains("'transformer-xl'", unknown.Message);
+        Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Recipes = ["gru", "gru"] }.Validate());
+        Assert.Equal(["sasrec-shown"], new OnDeviceReco.Server.Hosting.RetrainingOptions { Model = "sasrec-shown" }.EffectiveRecipes);
+    }
+
+    /// <summary>60 devices whose players follow a ring (after game i comes game i+1): enough events to cross the threshold.</summary>
+    private static async Task SyncRingPlayersAsync(TempDirectory directory, ServerHost server, string trustedKey)
+    {
+        var random = new Random(3);
+        for (int d = 0; d < 60; d++)
+        {
+            using var device = OpenDevice(directory, server, trustedKey, $"device-{d}");
+            int start = random.Next(Games);
+            for (int i = 0; i < 40; i++)
+            {
+                device.Track("player", Game(start + i), EventType.Play, timestamp: DateTimeOffset.UtcNow.AddMinutes(i - 60));
+            }
+            Assert.Equal(SyncStatus.Completed, (await device.SyncAsync()).Status);
         }
     }
 

@@ -123,6 +123,56 @@ public sealed class TrainerCliTests : IDisposable
         }
         Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
         Assert.True(new FileInfo(Path.ChangeExtension(report, ".png")).Length > 1000);
+        // One seed keeps the single-run shape: no seed list, no summary objects.
+        Assert.Equal(42, json.RootElement.GetProperty("seed").GetInt32());
+        Assert.False(json.RootElement.TryGetProperty("seeds", out _));
+        Assert.All(models, m => Assert.False(m.TryGetProperty("sd", out _) || m.TryGetProperty("runs", out _)));
+    }
+
+    [Fact]
+    public void Evaluate_with_two_seeds_reports_each_run_and_their_mean_and_spread()
+    {
+        string data = WriteCycleData();
+        string report = Path.Combine(_dir, "seeds", "report.json");
+        var (exit, stdout, err) = Run("evaluate", "--data", data, "--report", report, "--models", "popularity,sasrec", "--seeds", "5,9",
+            "--max-epochs", "2", "--evaluate-every", "1", "--threads", "1");
+        Assert.True(exit == 0, err + stdout);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.Equal([5, 9], json.RootElement.GetProperty("seeds").EnumerateArray().Select(s => s.GetInt32()));
+        foreach (var model in json.RootElement.GetProperty("models").EnumerateArray())
+        {
+            var runs = model.GetProperty("runs").EnumerateArray().ToList();
+            Assert.Equal([5, 9], runs.Select(r => r.GetProperty("seed").GetInt32()));
+            foreach (var key in new[] { "ndcg@10", "hr@10", "mrr", "epochs" })
+            {
+                double a = runs[0].GetProperty(key).GetDouble(), b = runs[1].GetProperty(key).GetDouble();
+                double mean = (a + b) / 2;
+                // Sample sd of two values is |a − b| / √2 (n − 1 = 1 in the denominator).
+                Assert.Equal(mean, model.GetProperty("mean").GetProperty(key).GetDouble(), 4);
+                Assert.Equal(mean, model.GetProperty(key).GetDouble(), 4);
+                Assert.Equal(Math.Abs(a - b) / Math.Sqrt(2), model.GetProperty("sd").GetProperty(key).GetDouble(), 4);
+            }
+        }
+        // Two different seeds train two different SASRec models: the spread is real, not a copied run.
+        var sasrec = json.RootElement.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("name").GetString() == "sasrec");
+        var fingerprints = sasrec.GetProperty("runs").EnumerateArray()
+            .Select(r => (r.GetProperty("validation_ndcg@10").GetDouble(), r.GetProperty("mrr").GetDouble(), r.GetProperty("ndcg@10").GetDouble())).ToList();
+        Assert.NotEqual(fingerprints[0], fingerprints[1]);
+        Assert.Contains("±", File.ReadAllText(Path.ChangeExtension(report, ".md")), StringComparison.Ordinal);
+        Assert.Contains("seeds 5, 9", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Seed_count_and_sample_spread()
+    {
+        Assert.Equal([42, 43, 44], Cli.SeedList.Parse("3", 42));
+        Assert.Equal([1, 7], Cli.SeedList.Parse("1, 7", 42));
+        Assert.Equal([42], Cli.SeedList.Parse(null, 42));
+        Assert.Throws<Cli.UsageException>(() => Cli.SeedList.Parse("0", 42));
+        Assert.Throws<Cli.UsageException>(() => Cli.SeedList.Parse("1,x", 42));
+        Assert.Throws<Cli.UsageException>(() => Cli.SeedList.Parse("3,3", 42));
+        Assert.Equal(Math.Sqrt(5.0 / 3), Evaluation.ReportMetrics.SampleSd([1, 2, 3, 4]), 12);
+        Assert.Equal(0, Evaluation.ReportMetrics.SampleSd([0.3]));
     }
 
     [Fact]

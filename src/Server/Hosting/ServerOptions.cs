@@ -129,6 +129,19 @@ public sealed class RetrainingOptions
     /// <summary>Model recipe by name (sasrec, sasrec-bce, gru).</summary>
     public string Model { get; set; } = "sasrec";
 
+    /// <summary>
+    /// Candidate recipes (e.g. ["sasrec", "gru"]): each is trained on the same data, the one with the best
+    /// validation NDCG@10 (each user's second-newest event; the newest stays held out for the gate) is the
+    /// candidate the gate compares with the serving model. Null or empty trains <see cref="Model"/> alone, as
+    /// before; every extra recipe adds its training time to a run.
+    /// </summary>
+#pragma warning disable CA1819 // bound from configuration as a JSON array
+    public string[]? Recipes { get; set; }
+#pragma warning restore CA1819
+
+    /// <summary>The recipes a run trains, in order.</summary>
+    public IReadOnlyList<string> EffectiveRecipes => Recipes is { Length: > 0 } list ? list : [Model];
+
     /// <summary>Epoch cap; null keeps the recipe's. Early stopping usually ends training sooner.</summary>
     public int? MaxEpochs { get; set; }
 
@@ -156,6 +169,15 @@ public sealed class RetrainingOptions
         if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1 || MinImprovement < 0 || !double.IsFinite(MinImprovement))
         {
             throw new InvalidOperationException("Reco:Retraining has a value out of range (MinNewEvents, CheckInterval, Threads and MaxEpochs must be positive, MinImprovement ≥ 0).");
+        }
+        var known = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        if (EffectiveRecipes.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
+        {
+            throw new InvalidOperationException($"Reco:Retraining names an unknown recipe '{unknown}'. Known: {string.Join(", ", known)}.");
+        }
+        if (EffectiveRecipes.Distinct(StringComparer.Ordinal).Count() != EffectiveRecipes.Count)
+        {
+            throw new InvalidOperationException("Reco:Retraining:Recipes lists a recipe twice.");
         }
     }
 }

@@ -12,7 +12,7 @@ using OnDeviceReco.Trainer.Training;
 namespace OnDeviceReco.Server.Retraining;
 
 /// <summary>What one retraining run decided.</summary>
-public sealed record RetrainingOutcome(long Version, bool Published, RankingMetrics Candidate, RankingMetrics Baseline, string BaselineName, string Reason, int Epochs);
+public sealed record RetrainingOutcome(long Version, bool Published, RankingMetrics Candidate, RankingMetrics Baseline, string BaselineName, string Reason, int Epochs, string Recipe);
 
 /// <summary>
 /// One retraining run: synced feedback → a candidate trained with each user's newest interaction held out →
@@ -33,15 +33,16 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
         {
             cancellationToken.ThrowIfCancellationRequested();
             var settings = options.Retraining;
-            var config = ModelCatalogue.Find(settings.Model);
-            config = config with { MaxEpochs = settings.MaxEpochs ?? config.MaxEpochs };
-            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory, collectShown: config.ShownNegativeWeight > 0).Load();
-            TorchRuntime.Configure(settings.Threads, settings.Seed);
-            log.LogInformation("Training {Model} on {Users} users, {Interactions} interactions, {Items} items",
-                config.Name, data.Sequences.Count, data.InteractionCount, data.Items.Count);
-            var candidate = HoldoutTraining.Train(data, config, settings.Seed,
-                epoch => log.LogInformation("Epoch {Epoch}: loss {Loss:0.0000}, validation NDCG@10 {Validation}, {Seconds:0.0} s",
-                    epoch.Epoch, epoch.Loss, epoch.ValidationNdcg10?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", epoch.Seconds));
+            var recipes = settings.EffectiveRecipes.Select(name => ModelCatalogue.Find(name))
+                .Select(c => c with { MaxEpochs = settings.MaxEpochs ?? c.MaxEpochs }).ToList();
+            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory, collectShown: recipes.Any(c => c.ShownNegativeWeight > 0)).Load();
+            log.LogInformation("Training {Recipes} on {Users} users, {Interactions} interactions, {Items} items",
+                string.Join(", ", recipes.Select(c => c.Name)), data.Sequences.Count, data.InteractionCount, data.Items.Count);
+            var choice = RecipeChoice.Train(data, recipes, settings.Seed, settings.Threads,
+                (recipe, epoch) => log.LogInformation("{Model} epoch {Epoch}: loss {Loss:0.0000}, validation NDCG@10 {Validation}, {Seconds:0.0} s",
+                    recipe.Name, epoch.Epoch, epoch.Loss, epoch.ValidationNdcg10?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", epoch.Seconds),
+                cancellationToken);
+            var (config, candidate) = (choice.Config, choice.Candidate);
             using var model = candidate.Model;
             var (baselineName, baseline) = ScoreBaseline(candidate, data.Items, settings.Seed);
             bool publish = candidate.Holdout.Ndcg10 >= baseline.Ndcg10 + settings.MinImprovement;
@@ -56,6 +57,13 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 ["interactions"] = data.InteractionCount,
                 ["best_epoch"] = candidate.Training.BestEpoch,
             };
+            if (choice.Scores.Count > 1)
+            {
+                foreach (var score in choice.Scores)
+                {
+                    metrics[$"validation_ndcg@10:{score.Name}"] = score.ValidationNdcg10;
+                }
+            }
             using var refitted = publish && settings.RefitOnAllData ? Refit(data, config, candidate.Training.BestEpoch, settings.Seed) : null;
             if (refitted is not null)
             {
@@ -64,7 +72,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var created = DateTimeOffset.UtcNow;
             var cohorts = CohortSignals.Build(store, data);
             ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts);
-            string reason = string.Create(CultureInfo.InvariantCulture,
+            string reason = RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
             if (publish && !lease.IsHeld)
@@ -83,7 +91,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 log.LogWarning("Model v{Version} kept back: {Reason}", version, reason);
             }
             store.TrainedThrough = trainedThrough;
-            return new RetrainingOutcome(version, publish, candidate.Holdout, baseline, baselineName, reason, candidate.Training.EpochsRun);
+            return new RetrainingOutcome(version, publish, candidate.Holdout, baseline, baselineName, reason, candidate.Training.EpochsRun, config.Name);
         }
     }
 
@@ -93,6 +101,10 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
         TorchRuntime.Configure(options.Retraining.Threads, seed);
         return HoldoutTraining.Refit(data, config, epochs, seed);
     }
+
+    /// <summary>With several recipes, which one the validation events chose and every recipe's score; nothing with one.</summary>
+    private static string RecipeNote(RecipeChoice choice) => choice.Scores.Count < 2 ? "" :
+        $"recipe {choice.Config.Name} chosen on validation NDCG@10 ({string.Join(", ", choice.Scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Name} {s.ValidationNdcg10:0.0000}")))}); ";
 
     private static string Margin(double required) =>
         required > 0 ? string.Create(CultureInfo.InvariantCulture, $" (required margin {required:0.0000})") : "";

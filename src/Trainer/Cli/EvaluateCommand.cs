@@ -1,3 +1,4 @@
+using System.Globalization;
 using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation;
 using OnDeviceReco.Trainer.Models;
@@ -7,8 +8,9 @@ using Spectre.Console;
 namespace OnDeviceReco.Trainer.Cli;
 
 /// <summary>
-/// evaluate --data DIR --report FILE.json [--models a,b] [--seed N] [--threads N] [--max-epochs N]
-/// Trains every model on the leave-one-out split, selects epochs on validation, reports test metrics once.
+/// evaluate --data DIR --report FILE.json [--models a,b] [--seed N | --seeds N | --seeds a,b,c] [--threads N] [--max-epochs N]
+/// Trains every model on the leave-one-out split, selects epochs on validation, reports test metrics once per seed
+/// (with several seeds: mean and sample standard deviation of every number, so a difference can be told from noise).
 /// </summary>
 public static class EvaluateCommand
 {
@@ -16,20 +18,19 @@ public static class EvaluateCommand
         "leave-one-out per user (last = test, second-to-last = validation, rest = train); early stopping and model selection on validation only; " +
         "full ranking over all items excluding the user's history, ties counted half; sampled metrics against 100 random unseen negatives";
 
-    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--threads", "--max-epochs", .. ConfigOverrides.Names];
+    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", .. ConfigOverrides.Names];
 
     public static int Run(string[] args)
     {
         var line = new CommandLine(args, Options);
         string dataDir = line.Required("--data");
         string reportPath = line.Required("--report");
-        int seed = line.Int("--seed", 42, 0, int.MaxValue);
+        var seeds = SeedList.Parse(line.Optional("--seeds"), line.Int("--seed", 42, 0, int.MaxValue));
         int threads = line.Int("--threads", Environment.ProcessorCount, 1, 256);
         int? maxEpochs = line.Optional("--max-epochs") is null ? null : line.Int("--max-epochs", 0, 1, 10_000);
-        var names = (line.Optional("--models") ?? "popularity,sasrec,sasrec-bce,gru").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var names = (line.Optional("--models") ?? "popularity,sasrec,sasrec-bce,gru").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
         var configs = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
 
-        TorchRuntime.Configure(threads, seed);
         var data = DataSources.Open(dataDir).Load();
         var split = new LeaveOneOutSplit(data);
         if (split.Users.Count == 0)
@@ -41,38 +42,44 @@ public static class EvaluateCommand
         var validation = split.Users.Select(u => (u.ValidationInput, u.Validation)).ToList();
         var test = split.Users.Select(u => (u.TestInput, u.Test)).ToList();
 
-        var reports = new List<ModelReport>();
-        if (names.Contains("popularity"))
+        var runs = names.ToDictionary(n => n, _ => new List<ModelReport>(), StringComparer.Ordinal);
+        foreach (int seed in seeds)
         {
-            reports.Add(new ModelReport("popularity", evaluator.Evaluate(new PopularityScorer(split.TrainSequences, data.Items.TableSize), test, seed), null));
-        }
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(context =>
+            TorchRuntime.Configure(threads, seed);
+            if (names.Contains("popularity"))
             {
-                foreach (var config in configs)
+                runs["popularity"].Add(new ModelReport("popularity", seed, evaluator.Evaluate(new PopularityScorer(split.TrainSequences, data.Items.TableSize), test, seed), null));
+            }
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(context =>
                 {
-                    var effective = maxEpochs is { } cap ? config with { MaxEpochs = cap } : config;
-                    var task = context.AddTask(effective.Name, maxValue: effective.MaxEpochs);
-                    using var model = ModelFactory.Create(effective, data.Items);
-                    var scorer = new ModelScorer(model);
-                    var trainer = new SequenceTrainer(model, seed);
-                    var result = trainer.Train(split.TrainSequences,
-                        () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
-                        effective.MaxEpochs,
-                        epoch =>
-                        {
-                            task.Value = epoch.Epoch;
-                            task.Description = epoch.ValidationNdcg10 is { } v
-                                ? $"{effective.Name} loss {epoch.Loss:0.000} val NDCG@10 {v:0.0000}"
-                                : $"{effective.Name} loss {epoch.Loss:0.000}";
-                        });
-                    task.Value = task.MaxValue;
-                    reports.Add(new ModelReport(effective.Name, evaluator.Evaluate(scorer, test, seed), result));
-                }
-            });
+                    foreach (var config in configs)
+                    {
+                        var effective = maxEpochs is { } cap ? config with { MaxEpochs = cap } : config;
+                        string label = seeds.Count == 1 ? effective.Name : string.Create(CultureInfo.InvariantCulture, $"{effective.Name} seed {seed}");
+                        var task = context.AddTask(label, maxValue: effective.MaxEpochs);
+                        using var model = ModelFactory.Create(effective, data.Items);
+                        var scorer = new ModelScorer(model);
+                        var trainer = new SequenceTrainer(model, seed);
+                        var result = trainer.Train(split.TrainSequences,
+                            () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
+                            effective.MaxEpochs,
+                            epoch =>
+                            {
+                                task.Value = epoch.Epoch;
+                                task.Description = epoch.ValidationNdcg10 is { } v
+                                    ? $"{label} loss {epoch.Loss:0.000} val NDCG@10 {v:0.0000}"
+                                    : $"{label} loss {epoch.Loss:0.000}";
+                            });
+                        task.Value = task.MaxValue;
+                        runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result));
+                    }
+                });
+        }
 
-        var report = new EvaluationReport(data.Name, Protocol, data.UserIds.Count, data.Items.Count, data.InteractionCount, seed, reports);
+        var report = new EvaluationReport(data.Name, Protocol, data.UserIds.Count, data.Items.Count, data.InteractionCount, seeds,
+            names.Select(n => new ModelRuns(n, runs[n])).ToList());
         string? directory = Path.GetDirectoryName(Path.GetFullPath(reportPath));
         Directory.CreateDirectory(directory!);
         ReportWriter.WriteJson(report, reportPath);

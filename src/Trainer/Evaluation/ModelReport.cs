@@ -2,8 +2,11 @@ using OnDeviceReco.Trainer.Training;
 
 namespace OnDeviceReco.Trainer.Evaluation;
 
-/// <summary>One model's line in the evaluation report.</summary>
-public sealed record ModelReport(string Name, RankingMetrics Test, TrainingResult? Training);
+/// <summary>One model trained and scored with one seed.</summary>
+public sealed record ModelReport(string Name, int Seed, RankingMetrics Test, TrainingResult? Training);
 
-/// <summary>The whole evaluation: what was run, on what, and every model's test metrics.</summary>
-public sealed record EvaluationReport(string Dataset, string Protocol, int Users, int Items, int Interactions, int Seed, IReadOnlyList<ModelReport> Models);
+/// <summary>One model's runs, one per seed, in seed order.</summary>
+public sealed record ModelRuns(string Name, IReadOnlyList<ModelReport> Runs);
+
+/// <summary>The whole evaluation: what was run, on what, with which seeds, and every model's test metrics.</summary>
+public sealed record EvaluationReport(string Dataset, string Protocol, int Users, int Items, int Interactions, IReadOnlyList<int> Seeds, IReadOnlyList<ModelRuns> Models);

@@ -7,60 +7,124 @@ namespace OnDeviceReco.Trainer.Evaluation;
 /// <summary>Writes the report as JSON (the contract), a Markdown table and a PNG of the training curves.</summary>
 public static class ReportWriter
 {
+    /// <summary>
+    /// One seed: each model's line holds that run's numbers. Several seeds: the line holds the mean of each number,
+    /// plus "mean" and "sd" (sample standard deviation) objects and every seed's numbers under "runs".
+    /// </summary>
     public static void WriteJson(EvaluationReport report, string path)
     {
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        bool seeded = report.Seeds.Count > 1;
         json.WriteStartObject();
         json.WriteString("dataset", report.Dataset);
         json.WriteString("protocol", report.Protocol);
         json.WriteNumber("users", report.Users);
         json.WriteNumber("items", report.Items);
         json.WriteNumber("interactions", report.Interactions);
-        json.WriteNumber("seed", report.Seed);
+        json.WriteNumber("seed", report.Seeds[0]);
+        if (seeded)
+        {
+            json.WriteStartArray("seeds");
+            report.Seeds.ToList().ForEach(json.WriteNumberValue);
+            json.WriteEndArray();
+        }
         json.WriteStartArray("models");
         foreach (var model in report.Models)
         {
-            var m = model.Test;
             json.WriteStartObject();
             json.WriteString("name", model.Name);
-            json.WriteNumber("hr@10", Round(m.HitRate10));
-            json.WriteNumber("ndcg@10", Round(m.Ndcg10));
-            json.WriteNumber("mrr", Round(m.Mrr));
-            json.WriteNumber("recall@20", Round(m.Recall20));
-            json.WriteNumber("sampled_hr@10", Round(m.SampledHitRate10));
-            json.WriteNumber("sampled_ndcg@10", Round(m.SampledNdcg10));
-            json.WriteNumber("coverage@10", Round(m.Coverage10));
-            json.WriteNumber("diversity@10", Round(m.Diversity10));
-            json.WriteNumber("novelty@10", Round(m.Novelty10));
-            json.WriteNumber("epochs", model.Training?.EpochsRun ?? 0);
-            json.WriteNumber("best_epoch", model.Training?.BestEpoch ?? 0);
-            json.WriteNumber("validation_ndcg@10", Round(model.Training?.BestValidationNdcg10 is { } v && double.IsFinite(v) ? v : 0));
-            json.WriteNumber("train_seconds", Math.Round(model.Training?.TrainSeconds ?? 0, 1));
-            json.WriteNumber("seconds_per_epoch", Math.Round(model.Training?.SecondsPerEpoch ?? 0, 2));
-            json.WriteNumber("test_users", m.Cases);
+            if (!seeded)
+            {
+                WriteNumbers(json, model.Runs[0]);
+            }
+            else
+            {
+                var (mean, sd) = Summary(model);
+                foreach (var metric in ReportMetrics.All)
+                {
+                    json.WriteNumber(metric.Key, Round(metric.Key, mean[metric.Key]));
+                }
+                json.WriteNumber("test_users", model.Runs[0].Test.Cases);
+                WriteObject(json, "mean", mean);
+                WriteObject(json, "sd", sd);
+                json.WriteStartArray("runs");
+                foreach (var run in model.Runs)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("seed", run.Seed);
+                    WriteNumbers(json, run);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();
         json.WriteEndObject();
     }
 
-    private static double Round(double value) => Math.Round(value, 5);
+    private static void WriteNumbers(Utf8JsonWriter json, ModelReport run)
+    {
+        foreach (var metric in ReportMetrics.All)
+        {
+            json.WriteNumber(metric.Key, Round(metric.Key, metric.Read(run)));
+        }
+        json.WriteNumber("test_users", run.Test.Cases);
+    }
 
+    private static void WriteObject(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, double> values)
+    {
+        json.WriteStartObject(name);
+        foreach (var metric in ReportMetrics.All)
+        {
+            json.WriteNumber(metric.Key, Round(metric.Key, values[metric.Key]));
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>Mean and sample standard deviation of every number over the model's seeds.</summary>
+    public static (IReadOnlyDictionary<string, double> Mean, IReadOnlyDictionary<string, double> Sd) Summary(ModelRuns model)
+    {
+        var mean = new Dictionary<string, double>(StringComparer.Ordinal);
+        var sd = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var metric in ReportMetrics.All)
+        {
+            var values = model.Runs.Select(metric.Read).ToList();
+            mean[metric.Key] = ReportMetrics.Mean(values);
+            sd[metric.Key] = ReportMetrics.SampleSd(values);
+        }
+        return (mean, sd);
+    }
+
+    private static double Round(string key, double value) => key switch
+    {
+        "train_seconds" => Math.Round(value, 1),
+        "seconds_per_epoch" => Math.Round(value, 2),
+        _ => Math.Round(value, 5),
+    };
+
+    /// <summary>One row per model; with several seeds each cell is "mean ± sd".</summary>
     public static string Markdown(EvaluationReport report)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Dataset `{report.Dataset}`: {report.Users} users, {report.Items} items, {report.Interactions} interactions; seed {report.Seed}.");
+        string seeds = report.Seeds.Count == 1
+            ? string.Create(CultureInfo.InvariantCulture, $"seed {report.Seeds[0]}")
+            : string.Create(CultureInfo.InvariantCulture, $"seeds {string.Join(", ", report.Seeds)} (mean ± sample sd over {report.Seeds.Count} runs)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Dataset `{report.Dataset}`: {report.Users} users, {report.Items} items, {report.Interactions} interactions; {seeds}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"Protocol: {report.Protocol}");
         text.AppendLine();
         text.AppendLine("| model | HR@10 | NDCG@10 | MRR | Recall@20 | sampled HR@10 | sampled NDCG@10 | coverage@10 | diversity@10 | novelty@10 | epochs (best) | train s | s/epoch |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var model in report.Models)
         {
-            var m = model.Test;
-            var t = model.Training;
+            var (mean, sd) = Summary(model);
+            bool trained = model.Runs[0].Training is not null;
+            string Cell(string key, string format) => report.Seeds.Count == 1
+                ? mean[key].ToString(format, CultureInfo.InvariantCulture)
+                : $"{mean[key].ToString(format, CultureInfo.InvariantCulture)} ± {sd[key].ToString(format, CultureInfo.InvariantCulture)}";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {model.Name} | {m.HitRate10:0.0000} | {m.Ndcg10:0.0000} | {m.Mrr:0.0000} | {m.Recall20:0.0000} | {m.SampledHitRate10:0.0000} | {m.SampledNdcg10:0.0000} | {m.Coverage10:0.0000} | {m.Diversity10:0.0000} | {m.Novelty10:0.00} | {(t is null ? "-" : $"{t.EpochsRun} ({t.BestEpoch})")} | {(t is null ? "-" : $"{t.TrainSeconds:0}")} | {(t is null ? "-" : $"{t.SecondsPerEpoch:0.00}")} |");
+                $"| {model.Name} | {Cell("hr@10", "0.0000")} | {Cell("ndcg@10", "0.0000")} | {Cell("mrr", "0.0000")} | {Cell("recall@20", "0.0000")} | {Cell("sampled_hr@10", "0.0000")} | {Cell("sampled_ndcg@10", "0.0000")} | {Cell("coverage@10", "0.0000")} | {Cell("diversity@10", "0.0000")} | {Cell("novelty@10", "0.00")} | {(trained ? $"{Cell("epochs", "0.#")} ({Cell("best_epoch", "0.#")})" : "-")} | {(trained ? Cell("train_seconds", "0") : "-")} | {(trained ? Cell("seconds_per_epoch", "0.00") : "-")} |");
         }
         return text.ToString();
     }
@@ -74,12 +138,12 @@ public static class ReportWriter
         plot.YLabel("validation NDCG@10");
         var lossAxis = plot.Axes.Right;
         lossAxis.Label.Text = "training loss (dashed)";
-        foreach (var model in report.Models.Where(m => m.Training is not null))
+        foreach (var model in report.Models.SelectMany(m => m.Runs).Where(r => r.Training is not null))
         {
             var curve = model.Training!.Curve;
             var evaluated = curve.Where(e => e.ValidationNdcg10 is not null).ToArray();
             var ndcg = plot.Add.Scatter(evaluated.Select(e => (double)e.Epoch).ToArray(), evaluated.Select(e => e.ValidationNdcg10!.Value).ToArray());
-            ndcg.LegendText = model.Name;
+            ndcg.LegendText = report.Seeds.Count == 1 ? model.Name : $"{model.Name} (seed {model.Seed})";
             var loss = plot.Add.Scatter(curve.Select(e => (double)e.Epoch).ToArray(), curve.Select(e => e.Loss).ToArray());
             loss.Axes.YAxis = lossAxis;
             loss.LinePattern = ScottPlot.LinePattern.Dashed;

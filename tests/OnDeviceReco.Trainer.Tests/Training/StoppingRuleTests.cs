@@ -1,0 +1,30 @@
+using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Training;
+using Xunit.Abstractions;
+
+namespace OnDeviceReco.Trainer.Tests.Training;
+
+/// <summary>The epoch cap is a ceiling, not the stopping rule: patience on validation ends training once it stops improving.</summary>
+public sealed class StoppingRuleTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Gru_stops_by_patience_long_before_a_high_cap()
+    {
+        TorchRuntime.Configure(1, 11);
+        var data = CycleData.Create(items: 30, users: 60, length: 10);
+        var config = ModelCatalogue.Find("gru") with
+        {
+            Dimension = 32, MaxLength = 10, BatchSize = 16, LearningRate = 5e-3, EvaluateEvery = 1, Patience = 3, MaxEpochs = 300,
+        };
+        var candidate = HoldoutTraining.Train(data, config, seed: 11);
+        using var model = candidate.Model;
+        var training = candidate.Training;
+        output.WriteLine($"epochs {training.EpochsRun}, best {training.BestEpoch}, validation NDCG@10 {training.BestValidationNdcg10:0.0000}");
+
+        Assert.True(training.EpochsRun < config.MaxEpochs, $"ran into the cap: {training.EpochsRun} epochs");
+        // Stopped exactly `Patience` evaluations after the best one, none of which beat it.
+        Assert.Equal(training.BestEpoch + config.Patience * config.EvaluateEvery, training.EpochsRun);
+        Assert.All(training.Curve.Where(e => e.Epoch > training.BestEpoch), e => Assert.True(e.ValidationNdcg10 <= training.BestValidationNdcg10));
+        Assert.True(training.BestValidationNdcg10 > 0.5, $"validation NDCG@10 {training.BestValidationNdcg10}: it never learned the rule");
+    }
+}
