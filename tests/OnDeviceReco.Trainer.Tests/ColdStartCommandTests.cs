@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace OnDeviceReco.Trainer.Tests;
@@ -6,21 +5,7 @@ namespace OnDeviceReco.Trainer.Tests;
 /// <summary>The cold-start measurement as a real process: JSON lines, and on a world where the attribute matters the cohort blend beats popularity while the uninformative attribute does not.</summary>
 public sealed class ColdStartCommandTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OnDeviceReco.Trainer.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "the trainer did not finish");
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => TrainerProcess.Run(TimeSpan.FromMinutes(2), args);
 
     [Fact]
     public void Attribute_cohorts_beat_popularity_for_newcomers_when_the_attribute_matters_and_not_otherwise()
