@@ -37,25 +37,10 @@ public static class AttributeEndpoints
     {
         var log = loggers.CreateLogger("OnDeviceReco.Server.Attributes");
         string device = LogNames.Device(http.AuthenticatedDevice());
-        var (body, problem) = await RequestBodies.ReadAsync(http.Request, options.MaxRequestBytes, cancellationToken);
-        if (problem is not null)
+        var (batch, _, problem) = await DeviceMessages.ReadAsync<AttributeBatch>(http, options, metrics, log, "attribute batch", bytes => WireCodec.DecodeAttributeBatch(bytes), b => b.DeviceId, cancellationToken);
+        if (batch is null)
         {
-            metrics.Rejected((problem as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status400BadRequest);
-            return problem;
-        }
-        AttributeBatch batch;
-        try
-        {
-            batch = WireCodec.DecodeAttributeBatch(body);
-        }
-        catch (ProtocolFormatException e)
-        {
-            log.LogWarning("Malformed attribute batch from {Device}: {Reason}", device, e.Message);
-            return EventEndpoints.Refuse(metrics, StatusCodes.Status400BadRequest, "Malformed attribute batch", e.Message);
-        }
-        if (batch.DeviceId != http.AuthenticatedDevice())
-        {
-            return EventEndpoints.Refuse(metrics, StatusCodes.Status403Forbidden, "Wrong device", "The batch belongs to another device than the token's.");
+            return problem!;
         }
         foreach (var change in batch.Changes)
         {

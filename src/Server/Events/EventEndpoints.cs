@@ -40,26 +40,10 @@ public static class EventEndpoints
         var log = loggers.CreateLogger("OnDeviceReco.Server.Events");
         var started = Stopwatch.GetTimestamp();
         string device = LogNames.Device(http.AuthenticatedDevice());
-        var (body, problem) = await RequestBodies.ReadAsync(http.Request, options.MaxRequestBytes, cancellationToken);
-        if (problem is not null)
+        var (batch, body, problem) = await DeviceMessages.ReadAsync<EventBatch>(http, options, metrics, log, "batch", bytes => WireCodec.DecodeBatch(bytes), b => b.DeviceId, cancellationToken);
+        if (batch is null)
         {
-            // 413 or 415: count it under its own status, so an alert on one is not set off by the other.
-            metrics.Rejected((problem as IStatusCodeHttpResult)?.StatusCode ?? StatusCodes.Status400BadRequest);
-            return problem;
-        }
-        EventBatch batch;
-        try
-        {
-            batch = WireCodec.DecodeBatch(body);
-        }
-        catch (ProtocolFormatException e)
-        {
-            log.LogWarning("Malformed batch from {Device}: {Reason}", device, e.Message);
-            return Refuse(metrics, StatusCodes.Status400BadRequest, "Malformed batch", e.Message);
-        }
-        if (batch.DeviceId != http.AuthenticatedDevice())
-        {
-            return Refuse(metrics, StatusCodes.Status403Forbidden, "Wrong device", "The batch belongs to another device than the token's.");
+            return problem!;
         }
         if (EventRules.Check(batch) is { Count: > 0 } invalid)
         {
