@@ -42,4 +42,18 @@ public static class DeviceClock
             .ToList();
         return batch with { Events = events };
     }
+
+    /// <summary>An attribute batch with its times on the server's clock, as <see cref="Correct(EventBatch, long, DateTimeOffset)"/> does for events.</summary>
+    public static AttributeBatch Correct(AttributeBatch batch, long offsetMs, DateTimeOffset serverNow)
+    {
+        long latest = serverNow.Add(EventContract.DefaultMaxClockSkew).ToUnixTimeMilliseconds();
+        if (offsetMs == 0 && batch.Changes.All(c => c.TimestampMs >= 0 && c.TimestampMs <= latest))
+        {
+            return batch;
+        }
+        var changes = batch.Changes
+            .Select(c => c with { TimestampMs = (long)Int128.Clamp((Int128)c.TimestampMs + offsetMs, 0, latest) })
+            .ToList();
+        return batch with { Changes = changes };
+    }
 }
