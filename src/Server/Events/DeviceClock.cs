@@ -20,11 +20,12 @@ public static class DeviceClock
     /// <summary>Milliseconds to add to the device's timestamps: 0 when the header is absent, unreadable or close to <paramref name="serverNow"/>.</summary>
     public static long OffsetMs(string? header, DateTimeOffset serverNow)
     {
-        if (!long.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out long deviceNowMs))
+        // A sign is allowed: a device whose clock is set before 1970 sends a negative time, and is the most wrong of all.
+        if (!long.TryParse(header, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long deviceNowMs))
         {
             return 0;
         }
-        long offset = serverNow.ToUnixTimeMilliseconds() - deviceNowMs;
+        long offset = (long)Int128.Clamp((Int128)serverNow.ToUnixTimeMilliseconds() - deviceNowMs, -long.MaxValue, long.MaxValue);
         return Math.Abs(offset) > Tolerance.TotalMilliseconds ? offset : 0;
     }
 
