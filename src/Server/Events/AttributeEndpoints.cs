@@ -24,7 +24,7 @@ public static class AttributeEndpoints
             .RequireRateLimiting(RateLimits.DevicePolicy)
             .AddEndpointFilter(IngestGate.Filter)
             .WithName("IngestAttributes")
-            .WithSummary("Stores a MessagePack batch of user attribute changes (the newest change per device, user and key wins) and acknowledges it.")
+            .WithSummary("Stores a MessagePack batch of user attribute changes (the newest change per device, user and key wins; at most 32 values per user, the newest kept) and acknowledges it.")
             .Accepts<byte[]>(WireCodec.ContentType)
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
