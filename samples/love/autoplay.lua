@@ -220,6 +220,7 @@ end
 
 -- Saves the next frame as a PNG at `path`; self.shots[path] is set once it is written.
 function Autoplay:screenshot(path)
+  self.game.screenshotFrame = true -- not a frame a player would wait for: left out of the frame times
   love.graphics.captureScreenshot(function(image)
     local png = image:encode("png"):getString()
     local file, err = io.open(path, "wb")

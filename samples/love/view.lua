@@ -175,22 +175,32 @@ local function sidebar(state, x, y)
   g.print("[Up/Down] choose  [Enter] open  [P] play  [R] refresh  [Esc] back", x, 600)
 end
 
+-- A game's panel, w × h at (x, y): its cartridge (marked `mark`), title, genres and the library's reason for it.
+local function panel(state, item, x, y, w, h, mark)
+  local g = love.graphics
+  local game = gameOf(state, item.id)
+  g.setColor(0.16, 0.15, 0.28, 0.95)
+  g.rectangle("fill", x, y, w, h, 10)
+  cartridge(x + 20, y + 20, catalogue.colour(game), mark)
+  local textX, textWidth = x + 100, w - 120
+  g.setFont(fonts.heading)
+  g.setColor(1, 1, 1)
+  g.printf(game.title, textX, y + 22, textWidth)
+  g.setFont(fonts.tiny)
+  g.setColor(0.65, 0.65, 0.8)
+  g.print(fit(fonts.tiny, table.concat(game.genres, " · "), textWidth), textX, y + 76)
+  g.setFont(fonts.small)
+  g.setColor(0.85, 0.85, 0.6)
+  g.printf(item.reason, textX, y + 100, textWidth)
+end
+
 local function detail(state)
   local g = love.graphics
   local item = state.shop.items[state.selected]
   if not item then return end
-  local game = gameOf(state, item.id)
   g.setColor(0, 0, 0, 0.6)
   g.rectangle("fill", 0, 0, g.getDimensions())
-  g.setColor(0.16, 0.15, 0.28)
-  g.rectangle("fill", 160, 170, 480, 260, 10)
-  cartridge(180, 190, catalogue.colour(game), ">")
-  g.setFont(fonts.heading)
-  g.setColor(1, 1, 1)
-  g.printf(game.title, 260, 192, 360)
-  g.setFont(fonts.small)
-  g.setColor(0.85, 0.85, 0.6)
-  g.printf(item.reason, 260, 250, 360)
+  panel(state, item, 160, 170, 480, 260, ">")
   g.setColor(0.7, 0.7, 0.85)
   g.printf("Press P to play", 180, 390, 440, "center")
 end
@@ -207,20 +217,8 @@ local function onboarding(state)
   g.print(string.format("Game %d of %d  ·  your first recommendations use every answer", math.min(questions.at, #questions.items), #questions.items), 60, 108)
   local item = questions:current()
   if item then
-    local game = gameOf(state, item.id)
-    g.setColor(0.16, 0.15, 0.28, 0.95)
-    g.rectangle("fill", 60, 140, 550, 230, 10)
-    cartridge(84, 164, catalogue.colour(game), "?")
-    g.setFont(fonts.heading)
-    g.setColor(1, 1, 1)
-    g.printf(game.title, 170, 164, 420)
-    g.setFont(fonts.tiny)
-    g.setColor(0.65, 0.65, 0.8)
-    g.print(fit(fonts.tiny, table.concat(game.genres, " · "), 420), 170, 216)
-    g.setFont(fonts.small)
-    g.setColor(0.85, 0.85, 0.6)
-    g.printf(item.reason, 170, 246, 420)
-    badge(item.source, 170, 330)
+    panel(state, item, 60, 140, 550, 230, "?")
+    badge(item.source, 160, 330)
   end
   for index, choice in ipairs(Onboarding.choices) do
     local x, y, w, h = Onboarding.button(index)
