@@ -1,7 +1,9 @@
 -- Pixel Arcade: a level-select screen whose "Recommended for you" row comes from OnDeviceReco, called through
 -- LuaJIT's FFI. The frame loop never waits for the library: recommendations are requested with
 -- odr_recommend_start and collected with odr_poll once per frame (no callback: LuaJIT must not be entered from a
--- library thread). What the player opens and plays is recorded, linked to the answer it came from.
+-- library thread). What the player opens and plays is recorded, linked to the answer it came from. A player the
+-- device has no history for starts on the onboarding screen (onboarding.lua): a few games to answer about, whose
+-- answers the first recommendations use.
 --
 --   love samples/love [--autoplay] --lib dist/lib/libondevicereco.so --cdef artifacts/native/ondevicereco.ffi.h
 --        [--db artifacts/love-shop.db] [--bundle DIR --key KEY.pem.pub] [--catalogue data/movielens-small/movies.csv]
@@ -12,9 +14,11 @@ local catalogue = require("catalogue")
 local Shop = require("shop")
 local Minigame = require("minigame")
 local view = require("view")
+local Onboarding = require("onboarding")
 local Autoplay = require("autoplay")
 
 local FRAME = 1 / 60
+local ONBOARDING_QUESTIONS = 6
 local game = {
   count = 6, selected = 1, screen = "shop", recent = {}, played = {}, modelVersion = 0,
   frames = 0, worstFrameMs = 0, slowFrames = 0, worstLibraryMs = 0,
@@ -105,6 +109,28 @@ function game:browse(id)
   self:startPlaying(id)
 end
 
+-- One onboarding answer (an entry of Onboarding.choices); after the last question the shop opens.
+function game:answer(choice)
+  if self.screen ~= "onboarding" then return end
+  local asked = self.onboarding:current()
+  local before = #self.onboarding.answers
+  self.onboarding:answer(choice)
+  if #self.onboarding.answers > before then self:note(choice.label, asked.id, "onboarding") end
+  if self.onboarding:finished() then self:finishOnboarding() end
+end
+
+-- A click on the onboarding screen: on an answer button, that answer.
+function game:click(x, y)
+  local choice = self.screen == "onboarding" and Onboarding.choiceAt(x, y)
+  if choice then self:answer(choice) end
+end
+
+-- Into the shop with the answers given so far (Enter skips the questions left): its first recommendations use them.
+function game:finishOnboarding()
+  self.screen = "shop"
+  self.shop:refresh()
+end
+
 -- Back to the shop: ask for fresh recommendations, which arrive on a later frame.
 function game:back()
   self.screen = "shop"
@@ -122,7 +148,10 @@ function love.load(args)
   local client = assert(odr.open(options.db, key))
   if options.bundle then game.modelVersion = assert(odr.loadModel(client, options.bundle)) end
   game.shop = Shop.new(client, game.user, game.count, love.timer.getTime)
-  game.shop:refresh()
+  -- A player with no history at all is new here: ask first, recommend after.
+  local history = assert(odr.historyLength(client, game.user, 1))
+  if history == 0 then game.onboarding = Onboarding.new(game.shop, ONBOARDING_QUESTIONS) end
+  if game.onboarding and not game.onboarding:finished() then game.screen = "onboarding" else game.shop:refresh() end
   view.init()
   print(string.format("OnDeviceReco %s (ABI %d) in LÖVE %s, model v%d", odr.text(odr.C.odr_version()), odr.C.odr_abi_version(),
     love.getVersion(), game.modelVersion))
@@ -141,6 +170,12 @@ end
 
 function love.keypressed(key)
   if autoplay then return end
+  if game.screen == "onboarding" then
+    if key == "return" then game:finishOnboarding()
+    elseif key == "escape" then love.event.quit()
+    elseif Onboarding.choiceForKey(key) then game:answer(Onboarding.choiceForKey(key)) end
+    return
+  end
   if key == "up" then game.selected = math.max(1, game.selected - 1)
   elseif key == "down" then game.selected = math.min(#game.shop.items, game.selected + 1)
   elseif key == "return" and game.screen == "shop" then game:open()
@@ -150,6 +185,11 @@ function love.keypressed(key)
   elseif key == "escape" then
     if game.screen == "shop" then love.event.quit() else game:back() end
   end
+end
+
+function love.mousepressed(x, y, button)
+  if autoplay or button ~= 1 then return end
+  game:click(x, y)
 end
 
 function love.quit()
@@ -178,10 +218,12 @@ function love.run()
     local work = love.timer.getTime() - start
     game.frames = game.frames + 1
     game.worstLibraryMs = math.max(game.worstLibraryMs, game.shop.spent * 1000)
-    if game.frames > 5 then -- the first frames rasterise the fonts' glyphs
+    -- The first frames rasterise the fonts' glyphs; a frame that saves a screenshot encodes a PNG in present.
+    if game.frames > 5 and not game.screenshotFrame then
       game.worstFrameMs = math.max(game.worstFrameMs, work * 1000)
       if work > FRAME then game.slowFrames = game.slowFrames + 1 end
     end
+    game.screenshotFrame = false
     if work < FRAME then love.timer.sleep(FRAME - work) end
   end
 end

@@ -110,6 +110,30 @@ function Request:free()
   return C.odr_request_free(handle)
 end
 
+-- Onboarding a brand-new user: up to count items to ask about, as recommendation tables (rank, source, reason);
+-- nil and the message on failure. A blocking call (SQLite reads, no model run), made once when the screen opens.
+function odr.onboardingItems(client, user, count)
+  local buffer, got = ffi.new("odr_recommendation[?]", count), ffi.new("int32_t[1]")
+  local rc = C.odr_onboarding_items(client, user, count, buffer, ffi.sizeof("odr_recommendation"), got)
+  if rc ~= odr.ODR_OK then return nil, odr.why(rc, client) end
+  local items = {}
+  for i = 0, got[0] - 1 do items[#items + 1] = item(buffer[i]) end
+  return items
+end
+
+-- The user's answer (odr.ODR_ANSWER_*) about one onboarding item: an event the next recommendation uses.
+function odr.answer(client, user, itemId, answer)
+  return C.odr_onboarding_answer(client, user, itemId, answer)
+end
+
+-- How many events the device holds for the user (at most `limit`): 0 means a brand-new user.
+function odr.historyLength(client, user, limit)
+  local buffer, got = ffi.new("odr_recent_item[?]", limit), ffi.new("int32_t[1]")
+  local rc = C.odr_recent_sequence(client, user, limit, buffer, ffi.sizeof("odr_recent_item"), got)
+  if rc ~= odr.ODR_OK then return nil, odr.why(rc, client) end
+  return got[0]
+end
+
 function odr.track(client, user, itemId, eventType)
   return C.odr_track(client, user, itemId, eventType, 0, 0)
 end

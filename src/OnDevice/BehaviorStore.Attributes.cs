@@ -118,6 +118,39 @@ public sealed partial class BehaviorStore
             database.Execute($"DELETE FROM user_attributes WHERE value IS NULL AND sync_state = {(int)SyncState.Synced}");
         }));
 
+    /// <summary>
+    /// Called with the highest change number the server holds for this device. When it is above this store's counter
+    /// the numbering went back — the store was restored from a backup (same device id, older counter) — and every
+    /// change numbered below it would be taken by the server for an old one and dropped while this device marks it
+    /// synced. So the counter jumps past it and every attribute this store holds is numbered anew above it (pending
+    /// again unless local-only): what this device holds wins over what it had set before the restore.
+    /// </summary>
+    /// <returns>How many attributes were numbered anew (0 when the numbering was fine).</returns>
+    internal int CatchUpAttributeNumbers(long serverHighest)
+    {
+        int renumbered = 0;
+        RunOnWriter(writer => writer.Database.InTransaction(database =>
+        {
+            long counter = long.Parse(KeyValue.Get(database, KeyValue.AttributeChangeSequence) ?? "0", CultureInfo.InvariantCulture);
+            if (serverHighest <= counter)
+            {
+                return;
+            }
+            var rows = database.Query("SELECT user_id, key, sync_state FROM user_attributes ORDER BY change_seq",
+                static row => (User: row.ColumnText(0)!, Key: row.ColumnText(1)!, State: row.ColumnInt64(2)));
+            long next = serverHighest;
+            foreach (var row in rows)
+            {
+                long state = row.State == (long)SyncState.LocalOnly ? row.State : (long)SyncState.Pending;
+                database.Execute("UPDATE user_attributes SET change_seq = ?1, sync_state = ?2 WHERE user_id = ?3 AND key = ?4",
+                    ++next, state, row.User, row.Key);
+            }
+            KeyValue.Set(database, KeyValue.AttributeChangeSequence, next.ToString(CultureInfo.InvariantCulture));
+            renumbered = rows.Count;
+        }));
+        return renumbered;
+    }
+
     private static void Write(SqliteDatabase database, string userId, string key, string? value, long nowMs, ConsentState consent)
     {
         long sequence = long.Parse(KeyValue.Get(database, KeyValue.AttributeChangeSequence) ?? "0", CultureInfo.InvariantCulture) + 1;

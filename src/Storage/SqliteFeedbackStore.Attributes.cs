@@ -2,7 +2,7 @@ using OnDeviceReco.Protocol.Wire;
 
 namespace OnDeviceReco.Server.Storage;
 
-// User attributes on SQLite: one upsert per change that only wins when its sequence id is newer.
+// User attributes on SQLite: the statements of AttributeIngest in one transaction under the writer's lock.
 public sealed partial class SqliteFeedbackStore
 {
     public AttributeIngestResult IngestAttributes(AttributeBatch batch)
@@ -11,19 +11,12 @@ public sealed partial class SqliteFeedbackStore
         {
             using var transaction = _writer.BeginTransaction();
             long device = DeviceKey(transaction, batch.DeviceId);
-            int applied = 0;
-            foreach (var change in batch.Changes)
-            {
-                applied += Execute(_writer, transaction, """
-                    INSERT INTO user_attributes(device, user_id, key, value, change_seq, ts_ms) VALUES ($d, $u, $k, $v, $s, $t)
-                    ON CONFLICT(device, user_id, key) DO UPDATE SET value = excluded.value, change_seq = excluded.change_seq, ts_ms = excluded.ts_ms
-                    WHERE excluded.change_seq > user_attributes.change_seq
-                    """,
-                    ("$d", device), ("$u", change.UserId), ("$k", change.Key), ("$v", (object?)change.Value ?? DBNull.Value),
-                    ("$s", change.Sequence), ("$t", change.TimestampMs));
-            }
+            var result = AttributeIngest.Run(batch, device,
+                (sql, parameters) => Execute(_writer, transaction, sql, parameters),
+                (sql, read, parameters) => Query(_writer, transaction, sql, read, parameters),
+                (sql, read, parameters) => Query(_writer, transaction, sql, read, parameters));
             transaction.Commit();
-            return new AttributeIngestResult(applied, batch.Changes.Count - applied);
+            return result;
         }
     }
 

@@ -82,6 +82,15 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
             ts_ms      INTEGER NOT NULL,
             PRIMARY KEY (device, user_id, key)) WITHOUT ROWID;
         """,
+        // 5: per (device, user) the newest change number pruned by the attribute cap (AttributeIngest); its row lock
+        // also orders batches for one user.
+        """
+        CREATE TABLE user_attribute_floors(
+            device    INTEGER NOT NULL,
+            user_id   TEXT    NOT NULL,
+            floor_seq INTEGER NOT NULL,
+            PRIMARY KEY (device, user_id)) WITHOUT ROWID;
+        """,
     ];
 
     private readonly string _connectionString;
@@ -194,6 +203,7 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
             long erased = Execute(_writer, transaction, "DELETE FROM events WHERE device = $k", ("$k", keys[0]));
             Execute(_writer, transaction, "DELETE FROM batches WHERE device = $k", ("$k", keys[0]));
             Execute(_writer, transaction, "DELETE FROM user_attributes WHERE device = $k", ("$k", keys[0]));
+            Execute(_writer, transaction, "DELETE FROM user_attribute_floors WHERE device = $k", ("$k", keys[0]));
             transaction.Commit();
             return erased;
         }

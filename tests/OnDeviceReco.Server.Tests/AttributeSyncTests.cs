@@ -134,7 +134,8 @@ public sealed class AttributeSyncTests
         Assert.Empty(device.Client.GetUserAttributes("user-0"));
     }
 
-    public static TheoryData<string> BadBatches => ["malformed", "control character in a value", "key of 65 bytes", "blank user", "another device"];
+    public static TheoryData<string> BadBatches => ["malformed", "control character in a value", "key of 65 bytes", "blank user", "another device",
+        "change number above 2^53"];
 
     [Theory]
     [MemberData(nameof(BadBatches))]
@@ -151,6 +152,7 @@ public sealed class AttributeSyncTests
             "key of 65 bytes" => WireCodec.Encode(AttributeBatch.Create(deviceId, [Change(key: new string('k', 65))])),
             "blank user" => WireCodec.Encode(AttributeBatch.Create(deviceId, [Change(user: "\u200B")])),
             "another device" => WireCodec.Encode(AttributeBatch.Create("someone-else", [Change()])),
+            "change number above 2^53" => WireCodec.Encode(AttributeBatch.Create(deviceId, [Change() with { Sequence = AttributeChange.MaxSequence + 1 }])),
             _ => throw new ArgumentOutOfRangeException(nameof(what)),
         };
 

@@ -6,7 +6,8 @@ namespace OnDeviceReco.Sync;
 /// Moves pending user attribute changes to the server (<c>POST v1/attributes</c>), batch by batch, marking each
 /// synced only after the acknowledgement of exactly that batch. The server keeps the newest change per (device,
 /// user, key), so a resend lands once. A server from before attributes answers 404: the changes stay pending and
-/// events keep syncing.
+/// events keep syncing. The acknowledgement also names the highest change number the server holds for this device,
+/// which lets a store restored from a backup (its counter gone back) number its changes anew instead of losing them.
 /// </summary>
 internal sealed class AttributeUploader(BehaviorStore store, DeviceSession session, SyncRequests requests)
 {
@@ -40,9 +41,10 @@ internal sealed class AttributeUploader(BehaviorStore store, DeviceSession sessi
             {
                 return (sent, true, outcome);
             }
+            AttributeAck ack;
             try
             {
-                var ack = WireCodec.DecodeAttributeAck(outcome.Body);
+                ack = WireCodec.DecodeAttributeAck(outcome.Body);
                 if (ack.BatchId != batch.BatchId || ack.AppliedThrough != batch.LastSequence)
                 {
                     return (sent, true, outcome.AsTransient("The attribute acknowledgement does not match the batch sent."));
@@ -54,6 +56,9 @@ internal sealed class AttributeUploader(BehaviorStore store, DeviceSession sessi
             }
             store.MarkAttributesSynced(changes);
             sent += changes.Count;
+            // A server ahead of this store's numbering (a restored backup) took these for old changes: the store
+            // numbers its attributes anew above the server's and the loop sends them again.
+            store.CatchUpAttributeNumbers(ack.HighestSequence);
         }
     }
 }

@@ -37,4 +37,9 @@ public sealed record AttributeBatch(string DeviceId, Guid BatchId, IReadOnlyList
 /// <param name="AppliedThrough">The batch's last sequence id.</param>
 /// <param name="Applied">Changes that were newer than what the server had, and so were stored.</param>
 /// <param name="AlreadyApplied">Changes the server had already (a resend) or had a newer change for: stored nothing.</param>
-public sealed record AttributeAck(Guid BatchId, long AppliedThrough, int Applied, int AlreadyApplied);
+/// <param name="HighestSequence">
+/// The highest change number the server holds for the device (0 from a server that predates it). Higher than the
+/// device's own counter, it means the device's numbering went back — a store restored from a backup — and changes
+/// numbered below it would be taken for old ones: the device then numbers its attributes anew above it and sends them again.
+/// </param>
+public sealed record AttributeAck(Guid BatchId, long AppliedThrough, int Applied, int AlreadyApplied, long HighestSequence = 0);

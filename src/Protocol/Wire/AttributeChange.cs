@@ -9,4 +9,11 @@ namespace OnDeviceReco.Protocol.Wire;
 /// <param name="UserId">The profile the attribute describes.</param>
 /// <param name="Key">The attribute (e.g. <c>platform</c>).</param>
 /// <param name="Value">The new value, or null when the attribute was removed.</param>
-public sealed record AttributeChange(long Sequence, long TimestampMs, string UserId, string Key, string? Value);
+public sealed record AttributeChange(long Sequence, long TimestampMs, string UserId, string Key, string? Value)
+{
+    /// <summary>
+    /// The highest change number on the wire: 2^53, far beyond any device's count of changes, so that a device told
+    /// the highest number the server holds (<see cref="AttributeAck.HighestSequence"/>) can always count on from it.
+    /// </summary>
+    public const long MaxSequence = 1L << 53;
+}

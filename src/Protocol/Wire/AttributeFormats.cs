@@ -4,7 +4,7 @@ namespace OnDeviceReco.Protocol.Wire;
 
 /// <summary>
 /// <c>[device id, batch id, [[sequence, timestamp, user, key, value or nil]…]]</c> and
-/// <c>[batch id, applied through, applied, already applied]</c>. Attribute batches are small (a few changes per
+/// <c>[batch id, applied through, applied, already applied, highest sequence]</c>. Attribute batches are small (a few changes per
 /// user), so they go row by row without a string table.
 /// </summary>
 internal static class AttributeFormats
@@ -55,9 +55,9 @@ internal static class AttributeFormats
         {
             WireRead.ExpectArray(ref reader, ChangeFields, "attribute change");
             long sequence = reader.ReadInt64();
-            if (sequence <= previous)
+            if (sequence <= previous || sequence > AttributeChange.MaxSequence)
             {
-                throw new ProtocolFormatException($"Change {i}: sequence ids must be positive and increase strictly.");
+                throw new ProtocolFormatException($"Change {i}: sequence ids must be 1 to {AttributeChange.MaxSequence} and increase strictly.");
             }
             previous = sequence;
             long timestamp = reader.ReadInt64();
@@ -71,20 +71,27 @@ internal static class AttributeFormats
 
     public static void Write(ref MessagePackWriter writer, AttributeAck ack)
     {
-        writer.WriteArrayHeader(4);
+        writer.WriteArrayHeader(5);
         writer.Write(ack.BatchId.ToByteArray());
         writer.Write(ack.AppliedThrough);
         writer.Write(ack.Applied);
         writer.Write(ack.AlreadyApplied);
+        writer.Write(ack.HighestSequence);
     }
 
+    // Four fields from a server that predates HighestSequence (read as 0: nothing to catch up with).
     public static AttributeAck ReadAck(ref MessagePackReader reader)
     {
-        WireRead.ExpectArray(ref reader, 4, "attribute acknowledgement");
-        var ack = new AttributeAck(WireRead.Guid(ref reader, "batch id"), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32());
-        if (ack.AppliedThrough < 1 || ack.Applied < 0 || ack.AlreadyApplied < 0)
+        int fields = reader.ReadArrayHeader();
+        if (fields is not (4 or 5))
         {
-            throw new ProtocolFormatException("attribute acknowledgement: negative count or sequence id.");
+            throw new ProtocolFormatException($"attribute acknowledgement: expected 4 or 5 fields, found {fields}.");
+        }
+        var ack = new AttributeAck(WireRead.Guid(ref reader, "batch id"), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(),
+            fields == 5 ? reader.ReadInt64() : 0);
+        if (ack.AppliedThrough < 1 || ack.Applied < 0 || ack.AlreadyApplied < 0 || ack.HighestSequence is < 0 or > AttributeChange.MaxSequence)
+        {
+            throw new ProtocolFormatException("attribute acknowledgement: negative count or sequence id out of range.");
         }
         return ack;
     }

@@ -9,7 +9,10 @@ namespace OnDeviceReco.Server.Events;
 /// <summary>
 /// POST /v1/attributes: a device's user attribute changes in, an acknowledgement out. Each change is checked with
 /// the shared <see cref="AttributeContract"/>; the store keeps the newest change per (device, user, key), so a
-/// resend lands once. A batch with an invalid change is refused whole (400) and nothing of it is stored.
+/// resend lands once, and at most <see cref="InputLimits.MaxUserAttributes"/> values per user, the newest by change
+/// number (a batch that takes a user past that is stored, and the oldest values dropped: see
+/// <see cref="Storage.IUserAttributeStore"/>). Timestamps are put on the server's clock (<see cref="DeviceClock"/>);
+/// which change wins never depends on them. A batch with an invalid change is refused whole (400) and nothing of it is stored.
 /// </summary>
 public static class AttributeEndpoints
 {
@@ -21,7 +24,7 @@ public static class AttributeEndpoints
             .RequireRateLimiting(RateLimits.DevicePolicy)
             .AddEndpointFilter(IngestGate.Filter)
             .WithName("IngestAttributes")
-            .WithSummary("Stores a MessagePack batch of user attribute changes (the newest change per device, user and key wins) and acknowledges it.")
+            .WithSummary("Stores a MessagePack batch of user attribute changes (the newest change per device, user and key wins; at most 32 values per user, the newest kept) and acknowledges it.")
             .Accepts<byte[]>(WireCodec.ContentType)
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -33,7 +36,7 @@ public static class AttributeEndpoints
     }
 
     private static async Task<IResult> Ingest(HttpContext http, IFeedbackStore store, ServerOptions options, ServerMetrics metrics,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("OnDeviceReco.Server.Attributes");
         string device = LogNames.Device(http.AuthenticatedDevice());
@@ -42,6 +45,10 @@ public static class AttributeEndpoints
         {
             return problem!;
         }
+        // Times on the server's clock first, as for events: a device whose clock is wrong (or before 1970) is corrected,
+        // never refused — a refused attribute batch would be sent again, and refused again, at every sync.
+        var now = clock.GetUtcNow();
+        batch = DeviceClock.Correct(batch, DeviceClock.OffsetMs(http.Request.Headers[DeviceClock.Header], now), now);
         foreach (var change in batch.Changes)
         {
             if (AttributeContract.CheckSynced(change.UserId, change.Key, change.Value, change.TimestampMs) is { } violation)
@@ -51,8 +58,13 @@ public static class AttributeEndpoints
             }
         }
         var result = store.IngestAttributes(batch);
+        if (result.Evicted > 0)
+        {
+            log.LogWarning("Attribute batch {BatchId} from {Device} took a user past {Max} attributes: the {Evicted} oldest were dropped",
+                batch.BatchId, device, InputLimits.MaxUserAttributes, result.Evicted);
+        }
         log.LogDebug("Attribute batch {BatchId} from {Device}: {Applied} applied, {Already} already applied", batch.BatchId, device, result.Applied, result.AlreadyApplied);
-        var ack = new AttributeAck(batch.BatchId, batch.LastSequence, result.Applied, result.AlreadyApplied);
+        var ack = new AttributeAck(batch.BatchId, batch.LastSequence, result.Applied, result.AlreadyApplied, result.HighestSequence);
         return Results.Bytes(WireCodec.Encode(ack), WireCodec.ContentType);
     }
 }

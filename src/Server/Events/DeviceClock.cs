@@ -20,11 +20,12 @@ public static class DeviceClock
     /// <summary>Milliseconds to add to the device's timestamps: 0 when the header is absent, unreadable or close to <paramref name="serverNow"/>.</summary>
     public static long OffsetMs(string? header, DateTimeOffset serverNow)
     {
-        if (!long.TryParse(header, NumberStyles.None, CultureInfo.InvariantCulture, out long deviceNowMs))
+        // A sign is allowed: a device whose clock is set before 1970 sends a negative time, and is the most wrong of all.
+        if (!long.TryParse(header, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long deviceNowMs))
         {
             return 0;
         }
-        long offset = serverNow.ToUnixTimeMilliseconds() - deviceNowMs;
+        long offset = (long)Int128.Clamp((Int128)serverNow.ToUnixTimeMilliseconds() - deviceNowMs, -long.MaxValue, long.MaxValue);
         return Math.Abs(offset) > Tolerance.TotalMilliseconds ? offset : 0;
     }
 
@@ -41,5 +42,19 @@ public static class DeviceClock
             .Select(e => e with { TimestampMs = (long)Int128.Clamp((Int128)e.TimestampMs + offsetMs, 0, latest) }) // no overflow for hostile values
             .ToList();
         return batch with { Events = events };
+    }
+
+    /// <summary>An attribute batch with its times on the server's clock, as <see cref="Correct(EventBatch, long, DateTimeOffset)"/> does for events.</summary>
+    public static AttributeBatch Correct(AttributeBatch batch, long offsetMs, DateTimeOffset serverNow)
+    {
+        long latest = serverNow.Add(EventContract.DefaultMaxClockSkew).ToUnixTimeMilliseconds();
+        if (offsetMs == 0 && batch.Changes.All(c => c.TimestampMs >= 0 && c.TimestampMs <= latest))
+        {
+            return batch;
+        }
+        var changes = batch.Changes
+            .Select(c => c with { TimestampMs = (long)Int128.Clamp((Int128)c.TimestampMs + offsetMs, 0, latest) })
+            .ToList();
+        return batch with { Changes = changes };
     }
 }

@@ -3,28 +3,21 @@ using OnDeviceReco.Protocol.Wire;
 
 namespace OnDeviceReco.Server.Storage.Postgres;
 
-// User attributes on PostgreSQL: one upsert per change that only wins when its sequence id is newer. The row lock of
-// the upsert orders two nodes applying changes of one key at once; the higher sequence id wins either way.
+// User attributes on PostgreSQL: the statements of AttributeIngest in one transaction. The lock on each user's floor
+// row orders two nodes applying batches for one user at once, so the cap holds across nodes too.
 public sealed partial class PostgresFeedbackStore
 {
     public AttributeIngestResult IngestAttributes(AttributeBatch batch)
     {
+        long device = DeviceKey(batch.DeviceId);
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        long device = DeviceKey(batch.DeviceId);
-        int applied = 0;
-        foreach (var change in batch.Changes)
-        {
-            applied += Execute(connection, transaction, """
-                INSERT INTO user_attributes(device, user_id, key, value, change_seq, ts_ms) VALUES (@d, @u, @k, @v, @s, @t)
-                ON CONFLICT (device, user_id, key) DO UPDATE SET value = EXCLUDED.value, change_seq = EXCLUDED.change_seq, ts_ms = EXCLUDED.ts_ms
-                WHERE EXCLUDED.change_seq > user_attributes.change_seq
-                """,
-                ("d", device), ("u", change.UserId), ("k", change.Key), ("v", (object?)change.Value ?? DBNull.Value),
-                ("s", change.Sequence), ("t", change.TimestampMs));
-        }
+        var result = AttributeIngest.Run(batch, device,
+            (sql, parameters) => Execute(connection, transaction, sql, parameters),
+            (sql, read, parameters) => Query(connection, transaction, sql, read, parameters),
+            (sql, read, parameters) => Query(connection, transaction, sql, read, parameters));
         transaction.Commit();
-        return new AttributeIngestResult(applied, batch.Changes.Count - applied);
+        return result;
     }
 
     public IEnumerable<StoredAttribute> ReadAttributes()

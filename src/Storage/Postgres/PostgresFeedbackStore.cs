@@ -127,6 +127,7 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
         long erased = Execute(connection, transaction, "DELETE FROM events WHERE device = @k", ("k", keys[0]));
         Execute(connection, transaction, "DELETE FROM batches WHERE device = @k", ("k", keys[0]));
         Execute(connection, transaction, "DELETE FROM user_attributes WHERE device = @k", ("k", keys[0]));
+        Execute(connection, transaction, "DELETE FROM user_attribute_floors WHERE device = @k", ("k", keys[0]));
         transaction.Commit();
         return erased;
     }

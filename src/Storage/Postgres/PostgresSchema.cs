@@ -82,6 +82,15 @@ internal static class PostgresSchema
             ts_ms      bigint NOT NULL,
             PRIMARY KEY (device, user_id, key));
         """,
+        // 3: per (device, user) the newest change number pruned by the attribute cap (AttributeIngest); its row lock
+        // orders two nodes applying batches for one user.
+        """
+        CREATE TABLE user_attribute_floors(
+            device    bigint NOT NULL,
+            user_id   text   NOT NULL,
+            floor_seq bigint NOT NULL,
+            PRIMARY KEY (device, user_id));
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

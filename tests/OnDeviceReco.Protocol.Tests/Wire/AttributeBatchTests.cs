@@ -74,6 +74,7 @@ public sealed class AttributeBatchTests
         { "sequence id 0", Body(1, [0L, 5L, "u", "k", "v"]) },
         { "sequence ids going back", Body(2, [5L, 5L, "u", "k", "v"], [4L, 5L, "u", "k", "v"]) },
         { "a repeated sequence id", Body(2, [5L, 5L, "u", "k", "v"], [5L, 5L, "u", "k", "v"]) },
+        { "a sequence id above 2^53", Body(1, [(1L << 53) + 1, 5L, "u", "k", "v"]) },
         { "an empty user", Body(1, [1L, 5L, "", "k", "v"]) },
         { "a nil key", Body(1, [1L, 5L, "u", null, "v"]) },
         { "an empty key", Body(1, [1L, 5L, "u", "", "v"]) },
@@ -89,6 +90,22 @@ public sealed class AttributeBatchTests
     public void Hostile_attribute_bodies_are_refused(string what, byte[] message)
     {
         WireAssert.Rejects(() => WireCodec.DecodeAttributeBatch(message), what);
+    }
+
+    [Fact]
+    public void An_acknowledgement_of_four_fields_from_a_server_before_highest_sequence_decodes_with_zero()
+    {
+        var id = Guid.NewGuid();
+        byte[] message = Envelope.Seal(MessageKind.AttributeAck, HandBuilt.Write((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(4);
+            w.Write(id.ToByteArray());
+            w.Write(7L);
+            w.Write(3);
+            w.Write(1);
+        }), compress: false);
+
+        Assert.Equal(new AttributeAck(id, 7, 3, 1, 0), WireCodec.DecodeAttributeAck(message));
     }
 
     [Fact]

@@ -9,12 +9,15 @@ namespace OnDeviceReco.Server.Tests.Stores;
 /// exactly-once ingestion under replays, conflicts, overlaps and concurrent deliveries; device binding; erasure;
 /// the training stream's order; the model records.
 /// </summary>
-public abstract class FeedbackStoreContract
+public abstract partial class FeedbackStoreContract
 {
     /// <summary>A new, empty store.</summary>
     protected abstract IFeedbackStore NewStore();
 
-    private static readonly long Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+    /// <summary>Rows in user_attributes (values and remembered removals) of the store <see cref="NewStore"/> made last, read with SQL.</summary>
+    protected abstract long AttributeRows();
+
+    internal static readonly long Now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     internal static EventBatch Batch(string device, long first, int count, string prefix = "item", string user = "user") =>
         EventBatch.Create(device, Enumerable.Range(0, count)
@@ -136,9 +139,9 @@ public abstract class FeedbackStoreContract
         Assert.Equal(40, store.Ingest(resent, Hash(resent)).Stored);
     }
 
-    private static AttributeBatch Attributes(string device, params AttributeChange[] changes) => AttributeBatch.Create(device, changes);
+    internal static AttributeBatch Attributes(string device, params AttributeChange[] changes) => AttributeBatch.Create(device, changes);
 
-    private static List<StoredAttribute> AttributesOf(IFeedbackStore store) => store.ReadAttributes().ToList();
+    internal static List<StoredAttribute> AttributesOf(IFeedbackStore store) => store.ReadAttributes().ToList();
 
     [Fact]
     public void Attribute_changes_land_once_and_a_resend_applies_nothing()
@@ -150,8 +153,8 @@ public abstract class FeedbackStoreContract
             new AttributeChange(3, Now, "u1", "platform", "ios"),
             new AttributeChange(4, Now, "u2", "platform", "ios"));
 
-        Assert.Equal(new AttributeIngestResult(4, 0), store.IngestAttributes(batch));
-        Assert.Equal(new AttributeIngestResult(0, 4), store.IngestAttributes(batch));
+        Assert.Equal(new AttributeIngestResult(4, 0, 0, 4), store.IngestAttributes(batch));
+        Assert.Equal(new AttributeIngestResult(0, 4, 0, 4), store.IngestAttributes(batch));
         store.IngestAttributes(Attributes("device-b", new AttributeChange(1, Now, "u1", "platform", "web")));
 
         Assert.Equal(
@@ -169,7 +172,7 @@ public abstract class FeedbackStoreContract
 
         var late = store.IngestAttributes(Attributes("device-a", new AttributeChange(5, Now, "u", "platform", "android"), new AttributeChange(6, Now, "u", "age", "65+")));
 
-        Assert.Equal(new AttributeIngestResult(0, 2), late);
+        Assert.Equal(new AttributeIngestResult(0, 2, 0, 12), late);
         Assert.Equal([new StoredAttribute("device-a", "u", "platform", "ios")], AttributesOf(store));
         store.IngestAttributes(Attributes("device-a", new AttributeChange(13, Now, "u", "age", "25-34")));
         Assert.Equal(2, AttributesOf(store).Count);

@@ -1,3 +1,4 @@
+using Npgsql;
 using OnDeviceReco.Server.Storage;
 using OnDeviceReco.Server.Storage.Postgres;
 using OnDeviceReco.Server.Tests.Support;
@@ -8,5 +9,15 @@ namespace OnDeviceReco.Server.Tests.Stores;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreContractTests(PostgresFixture postgres) : FeedbackStoreContract
 {
-    protected override IFeedbackStore NewStore() => new PostgresFeedbackStore(postgres.NewDatabase());
+    private string? _lastDatabase;
+
+    protected override IFeedbackStore NewStore() => new PostgresFeedbackStore(_lastDatabase = postgres.NewDatabase());
+
+    protected override long AttributeRows()
+    {
+        using var connection = new NpgsqlConnection(_lastDatabase);
+        connection.Open();
+        using var command = new NpgsqlCommand("SELECT count(*) FROM user_attributes", connection);
+        return (long)command.ExecuteScalar()!;
+    }
 }

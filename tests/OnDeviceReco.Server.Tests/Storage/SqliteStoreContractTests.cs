@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using OnDeviceReco.Server.Storage;
 using OnDeviceReco.Server.Tests.Support;
 
@@ -8,7 +9,18 @@ public sealed class SqliteStoreContractTests : FeedbackStoreContract, IDisposabl
 {
     private readonly TempDirectory _dir = new();
 
-    protected override IFeedbackStore NewStore() => new SqliteFeedbackStore(_dir.File($"{Guid.NewGuid():N}/feedback.db"));
+    private string? _lastPath;
+
+    protected override IFeedbackStore NewStore() => new SqliteFeedbackStore(_lastPath = _dir.File($"{Guid.NewGuid():N}/feedback.db"));
+
+    protected override long AttributeRows()
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _lastPath, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM user_attributes";
+        return (long)command.ExecuteScalar()!;
+    }
 
     public void Dispose() => _dir.Dispose();
 }

@@ -29,6 +29,30 @@ public sealed class UserAttributeTests
         Assert.Equal(3, reopened.UnsyncedAttributeChanges);
     }
 
+    [Fact]
+    public void A_server_ahead_of_the_counter_has_every_attribute_numbered_anew_above_it_and_local_only_ones_stay_local()
+    {
+        using var dir = new TempDirectory();
+        using var store = new BehaviorStore(new StoreOptions { DatabasePath = dir.Database });
+        store.SetConsent(ConsentState.LocalOnly);
+        store.SetUserAttribute("u", "age_band", "25-34");                      // change 1, never to be synced
+        store.SetConsent(ConsentState.Granted);
+        store.SetUserAttribute("u", "platform", "ios");                        // change 2
+        store.SetUserAttribute("v", "locale", "de");                           // change 3
+        store.MarkAttributesSynced(store.GetUnsyncedAttributeChanges(10));
+
+        Assert.Equal(0, store.CatchUpAttributeNumbers(3));                     // the server is not ahead: nothing to do
+        Assert.Equal(0, store.UnsyncedAttributeChanges);
+        Assert.Equal(3, store.CatchUpAttributeNumbers(100));                   // a restored backup: the server holds 100
+
+        var pending = store.GetUnsyncedAttributeChanges(10);
+        Assert.Equal([(102L, "platform", "ios"), (103L, "locale", "de")], pending.Select(c => (c.Sequence, c.Key, c.Value!)));
+        store.SetUserAttribute("u", "platform", "web");
+        Assert.Equal(104, store.GetUnsyncedAttributeChanges(10).Single(c => c.Key == "platform").Sequence);
+        Assert.Equal(0, store.CatchUpAttributeNumbers(104));
+        Assert.Equal(new Dictionary<string, string> { ["age_band"] = "25-34", ["platform"] = "web" }, store.GetUserAttributes("u"));
+    }
+
     public static TheoryData<string, InvalidInputReason> BadAttributes => new()
     {
         { "null key", InvalidInputReason.Null },

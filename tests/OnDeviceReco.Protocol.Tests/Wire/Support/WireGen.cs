@@ -245,5 +245,5 @@ internal static class WireGen
         return AttributeBatch.Create("device-" + rng.Next(1000), changes);
     }
 
-    public static AttributeAck AttributeAck(Random rng) => new(NewGuid(rng), rng.Next(1, int.MaxValue), rng.Next(0, 1000), rng.Next(0, 1000));
+    public static AttributeAck AttributeAck(Random rng) => new(NewGuid(rng), rng.Next(1, int.MaxValue), rng.Next(0, 1000), rng.Next(0, 1000), rng.NextInt64(0, AttributeChange.MaxSequence + 1));
 }
