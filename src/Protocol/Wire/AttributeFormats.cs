@@ -79,16 +79,21 @@ internal static class AttributeFormats
         writer.Write(ack.HighestSequence);
     }
 
-    // Four fields from a server that predates HighestSequence (read as 0: nothing to catch up with).
+    // Four fields from a server that predates HighestSequence (read as 0: nothing to catch up with); fields after the
+    // fifth, from a newer server, are skipped, so adding one later does not strand devices already shipped.
     public static AttributeAck ReadAck(ref MessagePackReader reader)
     {
         int fields = reader.ReadArrayHeader();
-        if (fields is not (4 or 5))
+        if (fields < 4)
         {
-            throw new ProtocolFormatException($"attribute acknowledgement: expected 4 or 5 fields, found {fields}.");
+            throw new ProtocolFormatException($"attribute acknowledgement: expected at least 4 fields, found {fields}.");
         }
         var ack = new AttributeAck(WireRead.Guid(ref reader, "batch id"), reader.ReadInt64(), reader.ReadInt32(), reader.ReadInt32(),
-            fields == 5 ? reader.ReadInt64() : 0);
+            fields >= 5 ? reader.ReadInt64() : 0);
+        for (int extra = 5; extra < fields; extra++)
+        {
+            reader.Skip();
+        }
         if (ack.AppliedThrough < 1 || ack.Applied < 0 || ack.AlreadyApplied < 0 || ack.HighestSequence is < 0 or > AttributeChange.MaxSequence)
         {
             throw new ProtocolFormatException("attribute acknowledgement: negative count or sequence id out of range.");

@@ -109,6 +109,41 @@ public sealed class AttributeBatchTests
     }
 
     [Fact]
+    public void An_acknowledgement_from_a_newer_server_with_more_fields_decodes_and_skips_them()
+    {
+        var id = Guid.NewGuid();
+        byte[] message = Envelope.Seal(MessageKind.AttributeAck, HandBuilt.Write((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(7);
+            w.Write(id.ToByteArray());
+            w.Write(7L);
+            w.Write(3);
+            w.Write(1);
+            w.Write(12L);
+            w.Write("a field this device does not know");
+            w.WriteArrayHeader(2);
+            w.Write(1);
+            w.WriteNil();
+        }), compress: false);
+
+        Assert.Equal(new AttributeAck(id, 7, 3, 1, 12), WireCodec.DecodeAttributeAck(message));
+    }
+
+    [Fact]
+    public void An_acknowledgement_of_three_fields_is_refused()
+    {
+        byte[] message = Envelope.Seal(MessageKind.AttributeAck, HandBuilt.Write((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(3);
+            w.Write(Guid.NewGuid().ToByteArray());
+            w.Write(7L);
+            w.Write(3);
+        }), compress: false);
+
+        WireAssert.Rejects(() => WireCodec.DecodeAttributeAck(message), "three fields");
+    }
+
+    [Fact]
     public void An_attribute_batch_is_never_read_as_an_event_batch_and_back()
     {
         var rng = new Random(802);
