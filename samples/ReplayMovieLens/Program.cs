@@ -26,8 +26,6 @@ var (users, newcomerUsers) = Newcomers.HoldBack(UserHistory.Split(MovieLensFiles
     double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture));
 // Shift history so the newest rating happened a minute ago: devices record it as if it were live.
 var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time);
-int earlyEvents = users.Sum(u => u.Early.Count);
-int retrainAfter = Math.Max(1_000, earlyEvents * 4 / 5);
 if (Arg("--compare-kept") is { } kept)
 {
     RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--compare-recipes") ?? "1"));
@@ -35,8 +33,9 @@ if (Arg("--compare-kept") is { } kept)
 }
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
 
-await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, retrainAfter, epochs, seed);
-Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once {retrainAfter:N0} new events arrive.");
+await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, epochs, seed);
+Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once a phase's events are all in"
+    + " (the loop sets its threshold to the phase's event count, so every run with the same seed trains on the same events).");
 var devices = users.Select(u => new SimulatedDevice(u, Path.Combine(root, "devices", u.UserId), server.Address, server.PublicKeyPem, shift, exploration)).ToList();
 Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest rating is held out for judging;"
     + $" {newcomerUsers.Count} more users are held back as newcomers.");
@@ -45,7 +44,7 @@ Console.WriteLine();
 Console.WriteLine("Phase A — devices record their users' early months and sync (no model yet: popularity and content serve).");
 var early = await RunAll(devices, d => d.LiveEarlyAsync());
 Report(early);
-var stats = await WaitForModel(1, TimeSpan.FromMinutes(20));
+var stats = await WaitForModel(1, (await server.StatsAsync()).Events, TimeSpan.FromMinutes(20));
 if (stats is null)
 {
     return 1;
@@ -54,6 +53,7 @@ await PrintModels();
 
 Console.WriteLine();
 Console.WriteLine("Phase B — devices pull model v1 and show its recommendations; users live their later months (taking some of what was shown); sync.");
+long storedBeforeB = stats.Events;
 var later = await RunAll(devices, d => d.LiveLaterAsync());
 Report(later);
 double ndcgBefore = later.Average(s => s.Ndcg10!.Value);
@@ -63,7 +63,7 @@ Console.WriteLine($"  served by model v{Versions(later)}: HR@10 {hitBefore:0.000
 Console.WriteLine($"  shown {shown:N0} recommendations, {taken:N0} later taken ({(double)taken / Math.Max(1, shown):P1}): synced as impressions and clicks");
 double coverage = later.SelectMany(s => s.ShownItems ?? new HashSet<string>()).Distinct().Count() / (double)Math.Max(1, later.Max(s => s.CatalogueSize));
 Console.WriteLine($"  exploration {exploration?.Name ?? "none"} ({exploration?.Sessions ?? 1} visits per user): {coverage:P1} of v1's catalogue shown at least once");
-stats = await WaitForModel(2, TimeSpan.FromMinutes(30));
+stats = await WaitForModel(2, (await server.StatsAsync()).Events - storedBeforeB, TimeSpan.FromMinutes(30));
 if (stats is null)
 {
     return 1;
@@ -124,13 +124,13 @@ bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 2
     && early.Concat(later).Concat(after).All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;
 
-// A loop whose candidate was kept back (it can happen with tiny --devices/--epochs settings) ends with the
-// server's own reason, not a stack trace.
-async Task<OnDeviceReco.Server.Models.ServerStats?> WaitForModel(long version, TimeSpan timeout)
+// The server retrains on the phase that just stored newEvents and serves the new version; a loop whose candidate
+// was kept back (it can happen with tiny --devices/--epochs settings) ends with the server's own reason, not a stack trace.
+async Task<OnDeviceReco.Server.Models.ServerStats?> WaitForModel(long version, long newEvents, TimeSpan timeout)
 {
     try
     {
-        return await server.WaitForModelAsync(version, timeout);
+        return await server.RetrainOnceAsync(newEvents, version, timeout);
     }
     catch (Exception e) when (e is InvalidOperationException or TimeoutException)
     {
