@@ -3,23 +3,25 @@ using System.Globalization;
 namespace ReplayMovieLens;
 
 /// <summary>
-/// Users held back as newcomers: chosen by a fixed seed (the same users in every run, whatever --seed says), never
+/// Users held back as newcomers: chosen by a fixed seed (the same users in every run, whatever --seed says; another
+/// --newcomer-seed holds back another set, e.g. to judge a change to onboarding on users the measurement does not use), never
 /// tracked in phases A–C, so no model ever saw them; after v2 is served each one is onboarded
 /// (<see cref="SimulatedDevice.OnboardAsync"/>).
 /// </summary>
 internal static class Newcomers
 {
-    private const int SelectionSeed = 17;
+    /// <summary>The hold-back seed of the loop's measurement.</summary>
+    public const int MeasuredSelectionSeed = 17;
 
     /// <summary>Onboarding questions asked, the most the issue measures after.</summary>
     public const int Questions = 5;
 
     /// <summary>Splits <paramref name="users"/> into those living phases A–C and <paramref name="share"/> of them held back; both keep their order.</summary>
-    public static (List<UserHistory> Devices, List<UserHistory> Newcomers) HoldBack(List<UserHistory> users, double share)
+    public static (List<UserHistory> Devices, List<UserHistory> Newcomers) HoldBack(List<UserHistory> users, double share, int selectionSeed = MeasuredSelectionSeed)
     {
         int count = (int)Math.Round(Math.Clamp(share, 0, 1) * users.Count);
         var order = Enumerable.Range(0, users.Count).ToArray();
-        new Random(SelectionSeed).Shuffle(order);
+        new Random(selectionSeed).Shuffle(order);
         var held = order.Take(count).ToHashSet();
         return (users.Where((_, i) => !held.Contains(i)).ToList(), users.Where((_, i) => held.Contains(i)).ToList());
     }

@@ -6,7 +6,7 @@ using ReplayMovieLens;
 // The whole feedback loop on one machine: a real server on loopback, one simulated phone per MovieLens user
 // (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
 // hot-swapped, and what changed; then newcomers held back from all of it are onboarded. Usage: [--data DIR]
-// [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--exploration none|ucb|random]
+// [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--newcomer-seed N] [--exploration none|ucb|random]
 // [--exploration-share S] [--sessions N] [--compare-recipes SEED,SEED…] (afterwards: the server's recipe vs impressions
 // as negatives vs a refit, see RecipeComparison; with --compare-kept DIR it compares on the store a run kept with
 // --keep DIR instead of running the loop)
@@ -23,7 +23,7 @@ var total = Stopwatch.StartNew();
 
 var movies = MovieLensFiles.ReadMovies(dataDir);
 var (users, newcomerUsers) = Newcomers.HoldBack(UserHistory.Split(MovieLensFiles.ReadRatings(dataDir)).Take(deviceCount).ToList(),
-    double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture));
+    double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture), int.Parse(Arg("--newcomer-seed") ?? $"{Newcomers.MeasuredSelectionSeed}", CultureInfo.InvariantCulture));
 // Shift history so the newest rating happened a minute ago: devices record it as if it were live.
 var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time);
 if (Arg("--compare-kept") is { } kept)
