@@ -9,7 +9,7 @@ using ReplayMovieLens;
 // [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--newcomer-seed N] [--exploration none|ucb|random]
 // [--exploration-share S] [--sessions N] [--compare-recipes SEED,SEED…] (afterwards: the server's recipe vs impressions
 // as negatives vs a refit, see RecipeComparison; with --compare-kept DIR it compares on the store a run kept with
-// --keep DIR instead of running the loop)
+// --keep DIR instead of running the loop; --onboard-kept DIR only onboards the newcomers against the model that kept run serves)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string dataDir = Arg("--data") ?? MovieLensFiles.FindDefaultDirectory();
@@ -29,6 +29,17 @@ var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time)
 if (Arg("--compare-kept") is { } kept)
 {
     RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--compare-recipes") ?? "1"));
+    return 0;
+}
+if (Arg("--onboard-kept") is { } onboardKept)
+{
+    // Only the newcomers, against the model a kept run's server serves: fresh newcomer stores, no retraining.
+    await using var keptServer = await LoopServer.StartAsync(Path.Combine(onboardKept, "server"), dataDir, epochs, seed);
+    var keptCold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newcomers"), keptServer, shift, parallel);
+    Console.WriteLine($"Newcomers of {onboardKept} ({newcomerUsers.Count}, hold-back seed {Arg("--newcomer-seed") ?? "17"}):");
+    Console.WriteLine(keptCold.Line);
+    Directory.Delete(root, recursive: true);
+    Console.WriteLine($"{{\"onboard_kept\":\"{onboardKept}\"{keptCold.Json}}}");
     return 0;
 }
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
@@ -102,12 +113,8 @@ Console.WriteLine($"Server: {stats.Batches:N0} batches from {stats.Devices} devi
 
 Console.WriteLine();
 Console.WriteLine($"Newcomers — {newcomerUsers.Count} users never tracked start the app (v{stats.ServingVersion} served), answer {Newcomers.Questions} onboarding questions from their own ratings.");
-var newcomerDevices = newcomerUsers.Select(u => new SimulatedDevice(u, Path.Combine(root, "newcomers", u.UserId), server.Address, server.PublicKeyPem, shift)).ToList();
-var onboarded = new OnboardingStep[newcomerDevices.Count];
-await Parallel.ForEachAsync(Enumerable.Range(0, newcomerDevices.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel },
-    async (i, _) => onboarded[i] = await newcomerDevices[i].OnboardAsync(Newcomers.Questions));
-var cold = Newcomers.Summarise(onboarded);
-Console.WriteLine($"  HR@10 of each newcomer's held-out rating: popularity only {cold.PopularityHr:0.0000}, after 3 answers {cold.After3Hr:0.0000}, after 5 {cold.After5Hr:0.0000} ({cold.LikedPerUser:0.00} of 5 liked on average)");
+var cold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newcomers"), server, shift, parallel);
+Console.WriteLine(cold.Line);
 
 await server.DisposeAsync();
 if (Arg("--compare-recipes") is { } seeds)
