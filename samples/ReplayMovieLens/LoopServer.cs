@@ -14,10 +14,12 @@ internal sealed class LoopServer : IAsyncDisposable
     private const string AdminKey = "demo-admin-key";
     private readonly WebApplication _app;
     private readonly HttpClient _admin;
+    private readonly RetrainingOptions _retraining;
 
-    private LoopServer(WebApplication app, Uri address, string publicKeyPem)
+    private LoopServer(WebApplication app, RetrainingOptions retraining, Uri address, string publicKeyPem)
     {
         _app = app;
+        _retraining = retraining;
         Address = address;
         PublicKeyPem = publicKeyPem;
         _admin = new HttpClient { BaseAddress = address };
@@ -29,7 +31,8 @@ internal sealed class LoopServer : IAsyncDisposable
     /// <summary>The server's model-signing public key: what an app ships as its trusted key.</summary>
     public string PublicKeyPem { get; }
 
-    public static async Task<LoopServer> StartAsync(string dataDirectory, string catalogueDirectory, int retrainAfter, int maxEpochs, int seed = 42)
+    /// <summary>Starts the server with its retraining threshold out of reach until <see cref="RetrainOnce"/> sets it.</summary>
+    public static async Task<LoopServer> StartAsync(string dataDirectory, string catalogueDirectory, int maxEpochs, int seed = 42)
     {
         var options = new ServerOptions
         {
@@ -47,7 +50,7 @@ internal sealed class LoopServer : IAsyncDisposable
             RegistrationsPerSecond = 100_000,
             Retraining = new RetrainingOptions
             {
-                MinNewEvents = retrainAfter,
+                MinNewEvents = int.MaxValue,
                 CheckInterval = TimeSpan.FromSeconds(2),
                 MaxEpochs = maxEpochs,
                 Seed = seed,
@@ -66,7 +69,26 @@ internal sealed class LoopServer : IAsyncDisposable
         });
         await app.StartAsync();
         var address = app.ListeningAddress();
-        return new LoopServer(app, address, app.Services.GetRequiredService<ModelSigning>().PublicKeyPem);
+        return new LoopServer(app, options.Retraining, address, app.Services.GetRequiredService<ModelSigning>().PublicKeyPem);
+    }
+
+    /// <summary>
+    /// Sets the server's retraining threshold to the <paramref name="newEvents"/> a phase just stored, so it retrains by
+    /// itself at its next check, on exactly that phase — then puts the threshold out of reach again until the next phase
+    /// ends. With hundreds of devices syncing at once, a threshold crossed mid-phase would train each run on whichever
+    /// devices happened to have synced (in one run 604 users, in the next 530), and no two runs would be comparable.
+    /// </summary>
+    public async Task<ServerStats> RetrainOnceAsync(long newEvents, long version, TimeSpan timeout)
+    {
+        _retraining.MinNewEvents = (int)Math.Clamp(newEvents, 1, int.MaxValue);
+        try
+        {
+            return await WaitForModelAsync(version, timeout);
+        }
+        finally
+        {
+            _retraining.MinNewEvents = int.MaxValue;
+        }
     }
 
     public async Task<ServerStats> StatsAsync() =>

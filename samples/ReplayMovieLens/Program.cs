@@ -6,10 +6,10 @@ using ReplayMovieLens;
 // The whole feedback loop on one machine: a real server on loopback, one simulated phone per MovieLens user
 // (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
 // hot-swapped, and what changed; then newcomers held back from all of it are onboarded. Usage: [--data DIR]
-// [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--exploration none|ucb|random]
+// [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--newcomer-seed N] [--exploration none|ucb|random]
 // [--exploration-share S] [--sessions N] [--compare-recipes SEED,SEED…] (afterwards: the server's recipe vs impressions
 // as negatives vs a refit, see RecipeComparison; with --compare-kept DIR it compares on the store a run kept with
-// --keep DIR instead of running the loop)
+// --keep DIR instead of running the loop; --onboard-kept DIR only onboards the newcomers against the model that kept run serves)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string dataDir = Arg("--data") ?? MovieLensFiles.FindDefaultDirectory();
@@ -23,20 +23,30 @@ var total = Stopwatch.StartNew();
 
 var movies = MovieLensFiles.ReadMovies(dataDir);
 var (users, newcomerUsers) = Newcomers.HoldBack(UserHistory.Split(MovieLensFiles.ReadRatings(dataDir)).Take(deviceCount).ToList(),
-    double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture));
+    double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture), int.Parse(Arg("--newcomer-seed") ?? $"{Newcomers.MeasuredSelectionSeed}", CultureInfo.InvariantCulture));
 // Shift history so the newest rating happened a minute ago: devices record it as if it were live.
 var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time);
-int earlyEvents = users.Sum(u => u.Early.Count);
-int retrainAfter = Math.Max(1_000, earlyEvents * 4 / 5);
 if (Arg("--compare-kept") is { } kept)
 {
     RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--compare-recipes") ?? "1"));
     return 0;
 }
+if (Arg("--onboard-kept") is { } onboardKept)
+{
+    // Only the newcomers, against the model a kept run's server serves: fresh newcomer stores, no retraining.
+    await using var keptServer = await LoopServer.StartAsync(Path.Combine(onboardKept, "server"), dataDir, epochs, seed);
+    var keptCold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newcomers"), keptServer, shift, parallel);
+    Console.WriteLine($"Newcomers of {onboardKept} ({newcomerUsers.Count}, hold-back seed {Arg("--newcomer-seed") ?? "17"}):");
+    Console.WriteLine(keptCold.Line);
+    Directory.Delete(root, recursive: true);
+    Console.WriteLine($"{{\"onboard_kept\":\"{onboardKept}\"{keptCold.Json}}}");
+    return 0;
+}
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
 
-await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, retrainAfter, epochs, seed);
-Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once {retrainAfter:N0} new events arrive.");
+await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, epochs, seed);
+Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once a phase's events are all in"
+    + " (the loop sets its threshold to the phase's event count, so every run with the same seed trains on the same events).");
 var devices = users.Select(u => new SimulatedDevice(u, Path.Combine(root, "devices", u.UserId), server.Address, server.PublicKeyPem, shift, exploration)).ToList();
 Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest rating is held out for judging;"
     + $" {newcomerUsers.Count} more users are held back as newcomers.");
@@ -45,7 +55,7 @@ Console.WriteLine();
 Console.WriteLine("Phase A — devices record their users' early months and sync (no model yet: popularity and content serve).");
 var early = await RunAll(devices, d => d.LiveEarlyAsync());
 Report(early);
-var stats = await WaitForModel(1, TimeSpan.FromMinutes(20));
+var stats = await WaitForModel(1, (await server.StatsAsync()).Events, TimeSpan.FromMinutes(20));
 if (stats is null)
 {
     return 1;
@@ -54,6 +64,7 @@ await PrintModels();
 
 Console.WriteLine();
 Console.WriteLine("Phase B — devices pull model v1 and show its recommendations; users live their later months (taking some of what was shown); sync.");
+long storedBeforeB = stats.Events;
 var later = await RunAll(devices, d => d.LiveLaterAsync());
 Report(later);
 double ndcgBefore = later.Average(s => s.Ndcg10!.Value);
@@ -63,7 +74,7 @@ Console.WriteLine($"  served by model v{Versions(later)}: HR@10 {hitBefore:0.000
 Console.WriteLine($"  shown {shown:N0} recommendations, {taken:N0} later taken ({(double)taken / Math.Max(1, shown):P1}): synced as impressions and clicks");
 double coverage = later.SelectMany(s => s.ShownItems ?? new HashSet<string>()).Distinct().Count() / (double)Math.Max(1, later.Max(s => s.CatalogueSize));
 Console.WriteLine($"  exploration {exploration?.Name ?? "none"} ({exploration?.Sessions ?? 1} visits per user): {coverage:P1} of v1's catalogue shown at least once");
-stats = await WaitForModel(2, TimeSpan.FromMinutes(30));
+stats = await WaitForModel(2, (await server.StatsAsync()).Events - storedBeforeB, TimeSpan.FromMinutes(30));
 if (stats is null)
 {
     return 1;
@@ -102,12 +113,8 @@ Console.WriteLine($"Server: {stats.Batches:N0} batches from {stats.Devices} devi
 
 Console.WriteLine();
 Console.WriteLine($"Newcomers — {newcomerUsers.Count} users never tracked start the app (v{stats.ServingVersion} served), answer {Newcomers.Questions} onboarding questions from their own ratings.");
-var newcomerDevices = newcomerUsers.Select(u => new SimulatedDevice(u, Path.Combine(root, "newcomers", u.UserId), server.Address, server.PublicKeyPem, shift)).ToList();
-var onboarded = new OnboardingStep[newcomerDevices.Count];
-await Parallel.ForEachAsync(Enumerable.Range(0, newcomerDevices.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel },
-    async (i, _) => onboarded[i] = await newcomerDevices[i].OnboardAsync(Newcomers.Questions));
-var cold = Newcomers.Summarise(onboarded);
-Console.WriteLine($"  HR@10 of each newcomer's held-out rating: popularity only {cold.PopularityHr:0.0000}, after 3 answers {cold.After3Hr:0.0000}, after 5 {cold.After5Hr:0.0000} ({cold.LikedPerUser:0.00} of 5 liked on average)");
+var cold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newcomers"), server, shift, parallel);
+Console.WriteLine(cold.Line);
 
 await server.DisposeAsync();
 if (Arg("--compare-recipes") is { } seeds)
@@ -124,13 +131,13 @@ bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 2
     && early.Concat(later).Concat(after).All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;
 
-// A loop whose candidate was kept back (it can happen with tiny --devices/--epochs settings) ends with the
-// server's own reason, not a stack trace.
-async Task<OnDeviceReco.Server.Models.ServerStats?> WaitForModel(long version, TimeSpan timeout)
+// The server retrains on the phase that just stored newEvents and serves the new version; a loop whose candidate
+// was kept back (it can happen with tiny --devices/--epochs settings) ends with the server's own reason, not a stack trace.
+async Task<OnDeviceReco.Server.Models.ServerStats?> WaitForModel(long version, long newEvents, TimeSpan timeout)
 {
     try
     {
-        return await server.WaitForModelAsync(version, timeout);
+        return await server.RetrainOnceAsync(newEvents, version, timeout);
     }
     catch (Exception e) when (e is InvalidOperationException or TimeoutException)
     {
