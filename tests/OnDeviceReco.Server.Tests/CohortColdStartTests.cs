@@ -9,19 +9,7 @@ namespace OnDeviceReco.Server.Tests;
 /// </summary>
 public sealed class CohortColdStartTests
 {
-    private const int Games = 40;
-
-    private static string Game(int i) => $"game-{((i % Games) + Games) % Games}";
-
-    private static int Number(string game) => int.Parse(game["game-".Length..], System.Globalization.CultureInfo.InvariantCulture);
-
-    private static RecoClient OpenDevice(TempDirectory directory, ServerHost server, string trustedKey, string name) => new(new RecoClientOptions
-    {
-        Store = new StoreOptions { DatabasePath = directory.File($"{name}/store.db") },
-        InitialConsent = ConsentState.Granted,
-        TrustedModelKeys = [trustedKey],
-        Sync = Device.FastSync(server.Address) with { MaxBatchEvents = 500 },
-    });
+    private static readonly RingGames Ring = new(40);
 
     [Fact]
     public async Task A_new_user_gets_the_popular_items_of_their_attribute_value_and_of_their_searches()
@@ -41,7 +29,7 @@ public sealed class CohortColdStartTests
         for (int d = 0; d < 60; d++)
         {
             bool onIos = d % 2 == 0;
-            using var device = OpenDevice(directory, server, trustedKey, $"device-{d}");
+            using var device = RingGames.OpenDevice(directory, server, trustedKey, $"device-{d}");
             device.SetUserAttribute("player", "platform", onIos ? "ios" : "android");
             if (d % 4 == 0)
             {
@@ -51,7 +39,7 @@ public sealed class CohortColdStartTests
             int start = random.Next(20);
             for (int i = 0; i < 40; i++)
             {
-                device.Track("player", Game(offset + (start + i) % 20), EventType.Play, timestamp: DateTimeOffset.UtcNow.AddMinutes(i - 60));
+                device.Track("player", Ring.Game(offset + (start + i) % 20), EventType.Play, timestamp: DateTimeOffset.UtcNow.AddMinutes(i - 60));
             }
             var sync = await device.SyncAsync();
             Assert.Equal(SyncStatus.Completed, sync.Status);
@@ -60,7 +48,7 @@ public sealed class CohortColdStartTests
         Assert.Equal(60, server.Scalar("SELECT count(*) FROM user_attributes"));
         await WaitForServingAsync(server, TimeSpan.FromMinutes(4));
 
-        using var newcomer = OpenDevice(directory, server, trustedKey, "newcomer");
+        using var newcomer = RingGames.OpenDevice(directory, server, trustedKey, "newcomer");
         Assert.True((await newcomer.SyncAsync()).ModelUpdated);
         Assert.NotEmpty(Directory.EnumerateFiles(directory.Path, "cohort_popularity.bin", SearchOption.AllDirectories));
         newcomer.SetUserAttribute("ios-fan", "platform", "ios");
@@ -73,11 +61,11 @@ public sealed class CohortColdStartTests
         var nobody = newcomer.Recommend("nobody", 10);
 
         Assert.All(ios, r => Assert.Equal(RecommendationSource.Cohort, r.Source));
-        Assert.All(ios, r => Assert.InRange(Number(r.ItemId), 0, 19));
+        Assert.All(ios, r => Assert.InRange(RingGames.Number(r.ItemId), 0, 19));
         Assert.Equal("Popular with people who share your platform = ios", ios[0].Reason);
-        Assert.All(android, r => Assert.InRange(Number(r.ItemId), 20, 39));
+        Assert.All(android, r => Assert.InRange(RingGames.Number(r.ItemId), 20, 39));
         Assert.All(searcher, r => Assert.Equal(RecommendationSource.Cohort, r.Source));
-        Assert.All(searcher, r => Assert.InRange(Number(r.ItemId), 0, 19));
+        Assert.All(searcher, r => Assert.InRange(RingGames.Number(r.ItemId), 0, 19));
         Assert.Equal("Popular with people who searched puzzle", searcher[0].Reason);
         // Without attributes or searches the chain falls through to popularity, as before.
         Assert.All(nobody, r => Assert.Equal(RecommendationSource.Popularity, r.Source));

@@ -12,7 +12,7 @@ namespace OnDeviceReco.Server.Tests;
 /// </summary>
 public sealed class DashboardBrowserTests
 {
-    private const int Games = 120;
+    private static readonly RingGames Ring = new(120);
 
     [Fact]
     public async Task Operator_signs_in_sees_v1_and_v2_rolls_back_and_devices_are_offered_v1()
@@ -29,10 +29,10 @@ public sealed class DashboardBrowserTests
         });
         using var directory = new TempDirectory();
         string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
-        await SyncRingDevicesAsync(server, directory, trustedKey);
+        await Ring.SyncPlayersAsync(directory, server, trustedKey);
         await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(3));
         // A device downloads v1 (counted on /metrics).
-        using (var device = OpenDevice(directory, server, trustedKey, "device-0"))
+        using (var device = RingGames.OpenDevice(directory, server, trustedKey, "device-0"))
         {
             Assert.Equal(1, (await device.SyncAsync()).ModelVersion);
         }
@@ -121,32 +121,6 @@ public sealed class DashboardBrowserTests
         browser.Open(admin);
         Assert.EndsWith("/admin/login", browser.Driver.Url);
     }
-
-    /// <summary>60 devices whose players follow a ring of 120 games (after game i comes game i+1), 40 plays each: 2,400 events.</summary>
-    private static async Task SyncRingDevicesAsync(ServerHost server, TempDirectory directory, string trustedKey)
-    {
-        var random = new Random(3);
-        for (int d = 0; d < 60; d++)
-        {
-            using var device = OpenDevice(directory, server, trustedKey, $"device-{d}");
-            int start = random.Next(Games);
-            for (int i = 0; i < 40; i++)
-            {
-                device.Track("player", Game(start + i), EventType.Play, timestamp: DateTimeOffset.UtcNow.AddMinutes(i - 60));
-            }
-            Assert.Equal(SyncStatus.Completed, (await device.SyncAsync()).Status);
-        }
-    }
-
-    private static string Game(int i) => $"game-{((i % Games) + Games) % Games}";
-
-    private static RecoClient OpenDevice(TempDirectory directory, ServerHost server, string trustedKey, string name) => new(new RecoClientOptions
-    {
-        Store = new StoreOptions { DatabasePath = directory.File($"{name}/store.db") },
-        InitialConsent = ConsentState.Granted,
-        TrustedModelKeys = [trustedKey],
-        Sync = Device.FastSync(server.Address) with { MaxBatchEvents = 500 },
-    });
 
     private static async Task<IReadOnlyList<PrometheusSample>> ScrapeAsync(ServerHost server)
     {

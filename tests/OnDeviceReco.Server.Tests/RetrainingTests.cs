@@ -12,7 +12,7 @@ namespace OnDeviceReco.Server.Tests;
 /// </summary>
 public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const int Games = 40;
+    private static readonly RingGames Ring = new(40);
 
     [Fact]
     public async Task Synced_feedback_trains_publishes_and_delivers_a_model_and_a_worse_candidate_is_kept_back()
@@ -29,7 +29,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         });
         using var directory = new TempDirectory();
         string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
-        await SyncRingPlayersAsync(directory, server, trustedKey);
+        await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
         var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
@@ -39,16 +39,16 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("\"refit_epochs\"", first.Metrics);
 
         // A device picks the model up on its next sync, verifies it against the app's key and serves from it.
-        using (var device = OpenDevice(directory, server, trustedKey, "device-0"))
+        using (var device = RingGames.OpenDevice(directory, server, trustedKey, "device-0"))
         {
             var sync = await device.SyncAsync();
             Assert.Equal(SyncStatus.Completed, sync.Status);
             Assert.True(sync.ModelUpdated);
             Assert.Equal(1, sync.ModelVersion);
-            device.Track("newcomer", Game(5), EventType.Play);
+            device.Track("newcomer", Ring.Game(5), EventType.Play);
             var answer = device.Recommend("newcomer", 3);
             Assert.Equal(RecommendationSource.Model, answer[0].Source);
-            Assert.Contains(Game(6), answer.Select(r => r.ItemId));
+            Assert.Contains(Ring.Game(6), answer.Select(r => r.ItemId));
         }
 
         // A candidate that does not clear the required margin over the serving model is kept back (an
@@ -91,7 +91,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         });
         using var directory = new TempDirectory();
         string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
-        await SyncRingPlayersAsync(directory, server, trustedKey);
+        await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
         var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
@@ -120,32 +120,6 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Recipes = ["gru", "gru"] }.Validate());
         Assert.Equal(["sasrec-shown"], new OnDeviceReco.Server.Hosting.RetrainingOptions { Model = "sasrec-shown" }.EffectiveRecipes);
     }
-
-    /// <summary>60 devices whose players follow a ring (after game i comes game i+1): enough events to cross the threshold.</summary>
-    private static async Task SyncRingPlayersAsync(TempDirectory directory, ServerHost server, string trustedKey)
-    {
-        var random = new Random(3);
-        for (int d = 0; d < 60; d++)
-        {
-            using var device = OpenDevice(directory, server, trustedKey, $"device-{d}");
-            int start = random.Next(Games);
-            for (int i = 0; i < 40; i++)
-            {
-                device.Track("player", Game(start + i), EventType.Play, timestamp: DateTimeOffset.UtcNow.AddMinutes(i - 60));
-            }
-            Assert.Equal(SyncStatus.Completed, (await device.SyncAsync()).Status);
-        }
-    }
-
-    private static string Game(int i) => $"game-{((i % Games) + Games) % Games}";
-
-    private static RecoClient OpenDevice(TempDirectory directory, ServerHost server, string trustedKey, string name) => new(new RecoClientOptions
-    {
-        Store = new StoreOptions { DatabasePath = directory.File($"{name}/store.db") },
-        InitialConsent = ConsentState.Granted,
-        TrustedModelKeys = [trustedKey],
-        Sync = Device.FastSync(server.Address) with { MaxBatchEvents = 500 },
-    });
 
     private static HttpRequestMessage AdminRequest(HttpMethod method, string path)
     {
