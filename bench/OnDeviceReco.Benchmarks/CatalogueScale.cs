@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.ML.OnnxRuntime;
 using OnDeviceReco.Protocol;
 
 namespace OnDeviceReco.Benchmarks;
@@ -21,10 +20,7 @@ public class CatalogueScale
     private RecoClient? _compact;
     private RecoClient? _exact;
     private Inference.LoadedModel? _compactModel;
-    private InferenceSession? _session;
-    private OrtValue[] _inputs = [];
-    private OrtValue[] _outputs = [];
-    private RunOptions? _runOptions;
+    private RawModelRun? _raw;
     private int[] _history = [];
 
     public static IEnumerable<int> Sizes() =>
@@ -59,23 +55,7 @@ public class CatalogueScale
             client.Flush();
         }
 
-        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        _session = new InferenceSession(verifier.Verify(bundles.Exact).ModelBytes, options);
-        int pool = new InferenceOptions().CandidatePool;
-        var memory = OrtMemoryInfo.DefaultInstance;
-        _inputs =
-        [
-            OrtValue.CreateTensorValueFromMemory(memory, _history.Select(h => (long)h).ToArray().AsMemory(), [1, _history.Length]),
-            OrtValue.CreateTensorValueFromMemory(memory, new[] { true }.AsMemory(), [1]),
-            OrtValue.CreateTensorValueFromMemory(memory, new long[] { pool }.AsMemory(), [1]),
-        ];
-        _outputs =
-        [
-            OrtValue.CreateTensorValueFromMemory(memory, new long[pool].AsMemory(), [1, pool]),
-            OrtValue.CreateTensorValueFromMemory(memory, new float[pool].AsMemory(), [1, pool]),
-            OrtValue.CreateTensorValueFromMemory(memory, new float[CatalogueBundles.Dimension].AsMemory(), [1, CatalogueBundles.Dimension]),
-        ];
-        _runOptions = new RunOptions();
+        _raw = new RawModelRun(verifier.Verify(bundles.Exact).ModelBytes, _history, CatalogueBundles.Dimension);
         RawOrtRun();
         Recommend();
         ExactRecommend();
@@ -96,12 +76,7 @@ public class CatalogueScale
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var value in _inputs.Concat(_outputs))
-        {
-            value.Dispose();
-        }
-        _runOptions?.Dispose();
-        _session?.Dispose();
+        _raw?.Dispose();
         _compactModel?.Dispose();
         _compact?.Dispose();
         _exact?.Dispose();
@@ -110,7 +85,7 @@ public class CatalogueScale
 
     [Benchmark(Baseline = true, Description = "raw fp32 InferenceSession.Run (Gemm + TopK over the table)")]
     public void RawOrtRun() =>
-        _session!.Run(_runOptions!, ["item_ids", "exclude_seen", "k"], _inputs, ["top_ids", "top_scores", "user_vector"], _outputs);
+        _raw!.Run();
 
     [Benchmark(Description = "compact Recommend(user, 10) end to end")]
     public int Recommend() => _compact!.Recommend(User, 10).Count;

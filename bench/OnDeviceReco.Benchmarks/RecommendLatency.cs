@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
-using Microsoft.ML.OnnxRuntime;
 using OnDeviceReco.Protocol;
 using OnDeviceReco.Trainer.Bundles;
 using OnDeviceReco.Trainer.Data;
@@ -24,10 +23,7 @@ public class RecommendLatency
     private static readonly RecommendOptions Exploring = new() { Exploration = 0.2 };
     private string _root = "";
     private RecoClient? _client;
-    private InferenceSession? _session;
-    private OrtValue[] _inputs = [];
-    private OrtValue[] _outputs = [];
-    private RunOptions? _runOptions;
+    private RawModelRun? _raw;
     private float[] _table = [];
     private float[] _user = [];
     private float[] _scores = [];
@@ -76,23 +72,7 @@ public class RecommendLatency
         _client.Flush();
 
         var verified = new BundleVerifier([BundleSigner.ExportPublicKeyPem(key)]).Verify(bundle);
-        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        _session = new InferenceSession(verified.ModelBytes, options);
-        int pool = new InferenceOptions().CandidatePool;
-        var memory = OrtMemoryInfo.DefaultInstance;
-        _inputs =
-        [
-            OrtValue.CreateTensorValueFromMemory(memory, history.Select(h => (long)h).ToArray().AsMemory(), [1, config.MaxLength]),
-            OrtValue.CreateTensorValueFromMemory(memory, new[] { true }.AsMemory(), [1]),
-            OrtValue.CreateTensorValueFromMemory(memory, new long[] { pool }.AsMemory(), [1]),
-        ];
-        _outputs =
-        [
-            OrtValue.CreateTensorValueFromMemory(memory, new long[pool].AsMemory(), [1, pool]),
-            OrtValue.CreateTensorValueFromMemory(memory, new float[pool].AsMemory(), [1, pool]),
-            OrtValue.CreateTensorValueFromMemory(memory, new float[_dimension].AsMemory(), [1, _dimension]),
-        ];
-        _runOptions = new RunOptions();
+        _raw = new RawModelRun(verified.ModelBytes, history, _dimension);
 
         var bytes = verified.Files[BundleFileNames.ItemEmbeddings];
         _table = new float[bytes.Length / sizeof(float)];
@@ -106,19 +86,14 @@ public class RecommendLatency
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var value in _inputs.Concat(_outputs))
-        {
-            value.Dispose();
-        }
-        _runOptions?.Dispose();
-        _session?.Dispose();
+        _raw?.Dispose();
         _client?.Dispose();
         Directory.Delete(_root, recursive: true);
     }
 
     [Benchmark(Baseline = true, Description = "raw InferenceSession.Run (same model, same input)")]
     public void RawOrtRun() =>
-        _session!.Run(_runOptions!, ["item_ids", "exclude_seen", "k"], _inputs, ["top_ids", "top_scores", "user_vector"], _outputs);
+        _raw!.Run();
 
     [Benchmark(Description = "Recommend(user, 10) end to end")]
     public int Recommend() => _client!.Recommend(User, 10).Count;
