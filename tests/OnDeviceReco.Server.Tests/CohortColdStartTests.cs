@@ -16,14 +16,12 @@ public sealed class CohortColdStartTests
     {
         await using var server = await ServerHost.StartAsync(options =>
         {
-            options.Retraining.Enabled = true;
-            options.Retraining.MinNewEvents = 2_000;
-            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+            RingGames.RetrainOnceSynced(options.Retraining);
             options.Retraining.MaxEpochs = 20;
             options.Retraining.Threads = 2;
         });
         using var directory = new TempDirectory();
-        string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
+        string trustedKey = await server.ModelKeyAsync();
         var random = new Random(7);
         // iOS players play games 0–19, Android players games 20–39; every fourth iOS player searched "Puzzle".
         for (int d = 0; d < 60; d++)

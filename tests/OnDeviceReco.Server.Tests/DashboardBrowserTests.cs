@@ -19,16 +19,14 @@ public sealed class DashboardBrowserTests
     {
         await using var server = await ServerHost.StartAsync(options =>
         {
-            options.Retraining.Enabled = true;
-            options.Retraining.MinNewEvents = 2_000;
-            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+            RingGames.RetrainOnceSynced(options.Retraining);
             options.Retraining.MaxEpochs = 5;
             // One torch thread: less run-to-run noise (the first run still starts while the last devices sync, so
             // its data varies a little); measured v1 0.20–0.21 NDCG@10 against popularity's 0.10 over three runs.
             options.Retraining.Threads = 1;
         });
         using var directory = new TempDirectory();
-        string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
+        string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
         await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(3));
         // A device downloads v1 (counted on /metrics).

@@ -19,16 +19,14 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         await using var server = await ServerHost.StartAsync(options =>
         {
-            options.Retraining.Enabled = true;
-            options.Retraining.MinNewEvents = 2_000;
-            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+            RingGames.RetrainOnceSynced(options.Retraining);
             options.Retraining.MaxEpochs = 20;
             options.Retraining.Threads = 2;
             // The published model is refitted on everything (the kept-back candidate below is not): both paths run.
             options.Retraining.RefitOnAllData = true;
         });
         using var directory = new TempDirectory();
-        string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
+        string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
         var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
@@ -82,15 +80,13 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     {
         await using var server = await ServerHost.StartAsync(options =>
         {
-            options.Retraining.Enabled = true;
-            options.Retraining.MinNewEvents = 2_000;
-            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+            RingGames.RetrainOnceSynced(options.Retraining);
             options.Retraining.Recipes = ["sasrec", "gru"];
             options.Retraining.MaxEpochs = 10;
             options.Retraining.Threads = 2;
         });
         using var directory = new TempDirectory();
-        string trustedKey = await File.ReadAllTextAsync(Path.Combine(server.DataDirectory, "signing-key.pem.pub"));
+        string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
         var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));

@@ -23,6 +23,17 @@ internal sealed class RingGames(int games)
         Sync = Device.FastSync(server.Address) with { MaxBatchEvents = 500 },
     });
 
+    /// <summary>
+    /// Retraining that starts once 60 players' 40 plays each (2,400, as <see cref="SyncPlayersAsync"/> syncs) are mostly
+    /// in (threshold 2,000), checked for every 200 ms; epochs, threads and recipes are the test's own.
+    /// </summary>
+    public static void RetrainOnceSynced(OnDeviceReco.Server.Hosting.RetrainingOptions retraining)
+    {
+        retraining.Enabled = true;
+        retraining.MinNewEvents = 2_000;
+        retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+    }
+
     /// <summary>60 devices, each a player who plays 40 consecutive games of the ring from a random start, synced.</summary>
     public async Task SyncPlayersAsync(TempDirectory directory, ServerHost server, string trustedKey)
     {

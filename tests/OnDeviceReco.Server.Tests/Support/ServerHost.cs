@@ -42,6 +42,9 @@ public sealed class ServerHost : IAsyncDisposable
 
     public string DataDirectory => Options.DataDirectory;
 
+    /// <summary>The public key the server signs models with (PEM), which its devices must trust.</summary>
+    public Task<string> ModelKeyAsync() => File.ReadAllTextAsync(Path.Combine(DataDirectory, "signing-key.pem.pub"));
+
     /// <summary>A plain client on the server's address with no default headers.</summary>
     public HttpClient Http { get; }
 
