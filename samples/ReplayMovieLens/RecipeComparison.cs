@@ -37,8 +37,7 @@ internal static class RecipeComparison
         var targetNotShown = new List<(int[] History, int Target)>();
         for (int k = 0; k < data.Sequences.Count; k++)
         {
-            string key = data.UserIds[k];
-            string userId = key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..];
+            string userId = FeedbackUserKey.UserIdOf(data.UserIds[k]);
             if (targets.TryGetValue(userId, out var target) && data.Items.TryGetIndex(target, out int index))
             {
                 cases.Add((data.Sequences[k], index));

@@ -7,8 +7,8 @@ namespace OnDeviceReco.Server.Retraining;
 
 /// <summary>
 /// The cohorts of each training user from the other sources the store holds: synced user attributes
-/// (<c>attr:platform=ios</c>) and searches (<see cref="EventType.Search"/> events, <c>search:racing</c>), keyed like
-/// <see cref="FeedbackInteractionSource"/> (device/user). Turned into the bundle's cohort table.
+/// (<c>attr:platform=ios</c>) and searches (<see cref="EventType.Search"/> events, <c>search:racing</c>), keyed by
+/// <see cref="FeedbackUserKey"/> as <see cref="FeedbackInteractionSource"/> keys its users. Turned into the bundle's cohort table.
 /// </summary>
 public static class CohortSignals
 {
@@ -18,11 +18,11 @@ public static class CohortSignals
         var labels = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var attribute in store.ReadAttributes())
         {
-            Add(attribute.DeviceId + "/" + attribute.UserId, CohortTable.AttributeLabel(attribute.Key, attribute.Value));
+            Add(FeedbackUserKey.Of(attribute.DeviceId, attribute.UserId), CohortTable.AttributeLabel(attribute.Key, attribute.Value));
         }
         foreach (var search in store.ReadSearches())
         {
-            Add(search.DeviceId + "/" + search.UserId, CohortTable.SearchLabel(search.Query));
+            Add(FeedbackUserKey.Of(search.DeviceId, search.UserId), CohortTable.SearchLabel(search.Query));
         }
         if (labels.Count == 0)
         {

@@ -4,8 +4,7 @@ namespace OnDeviceReco.Trainer.Data;
 
 /// <summary>
 /// Synced feedback as training data, read as a stream through the store's own training read
-/// (<see cref="IFeedbackStore.ReadEvents"/>): one sequence per (device, user) — user ids are only unique on their
-/// device — built by <see cref="UserSequenceBuilder"/>, then put in <see cref="CanonicalUserOrder"/> so the same
+/// (<see cref="IFeedbackStore.ReadEvents"/>): one sequence per <see cref="FeedbackUserKey"/> (device, user) built by <see cref="UserSequenceBuilder"/>, then put in <see cref="CanonicalUserOrder"/> so the same
 /// stored events train the same model whatever order devices synced in. Items get titles and genres from the
 /// catalogue when one is configured; items only devices know are added bare. The server's retraining and the
 /// trainer's <c>--data sqlite:…</c> / <c>postgresql:…</c> both read through here. With <paramref name="collectShown"/>
@@ -19,7 +18,7 @@ public sealed class FeedbackInteractionSource(IFeedbackStore store, string? cata
         var owners = new Dictionary<string, (string UserId, string DeviceId)>(StringComparer.Ordinal);
         foreach (var e in store.ReadEvents())
         {
-            string user = e.DeviceId + "/" + e.UserId;
+            string user = FeedbackUserKey.Of(e.DeviceId, e.UserId);
             owners.TryAdd(user, (e.UserId, e.DeviceId));
             sequences.Add(user, e.ItemId, (EventType)e.Type);
         }

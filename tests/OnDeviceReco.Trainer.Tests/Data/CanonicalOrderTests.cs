@@ -65,7 +65,7 @@ public sealed class CanonicalOrderTests : IDisposable
         var first = Load(Store("first", uploads), catalogue);
         var reversed = Load(Store("reversed", uploads.Reverse()), catalogue);
 
-        Assert.Equal(["dev-a/alice", "dev-b/alice", "dev-c/bob", "dev-a/carol"], first.UserIds);
+        Assert.Equal([FeedbackUserKey.Of("dev-a", "alice"), FeedbackUserKey.Of("dev-b", "alice"), FeedbackUserKey.Of("dev-c", "bob"), FeedbackUserKey.Of("dev-a", "carol")], first.UserIds);
         Assert.Equal(first.UserIds, reversed.UserIds);
         Assert.Equal(first.Sequences, reversed.Sequences);
         Assert.Equal(first.Shown, reversed.Shown);

@@ -46,10 +46,29 @@ public sealed class FeedbackStoreDataTests : IDisposable
 
         var data = DataSources.Open("sqlite:" + path).Load();
 
-        Assert.Equal(["phone-a/alice", "phone-b/alice"], data.UserIds);
+        Assert.Equal([FeedbackUserKey.Of("phone-a", "alice"), FeedbackUserKey.Of("phone-b", "alice")], data.UserIds);
         Assert.Equal(["m1", "m2", "m3"], data.Sequences[0].Select(data.Items.IdOf));
         Assert.Equal(["m7"], data.Sequences[1].Select(data.Items.IdOf));
         Assert.False(data.Items.TryGetIndex("m9", out _), "an impression alone is not an interaction");
+    }
+
+    [Fact]
+    public void Ids_that_contain_a_slash_never_join_two_devices_users()
+    {
+        // Device "a" with user "b/c" and device "a/b" with user "c" once shared the key "a/b/c".
+        string path = Path.Combine(_dir, "slashes.db");
+        using (var store = new SqliteFeedbackStore(path))
+        {
+            Ingest(store, "a", Event(1, 1_000, "b/c", "m1", EventType.Play), Event(2, 2_000, "b/c", "m2", EventType.Play));
+            Ingest(store, "a/b", Event(1, 1_500, "c", "m3", EventType.Play), Event(2, 2_500, "c", "m4", EventType.Play));
+        }
+
+        var data = DataSources.Open("sqlite:" + path).Load();
+
+        Assert.Equal([FeedbackUserKey.Of("a", "b/c"), FeedbackUserKey.Of("a/b", "c")], data.UserIds);
+        Assert.Equal(["b/c", "c"], data.UserIds.Select(FeedbackUserKey.UserIdOf));
+        Assert.Equal(["m1", "m2"], data.Sequences[0].Select(data.Items.IdOf));
+        Assert.Equal(["m3", "m4"], data.Sequences[1].Select(data.Items.IdOf));
     }
 
     [Fact]
