@@ -9,8 +9,11 @@ namespace OnDeviceReco.Trainer.Cli;
 
 /// <summary>
 /// evaluate --data DIR --report FILE.json [--models a,b] [--seed N | --seeds N | --seeds a,b,c] [--threads N] [--max-epochs N]
+/// [--ties listed|random]
 /// Trains every model on the leave-one-out split, selects epochs on validation, reports test metrics once per seed
 /// (with several seeds: mean and sample standard deviation of every number, so a difference can be told from noise).
+/// With <c>--ties random</c> same-time interactions are first listed in one fixed random order, so which of them is
+/// the validation and the test item no longer follows the source's listing (MovieLens: by movie id).
 /// </summary>
 public static class EvaluateCommand
 {
@@ -18,7 +21,7 @@ public static class EvaluateCommand
         "leave-one-out per user (last = test, second-to-last = validation, rest = train); early stopping and model selection on validation only; " +
         "full ranking over all items excluding the user's history, ties counted half; sampled metrics against 100 random unseen negatives";
 
-    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", .. ConfigOverrides.Names];
+    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names];
 
     public static int Run(string[] args)
     {
@@ -31,7 +34,12 @@ public static class EvaluateCommand
         var names = (line.Optional("--models") ?? "popularity,sasrec,sasrec-bce,gru").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
         var configs = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
 
-        var data = DataSources.Open(dataDir).Load();
+        var data = (line.Optional("--ties") ?? "listed") switch
+        {
+            "listed" => DataSources.Open(dataDir).Load(),
+            "random" => TieOrder.ListedAtRandom(DataSources.Open(dataDir).Load(), seed: 0),
+            string other => throw new UsageException($"Option '--ties' must be 'listed' or 'random'; got '{other}'."),
+        };
         var split = new LeaveOneOutSplit(data);
         if (split.Users.Count == 0)
         {
@@ -71,7 +79,7 @@ public static class EvaluateCommand
                                 task.Description = epoch.ValidationNdcg10 is { } v
                                     ? $"{label} loss {epoch.Loss:0.000} val NDCG@10 {v:0.0000}"
                                     : $"{label} loss {epoch.Loss:0.000}";
-                            });
+                            }, sameTime: split.TrainSameTime);
                         task.Value = task.MaxValue;
                         runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result));
                     }

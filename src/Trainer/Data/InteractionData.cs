@@ -7,13 +7,14 @@ namespace OnDeviceReco.Trainer.Data;
 public sealed class InteractionData
 {
     public InteractionData(string name, IReadOnlyList<string> userIds, IReadOnlyList<int[]> sequences, ItemVocabulary items,
-        IReadOnlyList<ShownItem[]>? shown = null)
+        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null)
     {
         Name = name;
         UserIds = userIds;
         Sequences = sequences;
         Items = items;
         Shown = shown;
+        SameTime = sameTime;
     }
 
     /// <summary>Where the data came from, for reports.</summary>
@@ -32,6 +33,14 @@ public sealed class InteractionData
     /// the source did not collect impressions.
     /// </summary>
     public IReadOnlyList<ShownItem[]>? Shown { get; }
+
+    /// <summary>
+    /// Per user (parallel to <see cref="Sequences"/>), true where an interaction has the same timestamp as the one
+    /// before it: the order within such a run is the source's (MovieLens lists a batch rated in one second by movie
+    /// id), not the user's. Null when the source has no timestamps or its order is the user's own (a device's
+    /// sequence numbers).
+    /// </summary>
+    public IReadOnlyList<bool[]>? SameTime { get; }
 
     public int InteractionCount => Sequences.Sum(s => s.Length);
 }

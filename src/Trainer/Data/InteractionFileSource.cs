@@ -40,7 +40,7 @@ public sealed class InteractionFileSource(string path) : IInteractionSource
         var sequences = new UserSequenceBuilder(new ItemVocabulary());
         foreach (var row in rows.OrderBy(r => r.User, StringComparer.Ordinal).ThenBy(r => r.Time))
         {
-            sequences.Add(row.User, row.Item, row.Type);
+            sequences.Add(row.User, row.Item, row.Type, row.Time);
         }
         return sequences.Build(Path.GetFileNameWithoutExtension(path));
     }

@@ -26,6 +26,8 @@ public sealed class LeaveOneOutSplit
         var trainOnly = new List<int[]>();
         var usersShown = new List<ShownItem[]>();
         var trainOnlyShown = new List<ShownItem[]>();
+        var usersSameTime = new List<bool[]>();
+        var trainOnlySameTime = new List<bool[]>();
         for (int u = 0; u < data.Sequences.Count; u++)
         {
             var sequence = data.Sequences[u];
@@ -33,16 +35,19 @@ public sealed class LeaveOneOutSplit
             {
                 users.Add(new UserSplit(u, sequence[..^2], sequence[^2], sequence[^1]));
                 usersShown.Add(data.Shown?[u] ?? []);
+                usersSameTime.Add(data.SameTime?[u][..^2] ?? []);
             }
             else
             {
                 trainOnly.Add(sequence);
                 trainOnlyShown.Add(data.Shown?[u] ?? []);
+                trainOnlySameTime.Add(data.SameTime?[u] ?? []);
             }
         }
         Users = users;
         TrainSequences = users.Select(u => u.Train).Concat(trainOnly).ToList();
         TrainShown = data.Shown is null ? null : usersShown.Concat(trainOnlyShown).ToList();
+        TrainSameTime = data.SameTime is null ? null : usersSameTime.Concat(trainOnlySameTime).ToList();
     }
 
     public IReadOnlyList<UserSplit> Users { get; }
@@ -52,4 +57,7 @@ public sealed class LeaveOneOutSplit
 
     /// <summary>Shown-and-not-taken items parallel to <see cref="TrainSequences"/>, when the data has them.</summary>
     public IReadOnlyList<ShownItem[]>? TrainShown { get; }
+
+    /// <summary>Same-time marks parallel to <see cref="TrainSequences"/>, when the data has timestamps.</summary>
+    public IReadOnlyList<bool[]>? TrainSameTime { get; }
 }

@@ -67,13 +67,16 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
     {
         var users = new List<string>();
         var sequences = new List<int[]>();
-        // Stable sort: ties in time keep file order, which is how the dataset lists them.
+        var sameTime = new List<bool[]>();
+        // Stable sort: ties in time keep file order, which is how the dataset lists them (and marked as ties).
         foreach (var group in ratings.GroupBy(r => r.User, StringComparer.Ordinal))
         {
+            var ordered = group.OrderBy(r => r.Time).ToArray();
             users.Add(group.Key);
-            sequences.Add(group.OrderBy(r => r.Time).Select(r => items.Add(r.Item)).ToArray());
+            sequences.Add(ordered.Select(r => items.Add(r.Item)).ToArray());
+            sameTime.Add(ordered.Select((r, i) => i > 0 && ordered[i - 1].Time == r.Time).ToArray());
         }
-        return new InteractionData(name, users, sequences, items);
+        return new InteractionData(name, users, sequences, items, sameTime: sameTime);
     }
 
     private static List<Rating> ReadLatestRatings(string path)

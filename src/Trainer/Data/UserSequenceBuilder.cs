@@ -15,16 +15,24 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
     private readonly List<string> _users = [];
     private readonly List<int[]> _sequences = [];
     private readonly List<int> _current = [];
+    private readonly List<bool[]> _sameTime = [];
+    private readonly List<bool> _currentSameTime = [];
     private string? _currentUser;
+    private long? _lastTime;
+    private bool _timed;
 
     /// <param name="user">The user's key; a new key closes the previous user's sequence.</param>
-    public void Add(string user, string itemId, EventType type)
+    /// <param name="time">The event's timestamp when the source's order among equal times is not the user's own
+    /// (rows of a file sorted by time): equal times are then marked in <see cref="InteractionData.SameTime"/>.</param>
+    public void Add(string user, string itemId, EventType type, long? time = null)
     {
         if (user != _currentUser)
         {
             Close();
             _currentUser = user;
+            _lastTime = null;
         }
+        _timed |= time is not null;
         if (!EventTypes.IsInteraction(type))
         {
             if (collectShown && type == EventType.Impression)
@@ -36,14 +44,16 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
         int item = items.Add(itemId);
         if (_current.Count == 0 || _current[^1] != item)
         {
+            _currentSameTime.Add(_current.Count > 0 && time is not null && time == _lastTime);
             _current.Add(item);
+            _lastTime = time;
         }
     }
 
     public InteractionData Build(string name)
     {
         Close();
-        return new InteractionData(name, _users, _sequences, items, collectShown ? _shown : null);
+        return new InteractionData(name, _users, _sequences, items, collectShown ? _shown : null, _timed ? _sameTime : null);
     }
 
     private void Close()
@@ -52,6 +62,7 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
         {
             _users.Add(_currentUser);
             _sequences.Add([.. _current]);
+            _sameTime.Add([.. _currentSameTime]);
             if (collectShown)
             {
                 // Taken at any time after being shown means it was not a rejection: the rest were passed over.
@@ -60,5 +71,6 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
         }
         _current.Clear();
         _currentShown.Clear();
+        _currentSameTime.Clear();
     }
 }

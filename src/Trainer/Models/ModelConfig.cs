@@ -47,6 +47,9 @@ public sealed record ModelConfig
     /// </summary>
     public int Negatives { get; init; } = 4096;
 
+    /// <summary>Train on runs of same-time interactions in a fresh random order every epoch (see <c>TieOrder</c>); only data with timestamps has such runs.</summary>
+    public bool ShuffleTies { get; init; } = true;
+
     /// <summary>
     /// The models the evaluate command compares, by report name. Chosen on movielens-small's validation split:
     /// L=50 with batch 32 beat L=200 with batch 64 (more optimiser steps per epoch); lr 1e-3 beat 2e-3.

@@ -43,7 +43,7 @@ public static class HoldoutTraining
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences,
                 () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
-                config.MaxEpochs, onEpoch, split.TrainShown);
+                config.MaxEpochs, onEpoch, split.TrainShown, split.TrainSameTime);
             var holdout = evaluator.Evaluate(scorer, test, seed);
             return new HoldoutCandidate(model, holdout, result, test, evaluator, split.TrainSequences);
         }
@@ -64,7 +64,7 @@ public static class HoldoutTraining
         var model = ModelFactory.Create(config, data.Items);
         try
         {
-            new SequenceTrainer(model, seed).Train(data.Sequences, validate: null, Math.Max(1, epochs), shown: data.Shown);
+            new SequenceTrainer(model, seed).Train(data.Sequences, validate: null, Math.Max(1, epochs), shown: data.Shown, sameTime: data.SameTime);
             return model;
         }
         catch

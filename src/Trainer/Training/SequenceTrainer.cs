@@ -29,10 +29,14 @@ public sealed class SequenceTrainer
     /// <param name="epochs">Epoch limit (early stopping may end sooner).</param>
     /// <param name="onEpoch">Progress callback.</param>
     /// <param name="shown">Shown-and-not-taken items parallel to <paramref name="sequences"/>; used when the config gives them a weight.</param>
+    /// <param name="sameTime">Same-time marks parallel to <paramref name="sequences"/>; with <see cref="ModelConfig.ShuffleTies"/>
+    /// each epoch sees every run of ties in a fresh order (<see cref="TieOrder"/>).</param>
     public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null,
-        IReadOnlyList<ShownItem[]>? shown = null)
+        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null)
     {
-        var windows = new TrainingWindows(sequences, _config.MaxLength, _config.ShownNegativeWeight > 0 ? shown : null);
+        var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
+        var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
+        var windows = new TrainingWindows(sequences, _config.MaxLength, shownUsed);
         using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
         var curve = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
@@ -44,6 +48,10 @@ public sealed class SequenceTrainer
         {
             var timer = Stopwatch.StartNew();
             _model.train();
+            if (tiesToShuffle is not null)
+            {
+                windows = new TrainingWindows(TieOrder.Shuffle(sequences, tiesToShuffle, _random), _config.MaxLength, shownUsed);
+            }
             _random.Shuffle(order);
             double lossSum = 0;
             int batches = 0;
