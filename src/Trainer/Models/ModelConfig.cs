@@ -47,7 +47,12 @@ public sealed record ModelConfig
     /// </summary>
     public int Negatives { get; init; } = 4096;
 
-    /// <summary>Train on runs of same-time interactions in a fresh random order every epoch (see <c>TieOrder</c>); only data with timestamps has such runs.</summary>
+    /// <summary>
+    /// Train on runs of same-time interactions in a fresh random order every epoch (see <c>TieOrder</c>); only data
+    /// with timestamps has such runs (MovieLens, interaction files — not the feedback store, whose order is the
+    /// device's own). On by default: chosen on validation with ties listed at random (three seeds: 0.0858 vs 0.0835,
+    /// and a seed-to-seed test spread of 0.0002 instead of 0.0046).
+    /// </summary>
     public bool ShuffleTies { get; init; } = true;
 
     /// <summary>
