@@ -31,7 +31,7 @@ public static class BatchIds
             AppendText(hash, number, e.UserId);
             AppendText(hash, number, e.ItemId);
             AppendNumber(hash, number, e.Context.Count);
-            foreach (var (key, value) in e.Context.OrderBy(pair => pair.Key, StringComparer.Ordinal))
+            foreach (var (key, value) in e.Context) // in the order the batch carries them, as its body does
             {
                 AppendText(hash, number, key);
                 AppendText(hash, number, value);
