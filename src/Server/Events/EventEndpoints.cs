@@ -72,6 +72,7 @@ public static class EventEndpoints
             batch.BatchId, device, result.Stored, result.AlreadyStored, result.Replayed, result.AcceptedThrough);
         if (result.ConflictingSequences.Count > 0)
         {
+            metrics.Conflicting(result.ConflictingSequences.Count);
             log.LogWarning("Batch {BatchId} from {Device}: {Count} events reuse sequence ids the server holds with other events (a store restored from a backup?); first {First}, highest held {Highest}",
                 batch.BatchId, device, result.ConflictingSequences.Count, result.ConflictingSequences[0], result.HighestSequence);
         }
