@@ -14,8 +14,8 @@ namespace OnDeviceReco.Sync;
 /// </summary>
 internal sealed partial class SyncClient : IDisposable
 {
-    // Room for a full batch's conflicting sequence ids (a 10,000-event batch at up to 9 bytes each).
-    private const long MaxAckBytes = 128 * 1024;
+    // Room for a full batch's conflicting sequence ids: 50,000 events (the most SyncOptions allows) at up to 9 bytes each.
+    private const long MaxAckBytes = 512 * 1024;
 
     // An honest server cannot report an event renumbered above its highest as conflicting again, except while a
     // second copy of this store syncs under the same id: then numbers are raced for, and the sync stops after this many.
