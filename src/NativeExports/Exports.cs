@@ -430,6 +430,7 @@ internal static unsafe class Exports
             EventsSent = result.EventsSent,
             EventsAlreadyOnServer = result.EventsAlreadyOnServer,
             EventsSetAside = result.EventsSetAside,
+            EventsRenumbered = result.EventsRenumbered,
             Batches = result.Batches,
             Attempts = result.Attempts,
             HttpStatus = result.HttpStatus ?? 0,

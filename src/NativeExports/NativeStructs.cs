@@ -35,6 +35,7 @@ internal struct NativeSyncResult
     public int ModelUpdated;
     public int RetryAfterMs;
     public int EventsSetAside;
+    public int EventsRenumbered;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -18,13 +18,33 @@ public sealed partial class BehaviorStore
     public long UnsyncedEvents => Read(database => database.QueryInt64($"SELECT count(*) FROM events WHERE sync_state = {(int)SyncState.Pending}"));
 
     /// <summary>
-    /// Marks pending events from <paramref name="firstSequence"/> through <paramref name="throughSequence"/> synced,
-    /// durably, before returning. Only ever called with a range the server acknowledged.
+    /// Records the server's acknowledgement of the pending events from <paramref name="firstSequence"/> through
+    /// <paramref name="throughSequence"/>, durably, in one transaction: the events it holds with other content under
+    /// the same numbers (<paramref name="conflicting"/>) are numbered anew above everything — this store's counter,
+    /// its events and <paramref name="serverHighest"/> — in their order and stay pending; every other one is marked
+    /// synced. A server ahead of the counter also moves the counter past it, so later events are numbered after
+    /// what the server holds. That happens when the store was restored from a backup: same device id, counter gone back.
     /// </summary>
-    internal void MarkSynced(long firstSequence, long throughSequence) =>
-        RunOnWriter(writer => writer.Database.Execute(
-            $"UPDATE events SET sync_state = {(int)SyncState.Synced} WHERE sync_state = {(int)SyncState.Pending} AND seq BETWEEN ?1 AND ?2",
-            firstSequence, throughSequence));
+    /// <returns>How many events were numbered anew.</returns>
+    internal int AcknowledgeEvents(long firstSequence, long throughSequence, IReadOnlyList<long> conflicting, long serverHighest)
+    {
+        int renumbered = 0;
+        RunOnWriter(writer =>
+        {
+            writer.Database.InTransaction(database =>
+            {
+                renumbered = EventNumbering.CatchUp(database, firstSequence, throughSequence, conflicting, serverHighest);
+                database.Execute(
+                    $"UPDATE events SET sync_state = {(int)SyncState.Synced} WHERE sync_state = {(int)SyncState.Pending} AND seq BETWEEN ?1 AND ?2",
+                    firstSequence, throughSequence);
+            });
+            if (renumbered > 0)
+            {
+                writer.EventsChanged(); // reads cached at the old numbers are stale now
+            }
+        });
+        return renumbered;
+    }
 
     /// <summary>
     /// Sets pending events aside for good because the server refused them (they break the event contract): they

@@ -90,7 +90,7 @@ public sealed partial class RecoClient
         SyncResult Result(SyncStatus status, UploadOutcome sent, bool updated, HttpOutcome? failure) =>
             new(status, sent.Sent, sent.AlreadyStored, sent.Batches, sync.Attempts - attemptsBefore, Model?.ModelVersion, updated,
                 failure?.Status, failure?.Error, failure?.RetryAfter, sent.SetAside, sent.SetAsideReason)
-            { AttributeChangesSent = attributesSent };
+            { AttributeChangesSent = attributesSent, EventsRenumbered = sent.Renumbered };
     }
 
     private void StartSync(SyncOptions options)

@@ -9,7 +9,12 @@ namespace OnDeviceReco.Server.Storage;
 /// </summary>
 public interface IFeedbackStore : IUserAttributeStore, IDisposable
 {
-    /// <summary>Stores a batch once. A batch id seen before with the same content stores nothing and is answered as replayed (all events already stored).</summary>
+    /// <summary>
+    /// Stores a batch once. A batch id seen before with the same content stores nothing and is answered as replayed
+    /// (all events already stored, or conflicting as they were the first time). An event whose (device, sequence) is
+    /// held already is compared with what is held (<see cref="EventCollisions"/>): the same event is already stored, another
+    /// one is reported conflicting and not written. Only such events pay for the comparison.
+    /// </summary>
     /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>
     IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash);
 
@@ -91,7 +96,33 @@ public enum DeviceBinding
 }
 
 /// <summary>What one ingest did.</summary>
-public sealed record IngestResult(int Stored, int AlreadyStored, bool Replayed, long AcceptedThrough);
+/// <param name="Stored">Events newly stored.</param>
+/// <param name="AlreadyStored">Events the store held already under the same (device, sequence) with the same content: a resend.</param>
+/// <param name="Replayed">The batch id was seen before with the same content: nothing was stored this time.</param>
+/// <param name="AcceptedThrough">The batch's last sequence id.</param>
+/// <param name="HighestSequence">
+/// The highest sequence the store holds for the device; looked up only when an event hit a (device, sequence) held
+/// already, else 0, so a batch of new events costs nothing more.
+/// </param>
+/// <param name="Conflicting">
+/// Sequences held already with other content (<see cref="EventCollisions"/>): another event under the same number,
+/// from a store restored from a backup. Nothing was written for them. Null when none.
+/// </param>
+public sealed record IngestResult(int Stored, int AlreadyStored, bool Replayed, long AcceptedThrough,
+    long HighestSequence = 0, IReadOnlyList<long>? Conflicting = null)
+{
+    /// <summary>The conflicting sequences (empty when none).</summary>
+    public IReadOnlyList<long> ConflictingSequences => Conflicting ?? [];
+
+    /// <summary>Record equality with the conflicting sequences compared by content (null and empty alike).</summary>
+    public bool Equals(IngestResult? other) =>
+        other is not null && Stored == other.Stored && AlreadyStored == other.AlreadyStored && Replayed == other.Replayed
+        && AcceptedThrough == other.AcceptedThrough && HighestSequence == other.HighestSequence
+        && ConflictingSequences.SequenceEqual(other.ConflictingSequences);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Stored, AlreadyStored, Replayed, AcceptedThrough, HighestSequence, ConflictingSequences.Count);
+}
 
 /// <summary>Store totals.</summary>
 /// <param name="LatestEventId">Id of the newest stored event (ids only grow).</param>

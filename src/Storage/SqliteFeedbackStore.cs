@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OnDeviceReco.Protocol.Wire;
 
@@ -128,21 +127,28 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
         lock (_writeLock)
         {
             using var transaction = _writer.BeginTransaction();
-            var previous = Query(_writer, transaction, "SELECT content_hash, stored, already, last_seq FROM batches WHERE batch_id = $id",
-                reader => ((byte[])reader[0], reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3)),
+            var previous = Query(_writer, transaction, "SELECT content_hash, stored, already, last_seq, device FROM batches WHERE batch_id = $id",
+                reader => ((byte[])reader[0], reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4)),
                 ("$id", batch.BatchId.ToByteArray()));
             if (previous.Count == 1)
             {
-                var (oldHash, _, _, lastSeq) = previous[0];
+                var (oldHash, stored, already, lastSeq, known) = previous[0];
                 if (!oldHash.AsSpan().SequenceEqual(hash))
                 {
                     throw new BatchConflictException(batch.BatchId);
                 }
-                // Nothing is new this time: every event of the batch was already stored by its first delivery.
-                return new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq);
+                if (stored + already == batch.Events.Count)
+                {
+                    // Nothing is new this time: every event of the batch was already stored by its first delivery.
+                    return new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq);
+                }
+                // The first delivery found events held with other content: they still are, and the device must hear it again.
+                var conflicts = EventCollisions.Conflicting(batch.Events, Held(transaction, known, batch.Events));
+                return new IngestResult(0, batch.Events.Count - conflicts.Count, Replayed: true, lastSeq, HighestSequence(transaction, known), conflicts);
             }
             long device = DeviceKey(transaction, batch.DeviceId);
             int newlyStored = 0;
+            List<WireEvent>? collided = null;
             _insertEvent.Transaction = transaction;
             _insertEvent.Parameters[0].Value = device;
             foreach (var e in batch.Events)
@@ -154,20 +160,50 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
                 _insertEvent.Parameters[5].Value = e.Type;
                 _insertEvent.Parameters[6].Value = e.Value;
                 _insertEvent.Parameters[7].Value = (object?)e.RequestId ?? DBNull.Value;
-                _insertEvent.Parameters[8].Value = e.Context.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(e.Context);
-                newlyStored += _insertEvent.ExecuteNonQuery();
+                _insertEvent.Parameters[8].Value = (object?)EventCollisions.ContextJson(e) ?? DBNull.Value;
+                if (_insertEvent.ExecuteNonQuery() == 1)
+                {
+                    newlyStored++;
+                }
+                else
+                {
+                    (collided ??= []).Add(e);
+                }
             }
-            int alreadyStored = batch.Events.Count - newlyStored;
+            List<long> conflicting = collided is null ? [] : EventCollisions.Conflicting(collided, Held(transaction, device, collided));
+            int alreadyStored = batch.Events.Count - newlyStored - conflicting.Count;
             Execute(_writer, transaction, """
                 INSERT INTO batches(batch_id, device, content_hash, last_seq, stored, already, received_ms)
                 VALUES ($id, $device, $hash, $last, $stored, $already, $now)
                 """,
                 ("$id", batch.BatchId.ToByteArray()), ("$device", device), ("$hash", hash), ("$last", batch.LastSequence),
                 ("$stored", newlyStored), ("$already", alreadyStored), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            long highest = collided is null ? 0 : HighestSequence(transaction, device);
             transaction.Commit();
-            return new IngestResult(newlyStored, alreadyStored, Replayed: false, batch.LastSequence);
+            return new IngestResult(newlyStored, alreadyStored, Replayed: false, batch.LastSequence, highest, conflicting.Count == 0 ? null : conflicting);
         }
     }
+
+    /// <summary>What the device's rows under the sequences of <paramref name="events"/> hold (the rare path: they hit the unique key).</summary>
+    private Dictionary<long, HeldEvent> Held(SqliteTransaction transaction, long device, IEnumerable<WireEvent> events)
+    {
+        var held = new Dictionary<long, HeldEvent>();
+        foreach (var e in events)
+        {
+            foreach (var row in Query(_writer, transaction,
+                "SELECT seq, ts_ms, user_id, item_id, type, value, request_id, context FROM events WHERE device = $d AND seq = $s",
+                r => new HeldEvent(r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt32(4), r.GetDouble(5),
+                    r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7)),
+                ("$d", device), ("$s", e.Sequence)))
+            {
+                held[row.Sequence] = row;
+            }
+        }
+        return held;
+    }
+
+    private long HighestSequence(SqliteTransaction transaction, long device) =>
+        Query(_writer, transaction, "SELECT coalesce(max(seq), 0) FROM events WHERE device = $d", r => r.GetInt64(0), ("$d", device))[0];
 
     public DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash)
     {

@@ -77,7 +77,7 @@ public sealed class AttributeClockTests
             device.Client.SetUserAttribute("user-0", "platform", "android"); // change 1
             await device.Client.SyncAsync();
         }
-        CopyStore(path, backup); // the operating system's backup of the app's files
+        StoreFiles.Copy(path, backup); // the operating system's backup of the app's files
 
         using (var device = Device.Open(path, server.Address))
         {
@@ -87,7 +87,7 @@ public sealed class AttributeClockTests
         }
         Assert.Equal("ios", ServerValue(server, deviceId, "user-0", "platform"));
 
-        CopyStore(backup, path); // restored: same device id and secret, the change counter back at 1
+        StoreFiles.Copy(backup, path); // restored: same device id and secret, the change counter back at 1
         using (var restored = Device.Open(path, server.Address))
         {
             Assert.Equal(deviceId, restored.DeviceId);
@@ -107,18 +107,5 @@ public sealed class AttributeClockTests
         // Left as it was: "locale" was set after the backup, so the restored store knows nothing of it and the server
         // keeps it (the app sets it again, or removes it, like any attribute it does not know it has).
         Assert.Equal("fr", ServerValue(server, deviceId, "user-0", "locale"));
-    }
-
-    private static void CopyStore(string fromPrefix, string toPrefix)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(toPrefix)!);
-        foreach (string suffix in new[] { "", "-wal", "-shm" })
-        {
-            File.Delete(toPrefix + suffix);
-            if (File.Exists(fromPrefix + suffix))
-            {
-                File.Copy(fromPrefix + suffix, toPrefix + suffix);
-            }
-        }
     }
 }

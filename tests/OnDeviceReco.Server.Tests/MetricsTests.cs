@@ -48,6 +48,28 @@ public sealed class MetricsTests
     }
 
     [Fact]
+    public async Task Events_held_with_other_content_are_counted_as_conflicting_not_as_already_stored()
+    {
+        await using var server = await ServerHost.StartAsync();
+        string id = $"device-{Guid.NewGuid():N}";
+        string token = await server.RegisterAsync(id, ServerHost.NewSecret());
+        var before = Batch(id, 10);
+        var restored = EventBatch.Create(id, [.. Batch(id, 6, firstSequence: 5).Events.Select(e => e with { ItemId = "after-restore-" + e.Sequence })]);
+        foreach (var batch in new[] { before, restored })
+        {
+            using var request = ServerHost.DeviceRequest(HttpMethod.Post, "v1/events", id, token, WireCodec.Encode(batch));
+            request.Headers.Add(BatchAck.ConflictsHeader, "1");
+            using var response = await server.Http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        var after = await ScrapeUntilAsync(server, s => s.Value("reco_events_conflicting_total") >= 6);
+        Assert.Equal(6, after.Value("reco_events_conflicting_total")); // 5..10 held with other items
+        Assert.Equal(0, after.Value("reco_events_already_stored_total"));
+        Assert.Equal(10, after.Value("reco_events_stored_total"));
+    }
+
+    [Fact]
     public async Task Scraped_series_have_the_operator_labels_and_move_with_traffic()
     {
         await using var server = await ServerHost.StartAsync();

@@ -40,6 +40,7 @@ AT(odr_sync_result, model_version, 24);
 AT(odr_sync_result, model_updated, 32);
 AT(odr_sync_result, retry_after_ms, 36);
 AT(odr_sync_result, events_set_aside, 40);
+AT(odr_sync_result, events_renumbered, 44);
 SIZE(odr_sync_result, 48);
 
 AT(odr_recommendation, score, 0);

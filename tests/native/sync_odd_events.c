@@ -72,6 +72,7 @@ int main(int argc, char **argv) {
     CHECK(result.status == ODR_SYNC_COMPLETED, "sync status %d", result.status);
     CHECK(result.events_sent == accepted, "sent %d of %d accepted events", result.events_sent, accepted);
     CHECK(result.events_set_aside == 0, "%d events set aside", result.events_set_aside);
+    CHECK(result.events_renumbered == 0, "%d events renumbered on a store never restored", result.events_renumbered);
     rc = odr_sync(client, &result, sizeof result);
     CHECK(rc == ODR_OK && result.events_sent == 0, "a second sync sent %d (%s)", result.events_sent, odr_errstr(rc));
     odr_close(client);

@@ -178,6 +178,10 @@ typedef struct odr_sync_result {
     int32_t events_set_aside;      /* events the server refused for good in this sync (they break the event
                                     * contract, e.g. written by an older SDK): kept on the device, never sent
                                     * again, and no longer holding back the events after them; logged once */
+    int32_t events_renumbered;     /* events numbered anew in this sync because the server held other events
+                                    * under their sequence ids (the store was restored from a backup); sent
+                                    * again under the new ids and counted in events_sent once they landed.
+                                    * Added after the first layout, in what was padding: sizeof is unchanged */
 } odr_sync_result;
 
 /* One recommended item (filled by the library). */

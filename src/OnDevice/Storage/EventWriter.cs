@@ -53,6 +53,9 @@ internal sealed partial class EventWriter : IDisposable
 
     /// <summary>Committed write transactions so far: unchanged means the events table is unchanged.</summary>
     public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Counts a commit that changed events outside the batches this writer inserts (renumbering after a restore).</summary>
+    public void EventsChanged() => Interlocked.Increment(ref _commits);
     public string? LastWriteError => _lastWriteError;
 
     /// <summary>Queues an event unless the queue is at its limit. Never blocks.</summary>

@@ -8,11 +8,18 @@ namespace OnDeviceReco.Sync;
 /// Moves unsynced events to the server and newer models to the device. Events are marked synced only after
 /// the server acknowledged exactly their range, so a crash, a lost answer or a dropped connection leads to a
 /// resend, which the server recognises (batch id, then (device, sequence)) and stores once. Events the server
-/// refuses for good are set aside, so one bad event never holds back the ones after it.
+/// refuses for good are set aside, so one bad event never holds back the ones after it. Events the server holds
+/// with other content under the same numbers (a store restored from a backup numbers again from where the backup
+/// stood) are numbered anew above the server's highest and sent again in the same sync.
 /// </summary>
 internal sealed partial class SyncClient : IDisposable
 {
-    private const long MaxAckBytes = 64 * 1024;
+    // Room for a full batch's conflicting sequence ids: 50,000 events (the most SyncOptions allows) at up to 9 bytes each.
+    private const long MaxAckBytes = 512 * 1024;
+
+    // An honest server cannot report an event renumbered above its highest as conflicting again, except while a
+    // second copy of this store syncs under the same id: then numbers are raced for, and the sync stops after this many.
+    private const int MaxRenumberRounds = 16;
     private readonly BehaviorStore _store;
     private readonly SyncOptions _options;
     private readonly SyncHttp _http;
@@ -66,7 +73,7 @@ internal sealed partial class SyncClient : IDisposable
                     return progress.Outcome(HttpOutcome.Refused("Consent was withdrawn during the sync; nothing more was sent."));
                 }
                 var batch = current.Batch;
-                var sending = _session.SendAsync(credential => _requests.Post("v1/events", current.Body, credential), MaxAckBytes, cancellationToken);
+                var sending = _session.SendAsync(credential => _requests.PostEvents(current.Body, credential), MaxAckBytes, cancellationToken);
                 int readAheadSize = progress.MaxEvents;
                 var readingAhead = Task.Run(() => _encoder.Next(batch.LastSequence, readAheadSize), cancellationToken);
                 var outcome = await sending.ConfigureAwait(false);
@@ -79,10 +86,27 @@ internal sealed partial class SyncClient : IDisposable
                         return progress.Outcome(unusable);
                     }
                     await marking.ConfigureAwait(false);
-                    marking = Task.Run(() => _store.MarkSynced(batch.FirstSequence, ack.AcceptedThrough), CancellationToken.None);
-                    progress.Acknowledged(batch, ack);
+                    // Only events of this batch: a server's list cannot make the device move anything it did not send.
+                    var conflicting = ack.ConflictingSequences.Intersect(batch.Events.Select(e => e.Sequence)).ToList();
+                    var acknowledging = Task.Run(() => _store.AcknowledgeEvents(batch.FirstSequence, ack.AcceptedThrough, conflicting, ack.HighestSequence),
+                        CancellationToken.None);
+                    marking = acknowledging;
                     LogBatch(_logger, batch.Events.Count, batch.FirstSequence, batch.LastSequence, ack.AlreadyStored, ack.Replayed);
-                    current = next;
+                    if (conflicting.Count == 0)
+                    {
+                        progress.Acknowledged(batch, ack, renumbered: 0);
+                        current = next;
+                        continue;
+                    }
+                    // Renumbered above everything, they are pending again after the events read ahead: read afresh.
+                    int renumbered = await acknowledging.ConfigureAwait(false);
+                    progress.Acknowledged(batch, ack, renumbered);
+                    LogRenumbered(_logger, renumbered, ack.HighestSequence);
+                    if (progress.RenumberRounds > MaxRenumberRounds)
+                    {
+                        return progress.Outcome(outcome.AsTransient("The server kept finding this device's sequence ids taken; the next sync goes on."));
+                    }
+                    current = _encoder.Next(progress.After, progress.MaxEvents);
                     continue;
                 }
                 if (!Recover(outcome, batch, progress))
@@ -226,6 +250,9 @@ internal sealed partial class SyncClient : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "User attributes did not sync (status {Status}): {Reason}; the next sync retries")]
     private static partial void LogAttributesFailed(ILogger logger, int status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The server holds other events under {Count} of this device's sequence ids (a store restored from a backup?); they were numbered anew above {Highest} and are sent again")]
+    private static partial void LogRenumbered(ILogger logger, int count, long highest);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Synced {Count} events ({First}..{Last}); server already had {Already}, replayed {Replayed}")]
     private static partial void LogBatch(ILogger logger, int count, long first, long last, int already, bool replayed);

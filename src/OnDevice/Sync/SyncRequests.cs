@@ -18,6 +18,14 @@ internal sealed class SyncRequests(SyncOptions options, TimeProvider clock)
         return Authorize(request, credential);
     }
 
+    /// <summary>An event batch, saying that this device reads the conflicts an acknowledgement may carry (<see cref="BatchAck.ConflictsHeader"/>).</summary>
+    public HttpRequestMessage PostEvents(byte[] body, DeviceCredential? credential)
+    {
+        var request = Post("v1/events", body, credential);
+        request.Headers.Add(BatchAck.ConflictsHeader, "1");
+        return request;
+    }
+
     public HttpRequestMessage Get(string path, DeviceCredential credential) => Authorize(new HttpRequestMessage(HttpMethod.Get, path), credential);
 
     private HttpRequestMessage Authorize(HttpRequestMessage request, DeviceCredential? credential)

@@ -47,4 +47,11 @@ public sealed record SyncResult(
 {
     /// <summary>User attribute changes (sets and removals) the server acknowledged in this sync.</summary>
     public int AttributeChangesSent { get; init; }
+
+    /// <summary>
+    /// Events numbered anew in this sync because the server held other events under their numbers — the store was
+    /// restored from a backup and numbered again from where it stood. They were sent again under the new numbers
+    /// (counted in <see cref="EventsSent"/> once they landed).
+    /// </summary>
+    public int EventsRenumbered { get; init; }
 }

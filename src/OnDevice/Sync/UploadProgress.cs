@@ -16,15 +16,27 @@ internal sealed class UploadProgress(int maxEvents)
     public int Batches { get; private set; }
     public int SetAside { get; private set; }
 
+    /// <summary>Events numbered anew because the server holds other events under their numbers (each time it happened).</summary>
+    public int Renumbered { get; private set; }
+
+    /// <summary>Acknowledgements that named conflicting events.</summary>
+    public int RenumberRounds { get; private set; }
+
     /// <summary>The server's reason for the first events set aside.</summary>
     public string? SetAsideReason { get; private set; }
 
-    public void Acknowledged(EventBatch batch, BatchAck ack)
+    /// <summary>Counts an acknowledged batch; its <paramref name="renumbered"/> events are not on the server yet (they go again, under new numbers).</summary>
+    public void Acknowledged(EventBatch batch, BatchAck ack, int renumbered)
     {
         After = batch.LastSequence;
-        Sent += batch.Events.Count;
+        Sent += batch.Events.Count - renumbered;
         AlreadyStored += ack.AlreadyStored;
         Batches++;
+        if (renumbered > 0)
+        {
+            Renumbered += renumbered;
+            RenumberRounds++;
+        }
     }
 
     public void SetAsideDone(int count, string? reason)
@@ -33,8 +45,12 @@ internal sealed class UploadProgress(int maxEvents)
         SetAsideReason ??= reason;
     }
 
-    public UploadOutcome Outcome(HttpOutcome? failure) => new(Sent, AlreadyStored, Batches, SetAside, SetAsideReason, failure);
+    public UploadOutcome Outcome(HttpOutcome? failure) => new(Sent, AlreadyStored, Batches, SetAside, SetAsideReason, failure) { Renumbered = Renumbered };
 }
 
 /// <summary>What an upload did, and the failure that ended it early (null when everything pending was sent).</summary>
-internal sealed record UploadOutcome(int Sent, int AlreadyStored, int Batches, int SetAside, string? SetAsideReason, HttpOutcome? Failure);
+internal sealed record UploadOutcome(int Sent, int AlreadyStored, int Batches, int SetAside, string? SetAsideReason, HttpOutcome? Failure)
+{
+    /// <summary>Events numbered anew after the server found their numbers taken by other events (a restored store).</summary>
+    public int Renumbered { get; init; }
+}

@@ -5,7 +5,7 @@ namespace OnDeviceReco.Protocol.Wire;
 /// the same batch delivered twice is stored once and acknowledged twice.
 /// </summary>
 /// <param name="DeviceId">The device's random id (changes when the device erases its data).</param>
-/// <param name="BatchId">Derived from the device id and the sequence range, so a resend after a restart reuses it.</param>
+/// <param name="BatchId">Derived from the device id, the sequence range and the events (<see cref="BatchIds.Derive"/>), so a resend after a restart reuses it.</param>
 /// <param name="FirstSequence">Sequence id of the first event.</param>
 /// <param name="LastSequence">Sequence id of the last event.</param>
 /// <param name="Events">Strictly increasing sequence ids from <paramref name="FirstSequence"/> to <paramref name="LastSequence"/> (gaps allowed: local-only events stay home).</param>
@@ -27,7 +27,7 @@ public sealed record EventBatch(
         }
         long first = events[0].Sequence;
         long last = events[^1].Sequence;
-        return new EventBatch(deviceId, BatchIds.Derive(deviceId, first, last, events.Count), first, last, events);
+        return new EventBatch(deviceId, BatchIds.Derive(deviceId, events), first, last, events);
     }
 
     /// <summary>Record equality with the events compared by content.</summary>

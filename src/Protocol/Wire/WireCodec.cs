@@ -40,7 +40,7 @@ public static class WireCodec
 
     /// <exception cref="ProtocolFormatException">When the bytes are not a valid acknowledgement.</exception>
     public static BatchAck DecodeAck(ReadOnlyMemory<byte> message) =>
-        Decode(message, MessageKind.BatchAck, WireLimits.Default, static (ref MessagePackReader r, WireLimits _) => AckFormat.Read(ref r));
+        Decode(message, MessageKind.BatchAck, WireLimits.Default, static (ref MessagePackReader r, WireLimits l) => AckFormat.Read(ref r, l));
 
     /// <summary>Encodes a model release.</summary>
     public static byte[] Encode(ModelRelease release) =>

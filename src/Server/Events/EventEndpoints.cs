@@ -70,9 +70,23 @@ public static class EventEndpoints
         metrics.Ingested(result.Stored, result.AlreadyStored, result.Replayed, body!.Length, seconds);
         log.LogDebug("Batch {BatchId} from {Device}: {Stored} stored, {AlreadyStored} already stored, replayed {Replayed}, through {Through}",
             batch.BatchId, device, result.Stored, result.AlreadyStored, result.Replayed, result.AcceptedThrough);
-        var ack = new BatchAck(batch.BatchId, result.AcceptedThrough, result.Stored, result.AlreadyStored, result.Replayed);
-        return Results.Bytes(WireCodec.Encode(ack), WireCodec.ContentType);
+        if (result.ConflictingSequences.Count > 0)
+        {
+            metrics.Conflicting(result.ConflictingSequences.Count);
+            log.LogWarning("Batch {BatchId} from {Device}: {Count} events reuse sequence ids the server holds with other events (a store restored from a backup?); first {First}, highest held {Highest}",
+                batch.BatchId, device, result.ConflictingSequences.Count, result.ConflictingSequences[0], result.HighestSequence);
+        }
+        return Results.Bytes(WireCodec.Encode(Acknowledgement(batch, result, http.Request.Headers.ContainsKey(BatchAck.ConflictsHeader))), WireCodec.ContentType);
     }
+
+    /// <summary>
+    /// The answer to <paramref name="batch"/>. A device that did not say it reads conflicts takes exactly five fields:
+    /// it hears its conflicting events as already stored, as before conflicts were told apart (it could do nothing else
+    /// with them, and an answer it cannot read would stop its sync for good).
+    /// </summary>
+    private static BatchAck Acknowledgement(EventBatch batch, IngestResult result, bool readsConflicts) => readsConflicts
+        ? new BatchAck(batch.BatchId, result.AcceptedThrough, result.Stored, result.AlreadyStored, result.Replayed, result.HighestSequence, result.Conflicting)
+        : new BatchAck(batch.BatchId, result.AcceptedThrough, result.Stored, result.AlreadyStored + result.ConflictingSequences.Count, result.Replayed);
 
     /// <summary>A ProblemDetails refusal, counted under its status.</summary>
     internal static IResult Refuse(ServerMetrics metrics, int status, string title, string detail)

@@ -19,6 +19,7 @@ public sealed class ServerMetrics
 
     private readonly Counter<long> _stored;
     private readonly Counter<long> _alreadyStored;
+    private readonly Counter<long> _conflicting;
     private readonly Counter<long> _batches;
     private readonly Counter<long> _bytes;
     private readonly Counter<long> _rejected;
@@ -38,6 +39,8 @@ public sealed class ServerMetrics
         Meter = meters.Create(MeterName);
         _stored = Meter.CreateCounter<long>("reco.events.stored", "{event}", "Events stored for the first time.");
         _alreadyStored = Meter.CreateCounter<long>("reco.events.already_stored", "{event}", "Events received again and not stored twice.");
+        _conflicting = Meter.CreateCounter<long>("reco.events.conflicting", "{event}",
+            "Events under a (device, sequence) the server holds with other content (a device store restored from a backup): not stored; the device renumbers and resends them.");
         _batches = Meter.CreateCounter<long>("reco.batches", "{batch}", "Batches acknowledged (tag replayed=true for idempotent repeats).");
         _bytes = Meter.CreateCounter<long>("reco.ingest.bytes", "By", "Bytes of acknowledged batch bodies, as sent (compressed).");
         _rejected = Meter.CreateCounter<long>("reco.requests.rejected", "{request}", "Requests refused, by status code.");
@@ -76,6 +79,9 @@ public sealed class ServerMetrics
             Interlocked.Increment(ref _replayedTotal);
         }
     }
+
+    /// <summary>Events whose (device, sequence) the store holds with other content; a steady climb means restored stores, or a device numbering wrongly.</summary>
+    public void Conflicting(int count) => _conflicting.Add(count);
 
     public void Rejected(int status)
     {

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -10,7 +9,9 @@ namespace OnDeviceReco.Server.Storage.Postgres;
 /// and inserts the events of the claimed ones, and one commit makes them durable together. Each batch keeps its own
 /// exactly-once outcome: its record and its events commit in this transaction or not at all; a batch whose record
 /// another delivery committed first is answered from that record (replayed, or a conflict when its content
-/// differs). Nothing is answered before the commit has returned.
+/// differs). Nothing is answered before the commit has returned. Only a batch some of whose events were held already
+/// (fewer stored than sent) has them compared with what is held (<see cref="HeldEvents"/>): a group of new events
+/// runs the one statement and nothing else.
 /// </summary>
 internal static class GroupIngest
 {
@@ -50,11 +51,11 @@ internal static class GroupIngest
             using var connection = dataSource.OpenConnection();
             using var transaction = connection.BeginTransaction();
             var storedByDevice = ClaimAndStore(connection, transaction, group);
-            FixCountsOfPartlyStoredBatches(connection, transaction, group, storedByDevice);
+            var collisions = FixPartlyStoredBatches(connection, transaction, group, storedByDevice);
             var records = RecordsOfUnclaimed(connection, transaction, group, storedByDevice);
             for (int i = 0; i < group.Count; i++)
             {
-                outcomes[i] = Outcome(group[i], storedByDevice, records);
+                outcomes[i] = Outcome(group[i], storedByDevice, collisions, records);
             }
             transaction.Commit();
         }
@@ -74,12 +75,16 @@ internal static class GroupIngest
         }
     }
 
-    private static Action Outcome(PendingIngest member, Dictionary<long, int> storedByDevice, Dictionary<long, (byte[] Hash, long LastSeq)> records)
+    private static Action Outcome(PendingIngest member, Dictionary<long, int> storedByDevice,
+        Dictionary<long, (List<long> Conflicting, long Highest)> collisions, Dictionary<long, Record> records)
     {
         int count = member.Batch.Events.Count;
         if (storedByDevice.TryGetValue(member.Device, out int stored))
         {
-            var result = new IngestResult(stored, count - stored, Replayed: false, member.Batch.LastSequence);
+            var result = collisions.TryGetValue(member.Device, out var collided)
+                ? new IngestResult(stored, count - stored - collided.Conflicting.Count, Replayed: false, member.Batch.LastSequence, collided.Highest,
+                    collided.Conflicting.Count == 0 ? null : collided.Conflicting)
+                : new IngestResult(stored, count - stored, Replayed: false, member.Batch.LastSequence);
             return () => member.Complete(result);
         }
         if (!records.TryGetValue(member.Device, out var record))
@@ -91,6 +96,11 @@ internal static class GroupIngest
         {
             var conflict = new BatchConflictException(member.Batch.BatchId);
             return () => member.Fail(conflict);
+        }
+        if (record.Stored + record.Already != count)
+        {
+            // Its first delivery found events held with other content: the single-batch path says which, again.
+            return member.SendBackToRetryAlone;
         }
         var replay = new IngestResult(0, count, Replayed: true, record.LastSeq);
         return () => member.Complete(replay);
@@ -117,7 +127,7 @@ internal static class GroupIngest
                 (eDevice[row], seq[row], ts[row], user[row], item[row], type[row], value[row]) =
                     (member.Device, e.Sequence, e.TimestampMs, e.UserId, e.ItemId, e.Type, e.Value);
                 request[row] = e.RequestId;
-                context[row] = e.Context.Count == 0 ? null : JsonSerializer.Serialize(e.Context);
+                context[row] = EventCollisions.ContextJson(e);
                 row++;
             }
         }
@@ -147,42 +157,56 @@ internal static class GroupIngest
         return stored;
     }
 
-    /// <summary>A claimed record was written as "all new"; where some events were stored before (under another batch id) it says what really happened.</summary>
-    private static void FixCountsOfPartlyStoredBatches(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PendingIngest> group,
-        Dictionary<long, int> storedByDevice)
+    /// <summary>
+    /// A claimed record was written as "all new"; where some events were held already it says what really happened:
+    /// those events are compared with what is held (conflicting ones were not written) and the device's highest
+    /// sequence read. Returns both per device of such a batch.
+    /// </summary>
+    private static Dictionary<long, (List<long> Conflicting, long Highest)> FixPartlyStoredBatches(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, IReadOnlyList<PendingIngest> group, Dictionary<long, int> storedByDevice)
     {
+        var collisions = new Dictionary<long, (List<long>, long)>();
         var partly = group.Where(m => storedByDevice.TryGetValue(m.Device, out int n) && n != m.Batch.Events.Count).ToList();
         if (partly.Count == 0)
         {
-            return;
+            return collisions;
+        }
+        var held = HeldEvents.Read(connection, transaction, [.. partly.SelectMany(m => m.Batch.Events.Select(e => (m.Device, e.Sequence)))]);
+        var highest = HeldEvents.Highest(connection, transaction, [.. partly.Select(m => m.Device)]);
+        foreach (var member in partly)
+        {
+            collisions[member.Device] = (EventCollisions.Conflicting(member.Batch.Events, held.TryGetValue(member.Device, out var rows) ? rows : []),
+                highest[member.Device]);
         }
         using var command = new NpgsqlCommand("""
-            UPDATE batches SET stored = f.stored, already = f.n - f.stored
-            FROM unnest(@device, @id, @stored, @n) AS f(device, batch_id, stored, n)
+            UPDATE batches SET stored = f.stored, already = f.already
+            FROM unnest(@device, @id, @stored, @already) AS f(device, batch_id, stored, already)
             WHERE batches.device = f.device AND batches.batch_id = f.batch_id
             """, connection, transaction);
         command.Parameters.AddWithValue("device", partly.Select(m => m.Device).ToArray());
         command.Parameters.AddWithValue("id", partly.Select(m => m.Batch.BatchId).ToArray());
         command.Parameters.AddWithValue("stored", partly.Select(m => storedByDevice[m.Device]).ToArray());
-        command.Parameters.AddWithValue("n", partly.Select(m => m.Batch.Events.Count).ToArray());
+        command.Parameters.AddWithValue("already", partly.Select(m =>
+            m.Batch.Events.Count - storedByDevice[m.Device] - collisions[m.Device].Item1.Count).ToArray());
         command.ExecuteNonQuery();
+        return collisions;
     }
 
     /// <summary>
     /// The records another delivery committed first. A new statement, so a new snapshot: under READ COMMITTED it
     /// sees the record whose commit the claim waited for, which the claiming statement's own snapshot could not.
     /// </summary>
-    private static Dictionary<long, (byte[] Hash, long LastSeq)> RecordsOfUnclaimed(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private static Dictionary<long, Record> RecordsOfUnclaimed(NpgsqlConnection connection, NpgsqlTransaction transaction,
         IReadOnlyList<PendingIngest> group, Dictionary<long, int> storedByDevice)
     {
-        var records = new Dictionary<long, (byte[], long)>();
+        var records = new Dictionary<long, Record>();
         var unclaimed = group.Where(m => !storedByDevice.ContainsKey(m.Device)).ToList();
         if (unclaimed.Count == 0)
         {
             return records;
         }
         using var command = new NpgsqlCommand("""
-            SELECT b.device, b.content_hash, b.last_seq
+            SELECT b.device, b.content_hash, b.last_seq, b.stored, b.already
             FROM batches b JOIN unnest(@device, @id) AS u(device, batch_id) ON b.device = u.device AND b.batch_id = u.batch_id
             """, connection, transaction);
         command.Parameters.AddWithValue("device", unclaimed.Select(m => m.Device).ToArray());
@@ -190,8 +214,11 @@ internal static class GroupIngest
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            records[reader.GetInt64(0)] = ((byte[])reader[1], reader.GetInt64(2));
+            records[reader.GetInt64(0)] = new Record((byte[])reader[1], reader.GetInt64(2), reader.GetInt32(3), reader.GetInt32(4));
         }
         return records;
     }
+
+    /// <summary>A batch record another delivery committed: what its first delivery stored and found held already.</summary>
+    private readonly record struct Record(byte[] Hash, long LastSeq, int Stored, int Already);
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using OnDeviceReco.Protocol.Wire;
@@ -76,20 +75,28 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
             """, ("device", device), ("id", batch.BatchId), ("hash", hash), ("last", batch.LastSequence), ("now", NowMs())) is true;
         if (!claimed)
         {
-            var (oldHash, lastSeq) = Single(connection, transaction, "SELECT content_hash, last_seq FROM batches WHERE device = @device AND batch_id = @id",
-                r => ((byte[])r[0], r.GetInt64(1)), ("device", device), ("id", batch.BatchId));
+            var (oldHash, lastSeq, stored, already) = Single(connection, transaction,
+                "SELECT content_hash, last_seq, stored, already FROM batches WHERE device = @device AND batch_id = @id",
+                r => ((byte[])r[0], r.GetInt64(1), r.GetInt32(2), r.GetInt32(3)), ("device", device), ("id", batch.BatchId));
             if (!CryptographicOperations.FixedTimeEquals(oldHash, hash))
             {
                 throw new BatchConflictException(batch.BatchId);
             }
-            return new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq);
+            if (stored + already == batch.Events.Count)
+            {
+                return new IngestResult(0, batch.Events.Count, Replayed: true, lastSeq);
+            }
+            // The first delivery found events held with other content: they still are, and the device must hear it again.
+            var (replayConflicts, replayHighest) = HeldEvents.Of(connection, transaction, device, batch.Events);
+            return new IngestResult(0, batch.Events.Count - replayConflicts.Count, Replayed: true, lastSeq, replayHighest, replayConflicts);
         }
-        int stored = InsertEvents(connection, transaction, device, batch.Events);
-        int already = batch.Events.Count - stored;
+        int newlyStored = InsertEvents(connection, transaction, device, batch.Events);
+        var (conflicting, highest) = newlyStored == batch.Events.Count ? (new List<long>(), 0L) : HeldEvents.Of(connection, transaction, device, batch.Events);
+        int alreadyStored = batch.Events.Count - newlyStored - conflicting.Count;
         Execute(connection, transaction, "UPDATE batches SET stored = @stored, already = @already WHERE device = @device AND batch_id = @id",
-            ("stored", stored), ("already", already), ("device", device), ("id", batch.BatchId));
+            ("stored", newlyStored), ("already", alreadyStored), ("device", device), ("id", batch.BatchId));
         transaction.Commit();
-        return new IngestResult(stored, already, Replayed: false, batch.LastSequence);
+        return new IngestResult(newlyStored, alreadyStored, Replayed: false, batch.LastSequence, highest, conflicting.Count == 0 ? null : conflicting);
     }
 
     public DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash)
@@ -283,7 +290,7 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
             var e = events[i];
             (seq[i], ts[i], user[i], item[i], type[i], value[i]) = (e.Sequence, e.TimestampMs, e.UserId, e.ItemId, e.Type, e.Value);
             request[i] = e.RequestId;
-            context[i] = e.Context.Count == 0 ? null : JsonSerializer.Serialize(e.Context);
+            context[i] = EventCollisions.ContextJson(e);
         }
         using var command = new NpgsqlCommand("""
             INSERT INTO events(device, seq, ts_ms, user_id, item_id, type, value, request_id, context)

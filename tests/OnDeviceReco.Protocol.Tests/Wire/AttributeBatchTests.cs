@@ -123,18 +123,7 @@ public sealed class AttributeBatchTests
 
     /// <summary>An acknowledgement of <paramref name="fields"/> fields, hand-built: batch id, applied through 7, applied 3, already 1 (as many as fit), then <paramref name="more"/>.</summary>
     private static byte[] Acknowledgement(Guid id, int fields, HandBuilt.BodyWriter? more = null) =>
-        Envelope.Seal(MessageKind.AttributeAck, HandBuilt.Write((ref MessagePackWriter w) =>
-        {
-            w.WriteArrayHeader(fields);
-            w.Write(id.ToByteArray());
-            w.Write(7L);
-            w.Write(3);
-            if (fields >= 4)
-            {
-                w.Write(1);
-            }
-            more?.Invoke(ref w);
-        }), compress: false);
+        HandBuilt.Acknowledgement(MessageKind.AttributeAck, fields, [id, 7L, 3, 1], more);
 
     [Fact]
     public void An_attribute_batch_is_never_read_as_an_event_batch_and_back()

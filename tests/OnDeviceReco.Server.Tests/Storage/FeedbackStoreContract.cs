@@ -21,8 +21,9 @@ public abstract partial class FeedbackStoreContract
 
     internal static EventBatch Batch(string device, long first, int count, string prefix = "item", string user = "user") =>
         EventBatch.Create(device, Enumerable.Range(0, count)
-            .Select(i => new WireEvent(first + i, Now + first + i, user, $"{prefix}-{first + i}", 3, i % 5,
-                i % 3 == 0 ? new Dictionary<string, string> { [WireEvent.RequestIdKey] = "r1", [WireEvent.RankKey] = "0" } : WireEvent.NoContext))
+            // Content depends on the sequence alone, so overlapping batches of one device hold the same events.
+            .Select(i => new WireEvent(first + i, Now + first + i, user, $"{prefix}-{first + i}", 3, (first + i) % 5,
+                (first + i) % 3 == 0 ? new Dictionary<string, string> { [WireEvent.RequestIdKey] = "r1", [WireEvent.RankKey] = "0" } : WireEvent.NoContext))
             .ToList());
 
     internal static byte[] Hash(EventBatch batch) => SHA256.HashData(WireCodec.Encode(batch));

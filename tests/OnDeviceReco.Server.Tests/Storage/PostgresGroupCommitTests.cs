@@ -39,10 +39,39 @@ public sealed class PostgresGroupCommitTests(PostgresFixture postgres)
         Assert.Equal(new IngestResult(40, 0, false, 40), await group[0].Outcome);
         Assert.Equal(new IngestResult(0, 20, true, 20), await group[1].Outcome);
         await Assert.ThrowsAsync<BatchConflictException>(() => group[2].Outcome);
-        Assert.Equal(new IngestResult(20, 10, false, 50), await group[3].Outcome);
+        Assert.Equal(new IngestResult(20, 10, false, 50, HighestSequence: 50), await group[3].Outcome); // it hit held events: the highest is named
         Assert.Equal(20 + 10 + 50 + 40, store.Counts().Events);
         Assert.DoesNotContain(store.ReadEvents(), e => e.ItemId == "forged");
         Assert.Equal([(20, 0), (10, 0), (30, 0), (20, 10), (40, 0)], RecordedCounts(database));
+    }
+
+    [Fact]
+    public async Task A_group_reports_a_restored_devices_conflicts_and_sends_a_replay_that_met_conflicts_to_be_answered_alone()
+    {
+        string database = postgres.NewDatabase();
+        using var store = new PostgresFeedbackStore(database);
+        foreach (var before in new[] { Batch("dev-restored", 1, 10), Batch("dev-replay", 1, 10) })
+        {
+            store.Ingest(before, Hash(before));
+        }
+        var conflicted = Batch("dev-replay", 6, 10, prefix: "after-restore");
+        store.Ingest(conflicted, Hash(conflicted)); // its answer was lost; it comes again in the group
+        var restored = Batch("dev-restored", 4, 10, prefix: "after-restore"); // 4..10 held with other items, 11..13 new
+        var fresh = Batch("dev-new", 1, 10);
+
+        var group = new[] { restored, conflicted, fresh }.Select(b => new PendingIngest(store.DeviceKey(b.DeviceId), b, Hash(b))).ToList();
+        using (var dataSource = NpgsqlDataSource.Create(database))
+        {
+            GroupIngest.Run(dataSource, group);
+        }
+
+        Assert.Equal(new IngestResult(3, 0, false, 13, 13, [4, 5, 6, 7, 8, 9, 10]), await group[0].Outcome);
+        Assert.Null(await group[1].Outcome);
+        Assert.Equal(new IngestResult(10, 0, false, 10), await group[2].Outcome);
+        Assert.Equal(new IngestResult(0, 5, true, 15, 15, [6, 7, 8, 9, 10]), store.Ingest(conflicted, Hash(conflicted)));
+        Assert.Equal(13 + 15 + 10, store.Counts().Events);
+        // Conflicting events count neither as stored nor as already stored.
+        Assert.Equal([(3, 0), (5, 0), (10, 0), (10, 0), (10, 0)], RecordedCounts(database).Order());
     }
 
     [Fact]

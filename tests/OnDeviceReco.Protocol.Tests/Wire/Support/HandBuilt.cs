@@ -68,4 +68,26 @@ internal static class HandBuilt
         Protocol.Wire.Envelope.Seal(MessageKind.ModelPackage, PackageBody(1, files), compress: false);
 
     public static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>
+    /// An acknowledgement of <paramref name="kind"/> declaring <paramref name="fields"/> fields: as many of
+    /// <paramref name="leading"/> (ids, numbers, flags) as fit, then whatever <paramref name="more"/> writes.
+    /// </summary>
+    public static byte[] Acknowledgement(MessageKind kind, int fields, object[] leading, BodyWriter? more = null) =>
+        Protocol.Wire.Envelope.Seal(kind, Write((ref MessagePackWriter w) =>
+        {
+            w.WriteArrayHeader(fields);
+            foreach (object field in leading.Take(fields))
+            {
+                switch (field)
+                {
+                    case Guid id: w.Write(id.ToByteArray()); break;
+                    case long n: w.Write(n); break;
+                    case int n: w.Write(n); break;
+                    case bool flag: w.Write(flag); break;
+                    default: throw new ArgumentException(field.GetType().Name);
+                }
+            }
+            more?.Invoke(ref w);
+        }), compress: false);
 }

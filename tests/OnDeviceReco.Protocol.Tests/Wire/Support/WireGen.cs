@@ -140,12 +140,26 @@ internal static class WireGen
         return new Guid(bytes);
     }
 
-    public static BatchAck Ack(Random rng) => new(
-        NewGuid(rng),
-        rng.Next(3) switch { 0 => 0, 1 => rng.NextInt64(0, 1000), _ => rng.NextInt64(0, long.MaxValue) },
-        rng.Next(2) == 0 ? rng.Next(0, 2001) : rng.Next(0, int.MaxValue),
-        rng.Next(2) == 0 ? 0 : rng.Next(0, int.MaxValue),
-        rng.Next(2) == 0);
+    public static BatchAck Ack(Random rng)
+    {
+        var ack = new BatchAck(
+            NewGuid(rng),
+            rng.Next(3) switch { 0 => 0, 1 => rng.NextInt64(0, 1000), _ => rng.NextInt64(0, long.MaxValue) },
+            rng.Next(2) == 0 ? rng.Next(0, 2001) : rng.Next(0, int.MaxValue),
+            rng.Next(2) == 0 ? 0 : rng.Next(0, int.MaxValue),
+            rng.Next(2) == 0);
+        if (rng.Next(3) != 0 || ack.AcceptedThrough == 0)
+        {
+            return ack;
+        }
+        // A conflict report: strictly increasing ids within the batch, and the server's highest sequence.
+        var conflicting = new SortedSet<long>();
+        for (int i = rng.Next(0, 40); i > 0; i--)
+        {
+            conflicting.Add(rng.NextInt64(1, ack.AcceptedThrough + 1));
+        }
+        return ack with { HighestSequence = rng.NextInt64(0, long.MaxValue), Conflicting = [.. conflicting] };
+    }
 
     public static ModelRelease Release(Random rng)
     {
