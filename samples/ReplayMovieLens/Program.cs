@@ -33,7 +33,14 @@ if (Arg("--compare-kept") is { } kept)
 }
 if (Arg("--onboard-kept") is { } onboardKept)
 {
-    // Only the newcomers, against the model a kept run's server serves: fresh newcomer stores, no retraining.
+    // Only the newcomers, against the model a kept run's server serves: fresh newcomer stores, no retraining. A user
+    // that kept run trained on (another hold-back seed) is no newcomer to its model: refused, not measured.
+    if (Newcomers.TrainedOn(Path.Combine(onboardKept, "server", "feedback.db"), newcomerUsers) is { Count: > 0 } leaked)
+    {
+        Console.Error.WriteLine($"{leaked.Count} of the {newcomerUsers.Count} newcomers (hold-back seed {Arg("--newcomer-seed") ?? "17"}) have events in {onboardKept}: "
+            + "its model trained on them. Onboard against a run kept with the same --newcomer-seed and --newcomers.");
+        return 2;
+    }
     await using var keptServer = await LoopServer.StartAsync(Path.Combine(onboardKept, "server"), dataDir, epochs, seed);
     var keptCold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newcomers"), keptServer, shift, parallel);
     Console.WriteLine($"Newcomers of {onboardKept} ({newcomerUsers.Count}, hold-back seed {Arg("--newcomer-seed") ?? "17"}):");

@@ -72,6 +72,33 @@ public sealed class OnboardingTests : IClassFixture<BundleFixture>, IDisposable
     }
 
     [Fact]
+    public void Questions_reach_twenty_popular_items_per_question_and_no_further()
+    {
+        // 160 items, item i played by 160 − i people: ranks 0–59 are all Action, 60–99 Puzzle, 100 on Racing.
+        const int catalogue = 160;
+        static string Id(int i) => $"game-{i}";
+        static string Genre(int i) => i < 60 ? "Action" : i < 100 ? "Puzzle" : "Racing";
+        _client.UpsertItems(Enumerable.Range(0, catalogue).Select(i => new ItemMetadata(Id(i), [Genre(i)])));
+        var start = DateTimeOffset.UtcNow.AddHours(-12);
+        for (int i = 0; i < catalogue; i++)
+        {
+            for (int u = 0; u < catalogue - i; u++)
+            {
+                _client.Track($"other-{u}", Id(i), EventType.Play, timestamp: start.AddSeconds(i * catalogue + u));
+            }
+        }
+
+        var items = _client.ProposeOnboardingItems("newcomer", 5);
+
+        Assert.Equal(5, items.Count);
+        Assert.Equal(Id(0), items[0].ItemId);
+        // Five questions look at the 100 most popular: a category that first appears at rank 60 is asked about …
+        Assert.Contains(items, i => i.Categories.SequenceEqual(["Puzzle"]));
+        // … one that first appears at rank 100 is too obscure to ask about.
+        Assert.All(items, i => Assert.True(IndexOf(i.ItemId) < 100, $"{i.ItemId} is beyond the 100 most popular"));
+    }
+
+    [Fact]
     public void Answers_are_events_the_next_recommend_uses_at_once()
     {
         _client.LoadModel(_fixture.V1);
