@@ -94,11 +94,14 @@ internal sealed class LoopServer : IAsyncDisposable
     public async Task<ServerStats> StatsAsync() =>
         (await _admin.GetFromJsonAsync<ServerStats>("v1/admin/stats"))!;
 
+    private const int MaxFailedRuns = 2;
+
     /// <summary>Waits until the server serves version ≥ <paramref name="version"/>, or reports what it decided instead.</summary>
     public async Task<ServerStats> WaitForModelAsync(long version, TimeSpan timeout)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
         int runsBefore = (await StatsAsync()).RetrainingRuns;
+        int failedRuns = 0;
         while (true)
         {
             var stats = await StatsAsync();
@@ -108,6 +111,14 @@ internal sealed class LoopServer : IAsyncDisposable
             }
             if (stats.RetrainingRuns > runsBefore && (stats.ServingVersion ?? 0) < version)
             {
+                // A run that failed (an exception, not a kept-back candidate) leaves the threshold crossed, so the
+                // server runs it again at its next check, from the same events and seed: wait for that, twice at most.
+                if (stats.LastRetrainingError is { } error && ++failedRuns <= MaxFailedRuns)
+                {
+                    Console.WriteLine($"  retraining failed ({error.Split('\n')[0]}); the server runs it again");
+                    runsBefore = stats.RetrainingRuns;
+                    continue;
+                }
                 throw new InvalidOperationException(
                     $"Retraining ran but model v{version} was not published ({stats.LastRetrainingError ?? "the candidate was worse than the serving model"}).");
             }

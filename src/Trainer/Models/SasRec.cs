@@ -45,11 +45,12 @@ public sealed class SasRec : SequenceModel
     public override Tensor forward(Tensor histories)
     {
         long length = histories.shape[1];
-        var keep = histories.ne(0);                                           // [B, L]
+        var keep = histories.ne(HeldScalars.Zero);                            // [B, L]
         var x = ItemRows(histories);
-        x = x * Math.Sqrt(Config.Dimension);
+        using var embeddingScale = Math.Sqrt(Config.Dimension).ToScalar();  // held: see HeldScalars
+        x = x.mul(embeddingScale);
         // Left padding: the newest item always sits at the last position, so it gets the last position row.
-        x = x + position.weight!.narrow(0, Config.MaxLength - length, length);
+        x = x.Plus(position.weight!.narrow(0, Config.MaxLength - length, length));
         x = dropout.call(x) * keep.unsqueeze(-1);
         var mask = causal.narrow(0, 0, length).narrow(1, 0, length).unsqueeze(0).logical_and(keep.unsqueeze(1)); // [B, L, L]
         foreach (var block in blocks)
@@ -104,12 +105,13 @@ public sealed class SasRecBlock : nn.Module
         var q = Split(query.call(h));
         var k = Split(key.call(h));
         var v = Split(value.call(h));
-        var scores = q.matmul(k.transpose(2, 3)) * (1.0 / Math.Sqrt(dh));            // [B, H, L, L]
-        scores = scores.masked_fill(mask.unsqueeze(1).logical_not(), SasRec.MaskedScore);
+        using var scale = (1.0 / Math.Sqrt(dh)).ToScalar();                              // held: see HeldScalars
+        var scores = q.matmul(k.transpose(2, 3)).mul(scale);                              // [B, H, L, L]
+        scores = scores.masked_fill(mask.unsqueeze(1).logical_not(), HeldScalars.MaskedScore);
         var attention = dropout.call(nn.functional.softmax(scores, -1));
         var context = attention.matmul(v).transpose(1, 2).reshape(batch, length, d);
-        x = x + dropout.call(output.call(context));
+        x = x.Plus(dropout.call(output.call(context)));
         var f = feedForwardNorm.call(x);
-        return x + dropout.call(project.call(nn.functional.relu(hidden.call(f))));
+        return x.Plus(dropout.call(project.call(nn.functional.relu(hidden.call(f)))));
     }
 }

@@ -39,7 +39,7 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     /// never seen in training is still placed by its content (cold start). Row 0 (padding) is zero.
     /// </summary>
     public Tensor ItemTable() =>
-        Config.UseContent ? ItemEmbedding.weight! + Content.call(Genres) : ItemEmbedding.weight!.alias();
+        Config.UseContent ? ItemEmbedding.weight!.Plus(Content.call(Genres)) : ItemEmbedding.weight!.alias();
 
     /// <summary>
     /// The output embeddings of just <paramref name="indices"/> (any shape; result [..shape, d]): the same rows as
@@ -51,7 +51,7 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         var rows = ItemEmbedding.weight!.index_select(0, flat);
         if (Config.UseContent)
         {
-            rows = rows + Content.call(Genres.index_select(0, flat));
+            rows = rows.Plus(Content.call(Genres.index_select(0, flat)));
         }
         return rows.reshape([.. indices.shape, Config.Dimension]);
     }

@@ -150,7 +150,7 @@ public sealed class SequenceTrainer
         var input = tensor(inputs, [batch.Length, length]);
         var target = tensor(targets).reshape(-1);
         var hidden = _model.call(input).reshape(-1, _config.Dimension);
-        var positions = target.ne(0).nonzero().squeeze(1);
+        var positions = target.ne(HeldScalars.Zero).nonzero().squeeze(1);
         hidden = hidden.index_select(0, positions);
         target = target.index_select(0, positions);
         var loss = _config.Loss switch
@@ -167,7 +167,8 @@ public sealed class SequenceTrainer
                 shownWindows[batch[b]].CopyTo(shown, b * length * TrainingWindows.ShownPerPosition);
             }
             var negatives = tensor(shown, [batch.Length * length, TrainingWindows.ShownPerPosition]).index_select(0, positions);
-            loss = loss + _config.ShownNegativeWeight * ShownNotTaken(hidden, target, negatives);
+            using var weight = _config.ShownNegativeWeight.ToScalar(); // held for the call: see HeldScalars
+            loss = loss.Plus(ShownNotTaken(hidden, target, negatives).mul(weight));
         }
         return loss;
     }
@@ -178,11 +179,12 @@ public sealed class SequenceTrainer
     /// </summary>
     private Tensor ShownNotTaken(Tensor hidden, Tensor target, Tensor negatives)
     {
-        var valid = negatives.ne(0);
+        var valid = negatives.ne(HeldScalars.Zero);
         var positive = (hidden * _model.ItemRows(target)).sum(-1, keepdim: true);           // [P, 1]
         var negative = (hidden.unsqueeze(1) * _model.ItemRows(negatives)).sum(-1);           // [P, M]
-        var pairs = nn.functional.softplus(negative - positive) * valid;
-        return pairs.sum() / valid.sum().clamp_min(1);
+        // softplus(n − p) written as −log σ(p − n): TorchSharp's softplus makes temporary Scalars (see HeldScalars).
+        var pairs = nn.functional.logsigmoid(positive.Minus(negative)).neg() * valid;
+        return pairs.sum() / valid.sum().clamp_min(HeldScalars.One);
     }
 
     private static Tensor FullSoftmax(Tensor hidden, Tensor target, Tensor table)
@@ -199,7 +201,7 @@ public sealed class SequenceTrainer
         var positive = (hidden * _model.ItemRows(target)).sum(-1);
         var negative = (hidden * _model.ItemRows(negatives)).sum(-1);
         return nn.functional.binary_cross_entropy_with_logits(positive, ones_like(positive))
-            + nn.functional.binary_cross_entropy_with_logits(negative, zeros_like(negative));
+            .Plus(nn.functional.binary_cross_entropy_with_logits(negative, zeros_like(negative)));
     }
 
     private Tensor SampledSoftmax(Tensor hidden, Tensor target)
@@ -210,9 +212,10 @@ public sealed class SequenceTrainer
         // items/count catalogue items; adding that log to its logit is the logQ correction.
         var negatives = randint(1, _model.TableSize, [count], dtype: ScalarType.Int64);
         var positive = (hidden * _model.ItemRows(target)).sum(-1, keepdim: true);
-        var negative = hidden.matmul(_model.ItemRows(negatives).t()) + Math.Log((double)items / count);
+        using var logQ = Math.Log((double)items / count).ToScalar(); // held for the call: see HeldScalars
+        var negative = hidden.matmul(_model.ItemRows(negatives).t()).add(logQ);
         // A draw that is the position's own target is not a negative.
-        negative = negative.masked_fill(target.unsqueeze(1).eq(negatives.unsqueeze(0)), float.NegativeInfinity);
+        negative = negative.masked_fill(target.unsqueeze(1).eq(negatives.unsqueeze(0)), HeldScalars.NegativeInfinity);
         var logits = cat([positive, negative], 1);
         return nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: ScalarType.Int64));
     }
