@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace OnDeviceReco.Trainer.Training;
 
 /// <summary>
-/// Trains a sequence model on next-item prediction at every position (Adam). With a validation callback it
+/// Trains a sequence model on next-item prediction at every position (Adam, as <see cref="HeldAdam"/>). With a validation callback it
 /// evaluates every few epochs, keeps the best weights and stops when validation stops improving; the test
 /// split is never looked at here.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class SequenceTrainer
         var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
         var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
         var windows = new TrainingWindows(sequences, _config.MaxLength, shownUsed);
-        using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
+        using var optimizer = new HeldAdam(_model.parameters(), _config.LearningRate);
         var curve = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
         double bestScore = double.NegativeInfinity;
@@ -60,9 +60,9 @@ public sealed class SequenceTrainer
                 using var scope = NewDisposeScope();
                 var batch = order.AsSpan(start, Math.Min(_config.BatchSize, order.Length - start)).ToArray();
                 var loss = BatchLoss(windows, batch);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
+                optimizer.Step();
                 lossSum += loss.item<float>();
                 batches++;
             }
@@ -117,7 +117,7 @@ public sealed class SequenceTrainer
         {
             throw new ArgumentException($"{windows.Count} windows hold {available} full batches; {batches + 1} are needed.", nameof(sequences));
         }
-        using var optimizer = optim.Adam(_model.parameters(), _config.LearningRate);
+        using var optimizer = new HeldAdam(_model.parameters(), _config.LearningRate);
         _model.train();
         var timer = new Stopwatch();
         for (int b = 0; b <= batches; b++)
@@ -128,9 +128,9 @@ public sealed class SequenceTrainer
             }
             using var scope = NewDisposeScope();
             var loss = BatchLoss(windows, Enumerable.Range(b * _config.BatchSize, _config.BatchSize).ToArray());
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             _ = loss.item<float>();
         }
         _model.eval();

@@ -6,29 +6,19 @@ using static TorchSharp.torch;
 namespace OnDeviceReco.Trainer.Tests.Training;
 
 /// <summary>
-/// Scoring while another thread keeps the garbage collector and finalizers running, as a server's
+/// Training and scoring while another thread keeps the garbage collector and finalizers running, as a server's
 /// request handling does: a number handed to torch must not be freed in the middle of the native call (see
-/// <c>HeldScalars</c>; the server's retraining once died in masked_fill that way). Runs alone: its collector would
+/// <c>HeldScalars</c> and <c>HeldAdam</c>; the server's retraining once died in masked_fill that way). Runs alone: its collector would
 /// also catch the temporaries of other tests' own torch calls.
 /// </summary>
 [Collection(RunsAlone.Name)]
 public sealed class ScalarLifetimeTests
 {
     [Fact]
-    public async Task Models_score_while_the_collector_runs_all_the_time()
+    public async Task Models_train_and_score_while_the_collector_runs_all_the_time()
     {
-        // Trained first, without the collector: TorchSharp's own Adam step makes temporary Scalars we cannot hold
-        // (its upstream issue); the forward pass, the item table and the losses are ours and hold theirs.
         var data = CycleData.Create(items: 30, users: 200, length: 50);
         var models = new List<(SequenceModel Model, ModelConfig Config)>();
-        foreach (var name in new[] { "sasrec", "sasrec-sampled", "gru" })
-        {
-            TorchRuntime.Configure(1, 5);
-            var config = ModelCatalogue.Find(name) with { Dimension = 16, MaxLength = 50, BatchSize = 32, Negatives = 8 };
-            var model = ModelFactory.Create(config, data.Items);
-            new SequenceTrainer(model, seed: 5).Train(data.Sequences, validate: null, epochs: 2);
-            models.Add((model, config));
-        }
         using var stop = new CancellationTokenSource();
         var collector = Task.Run(() =>
         {
@@ -40,6 +30,17 @@ public sealed class ScalarLifetimeTests
         });
         try
         {
+            // Training runs under the collector too: the forward pass, the losses and HeldAdam hold their Scalars
+            // (TorchSharp's own optim.Adam did not and failed here).
+            foreach (var name in new[] { "sasrec", "sasrec-sampled", "gru" })
+            {
+                TorchRuntime.Configure(1, 5);
+                var config = ModelCatalogue.Find(name) with { Dimension = 16, MaxLength = 50, BatchSize = 32, Negatives = 8 };
+                var model = ModelFactory.Create(config, data.Items);
+                models.Add((model, config));
+                var result = new SequenceTrainer(model, seed: 5).Train(data.Sequences, validate: null, epochs: 2);
+                Assert.All(result.Curve, epoch => Assert.True(double.IsFinite(epoch.Loss), $"{name} epoch {epoch.Epoch} loss {epoch.Loss}"));
+            }
             foreach (var (model, config) in models)
             {
                 for (int i = 0; i < 300; i++)
