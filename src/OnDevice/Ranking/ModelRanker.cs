@@ -14,7 +14,8 @@ internal static class ModelRanker
     /// model's whole candidate pool, best first (unfiltered), so exploration can use it without another run; null
     /// when the model was not run.
     /// </summary>
-    public static (int Index, float Score)[]? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
+    public static (int Index, float Score)[]? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots,
+        Func<int, float, float>? rescore = null)
     {
         var history = new List<int>(recent.Count);
         var historyEvents = new List<RecentItem>(recent.Count);
@@ -31,6 +32,10 @@ internal static class ModelRanker
             return null; // nothing the model knows: content and popularity take over
         }
         var candidates = model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
+        if (rescore is { } r && history.Count <= ShortHistoryExperiment.MaxHistory)
+        {
+            candidates = candidates.Select(c => (c.Index, Score: r(c.Index, c.Score))).OrderByDescending(c => c.Score).ToArray();
+        }
         // Without diversity re-ranking only the first allowed items are needed: stop filtering there.
         bool rerank = request.Options.Relevance < 1;
         var pool = new List<(int Index, float Score)>(rerank ? candidates.Length : slots);
