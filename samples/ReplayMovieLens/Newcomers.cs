@@ -45,11 +45,6 @@ internal static class Newcomers
         var onboarded = new OnboardingStep[devices.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, devices.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel },
             async (i, _) => onboarded[i] = await devices[i].OnboardAsync(Questions));
-        // TEMPORARY diagnostics (onboard-v3).
-        Console.WriteLine($"  EXP newest: pop {onboarded.Count(s => s.PopularityHit)} after3 {onboarded.Count(s => s.HitAfter3)} after5 {onboarded.Count(s => s.HitAfter5)}"
-            + $" | proxy5: pop {onboarded.Sum(s => s.ProxyPopularityHits)} after5 {onboarded.Sum(s => s.ProxyAfter5Hits)}"
-            + $" | by liked count: {string.Join(" ", onboarded.GroupBy(s => s.Liked).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}u/{g.Count(s => s.PopularityHit)}p/{g.Count(s => s.HitAfter5)}a/{g.Sum(s => s.ProxyPopularityHits)}pp/{g.Sum(s => s.ProxyAfter5Hits)}pa"))}"
-            + $" | by seen count: {string.Join(" ", onboarded.GroupBy(s => s.Seen).OrderBy(g => g.Key).Select(g => $"{g.Key}:{g.Count()}u/{g.Count(s => s.PopularityHit)}p/{g.Count(s => s.HitAfter5)}a/{g.Sum(s => s.ProxyPopularityHits)}pp/{g.Sum(s => s.ProxyAfter5Hits)}pa"))}");
         return Summarise(onboarded);
     }
 

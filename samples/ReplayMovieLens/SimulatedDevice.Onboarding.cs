@@ -3,8 +3,7 @@ using OnDeviceReco;
 namespace ReplayMovieLens;
 
 /// <summary>A newcomer's onboarding measured: whether the held-out item was in the top-10 before any answer and after 3 and 5.</summary>
-internal sealed record OnboardingStep(SyncResult Sync, int Asked, int Liked, bool PopularityHit, bool HitAfter3, bool HitAfter5,
-    int ProxyPopularityHits = 0, int ProxyAfter5Hits = 0, int Seen = 0);
+internal sealed record OnboardingStep(SyncResult Sync, int Asked, int Liked, bool PopularityHit, bool HitAfter3, bool HitAfter5);
 
 internal sealed partial class SimulatedDevice
 {
@@ -24,11 +23,6 @@ internal sealed partial class SimulatedDevice
         var sync = await client.SyncAsync();
         bool Hit() => client.Recommend(user.UserId, 10).Any(r => r.ItemId == user.Target.MovieId);
         bool popularity = Hit();
-        // TEMPORARY proxy (onboard-v3): the 5 newest ratings as targets.
-        var proxy = user.Early.Concat(user.Later).TakeLast(4).Select(r => r.MovieId).Append(user.Target.MovieId).ToHashSet(StringComparer.Ordinal);
-        int ProxyHits() => client.Recommend(user.UserId, 10).Count(r => proxy.Contains(r.ItemId));
-        int proxyPopularity = ProxyHits();
-        int seen = 0;
         var stars = user.Early.Concat(user.Later).GroupBy(r => r.MovieId).ToDictionary(g => g.Key, g => g.Last().Stars, StringComparer.Ordinal);
         var asked = client.ProposeOnboardingItems(user.UserId, questions);
         bool? after3 = null;
@@ -38,7 +32,6 @@ internal sealed partial class SimulatedDevice
             var answer = !stars.TryGetValue(asked[i].ItemId, out double rated) ? OnboardingAnswer.NotSeen
                 : rated >= LikedStars ? OnboardingAnswer.Liked : OnboardingAnswer.Disliked;
             liked += answer == OnboardingAnswer.Liked ? 1 : 0;
-            seen += answer != OnboardingAnswer.NotSeen ? 1 : 0;
             client.RecordOnboardingAnswer(user.UserId, asked[i].ItemId, answer);
             if (i == 2)
             {
@@ -46,6 +39,6 @@ internal sealed partial class SimulatedDevice
             }
         }
         bool after5 = asked.Count == 0 ? popularity : Hit(); // fewer than 5 proposed: after all of them
-        return new OnboardingStep(sync, asked.Count, liked, popularity, after3 ?? after5, after5, proxyPopularity, ProxyHits(), seen);
+        return new OnboardingStep(sync, asked.Count, liked, popularity, after3 ?? after5, after5);
     }
 }

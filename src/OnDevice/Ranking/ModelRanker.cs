@@ -12,10 +12,11 @@ internal static class ModelRanker
     /// <summary>
     /// Adds up to <paramref name="slots"/> items; adds none when the model knows nothing the user did. Returns the
     /// model's whole candidate pool, best first (unfiltered), so exploration can use it without another run; null
-    /// when the model was not run.
+    /// when the model was not run. <paramref name="notSeen"/> (asked only for a short history) gives the items the user
+    /// answered "not seen" in onboarding (<see cref="NotSeenEvidence"/>).
     /// </summary>
     public static (int Index, float Score)[]? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots,
-        Func<int, float, float>? rescore = null)
+        Func<IReadOnlyList<int>>? notSeen = null)
     {
         var history = new List<int>(recent.Count);
         var historyEvents = new List<RecentItem>(recent.Count);
@@ -32,9 +33,9 @@ internal static class ModelRanker
             return null; // nothing the model knows: content and popularity take over
         }
         var candidates = model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
-        if (rescore is { } r && history.Count <= ShortHistoryExperiment.MaxHistory)
+        if (notSeen is not null && history.Count <= NotSeenEvidence.MaxHistory)
         {
-            candidates = candidates.Select(c => (c.Index, Score: r(c.Index, c.Score))).OrderByDescending(c => c.Score).ToArray();
+            candidates = NotSeenEvidence.Apply(model, candidates, notSeen());
         }
         // Without diversity re-ranking only the first allowed items are needed: stop filtering there.
         bool rerank = request.Options.Relevance < 1;

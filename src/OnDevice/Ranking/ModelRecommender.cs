@@ -25,8 +25,6 @@ internal sealed partial class ModelRecommender : IDisposable
     private readonly ExplorationPicker _exploration;
     private readonly CohortRanker _cohorts;
     private readonly OnboardingPicker _onboarding;
-    private static readonly IReadOnlySet<EventType> WithDismiss = new HashSet<EventType>(
-        Enum.GetValues<EventType>().Where(t => EventTypes.IsInteraction(t) || t == EventType.Dismiss));
 
     public ModelRecommender(BehaviorStore store, PopularityRecommender popularity, InferenceOptions options, ILogger logger)
     {
@@ -73,36 +71,7 @@ internal sealed partial class ModelRecommender : IDisposable
         var seen = request.Options.ExcludeSeen ? user.Interacted : new HashSet<string>();
         var filter = new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id));
         int explore = (int)Math.Round(Math.Clamp(request.Options.Exploration, 0, 1) * request.Count);
-        var recent = user.Recent;
-        Func<int, float, float>? rescore = null;
-        if (model is not null && ShortHistoryExperiment.DislikedHistory)
-        {
-            recent = _store.GetRecentSequence(request.UserId, model.SequenceLength, WithDismiss);
-        }
-        if (model is not null && ShortHistoryExperiment.Active)
-        {
-            LoadedModel m = model;
-            var notSeen = _store.GetShownItems(request.UserId).Where(id => !user.Interacted.Contains(id))
-                .Select(id => model.TryGetIndex(id, out int i) ? i : 0).Where(i => i > 0).ToList();
-            var disliked = _store.GetRecentSequence(request.UserId, model.SequenceLength, WithDismiss).Where(r => r.Type == EventType.Dismiss)
-                .Select(r => model.TryGetIndex(r.ItemId, out int i) ? i : 0).Where(i => i > 0).ToList();
-            Func<int, float, float> rescoreOf = (index, score) => (float)(score + ShortHistoryExperiment.Beta * _popularity.LogPrior(m.ItemId(index))
-                - ShortHistoryExperiment.Gamma * ShortHistoryExperiment.MaxSim(m, index, notSeen)
-                + ShortHistoryExperiment.Delta * ShortHistoryExperiment.MaxSim(m, index, disliked));
-            rescore = rescoreOf;
-            if (ShortHistoryExperiment.ZeroFallback && !recent.Any(e => m.TryGetIndex(e.ItemId, out _)))
-            {
-                var pool = _popularity.BundledList.Take(ShortHistoryExperiment.ZeroPool)
-                    .Where(id => filter.Allows(id) && m.TryGetIndex(id, out _))
-                    .Select(id => { m.TryGetIndex(id, out int i); return (Id: id, Score: rescoreOf(i, 0)); })
-                    .OrderByDescending(c => c.Score).ToList();
-                foreach (var c in pool.Take(request.Count - explore))
-                {
-                    results.Add(c.Id, c.Score, RecommendationSource.Popularity, "experiment");
-                }
-            }
-        }
-        var candidates = model is not null ? ModelRanker.Fill(model, recent, request, filter, results, request.Count - explore, rescore) : null;
+        var candidates = model is not null ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore, () => NotSeenIndices(model, request.UserId)) : null;
         if (!results.IsFull)
         {
             _content.Fill(model, request, filter, results, request.Count - explore);
@@ -132,6 +101,10 @@ internal sealed partial class ModelRecommender : IDisposable
         var seen = request.Options.ExcludeSeen ? _histories.Get(request.UserId, 1).Interacted : new HashSet<string>();
         return _onboarding.Propose(model, request, new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id)));
     }
+
+    /// <summary>The model indices of the items <paramref name="userId"/> answered "not seen" in onboarding.</summary>
+    private List<int> NotSeenIndices(LoadedModel model, string userId) =>
+        _store.GetOnboardingAnswers(userId, OnboardingAnswer.NotSeen).Select(id => model.TryGetIndex(id, out int index) ? index : 0).Where(index => index > 0).ToList();
 
     /// <summary>
     /// Real time: whatever was tracked a moment ago is part of the history an answer is built on. When the disk

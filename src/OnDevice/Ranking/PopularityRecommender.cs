@@ -67,24 +67,7 @@ public sealed class PopularityRecommender
     }
 
     /// <summary>The popularity list shipped in the current model bundle; used when the app supplied none.</summary>
-    internal void SetBundledPopularityList(IReadOnlyList<string> rankedItemIds)
-    {
-        _bundledList = rankedItemIds;
-        var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < rankedItemIds.Count; i++)
-        {
-            ranks.TryAdd(rankedItemIds[i], i);
-        }
-        _bundledRanks = ranks;
-    }
-
-    private volatile IReadOnlyDictionary<string, int> _bundledRanks = new Dictionary<string, int>();
-
-    /// <summary>Log prior from the bundled list's rank: -ln(rank + 2); items off the list rank just after it.</summary>
-    internal double LogPrior(string itemId) =>
-        -Math.Log((_bundledRanks.TryGetValue(itemId, out int rank) ? rank : _bundledRanks.Count) + 2.0);
-
-    internal IReadOnlyList<string> BundledList => _bundledList;
+    internal void SetBundledPopularityList(IReadOnlyList<string> rankedItemIds) => _bundledList = rankedItemIds;
 
     /// <summary>Up to <see cref="RecommendationRequest.Count"/> items, best first, with ranks from 1.</summary>
     public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request)
