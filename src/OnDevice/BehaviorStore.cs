@@ -283,6 +283,13 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         return Read(database => InteractedItemsQuery.Shown(database, userId));
     }
 
+    /// <summary>Items <paramref name="userId"/> gave <paramref name="answer"/> about in onboarding (events recorded by RecordOnboardingAnswer).</summary>
+    internal IReadOnlySet<string> GetOnboardingAnswers(string userId, OnboardingAnswer answer)
+    {
+        var (type, _) = Onboarding.OnboardingContext.EventOf(answer);
+        return Read(database => InteractedItemsQuery.Answered(database, userId, type, Onboarding.OnboardingContext.Stored(answer)));
+    }
+
     /// <summary>How many times each item was shown to the user (impression events); items never shown are absent.</summary>
     public IReadOnlyDictionary<string, int> GetShownCounts(string userId)
     {

@@ -1,3 +1,4 @@
+using OnDeviceReco.Onboarding;
 using OnDeviceReco.Protocol;
 
 namespace OnDeviceReco;
@@ -41,16 +42,7 @@ public sealed partial class RecoClient
     /// <exception cref="ArgumentOutOfRangeException">When <paramref name="answer"/> is not an <see cref="OnboardingAnswer"/>.</exception>
     public TrackOutcome RecordOnboardingAnswer(string userId, string itemId, OnboardingAnswer answer)
     {
-        var (type, value) = answer switch
-        {
-            OnboardingAnswer.Liked => (EventType.Rate, 5.0),
-            OnboardingAnswer.Disliked => (EventType.Dismiss, 0.0),
-            OnboardingAnswer.NotSeen => (EventType.Impression, 0.0),
-            _ => throw new ArgumentOutOfRangeException(nameof(answer), answer, "Unknown onboarding answer."),
-        };
-        return Track(userId, itemId, type, value, context: new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["onboarding"] = answer.ToString().ToLowerInvariant(),
-        });
+        var (type, value) = OnboardingContext.EventOf(answer);
+        return Track(userId, itemId, type, value, context: OnboardingContext.Of(answer));
     }
 }

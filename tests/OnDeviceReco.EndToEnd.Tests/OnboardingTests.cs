@@ -130,6 +130,46 @@ public sealed class OnboardingTests : IClassFixture<BundleFixture>, IDisposable
     }
 
     [Fact]
+    public void Not_seen_answers_lower_items_like_them_while_the_history_is_short()
+    {
+        _client.LoadModel(_fixture.V1);
+        Dictionary<string, double> Scores(string user) => _client.Recommend(user, 20).ToDictionary(r => r.ItemId, r => r.Score);
+        string liked = ItemId(5);
+        _client.RecordOnboardingAnswer("plain", liked, OnboardingAnswer.Liked);
+        var plain = Scores("plain");
+        string next = plain.MaxBy(p => p.Value).Key; // the model's best guess after the liked item
+
+        _client.RecordOnboardingAnswer("answered", liked, OnboardingAnswer.Liked);
+        _client.RecordOnboardingAnswer("answered", next, OnboardingAnswer.NotSeen);
+        var answered = Scores("answered");
+        // An ordinary impression is no answer: it changes nothing.
+        _client.RecordOnboardingAnswer("shown", liked, OnboardingAnswer.Liked);
+        _client.Track("shown", next, EventType.Impression);
+        Assert.Equal(plain, Scores("shown"));
+
+        // The not-seen item itself is as like it as can be: its score drops by the whole weight …
+        Assert.Equal(plain[next] - 1.0, answered[next], 4);
+        // … and every other item drops by its likeness to it, between nothing and the whole weight.
+        foreach (var (item, score) in answered.Where(a => plain.ContainsKey(a.Key)))
+        {
+            Assert.InRange(score, plain[item] - 1.0 - 1e-4, plain[item] + 1e-4);
+        }
+        Assert.Contains(answered, a => plain.TryGetValue(a.Key, out double before) && a.Key != next && a.Value < before - 1e-3);
+
+        // A history longer than a newcomer's speaks for itself: the same answer changes nothing.
+        var start = DateTimeOffset.UtcNow.AddHours(-1);
+        foreach (var user in new[] { "long", "long-answered" })
+        {
+            for (int i = 0; i < 6; i++)
+            {
+                _client.Track(user, ItemId(i), EventType.Play, timestamp: start.AddMinutes(i));
+            }
+        }
+        _client.RecordOnboardingAnswer("long-answered", ItemId(7), OnboardingAnswer.NotSeen);
+        Assert.Equal(Scores("long"), Scores("long-answered"));
+    }
+
+    [Fact]
     public void Bad_input_is_refused_and_changes_nothing()
     {
         Assert.Empty(_client.ProposeOnboardingItems("nobody-on-an-empty-device", 5));

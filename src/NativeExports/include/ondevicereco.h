@@ -116,7 +116,8 @@ extern "C" {
 /* A new user's answer about an onboarding item (odr_onboarding_answer). */
 #define ODR_ANSWER_LIKED      1   /* knows it and likes it: recorded as a rating of 5 (the model uses it at once) */
 #define ODR_ANSWER_DISLIKED   2   /* knows it, does not like it: recorded as a dismissal (never recommended) */
-#define ODR_ANSWER_NOT_SEEN   3   /* does not know it: recorded as an impression only (not asked again) */
+#define ODR_ANSWER_NOT_SEEN   3   /* does not know it: recorded as an impression only (not asked again); while the user
+                                     * knows few items, items like it rank lower */
 
 /* Where a recommendation came from. */
 #define ODR_SOURCE_MODEL      0

@@ -7,6 +7,9 @@ public enum OnboardingAnswer
     Liked = 1,
     /// <summary>Knows it and does not like it: a dismissal (<see cref="EventType.Dismiss"/>); not recommended and its categories count less.</summary>
     Disliked = 2,
-    /// <summary>Does not know it: only an impression (<see cref="EventType.Impression"/>), so it is not asked again.</summary>
+    /// <summary>
+    /// Does not know it: only an impression (<see cref="EventType.Impression"/>), so it is not asked again; while the
+    /// user's history is short, items like it rank lower (not being in a popular item's audience says something of taste).
+    /// </summary>
     NotSeen = 3,
 }

@@ -71,7 +71,7 @@ internal sealed partial class ModelRecommender : IDisposable
         var seen = request.Options.ExcludeSeen ? user.Interacted : new HashSet<string>();
         var filter = new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id));
         int explore = (int)Math.Round(Math.Clamp(request.Options.Exploration, 0, 1) * request.Count);
-        var candidates = model is not null ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore) : null;
+        var candidates = model is not null ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore, () => NotSeenIndices(model, request.UserId)) : null;
         if (!results.IsFull)
         {
             _content.Fill(model, request, filter, results, request.Count - explore);
@@ -101,6 +101,10 @@ internal sealed partial class ModelRecommender : IDisposable
         var seen = request.Options.ExcludeSeen ? _histories.Get(request.UserId, 1).Interacted : new HashSet<string>();
         return _onboarding.Propose(model, request, new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id)));
     }
+
+    /// <summary>The model indices of the items <paramref name="userId"/> answered "not seen" in onboarding.</summary>
+    private List<int> NotSeenIndices(LoadedModel model, string userId) =>
+        _store.GetOnboardingAnswers(userId, OnboardingAnswer.NotSeen).Select(id => model.TryGetIndex(id, out int index) ? index : 0).Where(index => index > 0).ToList();
 
     /// <summary>
     /// Real time: whatever was tracked a moment ago is part of the history an answer is built on. When the disk
