@@ -6,7 +6,7 @@ namespace OnDeviceReco.Ranking;
 /// "I have not seen it" about a popular item is evidence too: the user is less likely to be in the audience of that
 /// item and of items like it. While the model knows only a few items of a user (a newcomer after onboarding, whose
 /// history is one or two liked items, so the model's scores rest on very little), each candidate's score is lowered
-/// by <see cref="Weight"/> × its largest cosine (item embeddings; category overlap without them) to an item the user
+/// by <see cref="Weight"/> × its largest cosine (the model's item embeddings) to an item the user
 /// answered "not seen" in onboarding. Only the answers count, not ordinary impressions: "I do not know it" is a
 /// statement, an impression not taken is not. A longer history speaks for itself, so it is left alone. Judged on 804
 /// validation newcomers of the MovieLens loop (hold-back seeds 99, 101, 103, 105; issue 17): newest held-out rating
