@@ -8,9 +8,11 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
     private static readonly RecommendOptions Explore = new() { Exploration = 0.3 };
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "odr-e2e-explore", Guid.NewGuid().ToString("N"));
     private readonly RecoClient _client;
+    private readonly BundleFixture _fixture;
 
     public ExplorationTests(BundleFixture fixture)
     {
+        _fixture = fixture;
         Directory.CreateDirectory(_dir);
         _client = new RecoClient(new RecoClientOptions
         {
@@ -26,12 +28,14 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private void Play(string user, params int[] items)
+    private void Play(string user, params int[] items) => Play(_client, user, items);
+
+    private static void Play(RecoClient client, string user, params int[] items)
     {
         var start = DateTimeOffset.UtcNow.AddHours(-1);
         for (int i = 0; i < items.Length; i++)
         {
-            _client.Track(user, ItemId(items[i]), EventType.Play, timestamp: start.AddSeconds(i));
+            client.Track(user, ItemId(items[i]), EventType.Play, timestamp: start.AddSeconds(i));
         }
     }
 
@@ -41,10 +45,10 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
     public void Picks_are_plausible_marked_and_a_bounded_share()
     {
         Play("e", 5, 6, 7);
-        // The model's own order of every allowed item: exploration must come from its better half.
+        // The model's own order of every allowed item: exploration must come from the catalogue's better half.
         var modelOrder = _client.Recommend("e", Items).Select(r => r.ItemId).ToList();
         Assert.Equal(Items - 3, modelOrder.Count);
-        var betterHalf = modelOrder.Take((Items - 3 + 1) / 2).ToHashSet();
+        var betterHalf = modelOrder.Take(Items / 2).ToHashSet();
 
         var answer = _client.Recommend("e", 10, Explore);
         var explored = Explored(answer);
@@ -59,6 +63,29 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
         // The share bounds the slots whatever the count.
         Assert.Equal(2, Explored(_client.Recommend("e", 4, new RecommendOptions { Exploration = 0.5 })).Count);
         Assert.Empty(Explored(_client.Recommend("e", 10)));
+    }
+
+    [Fact]
+    public void Exploration_reaches_past_the_candidate_pool_without_another_run()
+    {
+        // A device whose model keeps only 10 candidates per call: the 7 listed items take most of them, so a
+        // plausible pool cut from those candidates had nothing left to explore.
+        using var narrow = new RecoClient(new RecoClientOptions
+        {
+            Store = new StoreOptions { DatabasePath = Path.Combine(_dir, "narrow.db") },
+            TrustedModelKeys = [_fixture.PublicKeyPem],
+            Inference = new InferenceOptions { CandidatePool = 10 },
+        });
+        narrow.LoadModel(_fixture.V1);
+        Play("w", 5, 6, 7);
+        Play(narrow, "w", 5, 6, 7);
+        var betterHalf = _client.Recommend("w", Items).Select(r => r.ItemId).Take(Items / 2).ToHashSet();
+
+        var answer = narrow.Recommend("w", 10, Explore);
+        var explored = Explored(answer);
+        Assert.Equal(3, explored.Count);
+        Assert.All(explored, id => Assert.Contains(id, betterHalf));
+        Assert.Equal(_client.Recommend("w", 7).Select(r => r.ItemId), answer.Where(r => !r.IsExploration).Select(r => r.ItemId));
     }
 
     [Fact]

@@ -4,8 +4,8 @@ namespace OnDeviceReco.Ranking;
 
 /// <summary>
 /// Exploration slots for the items whose estimate is least certain among those still plausible. Plausible: the
-/// better half of the model's candidate pool of this very call (no extra run), or of the popular items when the
-/// model was not run. Each plausible item scores
+/// items the model scores above the catalogue's median in this very call (its one run keeps the better half,
+/// <see cref="LoadedModel.BetterHalf"/>), or the better half of the popular items when the model was not run. Each plausible item scores
 /// <c>relevance + c·√(ln(2 + N) / (1 + n + g))</c>: relevance falls linearly from 1 to 0 down the plausible list;
 /// N is how many impressions this user has had, n how many of them were this item, g a pseudo-count of the
 /// evidence training had on it (up to <see cref="TrainingEvidence"/> for the most popular item of the bundle, 0
@@ -19,6 +19,9 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
 
     /// <summary>Impressions the most popular training item counts as, so training evidence and device evidence add up.</summary>
     internal const double TrainingEvidence = 4.0;
+
+    private static readonly string Variant = Environment.GetEnvironmentVariable("ODR_EXPLORE_VARIANT") ?? "A";
+    private static readonly double Spread = double.Parse(Environment.GetEnvironmentVariable("ODR_EXPLORE_SPREAD") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Popular items considered when the model was not run (half of them plausible).</summary>
     private const int PopularPool = 200;
@@ -40,7 +43,14 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
             }
             double relevance = 1 - rank / (double)plausible.Count;
             double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id);
-            scored.Add((id, relevance + Confidence * Math.Sqrt(log / (1 + evidence))));
+            double spread = Confidence * Math.Sqrt(log / (1 + evidence));
+            // TEMP variant switch for the loop (removed before merge).
+            scored.Add((id, Variant switch
+            {
+                "B" => relevance + Spread * spread * SeededDraw.Normal(request.UserId, id),
+                "C" => relevance + spread * (1 + Spread * SeededDraw.Normal(request.UserId, id)),
+                _ => relevance + spread,
+            }));
         }
         foreach (var (id, score) in scored.OrderByDescending(s => s.Score).ThenBy(s => s.Id, StringComparer.Ordinal).Take(slots))
         {
@@ -49,14 +59,13 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         }
     }
 
-    /// <summary>The better half of the model's candidates (or of the popular items), allowed by the filters, best first.</summary>
+    /// <summary>The better half of the catalogue by this call's (wide) run, or of the popular items, allowed by the filters, best first.</summary>
     private List<string> Plausible(LoadedModel? model, (int Index, float Score)[]? candidates, RecommendationRequest request, CandidateFilter filter)
     {
         var pool = new List<string>();
         if (model is not null && candidates is not null)
         {
-            int finite = candidates.Count(c => float.IsFinite(c.Score));
-            foreach (var (index, score) in candidates.Take((finite + 1) / 2))
+            foreach (var (index, score) in candidates.Take(model.BetterHalf))
             {
                 if (float.IsFinite(score) && filter.Allows(model.ItemId(index)))
                 {
