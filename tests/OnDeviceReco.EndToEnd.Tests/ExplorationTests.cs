@@ -89,6 +89,27 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
     }
 
     [Fact]
+    public void Users_with_the_same_history_explore_different_items()
+    {
+        // Identical histories give identical model scores; only each user's own draw of the uncertain estimates
+        // separates them, so devices that never talk to each other do not all try the same few items.
+        var betterHalf = new HashSet<string>();
+        var union = new HashSet<string>();
+        for (int u = 0; u < 6; u++)
+        {
+            Play($"twin{u}", 5, 6, 7);
+            betterHalf.UnionWith(_client.Recommend($"twin{u}", Items).Select(r => r.ItemId).Take(Items / 2));
+            var picks = Explored(_client.Recommend($"twin{u}", 10, Explore));
+            Assert.Equal(3, picks.Count);
+            Assert.Equal(picks, Explored(_client.Recommend($"twin{u}", 10, Explore)));
+            union.UnionWith(picks);
+        }
+        Assert.Equal(Items / 2, betterHalf.Count); // the same better half for every twin
+        Assert.Subset(betterHalf, union);
+        Assert.True(union.Count >= 8, $"six users with the same history explored only {union.Count} distinct items");
+    }
+
+    [Fact]
     public void An_item_shown_many_times_stops_being_explored()
     {
         Play("s", 20, 21);

@@ -9,7 +9,8 @@ internal static class SeededDraw
 {
     public static double Normal(string userId, string itemId)
     {
-        ulong hash = Mix(Fnv(Fnv(14695981039346656037UL, userId), "\n" + itemId));
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        ulong hash = Mix(Fnv((Fnv(14695981039346656037UL, userId) ^ '\n') * 1099511628211UL, itemId));
         // Two uniforms in (0, 1] from the hash's halves, then Box–Muller.
         double u1 = ((hash >> 32) + 1) / 4294967296.0;
         double u2 = ((hash & 0xFFFFFFFF) + 1) / 4294967296.0;
