@@ -5,12 +5,15 @@ namespace OnDeviceReco.Ranking;
 /// <summary>
 /// Exploration slots for the items whose estimate is least certain among those still plausible. Plausible: the
 /// items the model scores above the catalogue's median in this very call (its one run keeps the better half,
-/// <see cref="LoadedModel.BetterHalf"/>), or the better half of the popular items when the model was not run. Each plausible item scores
-/// <c>relevance + c·√(ln(2 + N) / (1 + n + g))</c>: relevance falls linearly from 1 to 0 down the plausible list;
-/// N is how many impressions this user has had, n how many of them were this item, g a pseudo-count of the
-/// evidence training had on it (up to <see cref="TrainingEvidence"/> for the most popular item of the bundle, 0
-/// for an item off its popularity list). An item shown again and again loses its bonus and makes way for the
-/// next; deterministic for a given store and model.
+/// <see cref="LoadedModel.BetterHalf"/>), or the better half of the popular items when the model was not run.
+/// Each plausible item scores <c>relevance + c·σ·(1 + z)</c> with <c>σ = √(ln(2 + N) / (1 + n + g))</c>: relevance
+/// falls linearly from 1 to 0 down the plausible list; N is how many impressions this user has had, n how many of
+/// them were this item, g a pseudo-count of the evidence training had on it (up to <see cref="TrainingEvidence"/>
+/// for the most popular item of the bundle, 0 for an item off its popularity list); z is this user's own standard
+/// normal draw for the item (<see cref="SeededDraw"/>). Without z every user with a similar history would try the
+/// same few items, and devices never see each other's tries: the draw spreads users over the uncertain items, the
+/// wider the less is known (σ), while the mean bonus stays the upper-confidence one. An item shown again and again
+/// loses its bonus and makes way for the next; deterministic for a given store, model and user.
 /// </summary>
 internal sealed class UpperConfidenceExploration(BehaviorStore store, PopularityRecommender popularity)
 {
@@ -19,9 +22,6 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
 
     /// <summary>Impressions the most popular training item counts as, so training evidence and device evidence add up.</summary>
     internal const double TrainingEvidence = 4.0;
-
-    private static readonly string Variant = Environment.GetEnvironmentVariable("ODR_EXPLORE_VARIANT") ?? "A";
-    private static readonly double Spread = double.Parse(Environment.GetEnvironmentVariable("ODR_EXPLORE_SPREAD") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Popular items considered when the model was not run (half of them plausible).</summary>
     private const int PopularPool = 200;
@@ -33,7 +33,7 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         var shown = store.GetShownCounts(request.UserId);
         long impressions = shown.Values.Sum(c => (long)c);
         double log = Math.Log(2 + impressions);
-        var scored = new List<(string Id, double Score)>(plausible.Count);
+        var best = new TopScores(slots);
         for (int rank = 0; rank < plausible.Count; rank++)
         {
             string id = plausible[rank];
@@ -43,16 +43,10 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
             }
             double relevance = 1 - rank / (double)plausible.Count;
             double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id);
-            double spread = Confidence * Math.Sqrt(log / (1 + evidence));
-            // TEMP variant switch for the loop (removed before merge).
-            scored.Add((id, Variant switch
-            {
-                "B" => relevance + Spread * spread * SeededDraw.Normal(request.UserId, id),
-                "C" => relevance + spread * (1 + Spread * SeededDraw.Normal(request.UserId, id)),
-                _ => relevance + spread,
-            }));
+            double uncertainty = Math.Sqrt(log / (1 + evidence));
+            best.Offer(id, relevance + Confidence * uncertainty * (1 + SeededDraw.Normal(request.UserId, id)));
         }
-        foreach (var (id, score) in scored.OrderByDescending(s => s.Score).ThenBy(s => s.Id, StringComparer.Ordinal).Take(slots))
+        foreach (var (id, score) in best.Items)
         {
             results.Add(id, score, model is not null && model.TryGetIndex(id, out _) ? RecommendationSource.Model : RecommendationSource.Popularity,
                 Explanations.Exploration, exploration: true);
