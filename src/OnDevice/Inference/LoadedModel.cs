@@ -45,7 +45,7 @@ internal sealed class LoadedModel : IDisposable
         // A compact bundle carries no float32 table: similarities come from its dequantised rows instead.
         Embeddings = _compact is null ? ReadEmbeddings(bundle, ItemCount + 1, Dimension) : null;
         Shortlist = Math.Min(Math.Max(Candidates + Candidates / 4, MinShortlist), ItemCount);
-        BetterHalf = Environment.GetEnvironmentVariable("ODR_EXPLORE_POOL") == "all" ? Math.Min(ItemCount, 10_000) : Math.Min((ItemCount + 1) / 2, MaxWideCandidates); // TEMP switch
+        BetterHalf = Math.Min((ItemCount + 1) / 2, MaxWideCandidates);
         WideCandidates = Math.Max(Candidates, BetterHalf);
         (_session, Provider, FallbackReason) = SessionFactory.Create(bundle.ModelBytes, options);
     }
