@@ -1,20 +1,19 @@
 namespace OnDeviceReco.Ranking;
 
 /// <summary>
-/// A standard normal number fixed by a user and an item: the same on every call and in every process (string
-/// hashes in .NET are randomised per process), independent between users. Lets each device draw its own plausible
-/// deviation of the model's estimate without a random source that would make recommendations unrepeatable.
+/// A random number fixed by a user and an item: the same on every call and in every process (string hashes in
+/// .NET are randomised per process), independent between users. Lets each device draw its own optimism about an
+/// item without a random source that would make recommendations unrepeatable.
 /// </summary>
 internal static class SeededDraw
 {
-    public static double Normal(string userId, string itemId)
+    /// <summary>An exponential draw with mean 1: never negative, so scaling a bonus by it keeps the bonus a bonus.</summary>
+    public static double Exponential(string userId, string itemId)
     {
         // The separator keeps ("ab", "c") and ("a", "bc") apart.
         ulong hash = Mix(Fnv((Fnv(14695981039346656037UL, userId) ^ '\n') * 1099511628211UL, itemId));
-        // Two uniforms in (0, 1] from the hash's halves, then Box–Muller.
-        double u1 = ((hash >> 32) + 1) / 4294967296.0;
-        double u2 = ((hash & 0xFFFFFFFF) + 1) / 4294967296.0;
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        double uniform = ((hash >> 11) + 1) / 9007199254740992.0; // 53 bits, in (0, 1]
+        return -Math.Log(uniform);
     }
 
     private static ulong Fnv(ulong hash, string text)

@@ -6,14 +6,15 @@ namespace OnDeviceReco.Ranking;
 /// Exploration slots for the items whose estimate is least certain among those still plausible. Plausible: the
 /// items the model scores above the catalogue's median in this very call (its one run keeps the better half,
 /// <see cref="LoadedModel.BetterHalf"/>), or the better half of the popular items when the model was not run.
-/// Each plausible item scores <c>relevance + c·σ·(1 + z)</c> with <c>σ = √(ln(2 + N) / (1 + n + g))</c>: relevance
+/// Each plausible item scores <c>relevance + c·σ·e</c> with <c>σ = √(ln(2 + N) / (1 + n + g))</c>: relevance
 /// falls linearly from 1 to 0 down the plausible list; N is how many impressions this user has had, n how many of
 /// them were this item, g a pseudo-count of the evidence training had on it (up to <see cref="TrainingEvidence"/>
-/// for the most popular item of the bundle, 0 for an item off its popularity list); z is this user's own standard
-/// normal draw for the item (<see cref="SeededDraw"/>). Without z every user with a similar history would try the
-/// same few items, and devices never see each other's tries: the draw spreads users over the uncertain items, the
-/// wider the less is known (σ), while the mean bonus stays the upper-confidence one. An item shown again and again
-/// loses its bonus and makes way for the next; deterministic for a given store, model and user.
+/// for the most popular item of the bundle, 0 for an item off its popularity list); e is this user's own
+/// exponential draw for the item (mean 1, never negative: <see cref="SeededDraw"/>). Without e every user with a
+/// similar history would try the same few items, and devices never see each other's tries: the draw spreads users
+/// over the uncertain items, the wider the less is known (σ), while the mean bonus stays the upper-confidence one
+/// and uncertainty never counts against an item. An item shown again and again loses its bonus and makes way for
+/// the next; deterministic for a given store, model and user.
 /// </summary>
 internal sealed class UpperConfidenceExploration(BehaviorStore store, PopularityRecommender popularity)
 {
@@ -44,7 +45,7 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
             double relevance = 1 - rank / (double)plausible.Count;
             double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id);
             double uncertainty = Math.Sqrt(log / (1 + evidence));
-            best.Offer(id, relevance + Confidence * uncertainty * (1 + SeededDraw.Normal(request.UserId, id)));
+            best.Offer(id, relevance + Confidence * uncertainty * SeededDraw.Exponential(request.UserId, id));
         }
         foreach (var (id, score) in best.Items)
         {
