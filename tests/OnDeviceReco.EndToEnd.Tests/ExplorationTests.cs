@@ -125,9 +125,13 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
             {
                 _client.RecordImpressions("s", shown);
             }
-            var next = Explored(_client.Recommend("s", 10, Explore));
+            var after = _client.Recommend("s", 10, Explore);
+            var next = Explored(after);
             Assert.Equal(3, next.Count);
-            Assert.Empty(next.Intersect(picks));
+            // Each pick's bonus shrank; the user's own draw may keep one very promising pick another round, not more.
+            var kept = next.Intersect(picks).ToList();
+            Assert.True(kept.Count <= 1, $"round {round}: {string.Join(", ", kept)} still explored after 30 impressions");
+            Assert.All(kept, id => Assert.True(after.Single(r => r.ItemId == id).Score < shown.Single(r => r.ItemId == id).Score));
             seenSoFar.UnionWith(next);
         }
         // Accumulated impressions moved exploration across the plausible pool, not around the same three items.
