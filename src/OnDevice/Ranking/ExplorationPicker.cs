@@ -13,7 +13,7 @@ internal sealed class ExplorationPicker(BehaviorStore store, ItemCatalogue catal
 
     /// <summary>Adds up to <paramref name="slots"/> exploration items.</summary>
     /// <param name="model">The serving model, or null.</param>
-    /// <param name="candidates">The model's candidate pool of this call, best first, or null when the model was not run.</param>
+    /// <param name="candidates">The model's candidates of this call, best first (with upper confidence the run keeps the catalogue's better half), or null when the model was not run.</param>
     /// <param name="touched">Items the user interacted with.</param>
     /// <param name="request">The request.</param>
     /// <param name="filter">The request's filters.</param>

@@ -4,9 +4,10 @@ namespace OnDeviceReco;
 public enum ExplorationStrategy
 {
     /// <summary>
-    /// Upper confidence: among plausible items (the better half of the model's candidate pool, else of the popular
-    /// items) those whose estimate rests on the least evidence — rarely shown to this user, rarely seen in training.
-    /// Deterministic; no extra model run. The default.
+    /// Upper confidence: among plausible items (those the model scores above the catalogue's median in the call's one
+    /// run, else the better half of the popular items) those whose estimate rests on the least evidence — rarely shown
+    /// to this user, rarely seen in training — with each user's own fixed draw spreading users over them.
+    /// Deterministic for a user; no extra model run. The default.
     /// </summary>
     UpperConfidence = 0,
 

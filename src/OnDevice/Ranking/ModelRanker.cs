@@ -12,11 +12,13 @@ internal static class ModelRanker
     /// <summary>
     /// Adds up to <paramref name="slots"/> items; adds none when the model knows nothing the user did. Returns the
     /// model's whole candidate pool, best first (unfiltered), so exploration can use it without another run; null
-    /// when the model was not run. <paramref name="notSeen"/> (asked only for a short history) gives the items the user
-    /// answered "not seen" in onboarding (<see cref="NotSeenEvidence"/>).
+    /// when the model was not run. <paramref name="wide"/> asks the run for the better half of the catalogue
+    /// (<see cref="LoadedModel.WideCandidates"/>) for exploration; the list itself still comes from the usual pool.
+    /// <paramref name="notSeen"/> (asked only for a short history) gives the items the user answered "not seen" in
+    /// onboarding (<see cref="NotSeenEvidence"/>).
     /// </summary>
     public static (int Index, float Score)[]? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots,
-        Func<IReadOnlyList<int>>? notSeen = null)
+        bool wide = false, Func<IReadOnlyList<int>>? notSeen = null)
     {
         var history = new List<int>(recent.Count);
         var historyEvents = new List<RecentItem>(recent.Count);
@@ -32,15 +34,15 @@ internal static class ModelRanker
         {
             return null; // nothing the model knows: content and popularity take over
         }
-        var candidates = model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
+        var candidates = model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _, wide);
         if (notSeen is not null && history.Count <= NotSeenEvidence.MaxHistory)
         {
             candidates = NotSeenEvidence.Apply(model, candidates, notSeen());
         }
         // Without diversity re-ranking only the first allowed items are needed: stop filtering there.
         bool rerank = request.Options.Relevance < 1;
-        var pool = new List<(int Index, float Score)>(rerank ? candidates.Length : slots);
-        foreach (var candidate in candidates)
+        var pool = new List<(int Index, float Score)>(rerank ? model.Candidates : slots);
+        foreach (var candidate in candidates.AsSpan(0, Math.Min(candidates.Length, model.Candidates)))
         {
             if (!rerank && pool.Count >= slots)
             {

@@ -71,7 +71,10 @@ internal sealed partial class ModelRecommender : IDisposable
         var seen = request.Options.ExcludeSeen ? user.Interacted : new HashSet<string>();
         var filter = new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id));
         int explore = (int)Math.Round(Math.Clamp(request.Options.Exploration, 0, 1) * request.Count);
-        var candidates = model is not null ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore, () => NotSeenIndices(model, request.UserId)) : null;
+        bool wide = explore > 0 && request.Options.ExplorationStrategy == ExplorationStrategy.UpperConfidence;
+        var candidates = model is not null
+            ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore, wide, () => NotSeenIndices(model, request.UserId))
+            : null;
         if (!results.IsFull)
         {
             _content.Fill(model, request, filter, results, request.Count - explore);

@@ -4,13 +4,17 @@ namespace OnDeviceReco.Ranking;
 
 /// <summary>
 /// Exploration slots for the items whose estimate is least certain among those still plausible. Plausible: the
-/// better half of the model's candidate pool of this very call (no extra run), or of the popular items when the
-/// model was not run. Each plausible item scores
-/// <c>relevance + c·√(ln(2 + N) / (1 + n + g))</c>: relevance falls linearly from 1 to 0 down the plausible list;
-/// N is how many impressions this user has had, n how many of them were this item, g a pseudo-count of the
-/// evidence training had on it (up to <see cref="TrainingEvidence"/> for the most popular item of the bundle, 0
-/// for an item off its popularity list). An item shown again and again loses its bonus and makes way for the
-/// next; deterministic for a given store and model.
+/// items the model scores above the catalogue's median in this very call (its one run keeps the better half,
+/// <see cref="LoadedModel.BetterHalf"/>), or the better half of the popular items when the model was not run.
+/// Each plausible item scores <c>relevance + c·σ·e</c> with <c>σ = √(ln(2 + N) / (1 + n + g))</c>: relevance
+/// falls linearly from 1 to 0 down the plausible list; N is how many impressions this user has had, n how many of
+/// them were this item, g a pseudo-count of the evidence training had on it (up to <see cref="TrainingEvidence"/>
+/// for the most popular item of the bundle, 0 for an item off its popularity list); e is this user's own
+/// exponential draw for the item (mean 1, never negative: <see cref="SeededDraw"/>). Without e every user with a
+/// similar history would try the same few items, and devices never see each other's tries: the draw spreads users
+/// over the uncertain items, the wider the less is known (σ), while the mean bonus stays the upper-confidence one
+/// and uncertainty never counts against an item. An item shown again and again loses its bonus and makes way for
+/// the next; deterministic for a given store, model and user.
 /// </summary>
 internal sealed class UpperConfidenceExploration(BehaviorStore store, PopularityRecommender popularity)
 {
@@ -30,7 +34,7 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         var shown = store.GetShownCounts(request.UserId);
         long impressions = shown.Values.Sum(c => (long)c);
         double log = Math.Log(2 + impressions);
-        var scored = new List<(string Id, double Score)>(plausible.Count);
+        var best = new TopScores(slots);
         for (int rank = 0; rank < plausible.Count; rank++)
         {
             string id = plausible[rank];
@@ -40,23 +44,23 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
             }
             double relevance = 1 - rank / (double)plausible.Count;
             double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id);
-            scored.Add((id, relevance + Confidence * Math.Sqrt(log / (1 + evidence))));
+            double uncertainty = Math.Sqrt(log / (1 + evidence));
+            best.Offer(id, relevance + Confidence * uncertainty * SeededDraw.Exponential(request.UserId, id));
         }
-        foreach (var (id, score) in scored.OrderByDescending(s => s.Score).ThenBy(s => s.Id, StringComparer.Ordinal).Take(slots))
+        foreach (var (id, score) in best.Items)
         {
             results.Add(id, score, model is not null && model.TryGetIndex(id, out _) ? RecommendationSource.Model : RecommendationSource.Popularity,
                 Explanations.Exploration, exploration: true);
         }
     }
 
-    /// <summary>The better half of the model's candidates (or of the popular items), allowed by the filters, best first.</summary>
+    /// <summary>The better half of the catalogue by this call's (wide) run, or of the popular items, allowed by the filters, best first.</summary>
     private List<string> Plausible(LoadedModel? model, (int Index, float Score)[]? candidates, RecommendationRequest request, CandidateFilter filter)
     {
         var pool = new List<string>();
         if (model is not null && candidates is not null)
         {
-            int finite = candidates.Count(c => float.IsFinite(c.Score));
-            foreach (var (index, score) in candidates.Take((finite + 1) / 2))
+            foreach (var (index, score) in candidates.Take(model.BetterHalf))
             {
                 if (float.IsFinite(score) && filter.Allows(model.ItemId(index)))
                 {
