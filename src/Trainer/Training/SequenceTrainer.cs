@@ -213,7 +213,7 @@ public sealed class SequenceTrainer
         var negatives = randint(1, _model.TableSize, [count], dtype: ScalarType.Int64);
         var positive = (hidden * _model.ItemRows(target)).sum(-1, keepdim: true);
         using var logQ = Math.Log((double)items / count).ToScalar(); // held for the call: see HeldScalars
-        var negative = hidden.matmul(_model.ItemRows(negatives).t()).add(logQ);
+        var negative = hidden.matmul(_model.ItemRows(negatives).t()).add(logQ, HeldScalars.One); // add(Scalar) alone makes a temporary alpha of 1
         // A draw that is the position's own target is not a negative.
         negative = negative.masked_fill(target.unsqueeze(1).eq(negatives.unsqueeze(0)), HeldScalars.NegativeInfinity);
         var logits = cat([positive, negative], 1);
