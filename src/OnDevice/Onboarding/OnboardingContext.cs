@@ -1,4 +1,3 @@
-
 namespace OnDeviceReco.Onboarding;
 
 /// <summary>

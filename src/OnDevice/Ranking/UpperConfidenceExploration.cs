@@ -62,9 +62,14 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         {
             foreach (var (index, score) in candidates.Take(model.BetterHalf))
             {
-                if (float.IsFinite(score) && filter.Allows(model.ItemId(index)))
+                if (!float.IsFinite(score))
                 {
-                    pool.Add(model.ItemId(index));
+                    continue;
+                }
+                string id = model.ItemId(index); // looked up once: this runs for up to 5,000 candidates per call
+                if (filter.Allows(id))
+                {
+                    pool.Add(id);
                 }
             }
             return pool;
