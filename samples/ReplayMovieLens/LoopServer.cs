@@ -48,6 +48,8 @@ internal sealed class LoopServer : IAsyncDisposable
             RegistrationsPerAddressPerMinute = 100_000,
             RegistrationBurstPerAddress = 100_000,
             RegistrationsPerSecond = 100_000,
+            // Months pass in seconds here too: the exposure table exploring devices pull is recounted as often.
+            ExposureRefresh = TimeSpan.FromSeconds(1),
             Retraining = new RetrainingOptions
             {
                 MinNewEvents = int.MaxValue,

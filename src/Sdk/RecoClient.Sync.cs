@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using OnDeviceReco.Protocol;
+using OnDeviceReco.Protocol.Exposure;
+using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Sync;
 
 namespace OnDeviceReco;
@@ -28,6 +31,10 @@ public sealed partial class RecoClient
         try
         {
             var result = await SyncOnceAsync(sync, cancellationToken).ConfigureAwait(false);
+            if (result.Status == SyncStatus.Completed && sync.Options.DownloadModels && _verifier is not null)
+            {
+                result = result with { ExposureItems = await RefreshExposureAsync(sync, _verifier, cancellationToken).ConfigureAwait(false) };
+            }
             Volatile.Write(ref _lastSync, result);
             return result;
         }
@@ -93,9 +100,70 @@ public sealed partial class RecoClient
             { AttributeChangesSent = attributesSent, EventsRenumbered = sent.Renumbered };
     }
 
+    /// <summary>
+    /// Fetches the population's exposure table, verifies it against the trusted model keys, keeps it and explores
+    /// against it; returns its item count, or null when there was none or it failed (logged: exploration goes on
+    /// with the previous table, and the sync's own outcome stands).
+    /// </summary>
+    private async Task<int?> RefreshExposureAsync(SyncClient sync, BundleVerifier verifier, CancellationToken cancellationToken)
+    {
+        var (signed, failure) = await sync.ExposureAsync(cancellationToken).ConfigureAwait(false);
+        if (signed is null)
+        {
+            if (failure is not null)
+            {
+                _logger.LogInformation("The exposure table was not fetched (status {Status}): {Reason}", failure.Status ?? 0, failure.Error ?? "");
+            }
+            return null;
+        }
+        try
+        {
+            var counts = SignedExposure.Open(signed, verifier);
+            ExposureFile.Write(sync.ModelDirectory, signed);
+            _recommender.UseExposure(counts);
+            return counts.ShownTo.Count;
+        }
+        catch (ProtocolFormatException e)
+        {
+            _logger.LogWarning("The exposure table from the server was refused: {Reason}", e.Message);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(e, "The exposure table could not be kept on disk; it is not used");
+            return null;
+        }
+    }
+
+    /// <summary>The exposure table kept by an earlier sync, verified again before use; a refused one is deleted.</summary>
+    private void LoadKeptExposure(string modelDirectory)
+    {
+        if (_verifier is null)
+        {
+            return;
+        }
+        try
+        {
+            if (ExposureFile.Read(modelDirectory, WireLimits.Default.MaxDecodedBytes) is { } signed)
+            {
+                _recommender.UseExposure(SignedExposure.Open(signed, _verifier));
+            }
+        }
+        catch (ProtocolFormatException e)
+        {
+            _logger.LogWarning("The kept exposure table was refused and is deleted: {Reason}", e.Message);
+            ExposureFile.Delete(modelDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(e, "The kept exposure table could not be read; exploration waits for the next sync");
+        }
+    }
+
     private void StartSync(SyncOptions options)
     {
         _sync = new SyncClient(_store, options, _logger);
+        LoadKeptExposure(_sync.ModelDirectory);
         // A model downloaded and verified before a restart serves again at once; it is verified again on load.
         foreach (var (version, directory) in ModelFiles.Versions(_sync.ModelDirectory))
         {

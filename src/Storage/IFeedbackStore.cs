@@ -80,6 +80,12 @@ public interface IFeedbackStore : IUserAttributeStore, IDisposable
     /// </summary>
     IReadOnlyList<IngestBucket> IngestHistory(DateTimeOffset since, TimeSpan bucket);
 
+    /// <summary>
+    /// Per item, how many users (a device's user id) have an impression of it stored: the <paramref name="limit"/>
+    /// most shown items, most shown first. What devices explore against (<c>/v1/exposure</c>).
+    /// </summary>
+    IReadOnlyList<(string ItemId, int Users)> ShownCounts(int limit);
+
     /// <summary>The newest event id the last training saw; the threshold counts events after it.</summary>
     long TrainedThrough { get; set; }
 }

@@ -383,6 +383,15 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
             ("$since", start), ("$width", width));
     }
 
+    public IReadOnlyList<(string ItemId, int Users)> ShownCounts(int limit)
+    {
+        using var connection = OpenReader();
+        return Query(connection, null, """
+            SELECT item_id, count(*) FROM (SELECT DISTINCT item_id, device, user_id FROM events WHERE type = $impression) AS shown
+            GROUP BY item_id ORDER BY count(*) DESC, item_id LIMIT $limit
+            """, r => (r.GetString(0), (int)Math.Min(int.MaxValue, r.GetInt64(1))), ("$impression", (int)EventType.Impression), ("$limit", Math.Max(0, limit)));
+    }
+
     public void SetServing(long version) => SetState("serving_version", version);
 
     public long? ServingVersion() => GetState("serving_version");

@@ -7,9 +7,9 @@ namespace OnDeviceReco.Ranking;
 /// Exploration slots, marked as such: by upper confidence (<see cref="UpperConfidenceExploration"/>, the default) or
 /// uniformly random allowed items this user has never been shown nor touched.
 /// </summary>
-internal sealed class ExplorationPicker(BehaviorStore store, ItemCatalogue catalogue, PopularityRecommender popularity)
+internal sealed class ExplorationPicker(BehaviorStore store, ItemCatalogue catalogue, PopularityRecommender popularity, PopulationExposure exposure)
 {
-    private readonly UpperConfidenceExploration _upperConfidence = new(store, popularity);
+    private readonly UpperConfidenceExploration _upperConfidence = new(store, popularity, exposure);
 
     /// <summary>Adds up to <paramref name="slots"/> exploration items.</summary>
     /// <param name="model">The serving model, or null.</param>

@@ -25,6 +25,7 @@ internal sealed partial class ModelRecommender : IDisposable
     private readonly ExplorationPicker _exploration;
     private readonly CohortRanker _cohorts;
     private readonly OnboardingPicker _onboarding;
+    private readonly PopulationExposure _exposure = new();
 
     public ModelRecommender(BehaviorStore store, PopularityRecommender popularity, InferenceOptions options, ILogger logger)
     {
@@ -35,7 +36,7 @@ internal sealed partial class ModelRecommender : IDisposable
         _histories = new UserHistoryCache(store);
         _catalogue = new ItemCatalogue(store);
         _content = new ContentRanker(store, popularity, _catalogue);
-        _exploration = new ExplorationPicker(store, _catalogue, popularity);
+        _exploration = new ExplorationPicker(store, _catalogue, popularity, _exposure);
         _cohorts = new CohortRanker(store);
         _onboarding = new OnboardingPicker(store, popularity, _catalogue);
     }
@@ -58,6 +59,9 @@ internal sealed partial class ModelRecommender : IDisposable
         LogLoaded(_logger, info.ModelVersion, info.Architecture, info.Provider, loaded.FallbackReason ?? "");
         return info;
     }
+
+    /// <summary>Explores against <paramref name="counts"/> from now on (a verified table: <see cref="Protocol.Exposure.SignedExposure"/>).</summary>
+    public void UseExposure(Protocol.Exposure.ExposureCounts counts) => _exposure.Use(counts);
 
     /// <summary>Recommends and reports the version of the model that actually served (null without one).</summary>
     public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request, out long? modelVersion)

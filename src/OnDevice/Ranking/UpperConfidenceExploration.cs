@@ -9,20 +9,28 @@ namespace OnDeviceReco.Ranking;
 /// Each plausible item scores <c>relevance + c·σ·e</c> with <c>σ = √(ln(2 + N) / (1 + n + g))</c>: relevance
 /// falls linearly from 1 to 0 down the plausible list; N is how many impressions this user has had, n how many of
 /// them were this item, g a pseudo-count of the evidence training had on it (up to <see cref="TrainingEvidence"/>
-/// for the most popular item of the bundle, 0 for an item off its popularity list); e is this user's own
+/// for the most popular item of the bundle, 0 for an item off its popularity list) plus how many users across all
+/// devices were shown it (<see cref="PopulationExposure"/>, from the server: what the population already tried, this
+/// device need not try again); e is this user's own
 /// exponential draw for the item (mean 1, never negative: <see cref="SeededDraw"/>). Without e every user with a
 /// similar history would try the same few items, and devices never see each other's tries: the draw spreads users
 /// over the uncertain items, the wider the less is known (σ), while the mean bonus stays the upper-confidence one
 /// and uncertainty never counts against an item. An item shown again and again loses its bonus and makes way for
 /// the next; deterministic for a given store, model and user.
 /// </summary>
-internal sealed class UpperConfidenceExploration(BehaviorStore store, PopularityRecommender popularity)
+internal sealed class UpperConfidenceExploration(BehaviorStore store, PopularityRecommender popularity, PopulationExposure exposure)
 {
     /// <summary>Weight of the uncertainty bonus against relevance (both about 0–1).</summary>
     internal const double Confidence = 1.0;
 
     /// <summary>Impressions the most popular training item counts as, so training evidence and device evidence add up.</summary>
     internal const double TrainingEvidence = 4.0;
+
+    /// <summary>
+    /// Impressions one user elsewhere shown the item counts as (<see cref="PopulationExposure"/>). Chosen on the MovieLens
+    X
+    /// </summary>
+    internal const double PopulationEvidence = 3.0;
 
     /// <summary>Popular items considered when the model was not run (half of them plausible).</summary>
     private const int PopularPool = 200;
@@ -43,7 +51,7 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
                 continue;
             }
             double relevance = 1 - rank / (double)plausible.Count;
-            double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id);
+            double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id) + PopulationEvidence * exposure.ShownTo(id);
             double uncertainty = Math.Sqrt(log / (1 + evidence));
             best.Offer(id, relevance + Confidence * uncertainty * SeededDraw.Exponential(request.UserId, id));
         }

@@ -166,6 +166,17 @@ internal sealed partial class SyncClient : IDisposable
     }
 
     /// <summary>
+    /// The server's signed exposure table (<c>/v1/exposure</c>) as sent, not yet verified; null when the server has
+    /// none (404: a server from before exposure tables), or the failure.
+    /// </summary>
+    public async Task<(byte[]? Signed, HttpOutcome? Failure)> ExposureAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await _session.SendAsync(credential => _requests.Get("v1/exposure", credential),
+            WireLimits.Default.MaxDecodedBytes, cancellationToken).ConfigureAwait(false);
+        return outcome.Status == 404 ? (null, null) : outcome.Success ? (outcome.Body, null) : (null, outcome);
+    }
+
+    /// <summary>
     /// Downloads a release's package, checks its size and hash against the release, and writes its files into a
     /// fresh directory (returned). The bundle's signature is checked by the caller's LoadModel, before any use.
     /// </summary>

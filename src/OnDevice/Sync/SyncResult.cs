@@ -54,4 +54,10 @@ public sealed record SyncResult(
     /// (counted in <see cref="EventsSent"/> once they landed).
     /// </summary>
     public int EventsRenumbered { get; init; }
+
+    /// <summary>
+    /// Items in the population exposure table this sync fetched, verified and now explores against; null when it
+    /// fetched none (no trusted model key, a server without the table, a failure: the previous table stays).
+    /// </summary>
+    public int? ExposureItems { get; init; }
 }

@@ -118,20 +118,32 @@ public sealed class BundleVerifier
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="signature"/> is a trusted key's ECDSA P-256 / SHA-256 signature (IEEE P1363) of
+    /// <paramref name="data"/>: for other signed documents from the same server, such as exposure tables.
+    /// </summary>
+    public bool IsTrustedSignature(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => TrustedSigner(SHA256.HashData(data), signature) is not null;
+
+    private string? TrustedSigner(byte[] hash, ReadOnlySpan<byte> signature)
+    {
+        if (signature.Length != P256Keys.SignatureLength)
+        {
+            return null;
+        }
+        // Every trusted key is tried (there are one or two) rather than trusting a claimed key id to pick one.
+        foreach (var (keyId, spki) in _trusted)
+        {
+            using ECDsa key = ECDsa.Create();
+            key.ImportSubjectPublicKeyInfo(spki, out _);
+            if (key.VerifyHash(hash, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)) return keyId;
+        }
+        return null;
+    }
+
     /// <summary>The id of the trusted key whose signature of <paramref name="manifestJson"/> is <paramref name="signature"/>.</summary>
     private string FindSigner(byte[] manifestJson, byte[] signature)
     {
-        if (signature.Length == P256Keys.SignatureLength)
-        {
-            // Every trusted key is tried (there are one or two) rather than trusting the manifest's unverified keyId to pick one.
-            byte[] hash = SHA256.HashData(manifestJson);
-            foreach (var (keyId, spki) in _trusted)
-            {
-                using ECDsa key = ECDsa.Create();
-                key.ImportSubjectPublicKeyInfo(spki, out _);
-                if (key.VerifyHash(hash, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)) return keyId;
-            }
-        }
+        if (TrustedSigner(SHA256.HashData(manifestJson), signature) is { } signer) return signer;
 
         // Refused either way; the unverified keyId only chooses the more helpful message.
         string? claimed = TopLevelJson.PeekKeyId(manifestJson);

@@ -19,4 +19,6 @@ public enum MessageKind
     AttributeBatch = 7,
     /// <summary><see cref="Wire.AttributeAck"/>.</summary>
     AttributeAck = 8,
+    /// <summary><see cref="Exposure.SignedExposure"/> (added after attributes: servers before it answer its endpoint with 404).</summary>
+    ExposureCounts = 9,
 }

@@ -29,4 +29,7 @@ public sealed record WireLimits
 
     /// <summary>Largest model package, in bytes.</summary>
     public int MaxPackageBytes { get; init; } = 512 * 1024 * 1024;
+
+    /// <summary>Most items in an exposure table (<see cref="Exposure.SignedExposure"/>); a server with more sends its most shown.</summary>
+    public int MaxExposureItems { get; init; } = 1_000_000;
 }

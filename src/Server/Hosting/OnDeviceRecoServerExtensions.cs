@@ -5,6 +5,7 @@ using OnDeviceReco.Server.Admin;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
+using OnDeviceReco.Server.Exposure;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Retraining;
 using OnDeviceReco.Server.Storage;
@@ -59,6 +60,7 @@ public static class OnDeviceRecoServerExtensions
         app.MapEventEndpoints();
         app.MapAttributeEndpoints();
         app.MapModelEndpoints();
+        app.MapExposureEndpoints();
         app.MapDeviceEndpoints();
         app.MapServerTelemetry();
         app.MapAdminEndpoints();
@@ -84,6 +86,7 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<IngestGate>();
         services.AddSingleton(provider => new ModelSigning(SecretsDirectory(provider)));
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ExposureSnapshot>();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<RetrainingTrigger>();
         services.AddSingleton<RetrainingJob>();

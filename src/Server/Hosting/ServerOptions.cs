@@ -73,6 +73,12 @@ public sealed class ServerOptions
     /// <summary>A MovieLens-layout directory whose movie file gives items titles and genres (content features). Optional.</summary>
     public string? CatalogueDirectory { get; set; }
 
+    /// <summary>
+    /// How old the exposure table devices explore against (<c>/v1/exposure</c>: per item, how many users were shown
+    /// it) may get before the next request counts again. Counting reads every stored impression, so not per request.
+    /// </summary>
+    public TimeSpan ExposureRefresh { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>When and how models are retrained.</summary>
     public RetrainingOptions Retraining { get; set; } = new();
 
@@ -109,6 +115,10 @@ public sealed class ServerOptions
         if (AdminSessionLifetime < TimeSpan.FromMinutes(1))
         {
             throw new InvalidOperationException("Reco:AdminSessionLifetime must be at least a minute.");
+        }
+        if (ExposureRefresh < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Reco:ExposureRefresh must not be negative.");
         }
         Retraining.Validate();
     }

@@ -1,0 +1,31 @@
+using OnDeviceReco.Protocol.Wire;
+using OnDeviceReco.Server.Auth;
+using OnDeviceReco.Server.Hosting;
+
+namespace OnDeviceReco.Server.Exposure;
+
+/// <summary>The population's exposure, for devices exploring where the population knows least (issue 17).</summary>
+public static class ExposureEndpoints
+{
+    public static void MapExposureEndpoints(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/v1/exposure", async (ExposureSnapshot snapshot, CancellationToken cancellationToken) =>
+            {
+                try
+                {
+                    return Results.Bytes(await snapshot.SignedAsync(cancellationToken), WireCodec.ContentType);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Logged where it was counted; the device keeps the table it has.
+                    return Results.Problem("The exposure table could not be counted; try again later.",
+                        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Exposure unavailable");
+                }
+            })
+            .RequireApiKey().RequireDevice().RequireRateLimiting(RateLimits.DevicePolicy)
+            .WithName("Exposure")
+            .WithSummary("Per item, how many users were shown it, signed with the model key (MessagePack, SignedExposure).")
+            .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+}
