@@ -81,10 +81,11 @@ public interface IFeedbackStore : IUserAttributeStore, IDisposable
     IReadOnlyList<IngestBucket> IngestHistory(DateTimeOffset since, TimeSpan bucket);
 
     /// <summary>
-    /// Per item, how many users (a device's user id) have an impression of it stored: the <paramref name="limit"/>
-    /// most shown items, most shown first. What devices explore against (<c>/v1/exposure</c>).
+    /// Per item, how many devices have an impression of it stored: the <paramref name="limit"/> most shown items, most
+    /// shown first (ties by id). What devices explore against (<c>/v1/exposure</c>). Devices, not user ids: a client
+    /// can name any number of users on one device, while device ids cost a registration each.
     /// </summary>
-    IReadOnlyList<(string ItemId, int Users)> ShownCounts(int limit);
+    IReadOnlyList<(string ItemId, int Devices)> ShownCounts(int limit);
 
     /// <summary>The newest event id the last training saw; the threshold counts events after it.</summary>
     long TrainedThrough { get; set; }

@@ -9,8 +9,8 @@ namespace OnDeviceReco.Ranking;
 /// Each plausible item scores <c>relevance + c·σ·e</c> with <c>σ = √(ln(2 + N) / (1 + n + g))</c>: relevance
 /// falls linearly from 1 to 0 down the plausible list; N is how many impressions this user has had, n how many of
 /// them were this item, g a pseudo-count of the evidence training had on it (up to <see cref="TrainingEvidence"/>
-/// for the most popular item of the bundle, 0 for an item off its popularity list) plus how many users across all
-/// devices were shown it (<see cref="PopulationExposure"/>, from the server: what the population already tried, this
+/// for the most popular item of the bundle, 0 for an item off its popularity list) plus on how many devices it was
+/// shown (<see cref="PopulationExposure"/>, from the server: what the population already tried, this
 /// device need not try again); e is this user's own
 /// exponential draw for the item (mean 1, never negative: <see cref="SeededDraw"/>). Without e every user with a
 /// similar history would try the same few items, and devices never see each other's tries: the draw spreads users
@@ -27,8 +27,9 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
     internal const double TrainingEvidence = 4.0;
 
     /// <summary>
-    /// Impressions one user elsewhere shown the item counts as (<see cref="PopulationExposure"/>). Chosen on the MovieLens
-    X
+    /// Impressions one device that showed the item counts as (<see cref="PopulationExposure"/>). Chosen on the MovieLens
+    /// loop's validation seed 11 (issue 17): 1 → coverage 58.9 %, v2 NDCG@10 0.0625; 3 → 61.6 %, 0.0694;
+    /// 10 → 61.9 %, 0.0632 (random exploration: 56.4 %, 0.0585).
     /// </summary>
     internal const double PopulationEvidence = 3.0;
 

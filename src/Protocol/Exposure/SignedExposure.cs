@@ -8,7 +8,7 @@ namespace OnDeviceReco.Protocol.Exposure;
 /// <summary>
 /// An <see cref="ExposureCounts"/> table as the server sends it and the device keeps it: an envelope of kind
 /// <see cref="MessageKind.ExposureCounts"/> holding <c>[key id, payload, signature]</c>, where the payload is
-/// <c>[generated at ms, {item id: users}]</c> and the signature is the model-signing key's ECDSA P-256 / SHA-256
+/// <c>[generated at ms, {item id: devices}]</c> and the signature is the model-signing key's ECDSA P-256 / SHA-256
 /// signature of the payload bytes. Devices check the signature against their trusted model keys before reading
 /// the payload, so a table from anyone else (a proxy, a file planted in the app's directory) is never used.
 /// </summary>
@@ -27,14 +27,14 @@ public static class SignedExposure
         writer.WriteArrayHeader(2);
         writer.Write(counts.GeneratedAtMs);
         writer.WriteMapHeader(counts.ShownTo.Count);
-        foreach (var (itemId, users) in counts.ShownTo)
+        foreach (var (itemId, devices) in counts.ShownTo)
         {
-            if (string.IsNullOrEmpty(itemId) || users < 1)
+            if (string.IsNullOrEmpty(itemId) || devices < 1)
             {
-                throw new ArgumentException($"Exposure entry '{itemId}' → {users}: ids are non-empty and counts at least 1.", nameof(counts));
+                throw new ArgumentException($"Exposure entry '{itemId}' → {devices}: ids are non-empty and counts at least 1.", nameof(counts));
             }
             writer.Write(itemId);
-            writer.Write(users);
+            writer.Write(devices);
         }
         writer.Flush();
         byte[] signature = BundleSigner.SignManifest(payload.WrittenSpan, privateKey);
@@ -91,8 +91,8 @@ public static class SignedExposure
         for (int i = 0; i < count; i++)
         {
             string itemId = WireRead.String(ref reader, limits.MaxStringBytes, "Exposure item id");
-            int users = reader.ReadInt32();
-            if (itemId.Length == 0 || users < 1 || !shownTo.TryAdd(itemId, users))
+            int devices = reader.ReadInt32();
+            if (itemId.Length == 0 || devices < 1 || !shownTo.TryAdd(itemId, devices))
             {
                 throw new ProtocolFormatException($"Exposure item '{itemId}': ids are non-empty and unique, counts at least 1.");
             }

@@ -24,7 +24,7 @@ public static class ExposureEndpoints
             })
             .RequireApiKey().RequireDevice().RequireRateLimiting(RateLimits.DevicePolicy)
             .WithName("Exposure")
-            .WithSummary("Per item, how many users were shown it, signed with the model key (MessagePack, SignedExposure).")
+            .WithSummary("Per item, on how many devices it was shown, signed with the model key (MessagePack, SignedExposure).")
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }

@@ -48,7 +48,7 @@ public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing,
             var now = clock.GetUtcNow();
             var counts = store.ShownCounts(WireLimits.Default.MaxExposureItems);
             var table = new ExposureCounts(now.ToUnixTimeMilliseconds(),
-                counts.ToDictionary(c => c.ItemId, c => c.Users, StringComparer.Ordinal).AsReadOnly());
+                counts.ToDictionary(c => c.ItemId, c => c.Devices, StringComparer.Ordinal).AsReadOnly());
             var counted = new Table(now, SignedExposure.Sign(table, signing.Key));
             lock (_gate)
             {

@@ -74,8 +74,8 @@ public sealed class ServerOptions
     public string? CatalogueDirectory { get; set; }
 
     /// <summary>
-    /// How old the exposure table devices explore against (<c>/v1/exposure</c>: per item, how many users were shown
-    /// it) may get before the next request counts again. Counting reads every stored impression, so not per request.
+    /// How old the exposure table devices explore against (<c>/v1/exposure</c>: per item, on how many devices it was
+    /// shown) may get before the next request counts again. Counting reads every stored impression, so not per request.
     /// </summary>
     public TimeSpan ExposureRefresh { get; set; } = TimeSpan.FromMinutes(5);
 
