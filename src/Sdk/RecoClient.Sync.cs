@@ -14,6 +14,7 @@ public sealed partial class RecoClient
     private CancellationTokenSource? _scheduleStop;
     private Task? _schedule;
     private SyncResult? _lastSync;
+    private string? _exposureTag; // of the table in use: the server answers 304 while it is current
 
     /// <summary>The outcome of the most recent sync, or null before the first.</summary>
     public SyncResult? LastSync => Volatile.Read(ref _lastSync);
@@ -107,7 +108,11 @@ public sealed partial class RecoClient
     /// </summary>
     private async Task<int?> RefreshExposureAsync(SyncClient sync, BundleVerifier verifier, CancellationToken cancellationToken)
     {
-        var (signed, failure) = await sync.ExposureAsync(cancellationToken).ConfigureAwait(false);
+        var (signed, unchanged, failure) = await sync.ExposureAsync(Volatile.Read(ref _exposureTag), cancellationToken).ConfigureAwait(false);
+        if (unchanged)
+        {
+            return _recommender.ExposureItems;
+        }
         if (signed is null)
         {
             if (failure is not null)
@@ -121,6 +126,7 @@ public sealed partial class RecoClient
             var counts = SignedExposure.Open(signed, verifier);
             ExposureFile.Write(sync.ModelDirectory, signed);
             _recommender.UseExposure(counts);
+            Volatile.Write(ref _exposureTag, SignedExposure.EntityTag(signed));
             return counts.ShownTo.Count;
         }
         catch (ProtocolFormatException e)
@@ -147,6 +153,7 @@ public sealed partial class RecoClient
             if (ExposureFile.Read(modelDirectory, WireLimits.Default.MaxDecodedBytes) is { } signed)
             {
                 _recommender.UseExposure(SignedExposure.Open(signed, _verifier));
+                _exposureTag = SignedExposure.EntityTag(signed);
             }
         }
         catch (ProtocolFormatException e)

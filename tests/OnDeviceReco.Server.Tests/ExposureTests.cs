@@ -50,6 +50,18 @@ public sealed class ExposureTests
         var table = SignedExposure.Open(await response.Content.ReadAsByteArrayAsync(), new BundleVerifier([trustedKey]));
         Assert.Equal(new Dictionary<string, int> { [Ring.Game(1)] = 3, [Ring.Game(2)] = 1 }, table.ShownTo);
 
+        // Conditional requests: the tag the server sent gets 304 and no body; any other tag the table.
+        string entityTag = response.Headers.ETag!.ToString();
+        using var conditional = ServerHost.DeviceRequest(HttpMethod.Get, "v1/exposure", deviceId, token);
+        conditional.Headers.TryAddWithoutValidation("If-None-Match", entityTag);
+        using var notModified = await server.Http.SendAsync(conditional);
+        Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        Assert.Empty(await notModified.Content.ReadAsByteArrayAsync());
+        using var stale = ServerHost.DeviceRequest(HttpMethod.Get, "v1/exposure", deviceId, token);
+        stale.Headers.TryAddWithoutValidation("If-None-Match", "\"0123\"");
+        using var changed = await server.Http.SendAsync(stale);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+
         using var anonymous = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Get, "v1/exposure", deviceId, null));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         using var keyless = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Get, "v1/exposure", deviceId, token, apiKey: null));
@@ -101,6 +113,31 @@ public sealed class ExposureTests
         Assert.Equal(before, ExplorationPicks(explorer));
         Assert.False(File.Exists(keptTable));
         explorer.Dispose();
+    }
+
+    [Fact]
+    public async Task A_device_downloads_the_table_once_while_it_does_not_change_and_again_when_it_does()
+    {
+        await using var server = await ServerHost.StartAsync(o => o.ExposureRefresh = TimeSpan.Zero);
+        await using var proxy = await ChaosProxy.StartAsync(server.Address);
+        using var directory = new TempDirectory();
+        string trustedKey = await server.ModelKeyAsync();
+        using var device = new RecoClient(new RecoClientOptions
+        {
+            Store = new StoreOptions { DatabasePath = directory.File("device/store.db") },
+            InitialConsent = ConsentState.Granted,
+            TrustedModelKeys = [trustedKey],
+            Sync = Device.FastSync(proxy.Address),
+        });
+        device.Track("u", Ring.Game(1), EventType.Impression);
+
+        Assert.Equal(1, (await device.SyncAsync()).ExposureItems);
+        Assert.Equal(1, (await device.SyncAsync()).ExposureItems); // the table in use, not downloaded again
+        device.Track("u", Ring.Game(2), EventType.Impression);
+        Assert.Equal(2, (await device.SyncAsync()).ExposureItems);
+
+        var answers = proxy.Log.Where(r => r.Path == "/v1/exposure").ToList();
+        Assert.Equal([200, 304, 200], answers.Select(r => r.UpstreamStatus));
     }
 
     [Fact]

@@ -63,6 +63,9 @@ internal sealed partial class ModelRecommender : IDisposable
     /// <summary>Explores against <paramref name="counts"/> from now on (a verified table: <see cref="Protocol.Exposure.SignedExposure"/>).</summary>
     public void UseExposure(Protocol.Exposure.ExposureCounts counts) => _exposure.Use(counts);
 
+    /// <summary>Items in the exposure table in use (0 before the first).</summary>
+    public int ExposureItems => _exposure.Items;
+
     /// <summary>Recommends and reports the version of the model that actually served (null without one).</summary>
     public IReadOnlyList<Recommendation> Recommend(RecommendationRequest request, out long? modelVersion)
     {

@@ -166,14 +166,20 @@ internal sealed partial class SyncClient : IDisposable
     }
 
     /// <summary>
-    /// The server's signed exposure table (<c>/v1/exposure</c>) as sent, not yet verified; null when the server has
-    /// none (404: a server from before exposure tables), or the failure.
+    /// The server's signed exposure table (<c>/v1/exposure</c>) as sent, not yet verified. Null with
+    /// <c>Unchanged</c> when the server still has the table whose entity tag is <paramref name="keptTag"/> (304: nothing
+    /// downloaded), null when the server has none (404: a server from before exposure tables), or the failure.
     /// </summary>
-    public async Task<(byte[]? Signed, HttpOutcome? Failure)> ExposureAsync(CancellationToken cancellationToken)
+    public async Task<(byte[]? Signed, bool Unchanged, HttpOutcome? Failure)> ExposureAsync(string? keptTag, CancellationToken cancellationToken)
     {
-        var outcome = await _session.SendAsync(credential => _requests.Get("v1/exposure", credential),
+        var outcome = await _session.SendAsync(credential => _requests.GetUnlessUnchanged("v1/exposure", credential, keptTag),
             WireLimits.Default.MaxDecodedBytes, cancellationToken).ConfigureAwait(false);
-        return outcome.Status == 404 ? (null, null) : outcome.Success ? (outcome.Body, null) : (null, outcome);
+        return outcome.Status switch
+        {
+            304 => (null, true, null),
+            404 => (null, false, null),
+            _ => outcome.Success ? (outcome.Body, false, null) : (null, false, outcome),
+        };
     }
 
     /// <summary>

@@ -28,6 +28,17 @@ internal sealed class SyncRequests(SyncOptions options, TimeProvider clock)
 
     public HttpRequestMessage Get(string path, DeviceCredential credential) => Authorize(new HttpRequestMessage(HttpMethod.Get, path), credential);
 
+    /// <summary>A GET the server answers with 304 and no body when what it has is still <paramref name="entityTag"/> (quoted, as the server sent it).</summary>
+    public HttpRequestMessage GetUnlessUnchanged(string path, DeviceCredential credential, string? entityTag)
+    {
+        var request = Get(path, credential);
+        if (entityTag is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", entityTag);
+        }
+        return request;
+    }
+
     private HttpRequestMessage Authorize(HttpRequestMessage request, DeviceCredential? credential)
     {
         request.Headers.Add("X-Api-Key", options.ApiKey);

@@ -49,6 +49,12 @@ public static class SignedExposure
         return Envelope.Seal(MessageKind.ExposureCounts, body.WrittenSpan, compress: true);
     }
 
+    /// <summary>
+    /// The HTTP entity tag of a signed table (its SHA-256, hex, quoted): the server sends it as <c>ETag</c>, and a device
+    /// that keeps the same bytes asks with <c>If-None-Match</c>, so an unchanged table is not downloaded again.
+    /// </summary>
+    public static string EntityTag(ReadOnlySpan<byte> signed) => $"\"{Convert.ToHexStringLower(SHA256.HashData(signed))}\"";
+
     /// <summary>The table in <paramref name="message"/>, once its signature is a trusted key's.</summary>
     /// <exception cref="ProtocolFormatException">When the message is malformed, over <paramref name="limits"/>, or not signed by a key <paramref name="verifier"/> trusts.</exception>
     public static ExposureCounts Open(ReadOnlyMemory<byte> message, BundleVerifier verifier, WireLimits? limits = null)

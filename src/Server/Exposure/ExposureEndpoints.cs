@@ -9,11 +9,16 @@ public static class ExposureEndpoints
 {
     public static void MapExposureEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/exposure", async (ExposureSnapshot snapshot, CancellationToken cancellationToken) =>
+        routes.MapGet("/v1/exposure", async (ExposureSnapshot snapshot, HttpContext http, CancellationToken cancellationToken) =>
             {
                 try
                 {
-                    return Results.Bytes(await snapshot.SignedAsync(cancellationToken), WireCodec.ContentType);
+                    var (signed, entityTag) = await snapshot.SignedAsync(cancellationToken);
+                    http.Response.Headers.ETag = entityTag;
+                    // A device that keeps this very table asks with its tag: nothing to download.
+                    return http.Request.Headers.IfNoneMatch.Contains(entityTag)
+                        ? Results.StatusCode(StatusCodes.Status304NotModified)
+                        : Results.Bytes(signed, WireCodec.ContentType);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -26,6 +31,7 @@ public static class ExposureEndpoints
             .WithName("Exposure")
             .WithSummary("Per item, on how many devices it was shown, signed with the model key (MessagePack, SignedExposure).")
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -8,9 +8,10 @@ namespace OnDeviceReco.Server.Exposure;
 
 /// <summary>
 /// The signed exposure table devices download (<see cref="SignedExposure"/>), counted from the store at most once
-/// per <see cref="ServerOptions.ExposureRefresh"/>: a request finding it older starts one recount in the background
-/// and is answered with the table it has, so a burst of syncs costs one scan of the impressions, and only the very
-/// first request waits. Every node counts from the shared store, so all nodes hand out the same counts.
+/// per <see cref="ServerOptions.ExposureRefresh"/>. A request finding the table older waits for one recount, which
+/// every request arriving meanwhile shares, so a burst of syncs costs one scan of the impressions; if the store fails,
+/// the last table answers. A recount with the same counts keeps the signed bytes, so their entity tag stays and
+/// devices holding them get 304. Every node counts from the shared store, so all nodes hand out the same counts.
 /// </summary>
 public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing, ServerOptions options, TimeProvider clock,
     ILogger<ExposureSnapshot> log)
@@ -19,26 +20,30 @@ public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing,
     private Table? _current;
     private Task<Table>? _counting;
 
-    /// <summary>The newest signed table; waits only while the first one is counted.</summary>
+    /// <summary>The signed table at most <see cref="ServerOptions.ExposureRefresh"/> old (or the last one, when counting fails) and its entity tag.</summary>
     /// <exception cref="Exception">Whatever the store threw when no table could be counted yet.</exception>
-    public async Task<byte[]> SignedAsync(CancellationToken cancellationToken)
+    public async Task<(byte[] Signed, string EntityTag)> SignedAsync(CancellationToken cancellationToken)
     {
-        Task<Table>? counting;
+        Task<Table> counting;
         Table? current;
         lock (_gate)
         {
             current = _current;
-            if (current is null || clock.GetUtcNow() - current.CountedAt >= options.ExposureRefresh)
+            if (current is not null && clock.GetUtcNow() - current.CountedAt < options.ExposureRefresh)
             {
-                _counting ??= Task.Run(Count, CancellationToken.None);
+                return (current.Signed, current.EntityTag);
             }
-            counting = _counting;
+            counting = _counting ??= Task.Run(Count, CancellationToken.None);
         }
-        if (current is not null)
+        try
         {
-            return current.Signed;
+            var counted = await counting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return (counted.Signed, counted.EntityTag);
         }
-        return (await counting!.WaitAsync(cancellationToken).ConfigureAwait(false)).Signed;
+        catch (Exception) when (current is not null && !cancellationToken.IsCancellationRequested)
+        {
+            return (current.Signed, current.EntityTag); // logged in Count; the next request counts again
+        }
     }
 
     private Table Count()
@@ -46,10 +51,14 @@ public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing,
         try
         {
             var now = clock.GetUtcNow();
-            var counts = store.ShownCounts(WireLimits.Default.MaxExposureItems);
-            var table = new ExposureCounts(now.ToUnixTimeMilliseconds(),
-                counts.ToDictionary(c => c.ItemId, c => c.Devices, StringComparer.Ordinal).AsReadOnly());
-            var counted = new Table(now, SignedExposure.Sign(table, signing.Key));
+            var shownTo = store.ShownCounts(WireLimits.Default.MaxExposureItems)
+                .ToDictionary(c => c.ItemId, c => c.Devices, StringComparer.Ordinal);
+            Table? unchanged;
+            lock (_gate)
+            {
+                unchanged = _current is { } previous && SameCounts(previous.ShownTo, shownTo) ? previous with { CountedAt = now } : null;
+            }
+            var counted = unchanged ?? Signed(now, shownTo);
             lock (_gate)
             {
                 _current = counted;
@@ -68,5 +77,14 @@ public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing,
         }
     }
 
-    private sealed record Table(DateTimeOffset CountedAt, byte[] Signed);
+    private Table Signed(DateTimeOffset now, Dictionary<string, int> shownTo)
+    {
+        byte[] signed = SignedExposure.Sign(new ExposureCounts(now.ToUnixTimeMilliseconds(), shownTo.AsReadOnly()), signing.Key);
+        return new Table(now, shownTo, signed, SignedExposure.EntityTag(signed));
+    }
+
+    private static bool SameCounts(Dictionary<string, int> previous, Dictionary<string, int> now) =>
+        previous.Count == now.Count && now.All(p => previous.TryGetValue(p.Key, out int devices) && devices == p.Value);
+
+    private sealed record Table(DateTimeOffset CountedAt, Dictionary<string, int> ShownTo, byte[] Signed, string EntityTag);
 }
