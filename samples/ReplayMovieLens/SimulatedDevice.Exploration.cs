@@ -29,7 +29,7 @@ internal sealed partial class SimulatedDevice
             {
                 if (open.Remove(rating.MovieId))
                 {
-                    client.RecordClick(user.UserId, shown, rating.MovieId);
+                    client.RecordClick(user.UserId, shown, rating.MovieId, rating.Time + shift); // taken when rated: folded into the rating
                     taken++;
                     tracked++;
                 }

@@ -68,7 +68,7 @@ internal sealed partial class SimulatedDevice(UserHistory user, string root, Uri
         {
             if (shownIds.Remove(rating.MovieId))
             {
-                client.RecordClick(user.UserId, shown, rating.MovieId);
+                client.RecordClick(user.UserId, shown, rating.MovieId, rating.Time + shift); // taken when rated: folded into the rating
                 taken++;
                 tracked++;
             }

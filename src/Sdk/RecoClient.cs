@@ -193,13 +193,17 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
 
     /// <summary>Records that <paramref name="userId"/> acted on a recommended item (a click linked to the response).</summary>
     /// <exception cref="ArgumentException">When the item was not in that response.</exception>
-    public TrackOutcome RecordClick(string userId, RecommendationList shown, string itemId, EventType type = EventType.Click)
-    {
-        ArgumentNullException.ThrowIfNull(shown);
-        var item = shown.FirstOrDefault(r => r.ItemId == itemId)
-            ?? throw new ArgumentException($"'{itemId}' was not part of response {shown.RequestId}.", nameof(itemId));
-        return Track(userId, itemId, type, context: FeedbackContext(shown.RequestId, item));
-    }
+    public TrackOutcome RecordClick(string userId, RecommendationList shown, string itemId, EventType type = EventType.Click) =>
+        Track(userId, itemId, type, context: FeedbackContext(shown, itemId));
+
+    /// <summary>
+    /// Records that <paramref name="userId"/> acted on a recommended item at <paramref name="timestamp"/>: when the app
+    /// learns of it after the fact (a purchase confirmed later, history replayed), so the click sits where it happened
+    /// in the user's sequence — just before the rating or play it led to, which training then folds into one.
+    /// </summary>
+    /// <exception cref="ArgumentException">When the item was not in that response.</exception>
+    public TrackOutcome RecordClick(string userId, RecommendationList shown, string itemId, DateTimeOffset timestamp, EventType type = EventType.Click) =>
+        Track(userId, itemId, type, timestamp: timestamp, context: FeedbackContext(shown, itemId));
 
     /// <summary>
     /// Records feedback on one recommended item when the response object is not at hand (e.g. across the C
@@ -215,6 +219,16 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(source), source, "Unknown recommendation source.");
         }
         return Track(userId, itemId, type, context: FeedbackContext(requestId, rank, source));
+    }
+
+    /// <summary>The context linking feedback on <paramref name="itemId"/> to the response that showed it.</summary>
+    /// <exception cref="ArgumentException">When the item was not in that response.</exception>
+    private static Dictionary<string, string> FeedbackContext(RecommendationList shown, string itemId)
+    {
+        ArgumentNullException.ThrowIfNull(shown);
+        var item = shown.FirstOrDefault(r => r.ItemId == itemId)
+            ?? throw new ArgumentException($"'{itemId}' was not part of response {shown.RequestId}.", nameof(itemId));
+        return FeedbackContext(shown.RequestId, item);
     }
 
     private static Dictionary<string, string> FeedbackContext(string requestId, Recommendation item) =>

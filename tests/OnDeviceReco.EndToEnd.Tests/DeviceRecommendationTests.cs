@@ -293,6 +293,24 @@ public sealed class DeviceRecommendationTests : IClassFixture<BundleFixture>, ID
     }
 
     [Fact]
+    public void A_click_learnt_of_later_is_recorded_at_its_own_time_and_still_linked()
+    {
+        _client.LoadModel(_fixture.V1);
+        Play("late", 1);
+        var shown = _client.Recommend("late", 4);
+        var tookIt = DateTimeOffset.UtcNow.AddHours(-3);
+
+        Assert.Equal(TrackOutcome.Accepted, _client.RecordClick("late", shown, shown[1].ItemId, tookIt, EventType.Purchase));
+        Assert.Throws<ArgumentException>(() => _client.RecordClick("late", shown, "not-shown", tookIt));
+        _client.Flush();
+
+        var purchase = Assert.Single(_client.Store.GetEvents(0, 1000), e => e.UserId == "late" && e.Type == EventType.Purchase);
+        Assert.Equal(tookIt.ToUnixTimeMilliseconds(), purchase.Timestamp.ToUnixTimeMilliseconds());
+        Assert.Equal(shown.RequestId, purchase.Context["request_id"]);
+        Assert.Equal("2", purchase.Context["rank"]);
+    }
+
+    [Fact]
     public void The_exported_graph_is_what_the_device_expects()
     {
         var proto = OnnxExporter.BuildModel(_fixture.Model);
