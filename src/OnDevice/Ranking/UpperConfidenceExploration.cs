@@ -32,21 +32,23 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
         // Up to 5,000 candidates per call: the pool is rented, and each entry keeps its model index so nothing
-        // looks an id up again (the ids themselves are the model's cached strings).
-        var pool = ArrayPool<(string Id, int Index)>.Shared.Rent(model is not null && candidates is not null ? Math.Max(1, Math.Min(candidates.Length, model.BetterHalf)) : PopularPool);
+        // looks an id up again; a model item's id (the model's cached string) is read only when it is scored.
+        var pool = ArrayPool<(string? Id, int Index)>.Shared.Rent(model is not null && candidates is not null ? Math.Max(1, Math.Min(candidates.Length, model.BetterHalf)) : PopularPool);
+        int count = 0;
         try
         {
-            var plausible = pool.AsSpan(0, Plausible(model, candidates, request, filter, pool));
-            var shown = store.GetShownCounts(request.UserId);
-            long impressions = shown.Values.Sum(c => (long)c);
-            double log = Math.Log(2 + impressions);
+            count = Plausible(model, candidates, request, filter, pool);
+            var plausible = pool.AsSpan(0, count);
+            var shown = new ShownCounts(store.GetShownCounts(request.UserId), model, plausible.Length);
+            double log = Math.Log(2 + shown.Total);
             var draws = SeededDraw.ForUser(request.UserId);
             var best = new TopScores(slots);
             for (int rank = 0; rank < plausible.Length; rank++)
             {
-                var (id, index) = plausible[rank];
+                var (known, index) = plausible[rank];
+                string id = known ?? model!.ItemId(index);
                 double relevance = 1 - rank / (double)plausible.Length;
-                double evidence = (shown.Count == 0 ? 0 : shown.GetValueOrDefault(id)) + TrainingEvidenceOf(model, index);
+                double evidence = shown.Of(id, index) + TrainingEvidenceOf(model, index);
                 double uncertainty = Math.Sqrt(log / (1 + evidence));
                 double score = relevance + Confidence * uncertainty * draws.Exponential(id);
                 // Touched and already listed items are skipped; asking only about a score that would make the list
@@ -64,31 +66,30 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         }
         finally
         {
-            ArrayPool<(string Id, int Index)>.Shared.Return(pool, clearArray: true);
+            pool.AsSpan(0, count).Clear(); // the pooled array holds no ids once returned
+            ArrayPool<(string? Id, int Index)>.Shared.Return(pool);
         }
     }
 
     /// <summary>
     /// Writes the better half of the catalogue by this call's (wide) run, or of the popular items, allowed by the
     /// filters, best first, into <paramref name="pool"/>, each with its model index (0 when the model does not know
-    /// it); returns how many.
+    /// it) and, for a popular item, its id (the model's items leave it null: the id is read when scored, so this pass
+    /// over thousands of candidates touches no string when the filter can work on indices); returns how many.
     /// </summary>
     private int Plausible(LoadedModel? model, (int Index, float Score)[]? candidates, RecommendationRequest request, CandidateFilter filter,
-        (string Id, int Index)[] pool)
+        (string? Id, int Index)[] pool)
     {
         int count = 0;
         if (model is not null && candidates is not null)
         {
-            foreach (var (index, score) in candidates.AsSpan(0, Math.Min(candidates.Length, model.BetterHalf)))
+            var better = candidates.AsSpan(0, Math.Min(candidates.Length, model.BetterHalf));
+            var refused = filter.RefusedIndices(model, better.Length);
+            foreach (var (index, score) in better)
             {
-                if (!float.IsFinite(score))
+                if (float.IsFinite(score) && (refused is not null ? !refused.Contains(index) : filter.Allows(model.ItemId(index))))
                 {
-                    continue;
-                }
-                string id = model.ItemId(index);
-                if (filter.Allows(id))
-                {
-                    pool[count++] = (id, index);
+                    pool[count++] = (null, index);
                 }
             }
             return count;
