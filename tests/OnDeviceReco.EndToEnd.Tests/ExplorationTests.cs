@@ -146,16 +146,31 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Picks_and_scores_are_exactly_the_documented_formula(bool exactBundle)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Picks_and_scores_are_exactly_the_documented_formula(bool exactBundle, bool withExposureTable)
     {
         // Pins the behaviour the loop's quality measurements were made with: which items, in which order, at which
-        // score, recomputed naively (ExplorationOracle) for several requests and after impressions of all kinds.
+        // score, recomputed naively (ExplorationOracle) for several requests and after impressions of all kinds —
+        // and with a population exposure table, kept from an earlier sync (signed by the model key, verified on open).
+        var population = withExposureTable
+            ? Enumerable.Range(0, Items).Where(i => i % 3 == 0).ToDictionary(ItemId, i => 1 + i % 7)
+            : null;
+        string models = Path.Combine(_dir, $"oracle-models-{exactBundle}-{withExposureTable}");
+        if (population is not null)
+        {
+            using var key = BundleSigner.ImportPrivateKeyPem(_fixture.PrivateKeyPem);
+            Directory.CreateDirectory(models);
+            File.WriteAllBytes(Path.Combine(models, "exposure.odr"),
+                Protocol.Exposure.SignedExposure.Sign(new Protocol.Exposure.ExposureCounts(0, population), key));
+        }
         using var client = new RecoClient(new RecoClientOptions
         {
-            Store = new StoreOptions { DatabasePath = Path.Combine(_dir, "oracle.db") },
+            Store = new StoreOptions { DatabasePath = Path.Combine(_dir, $"oracle-{exactBundle}-{withExposureTable}.db") },
             TrustedModelKeys = [_fixture.PublicKeyPem],
+            // Never reached: only here so the client keeps (and reads back) what sync would have fetched.
+            Sync = new SyncOptions { ServerUri = new Uri("http://127.0.0.1:9/"), ApiKey = "unused", ModelDirectory = models },
         });
         string bundle = exactBundle ? _fixture.V1Exact : _fixture.V1;
         client.LoadModel(bundle);
@@ -194,7 +209,7 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
                 var answer = client.Recommend("o", 10, options);
                 var explored = answer.Where(r => r.IsExploration).Select(r => (r.ItemId, r.Score)).ToList();
                 var skipped = touched.Union(answer.Where(r => !r.IsExploration).Select(r => r.ItemId)).ToHashSet();
-                var expected = ExplorationOracle.Picks("o", plausible, skipped, shown, popularity, explored.Count);
+                var expected = ExplorationOracle.Picks("o", plausible, skipped, shown, popularity, explored.Count, population);
                 Assert.NotEmpty(explored);
                 Assert.Equal(expected, explored);
                 compared += explored.Count;
