@@ -1,3 +1,5 @@
+using System.Globalization;
+using OnDeviceReco.Protocol;
 using static OnDeviceReco.EndToEnd.Tests.BundleFixture;
 
 namespace OnDeviceReco.EndToEnd.Tests;
@@ -141,6 +143,82 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
         // Accumulated impressions moved exploration across the plausible pool, not around the same three: a pick from an
         // earlier round may come back once its rivals have been shown as often.
         Assert.True(seenSoFar.Count >= 6, $"only {seenSoFar.Count} distinct exploration picks");
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Picks_and_scores_are_exactly_the_documented_formula(bool exactBundle, bool withExposureTable)
+    {
+        // Pins the behaviour the loop's quality measurements were made with: which items, in which order, at which
+        // score, recomputed naively (ExplorationOracle) for several requests and after impressions of all kinds —
+        // and with a population exposure table, kept from an earlier sync (signed by the model key, verified on open).
+        var population = withExposureTable
+            ? Enumerable.Range(0, Items).Where(i => i % 3 == 0).ToDictionary(ItemId, i => 1 + i % 7)
+            : null;
+        string models = Path.Combine(_dir, $"oracle-models-{exactBundle}-{withExposureTable}");
+        if (population is not null)
+        {
+            using var key = BundleSigner.ImportPrivateKeyPem(_fixture.PrivateKeyPem);
+            Directory.CreateDirectory(models);
+            File.WriteAllBytes(Path.Combine(models, "exposure.odr"),
+                Protocol.Exposure.SignedExposure.Sign(new Protocol.Exposure.ExposureCounts(0, population), key));
+        }
+        using var client = new RecoClient(new RecoClientOptions
+        {
+            Store = new StoreOptions { DatabasePath = Path.Combine(_dir, $"oracle-{exactBundle}-{withExposureTable}.db") },
+            TrustedModelKeys = [_fixture.PublicKeyPem],
+            // Never reached: only here so the client keeps (and reads back) what sync would have fetched.
+            Sync = new SyncOptions { ServerUri = new Uri("http://127.0.0.1:9/"), ApiKey = "unused", ModelDirectory = models },
+        });
+        string bundle = exactBundle ? _fixture.V1Exact : _fixture.V1;
+        client.LoadModel(bundle);
+        var popularity = new BundleVerifier([_fixture.PublicKeyPem]).Verify(bundle).Manifest.Popularity;
+        int betterHalf = (Items + 1) / 2;
+        int[] history = [5, 6, 7, 30];
+        Play(client, "o", history);
+        var touched = history.Select(ItemId).ToHashSet();
+        var shown = new Dictionary<string, int>();
+        void Show(RecommendationList list)
+        {
+            client.RecordImpressions("o", list);
+            foreach (var r in list)
+            {
+                shown[r.ItemId] = shown.GetValueOrDefault(r.ItemId) + 1;
+            }
+        }
+        RecommendOptions[] requests =
+        [
+            Explore,
+            Explore with { ExcludeSeen = false },
+            Explore with { Categories = new HashSet<string> { "Action", "Racing" } },
+            new RecommendOptions { Exploration = 0.5 },
+        ];
+        int compared = 0;
+        for (int round = 0; round < 4; round++)
+        {
+            foreach (var options in requests)
+            {
+                // The model's own order (exploration off, no category filter): the first half of it is the plausible pool.
+                var modelOrder = client.Recommend("o", Items, options with { Exploration = 0, Categories = null })
+                    .Where(r => r.Source == RecommendationSource.Model).Select(r => r.ItemId).ToList();
+                var plausible = modelOrder.Take(betterHalf)
+                    .Where(id => options.Categories is null || options.Categories.Contains(GenreOf(int.Parse(id["game-".Length..], CultureInfo.InvariantCulture))))
+                    .ToList();
+                var answer = client.Recommend("o", 10, options);
+                var explored = answer.Where(r => r.IsExploration).Select(r => (r.ItemId, r.Score)).ToList();
+                var skipped = touched.Union(answer.Where(r => !r.IsExploration).Select(r => r.ItemId)).ToHashSet();
+                var expected = ExplorationOracle.Picks("o", plausible, skipped, shown, popularity, explored.Count, population);
+                Assert.NotEmpty(explored);
+                Assert.Equal(expected, explored);
+                compared += explored.Count;
+                Show(answer);
+            }
+            // Impressions of items outside the answers too (the app's own lists), so device evidence varies per item.
+            Show(client.Recommend("o", 5 + round));
+        }
+        Assert.True(compared >= 40, $"only {compared} picks compared");
     }
 
     [Fact]

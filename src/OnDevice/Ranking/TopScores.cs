@@ -10,9 +10,13 @@ internal sealed class TopScores(int capacity)
 
     public IReadOnlyList<(string Id, double Score)> Items => _items;
 
+    /// <summary>True when <see cref="Offer"/> would keep this item now: lets a caller skip costly checks for the many that would not.</summary>
+    public bool Admits(string id, double score) =>
+        capacity > 0 && (_items.Count < capacity || Before((id, score), _items[^1]));
+
     public void Offer(string id, double score)
     {
-        if (capacity <= 0 || (_items.Count == capacity && !Before((id, score), _items[^1])))
+        if (!Admits(id, score))
         {
             return;
         }

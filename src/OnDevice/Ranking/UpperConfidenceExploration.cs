@@ -1,3 +1,4 @@
+using System.Buffers;
 using OnDeviceReco.Inference;
 
 namespace OnDeviceReco.Ranking;
@@ -39,59 +40,84 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
     public void Fill(LoadedModel? model, (int Index, float Score)[]? candidates, IReadOnlySet<string> touched,
         RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
-        var plausible = Plausible(model, candidates, request, filter);
-        var shown = store.GetShownCounts(request.UserId);
-        long impressions = shown.Values.Sum(c => (long)c);
-        double log = Math.Log(2 + impressions);
-        var best = new TopScores(slots);
-        for (int rank = 0; rank < plausible.Count; rank++)
+        // Up to 5,000 candidates per call: the pool is rented, and each entry keeps its model index so nothing
+        // looks an id up again; a model item's id (the model's cached string) is read only when it is scored.
+        var pool = ArrayPool<(string? Id, int Index)>.Shared.Rent(model is not null && candidates is not null ? Math.Max(1, Math.Min(candidates.Length, model.BetterHalf)) : PopularPool);
+        int count = 0;
+        try
         {
-            string id = plausible[rank];
-            if (touched.Contains(id) || results.Contains(id))
+            count = Plausible(model, candidates, request, filter, pool);
+            var plausible = pool.AsSpan(0, count);
+            var shown = new ShownCounts(store.GetShownCounts(request.UserId), model, plausible.Length);
+            var population = exposure.For(model);
+            double log = Math.Log(2 + shown.Total);
+            var draws = SeededDraw.ForUser(request.UserId);
+            var best = new TopScores(slots);
+            for (int rank = 0; rank < plausible.Length; rank++)
             {
-                continue;
+                var (known, index) = plausible[rank];
+                string id = known ?? model!.ItemId(index);
+                double relevance = 1 - rank / (double)plausible.Length;
+                double evidence = shown.Of(id, index) + TrainingEvidenceOf(model, index) + PopulationEvidence * population.Of(id, index);
+                double uncertainty = Math.Sqrt(log / (1 + evidence));
+                double score = relevance + Confidence * uncertainty * draws.Exponential(id);
+                // Touched and already listed items are skipped; asking only about a score that would make the list
+                // gives the same picks (a skipped item never changes what is kept) without thousands of set lookups.
+                if (best.Admits(id, score) && !touched.Contains(id) && !results.Contains(id))
+                {
+                    best.Offer(id, score);
+                }
             }
-            double relevance = 1 - rank / (double)plausible.Count;
-            double evidence = shown.GetValueOrDefault(id) + TrainingEvidenceOf(model, id) + PopulationEvidence * exposure.ShownTo(id);
-            double uncertainty = Math.Sqrt(log / (1 + evidence));
-            best.Offer(id, relevance + Confidence * uncertainty * SeededDraw.Exponential(request.UserId, id));
+            foreach (var (id, score) in best.Items)
+            {
+                results.Add(id, score, model is not null && model.TryGetIndex(id, out _) ? RecommendationSource.Model : RecommendationSource.Popularity,
+                    Explanations.Exploration, exploration: true);
+            }
         }
-        foreach (var (id, score) in best.Items)
+        finally
         {
-            results.Add(id, score, model is not null && model.TryGetIndex(id, out _) ? RecommendationSource.Model : RecommendationSource.Popularity,
-                Explanations.Exploration, exploration: true);
+            pool.AsSpan(0, count).Clear(); // the pooled array holds no ids once returned
+            ArrayPool<(string? Id, int Index)>.Shared.Return(pool);
         }
     }
 
-    /// <summary>The better half of the catalogue by this call's (wide) run, or of the popular items, allowed by the filters, best first.</summary>
-    private List<string> Plausible(LoadedModel? model, (int Index, float Score)[]? candidates, RecommendationRequest request, CandidateFilter filter)
+    /// <summary>
+    /// Writes the better half of the catalogue by this call's (wide) run, or of the popular items, allowed by the
+    /// filters, best first, into <paramref name="pool"/>, each with its model index (0 when the model does not know
+    /// it) and, for a popular item, its id (the model's items leave it null: the id is read when scored, so this pass
+    /// over thousands of candidates touches no string when the filter can work on indices); returns how many.
+    /// </summary>
+    private int Plausible(LoadedModel? model, (int Index, float Score)[]? candidates, RecommendationRequest request, CandidateFilter filter,
+        (string? Id, int Index)[] pool)
     {
-        var pool = new List<string>();
+        int count = 0;
         if (model is not null && candidates is not null)
         {
-            foreach (var (index, score) in candidates.Take(model.BetterHalf))
+            var better = candidates.AsSpan(0, Math.Min(candidates.Length, model.BetterHalf));
+            var refused = filter.RefusedIndices(model, better.Length);
+            foreach (var (index, score) in better)
             {
-                if (!float.IsFinite(score))
+                if (float.IsFinite(score) && (refused is not null ? !refused.Contains(index) : filter.Allows(model.ItemId(index))))
                 {
-                    continue;
-                }
-                string id = model.ItemId(index); // looked up once: this runs for up to 5,000 candidates per call
-                if (filter.Allows(id))
-                {
-                    pool.Add(id);
+                    pool[count++] = (null, index);
                 }
             }
-            return pool;
+            return count;
         }
         var popular = popularity.Recommend(request with { Count = PopularPool }, filter, 0);
-        pool.AddRange(popular.Take((popular.Count + 1) / 2).Select(p => p.ItemId));
-        return pool;
+        foreach (var item in popular.Take((popular.Count + 1) / 2))
+        {
+            pool[count++] = (item.ItemId, model is not null && model.TryGetIndex(item.ItemId, out int index) ? index : 0);
+        }
+        return count;
     }
 
     /// <summary>g: <see cref="TrainingEvidence"/> for the bundle's most popular item, falling linearly to 0 at the end of its list and off it.</summary>
-    private static double TrainingEvidenceOf(LoadedModel? model, string id)
+    /// <param name="model">The serving model, or null.</param>
+    /// <param name="index">The item's model index, 0 when the model does not know it.</param>
+    private static double TrainingEvidenceOf(LoadedModel? model, int index)
     {
-        if (model is null || !model.TryGetIndex(id, out int index) || model.TrainingPopularityRank[index] < 0)
+        if (model is null || index <= 0 || model.TrainingPopularityRank[index] < 0)
         {
             return 0;
         }
