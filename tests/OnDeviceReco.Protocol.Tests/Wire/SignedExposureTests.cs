@@ -62,10 +62,10 @@ public sealed class SignedExposureTests
     [Theory]
     [InlineData(0)]
     [InlineData(-5)]
-    public void Signed_counts_below_one_are_refused(int users)
+    public void Signed_counts_below_one_are_refused(int devices)
     {
         // Even the right key cannot make a device read a count that says "shown to nobody" (absence says that) or fewer.
-        byte[] payload = Payload(1, [("game-1", users)]);
+        byte[] payload = Payload(1, [("game-1", devices)]);
         Assert.Throws<ProtocolFormatException>(() => SignedExposure.Open(SignedSeal(payload), Device));
     }
 
@@ -110,16 +110,16 @@ public sealed class SignedExposureTests
         Assert.Throws<ArgumentException>(() => SignedExposure.Sign(new ExposureCounts(1, new Dictionary<string, int> { [""] = 1 }), ServerKey));
     }
 
-    private static byte[] Payload(long generatedAtMs, IEnumerable<(string ItemId, int Users)> entries) => HandBuilt.Write((ref MessagePackWriter w) =>
+    private static byte[] Payload(long generatedAtMs, IEnumerable<(string ItemId, int Devices)> entries) => HandBuilt.Write((ref MessagePackWriter w) =>
     {
         var list = entries.ToList();
         w.WriteArrayHeader(2);
         w.Write(generatedAtMs);
         w.WriteMapHeader(list.Count);
-        foreach (var (itemId, users) in list)
+        foreach (var (itemId, devices) in list)
         {
             w.Write(itemId);
-            w.Write(users);
+            w.Write(devices);
         }
     });
 

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using OnDeviceReco.Protocol.Exposure;
 using OnDeviceReco.Protocol.Wire;
 
 namespace OnDeviceReco.Protocol.Tests.Wire.Support;
@@ -6,6 +8,10 @@ namespace OnDeviceReco.Protocol.Tests.Wire.Support;
 internal static class AllMessages
 {
     public sealed record Sample(MessageKind Kind, byte[] Bytes, Func<ReadOnlyMemory<byte>, object> Decode);
+
+    /// <summary>The key exposure samples are signed with, and the device side that trusts it.</summary>
+    private static readonly ECDsa ExposureKey = BundleSigner.CreateKey();
+    private static readonly BundleVerifier ExposureVerifier = new([ExposureKey]);
 
     public static IReadOnlyList<Func<ReadOnlyMemory<byte>, object>> Decoders { get; } =
     [
@@ -17,9 +23,10 @@ internal static class AllMessages
         m => WireCodec.DecodeCredential(m),
         m => WireCodec.DecodeAttributeBatch(m),
         m => WireCodec.DecodeAttributeAck(m),
+        m => SignedExposure.Open(m, ExposureVerifier),
     ];
 
-    /// <summary>The decoder for <paramref name="kind"/> (kinds are numbered 1..8 in the order above).</summary>
+    /// <summary>The decoder for <paramref name="kind"/> (kinds are numbered 1..9 in the order above).</summary>
     public static Func<ReadOnlyMemory<byte>, object> DecoderOf(MessageKind kind) => Decoders[(int)kind - 1];
 
     public static IReadOnlyList<Sample> Samples(Random rng, int maxEvents = 20) =>
@@ -32,7 +39,18 @@ internal static class AllMessages
         new(MessageKind.DeviceCredential, WireCodec.Encode(WireGen.Credential(rng)), DecoderOf(MessageKind.DeviceCredential)),
         new(MessageKind.AttributeBatch, WireCodec.Encode(WireGen.Attributes(rng)), DecoderOf(MessageKind.AttributeBatch)),
         new(MessageKind.AttributeAck, WireCodec.Encode(WireGen.AttributeAck(rng)), DecoderOf(MessageKind.AttributeAck)),
+        new(MessageKind.ExposureCounts, SignedExposure.Sign(Exposure(rng), ExposureKey), DecoderOf(MessageKind.ExposureCounts)),
     ];
+
+    public static ExposureCounts Exposure(Random rng)
+    {
+        var shownTo = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = rng.Next(0, 30); i > 0; i--)
+        {
+            shownTo.TryAdd(WireGen.PlainFileName(rng), rng.Next(1, 10_000));
+        }
+        return new ExposureCounts(rng.NextInt64(0, 2_000_000_000_000), shownTo);
+    }
 
     public static ModelPackage SmallPackage(Random rng)
     {
