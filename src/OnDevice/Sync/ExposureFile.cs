@@ -30,5 +30,16 @@ internal static class ExposureFile
         return info.Exists && info.Length <= maxBytes ? File.ReadAllBytes(path) : null;
     }
 
-    public static void Delete(string modelDirectory) => File.Delete(Path.Combine(modelDirectory, Name));
+    /// <summary>Removes the stored table; best effort: a file that cannot be removed now is refused again at the next start.</summary>
+    public static void Delete(string modelDirectory)
+    {
+        try
+        {
+            File.Delete(Path.Combine(modelDirectory, Name));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left in place: it is verified (and refused) before every use, so it can do no harm.
+        }
+    }
 }
