@@ -141,6 +141,25 @@ public sealed class ExposureTests
     }
 
     [Fact]
+    public async Task A_server_clock_set_back_does_not_freeze_the_table()
+    {
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var server = await ServerHost.StartAsync(o => o.ExposureRefresh = TimeSpan.FromMilliseconds(200), clock: clock);
+        using var directory = new TempDirectory();
+        string trustedKey = await server.ModelKeyAsync();
+        using var first = RingGames.OpenDevice(directory, server, trustedKey, "first");
+        first.Track("u", Ring.Game(1), EventType.Impression);
+        Assert.Equal(1, (await first.SyncAsync()).ExposureItems);
+
+        clock.Advance(TimeSpan.FromDays(-1)); // the server's wall clock jumps back a day
+        using var second = RingGames.OpenDevice(directory, server, trustedKey, "second");
+        second.Track("u", Ring.Game(2), EventType.Impression);
+        await Task.Delay(TimeSpan.FromMilliseconds(400)); // longer than ExposureRefresh in real time
+
+        Assert.Equal(2, (await second.SyncAsync()).ExposureItems);
+    }
+
+    [Fact]
     public async Task A_device_that_does_not_trust_the_servers_key_ignores_its_table()
     {
         await using var server = await ServerHost.StartAsync(o => o.ExposureRefresh = TimeSpan.Zero);

@@ -29,7 +29,8 @@ public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing,
         lock (_gate)
         {
             current = _current;
-            if (current is not null && clock.GetUtcNow() - current.CountedAt < options.ExposureRefresh)
+            // Aged by the monotonic timestamp, not the wall clock: a clock set back must not freeze the table.
+            if (current is not null && clock.GetElapsedTime(current.CountedAt) < options.ExposureRefresh)
             {
                 return (current.Signed, current.EntityTag);
             }
@@ -50,15 +51,15 @@ public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing,
     {
         try
         {
-            var now = clock.GetUtcNow();
+            long countedAt = clock.GetTimestamp();
             var shownTo = store.ShownCounts(WireLimits.Default.MaxExposureItems)
                 .ToDictionary(c => c.ItemId, c => c.Devices, StringComparer.Ordinal);
             Table? unchanged;
             lock (_gate)
             {
-                unchanged = _current is { } previous && SameCounts(previous.ShownTo, shownTo) ? previous with { CountedAt = now } : null;
+                unchanged = _current is { } previous && SameCounts(previous.ShownTo, shownTo) ? previous with { CountedAt = countedAt } : null;
             }
-            var counted = unchanged ?? Signed(now, shownTo);
+            var counted = unchanged ?? Signed(countedAt, shownTo);
             lock (_gate)
             {
                 _current = counted;
@@ -77,14 +78,15 @@ public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing,
         }
     }
 
-    private Table Signed(DateTimeOffset now, Dictionary<string, int> shownTo)
+    private Table Signed(long countedAt, Dictionary<string, int> shownTo)
     {
-        byte[] signed = SignedExposure.Sign(new ExposureCounts(now.ToUnixTimeMilliseconds(), shownTo.AsReadOnly()), signing.Key);
-        return new Table(now, shownTo, signed, SignedExposure.EntityTag(signed));
+        byte[] signed = SignedExposure.Sign(new ExposureCounts(clock.GetUtcNow().ToUnixTimeMilliseconds(), shownTo.AsReadOnly()), signing.Key);
+        return new Table(countedAt, shownTo, signed, SignedExposure.EntityTag(signed));
     }
 
     private static bool SameCounts(Dictionary<string, int> previous, Dictionary<string, int> now) =>
         previous.Count == now.Count && now.All(p => previous.TryGetValue(p.Key, out int devices) && devices == p.Value);
 
-    private sealed record Table(DateTimeOffset CountedAt, Dictionary<string, int> ShownTo, byte[] Signed, string EntityTag);
+    /// <param name="CountedAt">When it was last counted, as <see cref="TimeProvider.GetTimestamp"/>.</param>
+    private sealed record Table(long CountedAt, Dictionary<string, int> ShownTo, byte[] Signed, string EntityTag);
 }
