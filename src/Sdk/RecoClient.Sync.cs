@@ -125,8 +125,7 @@ public sealed partial class RecoClient
         {
             var counts = SignedExposure.Open(signed, verifier);
             ExposureFile.Write(sync.ModelDirectory, signed);
-            _recommender.UseExposure(counts);
-            Volatile.Write(ref _exposureTag, SignedExposure.EntityTag(signed));
+            UseExposure(counts, signed);
             return counts.ShownTo.Count;
         }
         catch (ProtocolFormatException e)
@@ -141,6 +140,13 @@ public sealed partial class RecoClient
         }
     }
 
+    /// <summary>Explores against a verified table from now on; its tag lets the next sync skip an unchanged download.</summary>
+    private void UseExposure(ExposureCounts counts, byte[] signed)
+    {
+        _recommender.UseExposure(counts);
+        Volatile.Write(ref _exposureTag, SignedExposure.EntityTag(signed));
+    }
+
     /// <summary>The exposure table kept by an earlier sync, verified again before use; a refused one is deleted.</summary>
     private void LoadKeptExposure(string modelDirectory)
     {
@@ -152,8 +158,7 @@ public sealed partial class RecoClient
         {
             if (ExposureFile.Read(modelDirectory, WireLimits.Default.MaxDecodedBytes) is { } signed)
             {
-                _recommender.UseExposure(SignedExposure.Open(signed, _verifier));
-                _exposureTag = SignedExposure.EntityTag(signed);
+                UseExposure(SignedExposure.Open(signed, _verifier), signed);
             }
         }
         catch (ProtocolFormatException e)
