@@ -137,7 +137,8 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
             // items those are varies — but never all of them, and never at an unchanged score.
             var kept = next.Intersect(picks).ToList();
             Assert.True(kept.Count <= 2, $"round {round}: {string.Join(", ", kept)} still explored after 30 impressions");
-            Assert.All(kept, id => Assert.True(after.Single(r => r.ItemId == id).Score < shown.Single(r => r.ItemId == id).Score));
+            Assert.All(kept, id => Assert.True(after.Single(r => r.ItemId == id).Score < shown.Single(r => r.ItemId == id).Score,
+                $"round {round}: {id} scored {shown.Single(r => r.ItemId == id).Score:R} before 30 impressions, {after.Single(r => r.ItemId == id).Score:R} after"));
             seenSoFar.UnionWith(next);
         }
         // Accumulated impressions moved exploration across the plausible pool, not around the same three: a pick from an
@@ -209,8 +210,11 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
                 var answer = client.Recommend("o", 10, options);
                 var explored = answer.Where(r => r.IsExploration).Select(r => (r.ItemId, r.Score)).ToList();
                 var skipped = touched.Union(answer.Where(r => !r.IsExploration).Select(r => r.ItemId)).ToHashSet();
-                var expected = ExplorationOracle.Picks("o", plausible, skipped, shown, popularity, explored.Count, population);
-                Assert.NotEmpty(explored);
+                // As many picks as the request's share asks for, unless the formula's own pool runs dry first: with the
+                // category filter the fixture's freshly trained model sometimes leaves no plausible item beside the
+                // listed and touched ones, and then the SDK must explore nothing either (the count is compared too).
+                int slots = (int)Math.Round(options.Exploration * 10);
+                var expected = ExplorationOracle.Picks("o", plausible, skipped, shown, popularity, slots, population);
                 Assert.Equal(expected, explored);
                 compared += explored.Count;
                 Show(answer);
