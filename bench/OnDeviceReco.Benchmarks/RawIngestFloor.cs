@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using OnDeviceReco.Protocol.Wire;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Sqlite;
 
 namespace OnDeviceReco.Benchmarks;
 

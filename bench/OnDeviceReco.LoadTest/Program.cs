@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OnDeviceReco.LoadTest;
 using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Server.Storage.Postgres;
+using OnDeviceReco.Feedback.Postgres;
 
 // Drives real HTTP traffic from many device identities (registration, batches, model checks) against --nodes server
 // nodes sharing one store, shows progress, and ends with one JSON line whose lost/duplicates come from the database.
@@ -85,7 +85,7 @@ try
     var (stored, duplicates) = StoreAudit.Count(options.Store, connectionString ?? Path.Combine(data, "node-0", "feedback.db"), expected, out long lost);
     Array.Sort(latencies, 0, batches);
     var read = args.Contains("--training-read")
-        ? TrainingReadProbe.Measure(nodes[0].Services.GetRequiredService<OnDeviceReco.Server.Storage.IFeedbackStore>())
+        ? TrainingReadProbe.Measure(nodes[0].Services.GetRequiredService<OnDeviceReco.Feedback.IFeedbackStore>())
         : ((double, double, double, long)?)null;
     double Percentile(double p) => latencies[Math.Clamp((int)Math.Ceiling(p * batches) - 1, 0, batches - 1)];
     Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>

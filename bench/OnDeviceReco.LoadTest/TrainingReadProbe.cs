@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using OnDeviceReco.Trainer.Data;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.LoadTest;
 

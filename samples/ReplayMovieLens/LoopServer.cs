@@ -132,8 +132,8 @@ internal sealed class LoopServer : IAsyncDisposable
         }
     }
 
-    public async Task<IReadOnlyList<OnDeviceReco.Server.Storage.ModelRecord>> ModelsAsync() =>
-        (await _admin.GetFromJsonAsync<List<OnDeviceReco.Server.Storage.ModelRecord>>("v1/admin/models"))!;
+    public async Task<IReadOnlyList<OnDeviceReco.Feedback.ModelRecord>> ModelsAsync() =>
+        (await _admin.GetFromJsonAsync<List<OnDeviceReco.Feedback.ModelRecord>>("v1/admin/models"))!;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Sqlite;
 
 namespace ReplayMovieLens;
 

@@ -160,7 +160,7 @@ public sealed partial class AdminDashboardTests
         Assert.DoesNotContain("<script>", html);
         Assert.Contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", html);
         Assert.Contains("value=\"tok&quot;en\"", html);
-        string runs = RetrainingPage.Render([new Storage.RetrainingRun(DateTimeOffset.UnixEpoch, 1, "failed", null, 0, null, null, "<b>", "<img src=x>")], "<i>", "t");
+        string runs = RetrainingPage.Render([new Feedback.RetrainingRun(DateTimeOffset.UnixEpoch, 1, "failed", null, 0, null, null, "<b>", "<img src=x>")], "<i>", "t");
         Assert.DoesNotContain("<img", runs);
         Assert.DoesNotContain("<i>", runs);
     }

@@ -3,7 +3,8 @@ using OnDeviceReco.Protocol;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Sqlite;
 using OnDeviceReco.Server.Tests.Support;
 
 namespace OnDeviceReco.Server.Tests;

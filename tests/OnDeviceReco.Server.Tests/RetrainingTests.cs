@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 using OnDeviceReco.Server.Tests.Support;
 
 namespace OnDeviceReco.Server.Tests;

@@ -2,7 +2,7 @@ using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Retraining;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Admin;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Admin;
 

@@ -1,5 +1,5 @@
 using OnDeviceReco.Protocol.Wire;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Admin;
 

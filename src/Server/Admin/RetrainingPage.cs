@@ -1,5 +1,5 @@
 using System.Text;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Admin;
 

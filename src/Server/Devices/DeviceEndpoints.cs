@@ -3,7 +3,7 @@ using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Events;
 using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Devices;
 

@@ -2,7 +2,7 @@ using OnDeviceReco.Protocol.Events;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Events;
 
@@ -11,7 +11,7 @@ namespace OnDeviceReco.Server.Events;
 /// the shared <see cref="AttributeContract"/>; the store keeps the newest change per (device, user, key), so a
 /// resend lands once, and at most <see cref="InputLimits.MaxUserAttributes"/> values per user, the newest by change
 /// number (a batch that takes a user past that is stored, and the oldest values dropped: see
-/// <see cref="Storage.IUserAttributeStore"/>). Timestamps are put on the server's clock (<see cref="DeviceClock"/>);
+/// <see cref="IUserAttributeStore"/>). Timestamps are put on the server's clock (<see cref="DeviceClock"/>);
 /// which change wins never depends on them. A batch with an invalid change is refused whole (400) and nothing of it is stored.
 /// </summary>
 public static class AttributeEndpoints

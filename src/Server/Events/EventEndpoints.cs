@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Events;
 

@@ -2,7 +2,7 @@ using OnDeviceReco.Protocol.Exposure;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Exposure;
 

@@ -8,7 +8,7 @@ using OnDeviceReco.Server.Events;
 using OnDeviceReco.Server.Exposure;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Retraining;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Hosting;
 

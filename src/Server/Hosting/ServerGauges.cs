@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using OnDeviceReco.Server.Models;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Hosting;
 

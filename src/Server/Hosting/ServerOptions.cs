@@ -15,7 +15,7 @@ public sealed class ServerOptions
     public string? SecretsDirectory { get; set; }
 
     /// <summary>"sqlite" (default: a file in <see cref="DataDirectory"/>) or "postgresql" (shared by many nodes; needs <see cref="ConnectionString"/>).</summary>
-    public string Store { get; set; } = Storage.FeedbackStores.Sqlite;
+    public string Store { get; set; } = FeedbackStores.Sqlite;
 
     /// <summary>The PostgreSQL connection string (Npgsql format) when <see cref="Store"/> is "postgresql".</summary>
     public string? ConnectionString { get; set; }
@@ -89,12 +89,12 @@ public sealed class ServerOptions
         {
             throw new InvalidOperationException("Reco:ApiKeys must list at least one non-empty API key.");
         }
-        if (!string.Equals(Store, Storage.FeedbackStores.Sqlite, StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(Store, Storage.FeedbackStores.PostgreSql, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(Store, FeedbackStores.Sqlite, StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(Store, FeedbackStores.PostgreSql, StringComparison.OrdinalIgnoreCase))
         {
-            throw new InvalidOperationException($"Reco:Store must be '{Storage.FeedbackStores.Sqlite}' or '{Storage.FeedbackStores.PostgreSql}'.");
+            throw new InvalidOperationException($"Reco:Store must be '{FeedbackStores.Sqlite}' or '{FeedbackStores.PostgreSql}'.");
         }
-        if (string.Equals(Store, Storage.FeedbackStores.PostgreSql, StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(ConnectionString))
+        if (string.Equals(Store, FeedbackStores.PostgreSql, StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(ConnectionString))
         {
             throw new InvalidOperationException("Reco:ConnectionString is required when Reco:Store is 'postgresql'.");
         }

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using OnDeviceReco.Protocol;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Models;
 

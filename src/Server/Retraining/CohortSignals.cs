@@ -1,5 +1,5 @@
 using OnDeviceReco.Protocol.Cohorts;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 using OnDeviceReco.Trainer.Cohorts;
 using OnDeviceReco.Trainer.Data;
 

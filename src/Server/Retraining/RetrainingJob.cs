@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 using OnDeviceReco.Trainer.Bundles;
 using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Retraining;
 

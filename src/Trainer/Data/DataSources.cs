@@ -1,5 +1,6 @@
-using OnDeviceReco.Server.Storage;
-using OnDeviceReco.Server.Storage.Postgres;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Postgres;
+using OnDeviceReco.Feedback.Sqlite;
 
 namespace OnDeviceReco.Trainer.Data;
 

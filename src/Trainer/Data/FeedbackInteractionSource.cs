@@ -1,4 +1,4 @@
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Trainer.Data;
 

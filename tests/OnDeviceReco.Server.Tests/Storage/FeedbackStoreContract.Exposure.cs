@@ -18,7 +18,7 @@ public abstract partial class FeedbackStoreContract
         Assert.Empty(store.ShownCounts(0));
     }
 
-    private static void Ingest(Server.Storage.IFeedbackStore store, string device, (string User, string Item, int Type)[] events)
+    private static void Ingest(Feedback.IFeedbackStore store, string device, (string User, string Item, int Type)[] events)
     {
         var batch = EventBatch.Create(device, events.Select((e, i) => new WireEvent(i + 1, Now + i, e.User, e.Item, e.Type, 0, WireEvent.NoContext)).ToList());
         store.Ingest(batch, Hash(batch));

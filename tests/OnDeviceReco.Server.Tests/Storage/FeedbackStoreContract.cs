@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using OnDeviceReco.Protocol.Wire;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Tests.Stores;
 

@@ -1,7 +1,7 @@
 using Npgsql;
 using OnDeviceReco.Protocol.Wire;
-using OnDeviceReco.Server.Storage;
-using OnDeviceReco.Server.Storage.Postgres;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Postgres;
 using OnDeviceReco.Server.Tests.Support;
 using static OnDeviceReco.Server.Tests.Stores.FeedbackStoreContract;
 

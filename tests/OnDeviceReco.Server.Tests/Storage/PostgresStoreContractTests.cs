@@ -1,6 +1,6 @@
 using Npgsql;
-using OnDeviceReco.Server.Storage;
-using OnDeviceReco.Server.Storage.Postgres;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Postgres;
 using OnDeviceReco.Server.Tests.Support;
 
 namespace OnDeviceReco.Server.Tests.Stores;

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Sqlite;
 using OnDeviceReco.Server.Tests.Support;
 
 namespace OnDeviceReco.Server.Tests.Stores;

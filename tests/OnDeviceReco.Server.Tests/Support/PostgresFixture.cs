@@ -1,4 +1,4 @@
-using OnDeviceReco.Server.Storage.Postgres;
+using OnDeviceReco.Feedback.Postgres;
 
 namespace OnDeviceReco.Server.Tests.Support;
 

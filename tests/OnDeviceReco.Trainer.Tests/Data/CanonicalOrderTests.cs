@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using OnDeviceReco.Protocol.Wire;
-using OnDeviceReco.Server.Storage;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Sqlite;
 using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Models;
 using OnDeviceReco.Trainer.Training;

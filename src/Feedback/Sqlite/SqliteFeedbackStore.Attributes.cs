@@ -1,6 +1,6 @@
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage;
+namespace OnDeviceReco.Feedback.Sqlite;
 
 // User attributes on SQLite: the statements of AttributeIngest in one transaction under the writer's lock.
 public sealed partial class SqliteFeedbackStore

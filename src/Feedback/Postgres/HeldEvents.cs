@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 /// <summary>
 /// Reads, for batches some of whose events hit a (device, seq) held already, what is held there and each device's

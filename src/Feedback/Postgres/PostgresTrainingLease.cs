@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 /// <summary>
 /// The right to retrain, as a PostgreSQL session advisory lock held on a dedicated connection: at most one node

@@ -1,6 +1,6 @@
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 /// <summary>
 /// One batch waiting to be stored by a group commit, and the outcome its caller waits for: a result, an exception

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage;
+namespace OnDeviceReco.Feedback;
 
 /// <summary>
 /// Whether an event arriving under a (device, sequence) the store already holds is that event sent again or another

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 /// <summary>
 /// Stores a group of batches (at most one per device) in one transaction: one statement claims every batch record

@@ -3,7 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 /// <summary>
 /// The feedback store on PostgreSQL, shared by any number of server nodes. The contract is the SQLite store's:

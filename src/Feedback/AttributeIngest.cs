@@ -1,7 +1,7 @@
 using System.Data.Common;
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage;
+namespace OnDeviceReco.Feedback;
 
 /// <summary>
 /// The statements of one attribute batch, the same on SQLite and PostgreSQL, run by either store inside the batch's

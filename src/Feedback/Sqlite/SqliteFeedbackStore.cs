@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage;
+namespace OnDeviceReco.Feedback.Sqlite;
 
 /// <summary>
 /// The default store: one SQLite file in WAL mode, synchronous FULL (an acknowledged batch survives power loss).

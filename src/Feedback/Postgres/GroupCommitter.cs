@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 /// <summary>
 /// Group commit inside one node: batches that arrive while a group is being written wait in a queue, and the next

@@ -1,6 +1,6 @@
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage;
+namespace OnDeviceReco.Feedback;
 
 /// <summary>
 /// Where synced user attributes live (part of every <see cref="IFeedbackStore"/>). One row per (device, user, key)

@@ -1,7 +1,8 @@
-using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Server.Storage.Postgres;
+using OnDeviceReco.Feedback;
+using OnDeviceReco.Feedback.Postgres;
+using OnDeviceReco.Feedback.Sqlite;
 
-namespace OnDeviceReco.Server.Storage;
+namespace OnDeviceReco.Server.Hosting;
 
 /// <summary>
 /// Which store the server uses (<c>Reco:Store</c>): SQLite in the data directory — the embedded default for one

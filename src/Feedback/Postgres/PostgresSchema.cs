@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 /// <summary>
 /// The PostgreSQL schema as ordered forward migrations; <c>odr_schema.version</c> counts those run. Several server

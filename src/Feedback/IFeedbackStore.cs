@@ -1,6 +1,6 @@
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage;
+namespace OnDeviceReco.Feedback;
 
 /// <summary>
 /// Where synced feedback and the model registry's records live. SQLite fills it by default; a production

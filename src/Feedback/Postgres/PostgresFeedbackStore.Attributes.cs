@@ -1,7 +1,7 @@
 using Npgsql;
 using OnDeviceReco.Protocol.Wire;
 
-namespace OnDeviceReco.Server.Storage.Postgres;
+namespace OnDeviceReco.Feedback.Postgres;
 
 // User attributes on PostgreSQL: the statements of AttributeIngest in one transaction. The lock on each user's floor
 // row orders two nodes applying batches for one user at once, so the cap holds across nodes too.
