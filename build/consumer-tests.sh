@@ -4,7 +4,7 @@
 #   nuget  - `dotnet new console` + `dotnet add package OnDeviceReco` from the local feed; tracks, flushes, recommends
 #   server - `dotnet new web` + `dotnet add package OnDeviceReco.Server`; AddOnDeviceRecoServer/MapOnDeviceReco serve
 #            /health and refuse to start without an API key
-#   tool   - `dotnet tool install OnDeviceReco.Trainer --tool-path`; `ondevicereco-trainer evaluate --models popularity`
+#   tool   - `dotnet tool install OnDeviceReco.Trainer.Cli --tool-path`; `ondevicereco-trainer evaluate --models popularity`
 #   c-x64, c-arm64 - extract the C SDK archive to a temp prefix; CMake find_package build of samples/c and of the C
 #            tests, ctest; a pkg-config build of the sample, run. arm64 is cross-compiled and runs under qemu-user.
 # Usage: build/consumer-tests.sh [nuget] [server] [tool] [c-x64] [c-arm64]   (default: all five)
@@ -21,7 +21,8 @@ passed=0
 # Same version, new content: drop earlier builds of our own packages from the global cache so restore takes the feed's.
 packages_cache="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
 rm -rf "$packages_cache"/ondevicereco "$packages_cache"/ondevicereco.ondevice "$packages_cache"/ondevicereco.protocol \
-  "$packages_cache"/ondevicereco.server "$packages_cache"/ondevicereco.trainer
+  "$packages_cache"/ondevicereco.server "$packages_cache"/ondevicereco.trainer "$packages_cache"/ondevicereco.trainer.cli \
+  "$packages_cache"/ondevicereco.feedback
 cat > "$work/nuget.config" <<CONFIG
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
@@ -79,8 +80,8 @@ print('GET /:', urllib.request.urlopen('http://127.0.0.1:$port/', timeout=5).rea
 }
 
 tool() {
-  echo "== .NET tool: dotnet tool install OnDeviceReco.Trainer $version --tool-path"
-  dotnet tool install OnDeviceReco.Trainer --version "$version" --tool-path "$work/tools" --configfile "$work/nuget.config"
+  echo "== .NET tool: dotnet tool install OnDeviceReco.Trainer.Cli $version --tool-path"
+  dotnet tool install OnDeviceReco.Trainer.Cli --version "$version" --tool-path "$work/tools" --configfile "$work/nuget.config"
   "$work/tools/ondevicereco-trainer" evaluate --data "$root/data/movielens-small" --models popularity --report "$work/report.json"
   python3 -c "
 import json, sys

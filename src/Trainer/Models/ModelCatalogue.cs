@@ -1,5 +1,3 @@
-using OnDeviceReco.Trainer.Cli;
-
 namespace OnDeviceReco.Trainer.Models;
 
 /// <summary>Looks up a model config by its report name.</summary>
@@ -7,5 +5,5 @@ public static class ModelCatalogue
 {
     public static ModelConfig Find(string name) =>
         ModelConfig.Catalogue.FirstOrDefault(c => c.Name == name)
-        ?? throw new UsageException($"Unknown model '{name}'. Known: popularity, {string.Join(", ", ModelConfig.Catalogue.Select(c => c.Name))}.");
+        ?? throw new UnknownModelException($"Unknown model '{name}'. Known: popularity, {string.Join(", ", ModelConfig.Catalogue.Select(c => c.Name))}.");
 }

@@ -2,14 +2,14 @@ using System.Diagnostics;
 
 namespace OnDeviceReco.Trainer.Tests;
 
-/// <summary>Runs the trainer's command line as a real process (the built OnDeviceReco.Trainer.dll beside the tests).</summary>
+/// <summary>Runs the trainer's command line as a real process (the built OnDeviceReco.Trainer.Cli.dll beside the tests).</summary>
 internal static class TrainerProcess
 {
     public static (int Exit, string Out, string Err) Run(TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OnDeviceReco.Trainer.dll"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OnDeviceReco.Trainer.Cli.dll"));
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

@@ -1,5 +1,6 @@
 using OnDeviceReco.Trainer.Cli;
 using OnDeviceReco.Trainer.Data;
+using OnDeviceReco.Trainer.Models;
 
 // OnDeviceReco trainer: evaluate models honestly, or train one and write a signed bundle.
 const string Usage = """
@@ -22,7 +23,8 @@ try
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }
-catch (UsageException e)
+// An unknown model name is a bad command line too: the library names the known ones, the usage follows.
+catch (Exception e) when (e is UsageException or UnknownModelException)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     Console.Error.WriteLine(Usage);
