@@ -2,7 +2,6 @@ using OnDeviceReco.Protocol;
 using OnDeviceReco.Trainer.Bundles;
 using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Models;
-using OnDeviceReco.Trainer.Synthetic;
 using OnDeviceReco.Trainer.Training;
 using static TorchSharp.torch;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OnDeviceReco.LoadTest;
 using OnDeviceReco.Server.Hosting;
-using OnDeviceReco.Feedback.Postgres;
 
 // Drives real HTTP traffic from many device identities (registration, batches, model checks) against --nodes server
 // nodes sharing one store, shows progress, and ends with one JSON line whose lost/duplicates come from the database.

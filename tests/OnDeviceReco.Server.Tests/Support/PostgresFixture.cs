@@ -1,5 +1,3 @@
-using OnDeviceReco.Feedback.Postgres;
-
 namespace OnDeviceReco.Server.Tests.Support;
 
 /// <summary>

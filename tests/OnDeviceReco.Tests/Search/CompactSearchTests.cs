@@ -19,7 +19,7 @@ public sealed class CompactSearchTests(ITestOutputHelper output)
     [InlineData(32, 16)]
     public void With_a_shortlist_covering_the_table_it_equals_the_exact_order(int dimension, int items)
     {
-        var source = new ClusteredTable(items, dimension, seed: items);
+        var source = new ClusteredItemTable(items, dimension, seed: items);
         var table = CompactItemTable.Wrap(CompactTableEncoder.Encode(source.Table, dimension), items + 1, dimension);
         var random = new Random(4);
         for (int q = 0; q < 20; q++)
@@ -36,7 +36,7 @@ public sealed class CompactSearchTests(ITestOutputHelper output)
     [Fact]
     public void Seen_items_padding_and_padded_rows_are_never_returned()
     {
-        var source = new ClusteredTable(21, 16, seed: 9); // 22 rows: the last block has 10 padded rows (scale 0)
+        var source = new ClusteredItemTable(21, 16, seed: 9); // 22 rows: the last block has 10 padded rows (scale 0)
         var table = CompactItemTable.Wrap(CompactTableEncoder.Encode(source.Table, 16), 22, 16);
         var user = source.User(new Random(1));
         var all = CompactSearch.TopK(table, user, 100, 100, []);
@@ -51,7 +51,7 @@ public sealed class CompactSearchTests(ITestOutputHelper output)
     [Fact]
     public void Every_instruction_set_computes_the_same_integer_sums()
     {
-        var source = new ClusteredTable(300, 64, seed: 5);
+        var source = new ClusteredItemTable(300, 64, seed: 5);
         var table = CompactItemTable.Wrap(CompactTableEncoder.Encode(source.Table, 64), 301, 64);
         var user = new QuantizedUser(source.User(new Random(2)), table.Layout.Groups);
         Span<int> fast = stackalloc int[16], scalar = stackalloc int[16];
@@ -68,7 +68,7 @@ public sealed class CompactSearchTests(ITestOutputHelper output)
     public void Recall_at_10_against_exact_float32_is_at_least_0_99_on_a_100k_clustered_table()
     {
         const int items = 100_000, dimension = 64, queries = 60;
-        var source = new ClusteredTable(items, dimension, seed: 42);
+        var source = new ClusteredItemTable(items, dimension, seed: 42);
         var table = CompactItemTable.Wrap(CompactTableEncoder.Encode(source.Table, dimension), items + 1, dimension);
         var random = new Random(7);
         int hits = 0;

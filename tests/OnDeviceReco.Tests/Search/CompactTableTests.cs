@@ -12,7 +12,7 @@ public sealed class CompactTableTests
     [InlineData(3)]
     public void Every_value_round_trips_within_half_a_step_of_its_rows_scale(int dimension)
     {
-        var source = new ClusteredTable(37, dimension, seed: 1);
+        var source = new ClusteredItemTable(37, dimension, seed: 1);
         var table = source.Table.ToArray();
         // Rows of very different magnitude: per-row scales keep the small one precise.
         for (int j = 0; j < dimension; j++)
@@ -45,7 +45,7 @@ public sealed class CompactTableTests
     [InlineData(3)]
     public void With_residuals_every_value_round_trips_within_an_eighth_of_a_step(int dimension)
     {
-        var source = new ClusteredTable(37, dimension, seed: 11);
+        var source = new ClusteredItemTable(37, dimension, seed: 11);
         var table = source.Table.ToArray();
         for (int j = 0; j < dimension; j++)
         {
@@ -88,7 +88,7 @@ public sealed class CompactTableTests
     [Fact]
     public void The_table_is_a_third_of_float32_and_read_in_place()
     {
-        var source = new ClusteredTable(1000, 64, seed: 2);
+        var source = new ClusteredItemTable(1000, 64, seed: 2);
         var bytes = CompactTableEncoder.Encode(source.Table, 64);
         var residuals = CompactTableEncoder.EncodeResiduals(source.Table, 64);
         var compact = CompactItemTable.Wrap(bytes, 1001, 64, residuals);
@@ -104,7 +104,7 @@ public sealed class CompactTableTests
     [Fact]
     public void Malformed_tables_are_refused()
     {
-        var bytes = CompactTableEncoder.Encode(new ClusteredTable(20, 8, seed: 3).Table, 8);
+        var bytes = CompactTableEncoder.Encode(new ClusteredItemTable(20, 8, seed: 3).Table, 8);
         Assert.Throws<InvalidDataException>(() => CompactItemTable.Wrap(bytes, 20, 8)); // same padded size, fewer rows
         Assert.Throws<InvalidDataException>(() => CompactItemTable.Wrap(bytes[..^1], 21, 8));
         var layout = new CompactTableLayout(21, 8);

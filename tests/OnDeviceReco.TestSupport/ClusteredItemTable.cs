@@ -1,4 +1,4 @@
-namespace OnDeviceReco.Trainer.Synthetic;
+namespace OnDeviceReco.TestSupport;
 
 /// <summary>
 /// Item tables and user vectors with the structure trained embeddings have, for measuring search at catalogue

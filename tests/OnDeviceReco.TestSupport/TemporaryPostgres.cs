@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace OnDeviceReco.Feedback.Postgres;
+namespace OnDeviceReco.TestSupport;
 
 /// <summary>
 /// A throwaway PostgreSQL server for tests, demos and the load test: <c>initdb</c> into a temporary directory,
