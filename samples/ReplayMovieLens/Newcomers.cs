@@ -1,6 +1,4 @@
 using System.Globalization;
-using OnDeviceReco.Feedback;
-using OnDeviceReco.Feedback.Sqlite;
 
 namespace ReplayMovieLens;
 
@@ -26,14 +24,6 @@ internal static class Newcomers
         new Random(selectionSeed).Shuffle(order);
         var held = order.Take(count).ToHashSet();
         return (users.Where((_, i) => !held.Contains(i)).ToList(), users.Where((_, i) => held.Contains(i)).ToList());
-    }
-
-    /// <summary>The newcomers that have events in the server store at <paramref name="storePath"/>: users a model trained there has seen.</summary>
-    public static IReadOnlyList<string> TrainedOn(string storePath, IReadOnlyList<UserHistory> newcomers)
-    {
-        var ids = newcomers.Select(u => u.UserId).ToHashSet(StringComparer.Ordinal);
-        using var store = new SqliteFeedbackStore(storePath);
-        return store.ReadEvents().Select(e => e.UserId).Where(ids.Contains).Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

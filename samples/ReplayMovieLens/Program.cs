@@ -7,9 +7,8 @@ using ReplayMovieLens;
 // (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
 // hot-swapped, and what changed; then newcomers held back from all of it are onboarded. Usage: [--data DIR]
 // [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--newcomer-seed N] [--exploration none|ucb|random]
-// [--exploration-share S] [--sessions N] [--compare-recipes SEED,SEED…] (afterwards: the server's recipe vs impressions
-// as negatives vs a refit, see RecipeComparison; with --compare-kept DIR it compares on the store a run kept with
-// --keep DIR instead of running the loop; --onboard-kept DIR only onboards the newcomers against the model that kept run serves)
+// [--exploration-share S] [--sessions N]. Research on a run kept with --keep DIR (recipe comparisons, onboarding against
+// the kept model): bench/OnDeviceReco.Experiments.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string dataDir = Arg("--data") ?? MovieLensFiles.FindDefaultDirectory();
@@ -22,33 +21,9 @@ string root = Arg("--keep") ?? Path.Combine(Path.GetTempPath(), $"odr-loop-{Envi
 var total = Stopwatch.StartNew();
 
 var movies = MovieLensFiles.ReadMovies(dataDir);
-var (users, newcomerUsers) = Newcomers.HoldBack(UserHistory.Split(MovieLensFiles.ReadRatings(dataDir)).Take(deviceCount).ToList(),
+var (users, newcomerUsers) = LoopUsers.Load(dataDir, deviceCount,
     double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture), int.Parse(Arg("--newcomer-seed") ?? $"{Newcomers.MeasuredSelectionSeed}", CultureInfo.InvariantCulture));
-// Shift history so the newest rating happened a minute ago: devices record it as if it were live.
-var shift = DateTimeOffset.UtcNow.AddMinutes(-1) - users.Max(u => u.Target.Time);
-if (Arg("--compare-kept") is { } kept)
-{
-    RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--compare-recipes") ?? "1"));
-    return 0;
-}
-if (Arg("--onboard-kept") is { } onboardKept)
-{
-    // Only the newcomers, against the model a kept run's server serves: fresh newcomer stores, no retraining. A user
-    // that kept run trained on (another hold-back seed) is no newcomer to its model: refused, not measured.
-    if (Newcomers.TrainedOn(Path.Combine(onboardKept, "server", "feedback.db"), newcomerUsers) is { Count: > 0 } leaked)
-    {
-        Console.Error.WriteLine($"{leaked.Count} of the {newcomerUsers.Count} newcomers (hold-back seed {Arg("--newcomer-seed") ?? "17"}) have events in {onboardKept}: "
-            + "its model trained on them. Onboard against a run kept with the same --newcomer-seed and --newcomers.");
-        return 2;
-    }
-    await using var keptServer = await LoopServer.StartAsync(Path.Combine(onboardKept, "server"), dataDir, epochs, seed);
-    var keptCold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newcomers"), keptServer, shift, parallel);
-    Console.WriteLine($"Newcomers of {onboardKept} ({newcomerUsers.Count}, hold-back seed {Arg("--newcomer-seed") ?? "17"}):");
-    Console.WriteLine(keptCold.Line);
-    Directory.Delete(root, recursive: true);
-    Console.WriteLine($"{{\"onboard_kept\":\"{onboardKept}\"{keptCold.Json}}}");
-    return 0;
-}
+var shift = LoopUsers.Shift(users);
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
 
 await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"), dataDir, epochs, seed);
@@ -124,10 +99,6 @@ var cold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newco
 Console.WriteLine(cold.Line);
 
 await server.DisposeAsync();
-if (Arg("--compare-recipes") is { } seeds)
-{
-    RecipeComparison.Run(Path.Combine(root, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(seeds));
-}
 if (Arg("--keep") is null)
 {
     Directory.Delete(root, recursive: true);

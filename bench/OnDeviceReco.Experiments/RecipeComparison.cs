@@ -5,12 +5,13 @@ using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation;
 using OnDeviceReco.Trainer.Models;
 using OnDeviceReco.Trainer.Training;
+using ReplayMovieLens;
 
-namespace ReplayMovieLens;
+namespace OnDeviceReco.Experiments;
 
 /// <summary>
-/// Do impressions, or a refit on the newest events, help? (<c>--compare-recipes SEEDS</c>.) After the loop, from the
-/// synced data the server retrained on, trains per seed: the serving recipe as the server does (each user's two
+/// Do impressions, or a refit on the newest events, help? (<c>compare-recipes --kept DIR --seeds SEEDS</c>.) From the
+/// synced data a kept loop run's server retrained on, trains per seed: the serving recipe as the server does (each user's two
 /// newest events held out for stopping and the gate), the same with the items each user was shown and never took as
 /// extra negatives, and the freshest model (the first refitted on everything for its chosen number of epochs). Each
 /// is scored on the loop's held-out newest ratings, which no device ever synced: full ranking over each device's
