@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Installs what build/package.sh wrote into artifacts/packages/ the way each kind of user does, from outside the
 # repository (no project reference, no path into src/), and checks each works:
+#   packages - tests/consumer/packages reads every .nupkg: no packed assembly of ours carries test-only code (test
+#            helper or ForTesting names, references to xunit or the test support), and the server package depends on
+#            the trainer and feedback packages instead of packing their assemblies (no custom pack target)
 #   nuget  - `dotnet new console` + `dotnet add package OnDeviceReco` from the local feed; tracks, flushes, recommends
 #   server - `dotnet new web` + `dotnet add package OnDeviceReco.Server`; AddOnDeviceRecoServer/MapOnDeviceReco serve
 #            /health and refuse to start without an API key
 #   tool   - `dotnet tool install OnDeviceReco.Trainer.Cli --tool-path`; `ondevicereco-trainer evaluate --models popularity`
 #   c-x64, c-arm64 - extract the C SDK archive to a temp prefix; CMake find_package build of samples/c and of the C
 #            tests, ctest; a pkg-config build of the sample, run. arm64 is cross-compiled and runs under qemu-user.
-# Usage: build/consumer-tests.sh [nuget] [server] [tool] [c-x64] [c-arm64]   (default: all five)
+# Usage: build/consumer-tests.sh [packages] [nuget] [server] [tool] [c-x64] [c-arm64]   (default: all six)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 feed="$root/artifacts/packages"
 version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$root/Directory.Build.props")"
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(nuget server tool c-x64 c-arm64)
+[ ${#parts[@]} -gt 0 ] || parts=(packages nuget server tool c-x64 c-arm64)
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 passed=0
@@ -33,6 +36,13 @@ cat > "$work/nuget.config" <<CONFIG
   </packageSources>
 </configuration>
 CONFIG
+
+packages() {
+  echo "== Packages: test-only code and custom pack targets in $feed"
+  # Built outside the repository's output folders, as a script would run: nothing of it lands beside src/.
+  dotnet run --project "$root/tests/consumer/packages" -c Release --artifacts-path "$work/package-check" -- "$feed"
+  passed=$((passed + 1))
+}
 
 nuget() {
   echo "== NuGet: dotnet new console + dotnet add package OnDeviceReco $version"
@@ -132,6 +142,7 @@ c_sdk() {
 
 for part in "${parts[@]}"; do
   case "$part" in
+    packages) packages ;;
     nuget) nuget ;;
     server) server ;;
     tool) tool ;;
