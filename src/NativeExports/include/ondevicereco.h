@@ -144,12 +144,12 @@ extern "C" {
 #define ODR_SOURCE_COHORT     3   /* popular with people sharing the user's attributes or searches (cold start) */
 
 /* How the structs grow (the rule of ONNX Runtime's OrtApi, applied to data): a struct is append-only. A later
- * version adds fields at its end only; it never removes, reorders, resizes or reinterprets a field, so the
- * offsets below hold for every library from ODR_ABI_VERSION 1 on (tests/native/abi_layout.c asserts every offset
- * and size on 64-bit targets). A field is there in a library whose odr_abi_version() is at least the version that
- * added it (see ODR_ABI_VERSION); an older library zeroes it in the structs it fills (as it did
- * events_renumbered, in former padding) and refuses it non-zero in odr_config (see below). No struct has padding between its fields: each field sits at a multiple of its own
- * alignment (only the end of a struct may be padded up to its alignment).
+ * version adds fields at its end only; it never removes, reorders, resizes or reinterprets a field, so the offsets
+ * below hold for every library from ODR_ABI_VERSION 1 on (tests/native/abi_layout.c asserts every offset and size on
+ * 64-bit targets). A field is there in a library whose odr_abi_version() is at least the version that added it (see
+ * ODR_ABI_VERSION); an older library zeroes it in the structs it fills (as it did events_renumbered, in former
+ * padding) and refuses it non-zero in odr_config (see below). No struct has padding between its fields: each field
+ * sits at a multiple of its own alignment (only the end of a struct may be padded up to its alignment).
  *  - odr_config (the caller fills it, the library reads it) starts with struct_size = sizeof(odr_config) as the
  *    caller compiled it. The library reads only the first struct_size bytes: fields an older caller does not
  *    have count as zero (their defaults); this layout is the first, so a smaller struct_size is ODR_EINVAL. A
@@ -231,7 +231,7 @@ typedef struct odr_recent_item {
  * window of StoreOptions.ProfileWindow = 5,000 events: every field below describes that window, not the user's
  * whole history. */
 typedef struct odr_profile {
-    int32_t total_events;          /* events in the window: at most the window's size, whatever the user's lifetime total */
+    int32_t total_events;          /* events in the window: at most its size, whatever the user's lifetime total */
     int32_t session_count;         /* sessions within the window (a pause longer than
                                     * StoreOptions.SessionGap = 30 minutes starts a new one) */
     int64_t first_seen_ms;         /* oldest event in the window, Unix ms; 0 for an unknown user */
@@ -307,8 +307,9 @@ ODR_API int32_t odr_remove_user_attribute(odr_client *client, const char *user_i
 ODR_API int32_t odr_get_user_attribute(odr_client *client, const char *user_id, const char *key,
                                        char *buffer, size_t buffer_size, size_t *out_length);
 
-/* Fills results[0..*out_count) with up to count (1 to RecoClient.MaxRecommendations = 1000) items, best first. results must hold count
- * entries and is owned by the caller; item_size is sizeof(odr_recommendation). Blocks (see the top of this file). */
+/* Fills results[0..*out_count) with up to count (1 to RecoClient.MaxRecommendations = 1000) items, best first.
+ * results must hold count entries and is owned by the caller; item_size is sizeof(odr_recommendation). Blocks (see
+ * the top of this file). */
 ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
                               odr_recommendation *results, size_t item_size, int32_t *out_count);
 /* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
@@ -331,10 +332,10 @@ ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int
  * ODR_ECANCELED) until freed; it never touches the closed client. */
 
 /* Starts computing up to count (1 to RecoClient.MaxRecommendations, as for odr_recommend) recommendations for
- * user_id. Checks the arguments now (errors are returned at once, *out_request is then NULL; odr_errmsg(client)
- * says why); user_id is copied. On ODR_OK
- * *out_request is a new request the caller must free with odr_request_free. Never blocks: it copies user_id and
- * queues the work (the process's first call also starts the library's worker threads, which costs more once). */
+ * user_id. Checks the arguments now (errors are returned at once, *out_request is then NULL; odr_errmsg(client) says
+ * why); user_id is copied. On ODR_OK *out_request is a new request the caller must free with odr_request_free. Never
+ * blocks: it copies user_id and queues the work (the process's first call also starts the library's worker threads,
+ * which costs more once). */
 ODR_API int32_t odr_recommend_start(odr_client *client, const char *user_id, int32_t count, odr_request **out_request);
 /* Never blocks. ODR_PENDING while the answer is being computed (*out_count = 0, nothing written); ODR_OK once
  * it is ready: results[0..*out_count) are filled with up to capacity (≥ 1) items of item_size bytes
@@ -363,16 +364,17 @@ ODR_API int32_t odr_record_feedback(odr_client *client, const char *user_id, con
                                     int32_t event_type);
 
 /* Onboarding a brand-new user: fills items[0..*out_count) with up to count (1 to RecoClient.MaxOnboardingItems =
- * 100) items to ask the user about ("which of these do you know and like?"), in the order to ask them (rank 1 first). They are popular enough to be
- * known and together cover the catalogue: far apart in the model's item embeddings (source ODR_SOURCE_MODEL) and
- * in different categories; without a model, categories and popularity only (ODR_SOURCE_POPULARITY). reason says
- * why each was chosen, e.g. "Popular in Racing, a category not asked about yet"; score is 1/rank, is_exploration
- * 0 and request_id empty (answers go through odr_onboarding_answer, not odr_record_feedback). Items the user
- * touched or was shown are left out, so calling again after some answers proposes further ones; *out_count is 0
- * when the device knows no item at all. items must hold count entries and is owned by the caller; item_size is
- * sizeof(odr_recommendation). ODR_EINVAL for a NULL or invalid user_id, NULL items or out_count, count outside
- * its range or a too small item_size (nothing is written). Any thread. Blocks like odr_recommend (SQLite reads; no
- * model run: the embeddings are compared directly, count × max(50, 8 × count) dot products). */
+ * 100) items to ask the user about ("which of these do you know and like?"), in the order to ask them (rank 1
+ * first). They are popular enough to be known and together cover the catalogue: far apart in the model's item
+ * embeddings (source ODR_SOURCE_MODEL) and in different categories; without a model, categories and popularity only
+ * (ODR_SOURCE_POPULARITY). reason says why each was chosen, e.g. "Popular in Racing, a category not asked about
+ * yet"; score is 1/rank, is_exploration 0 and request_id empty (answers go through odr_onboarding_answer, not
+ * odr_record_feedback). Items the user touched or was shown are left out, so calling again after some answers
+ * proposes further ones; *out_count is 0 when the device knows no item at all. items must hold count entries and is
+ * owned by the caller; item_size is sizeof(odr_recommendation). ODR_EINVAL for a NULL or invalid user_id, NULL items
+ * or out_count, count outside its range or a too small item_size (nothing is written). Any thread. Blocks like
+ * odr_recommend (SQLite reads; no model run: the embeddings are compared directly, count × max(50, 8 × count) dot
+ * products). */
 ODR_API int32_t odr_onboarding_items(odr_client *client, const char *user_id, int32_t count,
                                      odr_recommendation *items, size_t item_size, int32_t *out_count);
 /* Records the user's answer (ODR_ANSWER_*) about an onboarding item as an ordinary event (see the constants),
