@@ -17,6 +17,7 @@ ODR_OK, ODR_EINVAL = 0, 1
 ODR_EVENT_PLAY = 3
 ODR_CONSENT_LOCAL_ONLY = 3
 ODR_MAX_ID_BYTES, ODR_MAX_REASON_BYTES = 256, 256
+# The ABI version that added everything this sample calls: any library at least that new serves it (the ABI only grows).
 ODR_ABI_VERSION = 1
 
 
@@ -102,8 +103,8 @@ def main(argv):
     bundle, key_path = (argv[3], argv[4]) if len(argv) > 4 else (None, None)
 
     lib = load(library)
-    if lib.odr_abi_version() != ODR_ABI_VERSION:
-        raise OdrError("ABI mismatch: library %d, sample %d" % (lib.odr_abi_version(), ODR_ABI_VERSION))
+    if lib.odr_abi_version() < ODR_ABI_VERSION:
+        raise OdrError("library ABI %d is older than the %d this sample needs" % (lib.odr_abi_version(), ODR_ABI_VERSION))
 
     # The library calls this from its own threads; ctypes takes the GIL for them. The object must outlive
     # every call, so it is held in a local until it is uninstalled below.

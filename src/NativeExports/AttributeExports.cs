@@ -11,7 +11,7 @@ internal static unsafe class AttributeExports
 {
     [UnmanagedCallersOnly(EntryPoint = "odr_set_user_attribute")]
     public static int OdrSetUserAttribute(nint handle, byte* userId, byte* key, byte* value) =>
-        Exports.WithClient(handle, box =>
+        ClientCalls.WithClient(handle, box =>
         {
             var outcome = box.Client.SetUserAttribute(
                 Utf8Strings.Read(userId, "user_id", InputLimits.MaxIdBytes),
@@ -24,7 +24,7 @@ internal static unsafe class AttributeExports
 
     [UnmanagedCallersOnly(EntryPoint = "odr_remove_user_attribute")]
     public static int OdrRemoveUserAttribute(nint handle, byte* userId, byte* key, int* outRemoved) =>
-        Exports.WithClient(handle, box =>
+        ClientCalls.WithClient(handle, box =>
         {
             if (outRemoved is not null)
             {
@@ -42,7 +42,7 @@ internal static unsafe class AttributeExports
 
     [UnmanagedCallersOnly(EntryPoint = "odr_get_user_attribute")]
     public static int OdrGetUserAttribute(nint handle, byte* userId, byte* key, byte* buffer, nuint bufferSize, nuint* outLength) =>
-        Exports.WithClient(handle, box =>
+        ClientCalls.WithClient(handle, box =>
         {
             if (outLength is null)
             {

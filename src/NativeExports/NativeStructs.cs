@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace OnDeviceReco.Native;
 
 // Layouts mirror include/ondevicereco.h exactly; a change here is an ABI change. Structs are append-only (see
-// "How the structs grow" there). tests/native/abi_layout.c asserts the C offsets at compile time and checks at run
+// "How the structs grow" there), and an appended field comes with a new ODR_ABI_VERSION (tests/native/abi_manifest.txt). tests/native/abi_layout.c asserts the C offsets at compile time and checks at run
 // time that what this side writes lands in the C fields, at the caller's stride and size.
 
 [StructLayout(LayoutKind.Sequential)]

@@ -7,7 +7,7 @@ internal static unsafe class OnboardingExports
 {
     [UnmanagedCallersOnly(EntryPoint = "odr_onboarding_items")]
     public static int OdrOnboardingItems(nint handle, byte* userId, int count, NativeRecommendation* items, nuint itemSize, int* outCount) =>
-        Exports.WithClient(handle, box =>
+        ClientCalls.WithClient(handle, box =>
         {
             if (outCount is not null)
             {
@@ -41,7 +41,7 @@ internal static unsafe class OnboardingExports
 
     [UnmanagedCallersOnly(EntryPoint = "odr_onboarding_answer")]
     public static int OdrOnboardingAnswer(nint handle, byte* userId, byte* itemId, int answer) =>
-        Exports.WithClient(handle, box =>
+        ClientCalls.WithClient(handle, box =>
         {
             if (!Enum.IsDefined((OnboardingAnswer)answer))
             {

@@ -18,7 +18,7 @@ internal static unsafe class PollExports
             {
                 *outRequest = 0;
             }
-            return Exports.WithClient(handle, box =>
+            return ClientCalls.WithClient(handle, box =>
             {
                 if (outRequest is null)
                 {
@@ -32,7 +32,7 @@ internal static unsafe class PollExports
                 }
                 var request = new PendingRequest();
                 box.Queue(request);
-                *outRequest = RequestRegistry.Add(request);
+                *outRequest = HandleTable<PendingRequest>.Add(request);
                 ThreadPool.UnsafeQueueUserWorkItem(_ => Run(request, box, user, count), null);
                 return ResultCode.Ok;
             });
@@ -69,7 +69,7 @@ internal static unsafe class PollExports
                 var items = new NativeRecommendation[list.Count];
                 fixed (NativeRecommendation* target = items)
                 {
-                    Exports.Copy(list, target, (nuint)sizeof(NativeRecommendation));
+                    RecommendationCopy.Copy(list, target, (nuint)sizeof(NativeRecommendation));
                 }
                 request.Complete(ResultCode.Ok, items, "");
             }
@@ -98,7 +98,7 @@ internal static unsafe class PollExports
             {
                 *outCount = 0;
             }
-            var request = RequestRegistry.Find(handle);
+            var request = HandleTable<PendingRequest>.Find(handle);
             if (request is null)
             {
                 return ErrorMessages.Fail(null, ResultCode.State, "Not a live odr_request handle (NULL, freed, or not from odr_recommend_start).");
@@ -136,7 +136,7 @@ internal static unsafe class PollExports
     {
         try
         {
-            var request = RequestRegistry.Find(handle);
+            var request = HandleTable<PendingRequest>.Find(handle);
             if (request is null)
             {
                 return ErrorMessages.Fail(null, ResultCode.State, "Not a live odr_request handle (NULL, freed, or not from odr_recommend_start).");
@@ -159,7 +159,7 @@ internal static unsafe class PollExports
             {
                 return ResultCode.Ok; // like free(NULL)
             }
-            var request = RequestRegistry.Remove(handle);
+            var request = HandleTable<PendingRequest>.Remove(handle);
             if (request is null)
             {
                 return ErrorMessages.Fail(null, ResultCode.State, "Not a live odr_request handle (already freed, or not from odr_recommend_start).");

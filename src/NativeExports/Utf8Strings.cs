@@ -6,6 +6,12 @@ namespace OnDeviceReco.Native;
 /// <summary>Reading C strings safely: NULL, unterminated, oversize and invalid UTF-8 input become clear errors.</summary>
 internal static unsafe class Utf8Strings
 {
+    /// <summary>Longest path or address argument (database_path, bundle_dir, sync_url), in UTF-8 bytes.</summary>
+    public const int MaxPathBytes = 4096;
+
+    /// <summary>Longest key argument (trusted_key_pem, sync_api_key), in UTF-8 bytes.</summary>
+    public const int MaxKeyBytes = 16_384;
+
     private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Reads a NUL-terminated UTF-8 string of at most <paramref name="maxBytes"/> bytes.</summary>

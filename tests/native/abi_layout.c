@@ -2,7 +2,9 @@
  * so a reordered, resized or inserted field fails the build (build/native.sh and the archives' ctest compile this
  * file). Structs are append-only (see "How the structs grow" in the header): a field appended at the end adds a
  * line here and changes only the sizeof assert. The run-time half checks the library's side of the same layout:
- * what it writes lands in these fields, at the caller's stride, zero-filling bytes past its own layout. */
+ * what it writes lands in these fields, at the caller's stride, zero-filling bytes past its own layout, and the
+ * library reports the header's ODR_ABI_VERSION. (What each version added is in abi_manifest.txt, which
+ * OnDeviceReco.Tests compares with the header, so a field added here without a new ODR_ABI_VERSION fails there.) */
 #include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,6 +80,8 @@ static int all_bytes(const unsigned char *p, size_t n, unsigned char value) {
 
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
+    /* The library was built from this header: it implements exactly its version (VersionExports.AbiVersion). */
+    CHECK(odr_abi_version() == ODR_ABI_VERSION, "odr_abi_version() is %d, the header's ODR_ABI_VERSION %d", odr_abi_version(), ODR_ABI_VERSION);
     odr_config config = test_config(argv[1]);
     odr_client *client = NULL;
     CHECK(odr_open(&config, &client) == ODR_OK, "odr_open: %s", odr_last_error());

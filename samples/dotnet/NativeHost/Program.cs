@@ -30,9 +30,9 @@ internal static unsafe class Sample
 {
     public static int Run(string[] args)
     {
-        if (odr_abi_version() != AbiVersion)
+        if (odr_abi_version() < AbiVersion)
         {
-            throw new OdrException($"ABI mismatch: library {odr_abi_version()}, host {AbiVersion}");
+            throw new OdrException($"library ABI {odr_abi_version()} is older than the {AbiVersion} this host needs");
         }
         odr_set_log_callback(&OnLog, null);
 
@@ -198,6 +198,7 @@ internal sealed class OdrException(string message) : Exception(message);
 internal static unsafe partial class Odr
 {
     public const string Library = "ondevicereco";
+    // The ABI version that added everything declared here: any library at least that new serves this host (the ABI only grows).
     public const int AbiVersion = 1;
     public const int Ok = 0, EInval = 1;
     public const int EventPlay = 3;

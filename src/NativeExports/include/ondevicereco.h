@@ -26,11 +26,12 @@
  *    that runs during a call on the same handle, it does not wait for that call: the client is disposed when
  *    that call returns. Once odr_close has returned, do not pass the pointer again: a later odr_open may hand
  *    out the same value.
- *  - Blocking: odr_track never touches the disk (it queues; ~0.1 µs). odr_recommend reads SQLite and runs
- *    the model: about 0.2–1 ms for 10,000–100,000 items on a desktop CPU, longer on the first call after
- *    tracking (it commits pending events first). Game loops call odr_recommend_start and odr_poll (or
+ *  - Blocking: odr_track never touches the disk: it only queues the event, cheap enough for every frame.
+ *    odr_recommend reads SQLite and runs the model once, so it costs more the larger the catalogue, and more on
+ *    the first call after tracking (it commits pending events first): fine on a worker thread or between
+ *    frames, not inside a frame's budget. Game loops call odr_recommend_start and odr_poll (or
  *    odr_recommend_async) instead. odr_flush, odr_load_model, odr_erase_all, odr_open and odr_close do disk I/O
- *    and may take tens of milliseconds.
+ *    and block the caller until it is done. (Measured costs are in docs/, not here: they depend on the machine.)
  *  - Loading and unloading (dlopen/dlclose, LoadLibrary/FreeLibrary): the library carries a .NET runtime (GC
  *    heap, finalizer and pool threads), which cannot be unloaded. On Linux it is linked NODELETE: dlclose keeps
  *    it mapped, and a later dlopen in the same process returns the same instance, with its state as it was —
@@ -56,15 +57,32 @@ extern "C" {
 #  define ODR_API
 #endif
 
-/* Version of this header's ABI; compare with odr_abi_version() at run time. */
-#define ODR_ABI_VERSION 1
+/* Version of this header's ABI. The ABI only grows: each version adds to the previous one and removes or changes
+ * nothing, so a library whose odr_abi_version() is at least the version that added what a host uses serves that
+ * host. A host checks at run time: odr_abi_version() >= ODR_ABI_VERSION (or >= the version it needs, from the
+ * list below). Every addition to this header (a function, a struct field, a constant) raises it; the list is
+ * append-only, like ONNX Runtime's ORT_API_VERSION (tests/native/abi_manifest.txt holds the same list, and a test
+ * fails when the header declares anything that the list does not).
+ *  1  The first frozen ABI: odr_version, odr_abi_version, odr_errstr, odr_errmsg, odr_last_error,
+ *     odr_set_log_callback, odr_open, odr_close, odr_track, odr_flush, odr_recommend, odr_recommend_async,
+ *     odr_record_feedback, odr_upsert_item, odr_recent_sequence, odr_get_profile, odr_set_consent,
+ *     odr_get_consent, odr_erase_all, odr_load_model, odr_sync; the structs odr_config, odr_sync_result (up to
+ *     events_set_aside), odr_recommendation, odr_recent_item and odr_profile.
+ *  2  Polling for single-threaded hosts: the odr_request handle, odr_recommend_start, odr_poll,
+ *     odr_request_cancel, odr_request_free, ODR_PENDING, ODR_ECANCELED. Onboarding: odr_onboarding_items,
+ *     odr_onboarding_answer, ODR_ANSWER_*. User attributes and other channels: odr_set_user_attribute,
+ *     odr_remove_user_attribute, odr_get_user_attribute, ODR_MAX_ATTRIBUTE_KEY_BYTES,
+ *     ODR_MAX_ATTRIBUTE_VALUE_BYTES, ODR_MAX_USER_ATTRIBUTES, ODR_EVENT_SEARCH, ODR_EVENT_STORE_VISIT,
+ *     ODR_SOURCE_COHORT. odr_sync_result.events_renumbered, in bytes that were padding in version 1 (sizeof is
+ *     unchanged): a version-1 library leaves it 0, which only this version number tells from "none renumbered". */
+#define ODR_ABI_VERSION 2
 
 /* Result codes. */
 #define ODR_OK         0   /* success */
 #define ODR_EINVAL     1   /* an argument is NULL, too long, not UTF-8 or out of range; nothing was changed */
 #define ODR_ENOMEM     2   /* out of memory */
 #define ODR_EIO        3   /* the database could not be read or written: disk full, permissions, missing
-                              * directory, or another connection kept it locked past the 5 s busy timeout */
+                              * directory, or another connection kept it locked past the busy timeout */
 #define ODR_ECORRUPT   4   /* the database or a model is damaged */
 #define ODR_ESTATE     5   /* the handle is NULL, closed or not from odr_open; or odr_sync without a sync_url */
 #define ODR_EREFUSED   6   /* a model bundle failed verification (signature, hash) or could not run; from
@@ -126,10 +144,12 @@ extern "C" {
 #define ODR_SOURCE_COHORT     3   /* popular with people sharing the user's attributes or searches (cold start) */
 
 /* How the structs grow (the rule of ONNX Runtime's OrtApi, applied to data): a struct is append-only. A later
- * version adds fields at its end only; it never removes, reorders, resizes or reinterprets a field, so the
- * offsets below hold for every library of ODR_ABI_VERSION 1 (tests/native/abi_layout.c asserts every offset and
- * size on 64-bit targets). No struct has padding between its fields: each field sits at a multiple of its own
- * alignment (only the end of a struct may be padded up to its alignment).
+ * version adds fields at its end only; it never removes, reorders, resizes or reinterprets a field, so the offsets
+ * below hold for every library from ODR_ABI_VERSION 1 on (tests/native/abi_layout.c asserts every offset and size on
+ * 64-bit targets). A field is there in a library whose odr_abi_version() is at least the version that added it (see
+ * ODR_ABI_VERSION); an older library zeroes it in the structs it fills (as it did events_renumbered, in former
+ * padding) and refuses it non-zero in odr_config (see below). No struct has padding between its fields: each field
+ * sits at a multiple of its own alignment (only the end of a struct may be padded up to its alignment).
  *  - odr_config (the caller fills it, the library reads it) starts with struct_size = sizeof(odr_config) as the
  *    caller compiled it. The library reads only the first struct_size bytes: fields an older caller does not
  *    have count as zero (their defaults); this layout is the first, so a smaller struct_size is ODR_EINVAL. A
@@ -158,11 +178,14 @@ typedef struct odr_config {
                                     * service (nodes sharing its database) separated by spaces or commas fail over
                                     * in turn on network errors, timeouts and 5xx; NULL = no sync */
     const char *sync_api_key;      /* the app's API key for that server; required with sync_url */
-    int64_t max_events;            /* events kept before the oldest are evicted; 0 = default (500,000) */
-    int32_t flush_interval_ms;     /* longest time a tracked event waits in memory; 0 = default (500) */
-    int32_t inference_threads;     /* threads one inference may use; 0 = default (1) */
+    int64_t max_events;            /* events kept before the oldest are evicted;
+                                    * 0 = default, StoreOptions.MaxRows = 500,000 */
+    int32_t flush_interval_ms;     /* longest time a tracked event waits in memory;
+                                    * 0 = default, StoreOptions.FlushInterval = 500 ms */
+    int32_t inference_threads;     /* threads one inference may use; 0 = default, InferenceOptions.IntraOpThreads = 1 */
     int32_t sync_interval_s;       /* automatic sync period in seconds; 0 = only when odr_sync is called */
-    int32_t sync_max_attempts;     /* HTTP attempts per request before a sync gives up; 0 = default (5) */
+    int32_t sync_max_attempts;     /* HTTP attempts per request before a sync gives up;
+                                    * 0 = default, SyncOptions.MaxAttempts = 5 */
 } odr_config;
 
 /* What one odr_sync did (filled by the library). */
@@ -182,7 +205,7 @@ typedef struct odr_sync_result {
     int32_t events_renumbered;     /* events numbered anew in this sync because the server held other events
                                     * under their sequence ids (the store was restored from a backup); sent
                                     * again under the new ids and counted in events_sent once they landed.
-                                    * Added after the first layout, in what was padding: sizeof is unchanged */
+                                    * ODR_ABI_VERSION 2, in what was padding: sizeof is unchanged */
 } odr_sync_result;
 
 /* One recommended item (filled by the library). */
@@ -204,11 +227,13 @@ typedef struct odr_recent_item {
     char item_id[ODR_MAX_ID_BYTES + 1];
 } odr_recent_item;
 
-/* What the device knows about a user, computed from the user's 5,000 most recently recorded events only (the
- * profile window): every field below describes that window, not the user's whole history. */
+/* What the device knows about a user, computed from the user's most recently recorded events only, the profile
+ * window of StoreOptions.ProfileWindow = 5,000 events: every field below describes that window, not the user's
+ * whole history. */
 typedef struct odr_profile {
-    int32_t total_events;          /* events in the window: at most 5,000, whatever the user's lifetime total */
-    int32_t session_count;         /* sessions within the window (a pause of over 30 minutes starts a new one) */
+    int32_t total_events;          /* events in the window: at most its size, whatever the user's lifetime total */
+    int32_t session_count;         /* sessions within the window (a pause longer than
+                                    * StoreOptions.SessionGap = 30 minutes starts a new one) */
     int64_t first_seen_ms;         /* oldest event in the window, Unix ms; 0 for an unknown user */
     int64_t last_seen_ms;          /* newest event, Unix ms; 0 for an unknown user */
     double category_scores[5];     /* shares of the user's decayed preference, summing to ≤ 1 */
@@ -247,14 +272,14 @@ ODR_API int32_t odr_set_log_callback(odr_log_callback callback, void *user_data)
 
 /* Opens (creating, migrating or recovering) the store. On success *out_client is a new handle the caller
  * closes with odr_close; on failure it is NULL, odr_last_error() says why, and nothing the attempt opened stays
- * open (no thread, no file descriptor). Blocks on disk I/O, up to 5 s more while another connection holds the
- * database's write lock (then ODR_EIO). */
+ * open (no thread, no file descriptor). Blocks on disk I/O, and while another connection holds the database's
+ * write lock for up to the busy timeout more (a few seconds; then ODR_EIO). */
 ODR_API int32_t odr_open(const odr_config *config, odr_client **out_client);
 /* Commits everything tracked, then frees the handle. NULL is a no-op; a handle already closed returns ODR_ESTATE.
  * Blocks: on disk I/O, and until calls in flight on the handle from other threads (and pending
  * odr_recommend_async callbacks, and odr_recommend_start requests being computed) have returned; requests not
  * started yet are canceled instead of waited for. Closing the last open client also returns the library's
- * managed memory to the OS (a full garbage collection, ~4 ms). Do not use the handle afterwards. */
+ * managed memory to the OS (one full garbage collection). Do not use the handle afterwards. */
 ODR_API int32_t odr_close(odr_client *client);
 
 /* Records an event. Never blocks on disk. timestamp_ms 0 = now. Returns ODR_ECONSENT or ODR_EFULL when the
@@ -267,7 +292,7 @@ ODR_API int32_t odr_flush(odr_client *client);
 /* User attributes: categorical facts about a user (platform, locale, age band…), one value per key. They pick a
  * new user's cold-start list (ODR_SOURCE_COHORT) from the model's cohort table, and sync like events.
  * odr_set_user_attribute sets key of user_id to value (replacing an earlier value) and returns once it is on disk
- * (blocks: a few milliseconds of SQLite I/O; call it from any thread, not per frame). key: 1–64 UTF-8 bytes, value:
+ * (blocks: one short SQLite write; call it from any thread, not per frame). key: 1–64 UTF-8 bytes, value:
  * 1–128, both visible text without control characters; a user holds at most ODR_MAX_USER_ATTRIBUTES (ODR_EINVAL
  * beyond, nothing changed). ODR_ECONSENT while consent is revoked (nothing recorded); local-only consent keeps it
  * on the device for good. The library copies every string before returning; the caller keeps ownership. */
@@ -282,8 +307,9 @@ ODR_API int32_t odr_remove_user_attribute(odr_client *client, const char *user_i
 ODR_API int32_t odr_get_user_attribute(odr_client *client, const char *user_id, const char *key,
                                        char *buffer, size_t buffer_size, size_t *out_length);
 
-/* Fills results[0..*out_count) with up to count (1–1000) items, best first. results must hold count
- * entries and is owned by the caller; item_size is sizeof(odr_recommendation). Blocks (see the top of this file). */
+/* Fills results[0..*out_count) with up to count (1 to RecoClient.MaxRecommendations = 1000) items, best first.
+ * results must hold count entries and is owned by the caller; item_size is sizeof(odr_recommendation). Blocks (see
+ * the top of this file). */
 ODR_API int32_t odr_recommend(odr_client *client, const char *user_id, int32_t count,
                               odr_recommendation *results, size_t item_size, int32_t *out_count);
 /* Same, without blocking: arguments are checked now (errors returned at once), the answer arrives through
@@ -298,17 +324,18 @@ ODR_API int32_t odr_recommend_async(odr_client *client, const char *user_id, int
  * the work on a library thread and returns a request; the frame loop calls odr_poll on it once per frame, which
  * answers ODR_PENDING until the answer is ready and then copies it into the caller's buffer, on the caller's
  * thread. Per-frame cost is bounded: odr_poll never blocks and never waits for the work (a table lookup while
- * pending, median 0.04 µs; a copy of at most capacity items when ready). Any number of requests may be in flight
- * on one client; each request may be used from any thread.
+ * pending; a copy of at most capacity items when ready: cheap enough for every frame). Any number of requests
+ * may be in flight on one client; each request may be used from any thread.
  * Lifetime: the request belongs to the caller until odr_request_free, whatever happens to its client. odr_close
  * cancels requests whose work has not started (they answer ODR_ECANCELED) and waits for those being computed
  * (one odr_recommend each; they answer normally). A request outliving its client keeps its answer (or
  * ODR_ECANCELED) until freed; it never touches the closed client. */
 
-/* Starts computing up to count (1–1000) recommendations for user_id. Checks the arguments now (errors are
- * returned at once, *out_request is then NULL; odr_errmsg(client) says why); user_id is copied. On ODR_OK
- * *out_request is a new request the caller must free with odr_request_free. Never blocks (median 0.3 µs; the
- * process's first call also starts the library's worker threads, ~0.3 ms). */
+/* Starts computing up to count (1 to RecoClient.MaxRecommendations, as for odr_recommend) recommendations for
+ * user_id. Checks the arguments now (errors are returned at once, *out_request is then NULL; odr_errmsg(client) says
+ * why); user_id is copied. On ODR_OK *out_request is a new request the caller must free with odr_request_free. Never
+ * blocks: it copies user_id and queues the work (the process's first call also starts the library's worker threads,
+ * which costs more once). */
 ODR_API int32_t odr_recommend_start(odr_client *client, const char *user_id, int32_t count, odr_request **out_request);
 /* Never blocks. ODR_PENDING while the answer is being computed (*out_count = 0, nothing written); ODR_OK once
  * it is ready: results[0..*out_count) are filled with up to capacity (≥ 1) items of item_size bytes
@@ -336,17 +363,18 @@ ODR_API int32_t odr_request_free(odr_request *request);
 ODR_API int32_t odr_record_feedback(odr_client *client, const char *user_id, const odr_recommendation *item,
                                     int32_t event_type);
 
-/* Onboarding a brand-new user: fills items[0..*out_count) with up to count (1–100) items to ask the user about
- * ("which of these do you know and like?"), in the order to ask them (rank 1 first). They are popular enough to be
- * known and together cover the catalogue: far apart in the model's item embeddings (source ODR_SOURCE_MODEL) and
- * in different categories; without a model, categories and popularity only (ODR_SOURCE_POPULARITY). reason says
- * why each was chosen, e.g. "Popular in Racing, a category not asked about yet"; score is 1/rank, is_exploration
- * 0 and request_id empty (answers go through odr_onboarding_answer, not odr_record_feedback). Items the user
- * touched or was shown are left out, so calling again after some answers proposes further ones; *out_count is 0
- * when the device knows no item at all. items must hold count entries and is owned by the caller; item_size is
- * sizeof(odr_recommendation). ODR_EINVAL for a NULL or invalid user_id, NULL items or out_count, count outside
- * 1–100 or a too small item_size (nothing is written). Any thread. Blocks like odr_recommend (SQLite reads; no
- * model run: the embeddings are compared directly, count × max(50, 8 × count) dot products). */
+/* Onboarding a brand-new user: fills items[0..*out_count) with up to count (1 to RecoClient.MaxOnboardingItems =
+ * 100) items to ask the user about ("which of these do you know and like?"), in the order to ask them (rank 1
+ * first). They are popular enough to be known and together cover the catalogue: far apart in the model's item
+ * embeddings (source ODR_SOURCE_MODEL) and in different categories; without a model, categories and popularity only
+ * (ODR_SOURCE_POPULARITY). reason says why each was chosen, e.g. "Popular in Racing, a category not asked about
+ * yet"; score is 1/rank, is_exploration 0 and request_id empty (answers go through odr_onboarding_answer, not
+ * odr_record_feedback). Items the user touched or was shown are left out, so calling again after some answers
+ * proposes further ones; *out_count is 0 when the device knows no item at all. items must hold count entries and is
+ * owned by the caller; item_size is sizeof(odr_recommendation). ODR_EINVAL for a NULL or invalid user_id, NULL items
+ * or out_count, count outside its range or a too small item_size (nothing is written). Any thread. Blocks like
+ * odr_recommend (SQLite reads; no model run: the embeddings are compared directly, count × max(50, 8 × count) dot
+ * products). */
 ODR_API int32_t odr_onboarding_items(odr_client *client, const char *user_id, int32_t count,
                                      odr_recommendation *items, size_t item_size, int32_t *out_count);
 /* Records the user's answer (ODR_ANSWER_*) about an onboarding item as an ordinary event (see the constants),
