@@ -4,7 +4,7 @@ using ReplayMovieLens;
 namespace OnDeviceReco.Experiments;
 
 /// <summary>
-/// Only the newcomers, against the model a kept run's server serves (<c>onboard-kept --kept DIR</c>): fresh newcomer
+/// Only the newcomers, against the model a kept run's server serves (<c>onboard-kept DIR</c>): fresh newcomer
 /// stores, no retraining. A user that kept run trained on (another hold-back seed) is no newcomer to its model:
 /// refused, not measured.
 /// </summary>

@@ -7,20 +7,21 @@ using ReplayMovieLens;
 // (--data, --devices, --epochs, --newcomers, --newcomer-seed, --seed): they pick the same users and newcomers.
 const string Usage = """
     usage:
-      compare-recipes --kept DIR [--seeds 1,2,3] [loop options]
+      compare-kept DIR [--seeds 1,2,3] [loop options]
           the server's recipe vs impressions as negatives vs a refit, trained per seed on the kept run's synced data,
           judged on the loop's held-out newest ratings
-      onboard-kept --kept DIR [--parallel N] [loop options]
+      onboard-kept DIR [--parallel N] [loop options]
           only the newcomers, onboarded against the model the kept run's server serves
     loop options: [--data DIR] [--devices N] [--epochs N] [--newcomers SHARE] [--newcomer-seed N] [--seed N]
     """;
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length == 0 || args[0] is not ("compare-recipes" or "onboard-kept") || Arg("--kept") is not { } kept)
+if (args.Length < 2 || args[0] is not ("compare-kept" or "onboard-kept") || args[1].StartsWith("--", StringComparison.Ordinal))
 {
     Console.Error.WriteLine(Usage);
     return 2;
 }
+string kept = args[1];
 string dataDir = Arg("--data") ?? MovieLensFiles.FindDefaultDirectory();
 int deviceCount = int.Parse(Arg("--devices") ?? "100000", CultureInfo.InvariantCulture);
 int epochs = int.Parse(Arg("--epochs") ?? "30", CultureInfo.InvariantCulture);
@@ -29,7 +30,7 @@ int seed = int.Parse(Arg("--seed") ?? "42", CultureInfo.InvariantCulture);
 string newcomerSeed = Arg("--newcomer-seed") ?? $"{Newcomers.MeasuredSelectionSeed}";
 var (users, newcomerUsers) = LoopUsers.Load(dataDir, deviceCount,
     double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture), int.Parse(newcomerSeed, CultureInfo.InvariantCulture));
-if (args[0] == "compare-recipes")
+if (args[0] == "compare-kept")
 {
     RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--seeds") ?? "1"));
     return 0;

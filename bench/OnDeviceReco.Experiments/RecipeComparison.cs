@@ -10,7 +10,7 @@ using ReplayMovieLens;
 namespace OnDeviceReco.Experiments;
 
 /// <summary>
-/// Do impressions, or a refit on the newest events, help? (<c>compare-recipes --kept DIR --seeds SEEDS</c>.) From the
+/// Do impressions, or a refit on the newest events, help? (<c>compare-kept DIR --seeds SEEDS</c>.) From the
 /// synced data a kept loop run's server retrained on, trains per seed: the serving recipe as the server does (each user's two
 /// newest events held out for stopping and the gate), the same with the items each user was shown and never took as
 /// extra negatives, and the freshest model (the first refitted on everything for its chosen number of epochs). Each
