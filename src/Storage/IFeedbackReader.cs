@@ -6,7 +6,7 @@ public interface IFeedbackReader
     /// <summary>Totals, for health, metrics and the retraining threshold.</summary>
     FeedbackCounts Counts();
 
-    /// <summary>Every stored event in (device, user, time, sequence) order, for training.</summary>
+    /// <summary>Every stored event in (device, user, time, sequence) order, for training; user ids compared by their UTF-8 bytes.</summary>
     IEnumerable<StoredEvent> ReadEvents();
 
     /// <summary>
@@ -17,7 +17,7 @@ public interface IFeedbackReader
 
     /// <summary>
     /// Per item, how many devices have an impression of it stored: the <paramref name="limit"/> most shown items, most
-    /// shown first (ties by id). What devices explore against (<c>/v1/exposure</c>). Devices, not user ids: a client
+    /// shown first (ties by the id's UTF-8 bytes). What devices explore against (<c>/v1/exposure</c>). Devices, not user ids: a client
     /// can name any number of users on one device, while device ids cost a registration each.
     /// </summary>
     IReadOnlyList<(string ItemId, int Devices)> ShownCounts(int limit);

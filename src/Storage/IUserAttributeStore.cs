@@ -18,7 +18,7 @@ public interface IUserAttributeStore
     /// </summary>
     AttributeIngestResult IngestAttributes(AttributeBatch batch);
 
-    /// <summary>Every attribute that has a value, in (device, user, key) order, for training.</summary>
+    /// <summary>Every attribute that has a value, in (device, user, key) order, for training; user ids and keys compared by their UTF-8 bytes.</summary>
     IEnumerable<StoredAttribute> ReadAttributes();
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using static OnDeviceReco.Server.Storage.SqlCommands;
 
 namespace OnDeviceReco.Server.Storage;
@@ -59,7 +60,7 @@ public abstract partial class SqlFeedbackStore
     private static (string Name, object Value)[] ModelParameters(ModelRecord model) =>
         [("@v", model.Version), ("@c", model.CreatedAt.ToUnixTimeMilliseconds()), ("@p", model.Published), ("@m", model.Metrics), ("@r", model.Reason)];
 
-    private static void SetState(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, string key, long value) =>
+    private static void SetState(DbConnection connection, DbTransaction transaction, string key, long value) =>
         Execute(connection, transaction, "INSERT INTO state(key, value) VALUES (@k, @v) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             ("@k", key), ("@v", value));
 
