@@ -1,5 +1,6 @@
 using System.Data.Common;
 using OnDeviceReco.Protocol.Wire;
+using static OnDeviceReco.Feedback.SqlCommands;
 
 namespace OnDeviceReco.Feedback;
 
@@ -24,12 +25,6 @@ namespace OnDeviceReco.Feedback;
 /// </summary>
 internal static class AttributeIngest
 {
-    /// <summary>Runs a statement with parameters in the batch's transaction; returns the rows changed.</summary>
-    public delegate int Execute(string sql, params (string Name, object Value)[] parameters);
-
-    /// <summary>Runs a query with parameters in the batch's transaction; returns its rows.</summary>
-    public delegate List<T> Query<T>(string sql, Func<DbDataReader, T> read, params (string Name, object Value)[] parameters);
-
     private const string LockUser = """
         INSERT INTO user_attribute_floors(device, user_id, floor_seq) VALUES (@d, @u, 0)
         ON CONFLICT (device, user_id) DO UPDATE SET floor_seq = user_attribute_floors.floor_seq
@@ -63,35 +58,34 @@ internal static class AttributeIngest
         """;
 
     /// <summary>Applies <paramref name="batch"/> for the device with row id <paramref name="device"/>.</summary>
-    public static AttributeIngestResult Run(AttributeBatch batch, long device, Execute execute, Query<(string Key, long Sequence, bool HadValue)> beyond,
-        Query<long> highest)
+    public static AttributeIngestResult Run(AttributeBatch batch, long device, DbConnection connection, DbTransaction transaction)
     {
         var users = batch.Changes.Select(c => c.UserId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         foreach (string user in users)
         {
-            execute(LockUser, ("@d", device), ("@u", user));
+            Execute(connection, transaction, LockUser, ("@d", device), ("@u", user));
         }
         int applied = 0;
         foreach (var change in batch.Changes)
         {
-            applied += execute(Apply, ("@d", device), ("@u", change.UserId), ("@k", change.Key), ("@v", (object?)change.Value ?? DBNull.Value),
+            applied += Execute(connection, transaction, Apply, ("@d", device), ("@u", change.UserId), ("@k", change.Key), ("@v", (object?)change.Value ?? DBNull.Value),
                 ("@s", change.Sequence), ("@t", change.TimestampMs));
         }
         int evicted = 0;
         foreach (string user in users)
         {
-            var pruned = beyond(Beyond, r => (r.GetString(0), r.GetInt64(1), r.GetInt32(2) == 1), ("@d", device), ("@u", user));
+            var pruned = Query(connection, transaction, Beyond, r => (Key: r.GetString(0), Sequence: r.GetInt64(1), HadValue: r.GetInt32(2) == 1), ("@d", device), ("@u", user));
             foreach (var row in pruned)
             {
-                execute(Prune, ("@d", device), ("@u", user), ("@k", row.Key));
+                Execute(connection, transaction, Prune, ("@d", device), ("@u", user), ("@k", row.Key));
             }
             if (pruned.Count > 0)
             {
-                execute(RaiseFloor, ("@d", device), ("@u", user), ("@s", pruned.Max(r => r.Sequence)));
+                Execute(connection, transaction, RaiseFloor, ("@d", device), ("@u", user), ("@s", pruned.Max(r => r.Sequence)));
             }
             evicted += pruned.Count(r => r.HadValue);
         }
-        long newest = highest(Highest, r => r.GetInt64(0), ("@d", device))[0];
+        long newest = Single(connection, transaction, Highest, r => r.GetInt64(0), ("@d", device));
         return new AttributeIngestResult(applied, batch.Changes.Count - applied, evicted, newest);
     }
 }

@@ -8,7 +8,7 @@ namespace OnDeviceReco.Feedback;
 /// removal keeps the row with no value, so an older "set" arriving after it cannot bring the value back.
 /// A user holds at most <c>InputLimits.MaxUserAttributes</c> (32) values (and as many
 /// remembered removals) whatever the batches: beyond that the oldest changes are dropped (see <see cref="AttributeIngest"/>).
-/// Erasing a device (<see cref="IFeedbackStore.EraseDevice"/>) deletes its attributes too.
+/// Erasing a device (<see cref="IFeedbackIngest.EraseDevice"/>) deletes its attributes too.
 /// </summary>
 public interface IUserAttributeStore
 {
@@ -18,7 +18,7 @@ public interface IUserAttributeStore
     /// </summary>
     AttributeIngestResult IngestAttributes(AttributeBatch batch);
 
-    /// <summary>Every attribute that has a value, in (device, user, key) order, for training.</summary>
+    /// <summary>Every attribute that has a value, in (device, user, key) order, for training; user ids and keys compared by their UTF-8 bytes.</summary>
     IEnumerable<StoredAttribute> ReadAttributes();
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace OnDeviceReco.Feedback.Postgres;
 
@@ -109,28 +108,6 @@ internal static class GroupIngest
     /// <summary>Claims the records and inserts the claimed batches' events; how many events were new, per device that claimed.</summary>
     private static Dictionary<long, int> ClaimAndStore(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<PendingIngest> group)
     {
-        int total = group.Sum(m => m.Batch.Events.Count);
-        var eDevice = new long[total];
-        var seq = new long[total];
-        var ts = new long[total];
-        var user = new string[total];
-        var item = new string[total];
-        var type = new int[total];
-        var value = new double[total];
-        var request = new string?[total];
-        var context = new string?[total];
-        int row = 0;
-        foreach (var member in group)
-        {
-            foreach (var e in member.Batch.Events)
-            {
-                (eDevice[row], seq[row], ts[row], user[row], item[row], type[row], value[row]) =
-                    (member.Device, e.Sequence, e.TimestampMs, e.UserId, e.ItemId, e.Type, e.Value);
-                request[row] = e.RequestId;
-                context[row] = EventCollisions.ContextJson(e);
-                row++;
-            }
-        }
         using var command = new NpgsqlCommand(ClaimAndInsert, connection, transaction);
         var p = command.Parameters;
         p.AddWithValue("now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -139,15 +116,7 @@ internal static class GroupIngest
         p.AddWithValue("b_hash", group.Select(m => m.ContentHash).ToArray());
         p.AddWithValue("b_last", group.Select(m => m.Batch.LastSequence).ToArray());
         p.AddWithValue("b_count", group.Select(m => m.Batch.Events.Count).ToArray());
-        p.AddWithValue("e_device", eDevice);
-        p.AddWithValue("e_seq", seq);
-        p.AddWithValue("e_ts", ts);
-        p.Add(new NpgsqlParameter("e_user", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = user });
-        p.Add(new NpgsqlParameter("e_item", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = item });
-        p.AddWithValue("e_type", type);
-        p.AddWithValue("e_value", value);
-        p.Add(new NpgsqlParameter("e_request", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = request });
-        p.Add(new NpgsqlParameter("e_context", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = context });
+        EventColumns.Bind(p, [.. group.Select(m => (m.Device, m.Batch.Events))]);
         var stored = new Dictionary<long, int>(group.Count);
         using var reader = command.ExecuteReader();
         while (reader.Read())

@@ -1,7 +1,9 @@
+using System.Data;
+using System.Data.Common;
 using System.Security.Cryptography;
 using Npgsql;
-using NpgsqlTypes;
 using OnDeviceReco.Protocol.Wire;
+using static OnDeviceReco.Feedback.SqlCommands;
 
 namespace OnDeviceReco.Feedback.Postgres;
 
@@ -12,9 +14,10 @@ namespace OnDeviceReco.Feedback.Postgres;
 /// process lock: the batch record is inserted first, so a second delivery of the same batch racing on another
 /// node waits on that row and then finds it. Batches arriving together are stored by one group commit
 /// (<see cref="GroupCommitter"/>): one statement and one commit for many batches, each with its own outcome. A
-/// batch whose group failed is stored alone. Training reads events as a stream.
+/// batch whose group failed is stored alone. Training reads events as a stream. What both stores do alike is
+/// <see cref="SqlFeedbackStore"/>'s.
 /// </summary>
-public sealed partial class PostgresFeedbackStore : IFeedbackStore
+public sealed class PostgresFeedbackStore : SqlFeedbackStore
 {
     private const int MaxCachedDevices = 200_000;
     private readonly NpgsqlDataSource _dataSource;
@@ -48,7 +51,10 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
         return builder.ConnectionString;
     }
 
-    public IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash)
+    /// <summary>"C" compares text byte by byte, whatever collation the database was created with.</summary>
+    private protected override string OrdinalCollation => "\"C\"";
+
+    public override IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash)
     {
         // Blocks on the group's outcome itself, not on a continuation: a caller on a starved thread pool still wakes.
         byte[] hash = contentHash.ToArray();
@@ -57,7 +63,7 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
     }
 
     /// <summary>Joins the next group commit without holding a thread while the group is written.</summary>
-    public async Task<IngestResult> IngestAsync(EventBatch batch, byte[] contentHash)
+    public override async Task<IngestResult> IngestAsync(EventBatch batch, byte[] contentHash)
     {
         long device = DeviceKey(batch.DeviceId);
         return await _groups.Submit(new PendingIngest(device, batch, contentHash)).ConfigureAwait(false)
@@ -65,10 +71,8 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
     }
 
     /// <summary>One batch in its own transaction: the path a batch takes when the group it was in failed.</summary>
-    private IngestResult IngestAlone(long device, EventBatch batch, byte[] hash)
+    private IngestResult IngestAlone(long device, EventBatch batch, byte[] hash) => Transact((connection, transaction) =>
     {
-        using var connection = _dataSource.OpenConnection();
-        using var transaction = connection.BeginTransaction();
         bool claimed = Scalar(connection, transaction, """
             INSERT INTO batches(device, batch_id, content_hash, last_seq, stored, already, received_ms)
             VALUES (@device, @id, @hash, @last, 0, 0, @now) ON CONFLICT (device, batch_id) DO NOTHING RETURNING true
@@ -95,189 +99,55 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
         int alreadyStored = batch.Events.Count - newlyStored - conflicting.Count;
         Execute(connection, transaction, "UPDATE batches SET stored = @stored, already = @already WHERE device = @device AND batch_id = @id",
             ("stored", newlyStored), ("already", alreadyStored), ("device", device), ("id", batch.BatchId));
-        transaction.Commit();
         return new IngestResult(newlyStored, alreadyStored, Replayed: false, batch.LastSequence, highest, conflicting.Count == 0 ? null : conflicting);
-    }
+    });
 
-    public DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash)
+    public override AttributeIngestResult IngestAttributes(AttributeBatch batch)
     {
-        byte[] hash = secretHash.ToArray();
-        using var connection = _dataSource.OpenConnection();
-        // Binds only where no secret is bound yet; the row lock makes two first registrations of one id take turns.
-        if (Scalar(connection, null, """
-            INSERT INTO devices(device_id, first_seen_ms, secret_hash) VALUES (@d, @now, @h)
-            ON CONFLICT (device_id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash WHERE devices.secret_hash IS NULL
-            RETURNING id
-            """, ("d", deviceId), ("now", NowMs()), ("h", hash)) is long boundKey)
-        {
-            RememberDeviceKey(deviceId, boundKey); // its first batch then needs no lookup
-            return DeviceBinding.Bound;
-        }
-        var (key, known) = Single(connection, null, "SELECT id, secret_hash FROM devices WHERE device_id = @d", r => (r.GetInt64(0), (byte[])r[1]), ("d", deviceId));
-        if (!CryptographicOperations.FixedTimeEquals(known, hash))
-        {
-            return DeviceBinding.Mismatch;
-        }
-        RememberDeviceKey(deviceId, key);
-        return DeviceBinding.Matched;
+        // The lock on each user's floor row (AttributeIngest) orders two nodes applying batches for one user at once,
+        // so the cap holds across nodes too.
+        long device = DeviceKey(batch.DeviceId);
+        return Transact((connection, transaction) => AttributeIngest.Run(batch, device, connection, transaction));
     }
 
-    public long EraseDevice(string deviceId)
+    public override ITrainingLease? TryAcquireTrainingLease() => PostgresTrainingLease.TryAcquire(_dataSource);
+
+    private protected override T Read<T>(Func<DbConnection, T> read)
+    {
+        using var connection = _dataSource.OpenConnection();
+        return read(connection);
+    }
+
+    private protected override T Write<T>(Func<DbConnection, DbTransaction, T> write) => Transact(write);
+
+    /// <summary>Runs <paramref name="work"/> on a pooled connection in one transaction, committed when it returns.</summary>
+    private T Transact<T>(Func<NpgsqlConnection, NpgsqlTransaction, T> work)
     {
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
-        var keys = Query(connection, transaction, "SELECT id FROM devices WHERE device_id = @d", r => r.GetInt64(0), ("d", deviceId));
-        if (keys.Count == 0)
-        {
-            return 0;
-        }
-        long erased = Execute(connection, transaction, "DELETE FROM events WHERE device = @k", ("k", keys[0]));
-        Execute(connection, transaction, "DELETE FROM batches WHERE device = @k", ("k", keys[0]));
-        Execute(connection, transaction, "DELETE FROM user_attributes WHERE device = @k", ("k", keys[0]));
-        Execute(connection, transaction, "DELETE FROM user_attribute_floors WHERE device = @k", ("k", keys[0]));
+        var result = work(connection, transaction);
         transaction.Commit();
-        return erased;
+        return result;
     }
 
-    public FeedbackCounts Counts()
-    {
-        using var connection = _dataSource.OpenConnection();
-        return Single(connection, null, """
-            SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM devices), (SELECT count(*) FROM batches),
-                   (SELECT coalesce(max(id), 0) FROM events)
-            """, r => new FeedbackCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)));
-    }
-
-    public IEnumerable<StoredEvent> ReadEvents()
+    private protected override IEnumerable<T> Stream<T>(string sql, Func<DbDataReader, T> read)
     {
         using var connection = _dataSource.OpenConnection();
         // One REPEATABLE READ snapshot, rows streamed as they come: training never holds the whole table in memory.
-        using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
-        using var command = new NpgsqlCommand("""
-            SELECT d.device_id, e.user_id, e.item_id, e.type, e.ts_ms, e.seq, e.value
-            FROM events e JOIN devices d ON d.id = e.device
-            ORDER BY e.device, e.user_id, e.ts_ms, e.seq
-            """, connection, transaction)
+        using var transaction = connection.BeginTransaction(IsolationLevel.RepeatableRead);
+        using var command = new NpgsqlCommand(sql, connection, transaction)
         {
             CommandTimeout = 0, // sorting millions of rows before the first one arrives is expected, not a hang
         };
-        using var reader = command.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
-        while (reader.Read())
+        foreach (var row in Rows(command, read, CommandBehavior.SequentialAccess))
         {
-            yield return new StoredEvent(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetDouble(6));
+            yield return row;
         }
     }
 
-    public void RecordModel(ModelRecord model)
-    {
-        using var connection = _dataSource.OpenConnection();
-        Execute(connection, null, """
-            INSERT INTO models(version, created_ms, published, metrics, reason) VALUES (@v, @c, @p, @m, @r)
-            ON CONFLICT (version) DO UPDATE SET created_ms = EXCLUDED.created_ms, published = EXCLUDED.published,
-                metrics = EXCLUDED.metrics, reason = EXCLUDED.reason
-            """, ("v", model.Version), ("c", model.CreatedAt.ToUnixTimeMilliseconds()), ("p", model.Published), ("m", model.Metrics), ("r", model.Reason));
-    }
+    private protected override void DeviceKnown(string deviceId, long key) => RememberDeviceKey(deviceId, key);
 
-    public IReadOnlyList<ModelRecord> Models()
-    {
-        using var connection = _dataSource.OpenConnection();
-        return Query(connection, null, "SELECT version, created_ms, published, metrics, reason FROM models ORDER BY version",
-            r => new ModelRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetBoolean(2), r.GetString(3), r.GetString(4)));
-    }
-
-    public void PublishModel(ModelRecord record, byte[] package, bool serve)
-    {
-        using var connection = _dataSource.OpenConnection();
-        using var transaction = connection.BeginTransaction();
-        // Only a version without a package may be published: two trainers that raced cannot both publish one number.
-        int written = Execute(connection, transaction, """
-            INSERT INTO models(version, created_ms, published, metrics, reason, package) VALUES (@v, @c, @p, @m, @r, @pkg)
-            ON CONFLICT (version) DO UPDATE SET created_ms = EXCLUDED.created_ms, published = EXCLUDED.published,
-                metrics = EXCLUDED.metrics, reason = EXCLUDED.reason, package = EXCLUDED.package
-            WHERE models.package IS NULL
-            """, ("v", record.Version), ("c", record.CreatedAt.ToUnixTimeMilliseconds()), ("p", record.Published), ("m", record.Metrics),
-            ("r", record.Reason), ("pkg", package));
-        if (written == 0)
-        {
-            throw new ModelVersionTakenException(record.Version);
-        }
-        if (serve)
-        {
-            Execute(connection, transaction, "INSERT INTO state(key, value) VALUES ('serving_version', @v) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                ("v", record.Version));
-        }
-        transaction.Commit();
-    }
-
-    public byte[]? ModelPackage(long version)
-    {
-        using var connection = _dataSource.OpenConnection();
-        var found = Query(connection, null, "SELECT package FROM models WHERE version = @v AND published AND package IS NOT NULL",
-            r => (byte[])r[0], ("v", version));
-        return found.Count == 1 ? found[0] : null;
-    }
-
-    public ITrainingLease? TryAcquireTrainingLease() => PostgresTrainingLease.TryAcquire(_dataSource);
-
-    public void RecordRun(RetrainingRun run)
-    {
-        using var connection = _dataSource.OpenConnection();
-        Execute(connection, null, """
-            INSERT INTO retraining_runs(started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail)
-            VALUES (@s, @d, @o, @v, @e, @c, @b, @bn, @x)
-            """,
-            ("s", run.Started.ToUnixTimeMilliseconds()), ("d", run.Seconds), ("o", run.Outcome), ("v", (object?)run.Version ?? DBNull.Value),
-            ("e", run.Epochs), ("c", (object?)run.CandidateNdcg10 ?? DBNull.Value), ("b", (object?)run.BaselineNdcg10 ?? DBNull.Value),
-            ("bn", (object?)run.Baseline ?? DBNull.Value), ("x", run.Detail));
-    }
-
-    public IReadOnlyList<RetrainingRun> Runs(int limit)
-    {
-        using var connection = _dataSource.OpenConnection();
-        return Query(connection, null, """
-            SELECT started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail
-            FROM retraining_runs ORDER BY id DESC LIMIT @limit
-            """,
-            r => new RetrainingRun(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetDouble(1), r.GetString(2),
-                r.IsDBNull(3) ? null : r.GetInt64(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6),
-                r.IsDBNull(7) ? null : r.GetString(7), r.GetString(8)),
-            ("limit", limit));
-    }
-
-    public IReadOnlyList<IngestBucket> IngestHistory(DateTimeOffset since, TimeSpan bucket)
-    {
-        long start = since.ToUnixTimeMilliseconds();
-        long width = Math.Max(1, (long)bucket.TotalMilliseconds);
-        using var connection = _dataSource.OpenConnection();
-        return Query(connection, null, """
-            SELECT (received_ms - @since) / @width AS b, count(*), coalesce(sum(stored), 0), count(DISTINCT device)
-            FROM batches WHERE received_ms >= @since GROUP BY b ORDER BY b
-            """,
-            r => new IngestBucket(DateTimeOffset.FromUnixTimeMilliseconds(start + r.GetInt64(0) * width), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)),
-            ("since", start), ("width", width));
-    }
-
-    public IReadOnlyList<(string ItemId, int Devices)> ShownCounts(int limit)
-    {
-        using var connection = _dataSource.OpenConnection();
-        return Query(connection, null, """
-            SELECT item_id, count(DISTINCT device) FROM events WHERE type = @impression
-            GROUP BY item_id ORDER BY count(DISTINCT device) DESC, item_id COLLATE "C" LIMIT @limit
-            """, r => (r.GetString(0), (int)Math.Min(int.MaxValue, r.GetInt64(1))), ("impression", (int)EventType.Impression), ("limit", Math.Max(0, limit)));
-    }
-
-    public void SetServing(long version) => SetState("serving_version", version);
-
-    public long? ServingVersion() => GetState("serving_version");
-
-    public long TrainedThrough
-    {
-        get => GetState("trained_through") ?? 0;
-        set => SetState("trained_through", value);
-    }
-
-    public void Dispose()
+    private protected override void Close()
     {
         _groups.Dispose();
         _dataSource.Dispose();
@@ -285,36 +155,12 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
 
     private static int InsertEvents(NpgsqlConnection connection, NpgsqlTransaction transaction, long device, IReadOnlyList<WireEvent> events)
     {
-        int n = events.Count;
-        var seq = new long[n];
-        var ts = new long[n];
-        var user = new string[n];
-        var item = new string[n];
-        var type = new int[n];
-        var value = new double[n];
-        var request = new string?[n];
-        var context = new string?[n];
-        for (int i = 0; i < n; i++)
-        {
-            var e = events[i];
-            (seq[i], ts[i], user[i], item[i], type[i], value[i]) = (e.Sequence, e.TimestampMs, e.UserId, e.ItemId, e.Type, e.Value);
-            request[i] = e.RequestId;
-            context[i] = EventCollisions.ContextJson(e);
-        }
         using var command = new NpgsqlCommand("""
             INSERT INTO events(device, seq, ts_ms, user_id, item_id, type, value, request_id, context)
-            SELECT @device, * FROM unnest(@seq, @ts, @user, @item, @type, @value, @request, @context)
+            SELECT * FROM unnest(@e_device, @e_seq, @e_ts, @e_user, @e_item, @e_type, @e_value, @e_request, @e_context)
             ON CONFLICT (device, seq) DO NOTHING
             """, connection, transaction);
-        command.Parameters.AddWithValue("device", device);
-        command.Parameters.AddWithValue("seq", seq);
-        command.Parameters.AddWithValue("ts", ts);
-        command.Parameters.Add(new NpgsqlParameter("user", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = user });
-        command.Parameters.Add(new NpgsqlParameter("item", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = item });
-        command.Parameters.AddWithValue("type", type);
-        command.Parameters.AddWithValue("value", value);
-        command.Parameters.Add(new NpgsqlParameter("request", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = request });
-        command.Parameters.Add(new NpgsqlParameter("context", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = context });
+        EventColumns.Bind(command.Parameters, [(device, events)]);
         return command.ExecuteNonQuery();
     }
 
@@ -354,59 +200,4 @@ public sealed partial class PostgresFeedbackStore : IFeedbackStore
             ? key
             // Another node inserted the row after this statement's snapshot was taken: a new statement sees it.
             : (long)Scalar(connection, transaction, "SELECT id FROM devices WHERE device_id = @d", ("d", deviceId))!;
-
-    private void SetState(string key, long value)
-    {
-        using var connection = _dataSource.OpenConnection();
-        Execute(connection, null, "INSERT INTO state(key, value) VALUES (@k, @v) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-            ("k", key), ("v", value));
-    }
-
-    private long? GetState(string key)
-    {
-        using var connection = _dataSource.OpenConnection();
-        var values = Query(connection, null, "SELECT value FROM state WHERE key = @k", r => r.GetInt64(0), ("k", key));
-        return values.Count == 1 ? values[0] : null;
-    }
-
-    private static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-
-    private static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, (string Name, object Value)[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        return command;
-    }
-
-    private static int Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        return command.ExecuteScalar();
-    }
-
-    private static List<T> Query<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Func<NpgsqlDataReader, T> read,
-        params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
-        {
-            rows.Add(read(reader));
-        }
-        return rows;
-    }
-
-    private static T Single<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, Func<NpgsqlDataReader, T> read,
-        params (string Name, object Value)[] parameters) =>
-        Query(connection, transaction, sql, read, parameters) is [var only] ? only : throw new InvalidOperationException($"Expected one row from: {sql}");
 }

@@ -1,15 +1,19 @@
-using System.Security.Cryptography;
+using System.Data;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using OnDeviceReco.Protocol.Wire;
+using static OnDeviceReco.Feedback.SqlCommands;
 
 namespace OnDeviceReco.Feedback.Sqlite;
 
 /// <summary>
 /// The default store: one SQLite file in WAL mode, synchronous FULL (an acknowledged batch survives power loss).
 /// Writes go through one connection under a lock — SQLite has one writer anyway — and each batch is one
-/// transaction holding its events and its idempotency record, so a crash leaves all of it or none.
+/// transaction holding its events and its idempotency record, so a crash leaves all of it or none. Readers open
+/// connections of their own (WAL lets them read while the writer writes). What both stores do alike is
+/// <see cref="SqlFeedbackStore"/>'s.
 /// </summary>
-public sealed partial class SqliteFeedbackStore : IFeedbackStore
+public sealed class SqliteFeedbackStore : SqlFeedbackStore
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS devices(
@@ -106,8 +110,8 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
-        Execute(_writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
-        Execute(_writer, Schema);
+        Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        Execute(_writer, null, Schema);
         Migrate();
         _insertEvent = _writer.CreateCommand();
         _insertEvent.CommandText = """
@@ -121,13 +125,15 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
         _insertEvent.Prepare();
     }
 
-    public IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash)
+    /// <summary>SQLite's default collation compares text with memcmp: byte order.</summary>
+    private protected override string OrdinalCollation => "BINARY";
+
+    public override IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash)
     {
         byte[] hash = contentHash.ToArray();
-        lock (_writeLock)
+        return Transact((connection, transaction) =>
         {
-            using var transaction = _writer.BeginTransaction();
-            var previous = Query(_writer, transaction, "SELECT content_hash, stored, already, last_seq, device FROM batches WHERE batch_id = $id",
+            var previous = Query(connection, transaction, "SELECT content_hash, stored, already, last_seq, device FROM batches WHERE batch_id = $id",
                 reader => ((byte[])reader[0], reader.GetInt32(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetInt64(4)),
                 ("$id", batch.BatchId.ToByteArray()));
             if (previous.Count == 1)
@@ -172,16 +178,15 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
             }
             List<long> conflicting = collided is null ? [] : EventCollisions.Conflicting(collided, Held(transaction, device, collided));
             int alreadyStored = batch.Events.Count - newlyStored - conflicting.Count;
-            Execute(_writer, transaction, """
+            Execute(connection, transaction, """
                 INSERT INTO batches(batch_id, device, content_hash, last_seq, stored, already, received_ms)
                 VALUES ($id, $device, $hash, $last, $stored, $already, $now)
                 """,
                 ("$id", batch.BatchId.ToByteArray()), ("$device", device), ("$hash", hash), ("$last", batch.LastSequence),
-                ("$stored", newlyStored), ("$already", alreadyStored), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+                ("$stored", newlyStored), ("$already", alreadyStored), ("$now", NowMs()));
             long highest = collided is null ? 0 : HighestSequence(transaction, device);
-            transaction.Commit();
             return new IngestResult(newlyStored, alreadyStored, Replayed: false, batch.LastSequence, highest, conflicting.Count == 0 ? null : conflicting);
-        }
+        });
     }
 
     /// <summary>What the device's rows under the sequences of <paramref name="events"/> hold (the rare path: they hit the unique key).</summary>
@@ -203,123 +208,13 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
     }
 
     private long HighestSequence(SqliteTransaction transaction, long device) =>
-        Query(_writer, transaction, "SELECT coalesce(max(seq), 0) FROM events WHERE device = $d", r => r.GetInt64(0), ("$d", device))[0];
+        Single(_writer, transaction, "SELECT coalesce(max(seq), 0) FROM events WHERE device = $d", r => r.GetInt64(0), ("$d", device));
 
-    public DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash)
-    {
-        byte[] hash = secretHash.ToArray();
-        lock (_writeLock)
-        {
-            using var transaction = _writer.BeginTransaction();
-            var known = Query(_writer, transaction, "SELECT secret_hash FROM devices WHERE device_id = $d",
-                r => r.IsDBNull(0) ? null : (byte[])r[0], ("$d", deviceId));
-            if (known.Count == 1 && known[0] is { } bound)
-            {
-                return CryptographicOperations.FixedTimeEquals(bound, hash) ? DeviceBinding.Matched : DeviceBinding.Mismatch;
-            }
-            Execute(_writer, transaction, """
-                INSERT INTO devices(device_id, first_seen_ms, secret_hash) VALUES ($d, $now, $h)
-                ON CONFLICT(device_id) DO UPDATE SET secret_hash = excluded.secret_hash WHERE secret_hash IS NULL
-                """, ("$d", deviceId), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$h", hash));
-            transaction.Commit();
-            return DeviceBinding.Bound;
-        }
-    }
-
-    public long EraseDevice(string deviceId)
-    {
-        lock (_writeLock)
-        {
-            using var transaction = _writer.BeginTransaction();
-            var keys = Query(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", r => r.GetInt64(0), ("$d", deviceId));
-            if (keys.Count == 0)
-            {
-                return 0;
-            }
-            long erased = Execute(_writer, transaction, "DELETE FROM events WHERE device = $k", ("$k", keys[0]));
-            Execute(_writer, transaction, "DELETE FROM batches WHERE device = $k", ("$k", keys[0]));
-            Execute(_writer, transaction, "DELETE FROM user_attributes WHERE device = $k", ("$k", keys[0]));
-            Execute(_writer, transaction, "DELETE FROM user_attribute_floors WHERE device = $k", ("$k", keys[0]));
-            transaction.Commit();
-            return erased;
-        }
-    }
-
-    public FeedbackCounts Counts()
-    {
-        using var connection = OpenReader();
-        return Query(connection, null, """
-            SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM devices), (SELECT count(*) FROM batches),
-                   (SELECT coalesce(max(id), 0) FROM events)
-            """, r => new FeedbackCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)))[0];
-    }
-
-    public IEnumerable<StoredEvent> ReadEvents()
-    {
-        using var connection = OpenReader();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT d.device_id, e.user_id, e.item_id, e.type, e.ts_ms, e.seq, e.value
-            FROM events e JOIN devices d ON d.id = e.device
-            ORDER BY e.device, e.user_id, e.ts_ms, e.seq
-            """;
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            yield return new StoredEvent(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3),
-                reader.GetInt64(4), reader.GetInt64(5), reader.GetDouble(6));
-        }
-    }
-
-    public void RecordModel(ModelRecord model)
-    {
-        lock (_writeLock)
-        {
-            Execute(_writer, null, """
-                INSERT INTO models(version, created_ms, published, metrics, reason) VALUES ($v, $c, $p, $m, $r)
-                ON CONFLICT(version) DO UPDATE SET created_ms = excluded.created_ms, published = excluded.published,
-                    metrics = excluded.metrics, reason = excluded.reason
-                """,
-                ("$v", model.Version), ("$c", model.CreatedAt.ToUnixTimeMilliseconds()), ("$p", model.Published ? 1 : 0),
-                ("$m", model.Metrics), ("$r", model.Reason));
-        }
-    }
-
-    public void PublishModel(ModelRecord record, byte[] package, bool serve)
-    {
-        lock (_writeLock)
-        {
-            using var transaction = _writer.BeginTransaction();
-            bool taken = Query(_writer, transaction, "SELECT 1 FROM models WHERE version = $v AND package IS NOT NULL", r => true, ("$v", record.Version)).Count > 0;
-            if (taken)
-            {
-                throw new ModelVersionTakenException(record.Version);
-            }
-            Execute(_writer, transaction, """
-                INSERT INTO models(version, created_ms, published, metrics, reason, package) VALUES ($v, $c, $p, $m, $r, $pkg)
-                ON CONFLICT(version) DO UPDATE SET created_ms = excluded.created_ms, published = excluded.published,
-                    metrics = excluded.metrics, reason = excluded.reason, package = excluded.package
-                """,
-                ("$v", record.Version), ("$c", record.CreatedAt.ToUnixTimeMilliseconds()), ("$p", record.Published ? 1 : 0),
-                ("$m", record.Metrics), ("$r", record.Reason), ("$pkg", package));
-            if (serve)
-            {
-                Execute(_writer, transaction, "INSERT OR REPLACE INTO state(key, value) VALUES ('serving_version', $v)", ("$v", record.Version));
-            }
-            transaction.Commit();
-        }
-    }
-
-    public byte[]? ModelPackage(long version)
-    {
-        using var connection = OpenReader();
-        var found = Query(connection, null, "SELECT package FROM models WHERE version = $v AND published = 1 AND package IS NOT NULL",
-            r => (byte[])r[0], ("$v", version));
-        return found.Count == 1 ? found[0] : null;
-    }
+    public override AttributeIngestResult IngestAttributes(AttributeBatch batch) =>
+        Transact((connection, transaction) => AttributeIngest.Run(batch, DeviceKey(transaction, batch.DeviceId), connection, transaction));
 
     /// <summary>One SQLite file has one server: the lease is this process's, always granted, one trainer at a time.</summary>
-    public ITrainingLease? TryAcquireTrainingLease() => _trainingLease.Wait(0) ? new ProcessLease(_trainingLease) : null;
+    public override ITrainingLease? TryAcquireTrainingLease() => _trainingLease.Wait(0) ? new ProcessLease(_trainingLease) : null;
 
     private sealed class ProcessLease(SemaphoreSlim gate) : ITrainingLease
     {
@@ -336,73 +231,37 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
         }
     }
 
-    public IReadOnlyList<ModelRecord> Models()
+    private protected override T Read<T>(Func<DbConnection, T> read)
     {
         using var connection = OpenReader();
-        return Query(connection, null, "SELECT version, created_ms, published, metrics, reason FROM models ORDER BY version",
-            r => new ModelRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetInt64(2) == 1, r.GetString(3), r.GetString(4)));
+        return read(connection);
     }
 
-    public void RecordRun(RetrainingRun run)
+    private protected override T Write<T>(Func<DbConnection, DbTransaction, T> write) => Transact(write);
+
+    /// <summary>Runs <paramref name="work"/> on the writer, under the write lock, in one transaction committed when it returns.</summary>
+    private T Transact<T>(Func<SqliteConnection, SqliteTransaction, T> work)
     {
         lock (_writeLock)
         {
-            Execute(_writer, null, """
-                INSERT INTO retraining_runs(started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail)
-                VALUES ($s, $d, $o, $v, $e, $c, $b, $bn, $x)
-                """,
-                ("$s", run.Started.ToUnixTimeMilliseconds()), ("$d", run.Seconds), ("$o", run.Outcome), ("$v", (object?)run.Version ?? DBNull.Value),
-                ("$e", run.Epochs), ("$c", (object?)run.CandidateNdcg10 ?? DBNull.Value), ("$b", (object?)run.BaselineNdcg10 ?? DBNull.Value),
-                ("$bn", (object?)run.Baseline ?? DBNull.Value), ("$x", run.Detail));
+            using var transaction = _writer.BeginTransaction();
+            var result = work(_writer, transaction);
+            transaction.Commit();
+            return result;
         }
     }
 
-    public IReadOnlyList<RetrainingRun> Runs(int limit)
+    private protected override IEnumerable<T> Stream<T>(string sql, Func<DbDataReader, T> read)
     {
         using var connection = OpenReader();
-        return Query(connection, null, """
-            SELECT started_ms, seconds, outcome, version, epochs, candidate_ndcg, baseline_ndcg, baseline, detail
-            FROM retraining_runs ORDER BY id DESC LIMIT $limit
-            """,
-            r => new RetrainingRun(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(0)), r.GetDouble(1), r.GetString(2),
-                r.IsDBNull(3) ? null : r.GetInt64(3), r.GetInt32(4), r.IsDBNull(5) ? null : r.GetDouble(5), r.IsDBNull(6) ? null : r.GetDouble(6),
-                r.IsDBNull(7) ? null : r.GetString(7), r.GetString(8)),
-            ("$limit", limit));
+        using var command = Command(connection, null, sql, []);
+        foreach (var row in Rows(command, read, CommandBehavior.Default))
+        {
+            yield return row;
+        }
     }
 
-    public IReadOnlyList<IngestBucket> IngestHistory(DateTimeOffset since, TimeSpan bucket)
-    {
-        long start = since.ToUnixTimeMilliseconds();
-        long width = Math.Max(1, (long)bucket.TotalMilliseconds);
-        using var connection = OpenReader();
-        return Query(connection, null, """
-            SELECT (received_ms - $since) / $width AS b, count(*), sum(stored), count(DISTINCT device)
-            FROM batches WHERE received_ms >= $since GROUP BY b ORDER BY b
-            """,
-            r => new IngestBucket(DateTimeOffset.FromUnixTimeMilliseconds(start + r.GetInt64(0) * width), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)),
-            ("$since", start), ("$width", width));
-    }
-
-    public IReadOnlyList<(string ItemId, int Devices)> ShownCounts(int limit)
-    {
-        using var connection = OpenReader();
-        return Query(connection, null, """
-            SELECT item_id, count(DISTINCT device) FROM events WHERE type = $impression
-            GROUP BY item_id ORDER BY count(DISTINCT device) DESC, item_id LIMIT $limit
-            """, r => (r.GetString(0), (int)Math.Min(int.MaxValue, r.GetInt64(1))), ("$impression", (int)EventType.Impression), ("$limit", Math.Max(0, limit)));
-    }
-
-    public void SetServing(long version) => SetState("serving_version", version);
-
-    public long? ServingVersion() => GetState("serving_version");
-
-    public long TrainedThrough
-    {
-        get => GetState("trained_through") ?? 0;
-        set => SetState("trained_through", value);
-    }
-
-    public void Dispose()
+    private protected override void Close()
     {
         lock (_writeLock)
         {
@@ -413,7 +272,7 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
 
     private void Migrate()
     {
-        long version = Query(_writer, null, "PRAGMA user_version", r => r.GetInt64(0))[0];
+        long version = Single(_writer, null, "PRAGMA user_version", r => r.GetInt64(0));
         if (version > Migrations.Length)
         {
             throw new InvalidOperationException($"The feedback store has schema version {version}; this server understands up to {Migrations.Length}.");
@@ -429,65 +288,15 @@ public sealed partial class SqliteFeedbackStore : IFeedbackStore
 
     private long DeviceKey(SqliteTransaction transaction, string deviceId)
     {
-        Execute(_writer, transaction, "INSERT OR IGNORE INTO devices(device_id, first_seen_ms) VALUES ($d, $now)",
-            ("$d", deviceId), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
-        return Query(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", r => r.GetInt64(0), ("$d", deviceId))[0];
-    }
-
-    private void SetState(string key, long value)
-    {
-        lock (_writeLock)
-        {
-            Execute(_writer, null, "INSERT OR REPLACE INTO state(key, value) VALUES ($k, $v)", ("$k", key), ("$v", value));
-        }
-    }
-
-    private long? GetState(string key)
-    {
-        using var connection = OpenReader();
-        var values = Query(connection, null, "SELECT value FROM state WHERE key = $k", r => r.GetInt64(0), ("$k", key));
-        return values.Count == 1 ? values[0] : null;
+        Execute(_writer, transaction, "INSERT OR IGNORE INTO devices(device_id, first_seen_ms) VALUES ($d, $now)", ("$d", deviceId), ("$now", NowMs()));
+        return Single(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", r => r.GetInt64(0), ("$d", deviceId));
     }
 
     private SqliteConnection OpenReader()
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA busy_timeout=10000;");
+        Execute(connection, null, "PRAGMA busy_timeout=10000;");
         return connection;
-    }
-
-    private static void Execute(SqliteConnection connection, string sql) => Execute(connection, null, sql);
-
-    private static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static List<T> Query<T>(SqliteConnection connection, SqliteTransaction? transaction, string sql, Func<SqliteDataReader, T> read,
-        params (string Name, object Value)[] parameters)
-    {
-        using var command = Command(connection, transaction, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var rows = new List<T>();
-        while (reader.Read())
-        {
-            rows.Add(read(reader));
-        }
-        return rows;
-    }
-
-    /// <summary>A command for <paramref name="sql"/> in <paramref name="transaction"/> (if any) with <paramref name="parameters"/> bound by name.</summary>
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-        return command;
     }
 }

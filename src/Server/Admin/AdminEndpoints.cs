@@ -27,17 +27,17 @@ public static class AdminEndpoints
         pages.MapGet("/", (HttpContext http, ModelRegistry registry, IFeedbackStore store, ServerMetrics metrics, AdminSessions sessions) =>
             Page(OverviewPage.Render(registry.Serving, store.Counts(), metrics.RejectedTotal, store.Runs(1).FirstOrDefault(),
                 Models(store), IngestWindow.Load(store), Csrf(http, sessions))));
-        pages.MapGet("/models", (HttpContext http, ModelRegistry registry, IFeedbackStore store, AdminSessions sessions, long? served) =>
+        pages.MapGet("/models", (HttpContext http, ModelRegistry registry, IModelRegistryStore store, AdminSessions sessions, long? served) =>
             Page(ModelsPage.Render(Models(store), registry.Serving?.ModelVersion, Csrf(http, sessions), served is { } v ? $"Now serving v{v}." : null)));
-        pages.MapGet("/models/{version:long}/serve", (long version, HttpContext http, ModelRegistry registry, IFeedbackStore store, AdminSessions sessions) =>
+        pages.MapGet("/models/{version:long}/serve", (long version, HttpContext http, ModelRegistry registry, IModelRegistryStore store, AdminSessions sessions) =>
             Models(store).FirstOrDefault(m => m.Version == version && m.Published) is { } model
                 ? Page(ModelsPage.Confirm(model, registry.Serving?.ModelVersion, Csrf(http, sessions)))
                 : Page(Html.Page("No such model", $"<p>Version {version} was never published.</p>", "Models", Csrf(http, sessions)), StatusCodes.Status404NotFound));
         pages.MapPost("/models/{version:long}/serve", Serve);
         pages.MapPost("/retrain", Retrain);
-        pages.MapGet("/retraining", (HttpContext http, IFeedbackStore store, RetrainingTrigger trigger, AdminSessions sessions) =>
+        pages.MapGet("/retraining", (HttpContext http, IModelRegistryStore store, RetrainingTrigger trigger, AdminSessions sessions) =>
             Page(RetrainingPage.Render(store.Runs(200), trigger.LastError, Csrf(http, sessions))));
-        pages.MapGet("/traffic", (HttpContext http, IFeedbackStore store, ServerMetrics metrics, IngestGate gate, AdminSessions sessions) =>
+        pages.MapGet("/traffic", (HttpContext http, IFeedbackReader store, ServerMetrics metrics, IngestGate gate, AdminSessions sessions) =>
             Page(TrafficPage.Render(IngestWindow.Load(store), store.Counts(), metrics.RejectedByStatus, gate.InFlight, gate.Queued, Csrf(http, sessions))));
         pages.MapPost("/logout", async (HttpContext http, AdminSessions sessions) =>
         {
@@ -97,7 +97,7 @@ public static class AdminEndpoints
 
     private static IResult SeeOther(string location) => new SeeOtherResult(location);
 
-    private static IReadOnlyList<ModelView> Models(IFeedbackStore store) => store.Models().Select(ModelView.From).ToList();
+    private static IReadOnlyList<ModelView> Models(IModelRegistryStore store) => store.Models().Select(ModelView.From).ToList();
 
     private static string Csrf(HttpContext http, AdminSessions sessions) => sessions.AntiForgeryToken((string)http.Items[SessionItem]!);
 

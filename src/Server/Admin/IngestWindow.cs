@@ -11,7 +11,7 @@ internal sealed record IngestWindow(IReadOnlyList<IngestBucket> Buckets, TimeSpa
 {
     private const int MaxBuckets = 48;
 
-    public static IngestWindow Load(IFeedbackStore store)
+    public static IngestWindow Load(IFeedbackReader store)
     {
         // Batch arrival times are stored from the system clock, so the window is measured on it too.
         var now = DateTimeOffset.UtcNow;

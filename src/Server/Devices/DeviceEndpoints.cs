@@ -30,7 +30,7 @@ public static class DeviceEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden);
     }
 
-    private static async Task<IResult> Register(HttpContext http, IFeedbackStore store, DeviceTokens tokens, RegistrationLimits limits,
+    private static async Task<IResult> Register(HttpContext http, IFeedbackIngest store, DeviceTokens tokens, RegistrationLimits limits,
         ServerMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (limits.Refusal(http, metrics) is { } tooMany)
@@ -69,7 +69,7 @@ public static class DeviceEndpoints
         return Results.Bytes(WireCodec.Encode(credential), WireCodec.ContentType);
     }
 
-    private static IResult Erase(string deviceId, HttpContext http, IFeedbackStore store, ILoggerFactory loggers)
+    private static IResult Erase(string deviceId, HttpContext http, IFeedbackIngest store, ILoggerFactory loggers)
     {
         if (deviceId != http.AuthenticatedDevice())
         {

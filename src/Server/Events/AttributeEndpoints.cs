@@ -35,7 +35,7 @@ public static class AttributeEndpoints
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static async Task<IResult> Ingest(HttpContext http, IFeedbackStore store, ServerOptions options, ServerMetrics metrics,
+    private static async Task<IResult> Ingest(HttpContext http, IUserAttributeStore store, ServerOptions options, ServerMetrics metrics,
         TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("OnDeviceReco.Server.Attributes");

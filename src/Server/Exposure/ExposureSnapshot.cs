@@ -13,7 +13,7 @@ namespace OnDeviceReco.Server.Exposure;
 /// the last table answers. A recount with the same counts keeps the signed bytes, so their entity tag stays and
 /// devices holding them get 304. Every node counts from the shared store, so all nodes hand out the same counts.
 /// </summary>
-public sealed class ExposureSnapshot(IFeedbackStore store, ModelSigning signing, ServerOptions options, TimeProvider clock,
+public sealed class ExposureSnapshot(IFeedbackReader store, ModelSigning signing, ServerOptions options, TimeProvider clock,
     ILogger<ExposureSnapshot> log)
 {
     private readonly Lock _gate = new();

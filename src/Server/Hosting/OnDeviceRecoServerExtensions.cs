@@ -79,6 +79,11 @@ public static class OnDeviceRecoServerExtensions
     private static IServiceCollection AddServerServices(this IServiceCollection services)
     {
         services.AddSingleton(provider => FeedbackStores.Create(provider.GetRequiredService<ServerOptions>()));
+        // Each part of the one store, for the consumers that need only that part (the store tolerates being disposed once per registration).
+        services.AddSingleton<IFeedbackIngest>(provider => provider.GetRequiredService<IFeedbackStore>());
+        services.AddSingleton<IUserAttributeStore>(provider => provider.GetRequiredService<IFeedbackStore>());
+        services.AddSingleton<IModelRegistryStore>(provider => provider.GetRequiredService<IFeedbackStore>());
+        services.AddSingleton<IFeedbackReader>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => DeviceTokens.LoadOrCreate(Path.Combine(SecretsDirectory(provider), "device-token.secret"),
             provider.GetRequiredService<ServerOptions>().DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));
@@ -127,7 +132,7 @@ public static class OnDeviceRecoServerExtensions
     }
 
     /// <summary>Health: the store answers a count query.</summary>
-    private sealed class StoreHealthCheck(IFeedbackStore store) : IHealthCheck
+    private sealed class StoreHealthCheck(IFeedbackReader store) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {

@@ -10,7 +10,7 @@ namespace OnDeviceReco.Server.Hosting;
 /// </summary>
 public sealed class ServerGauges
 {
-    public ServerGauges(ServerMetrics metrics, IngestGate gate, IFeedbackStore store, ModelRegistry registry)
+    public ServerGauges(ServerMetrics metrics, IngestGate gate, IFeedbackReader store, ModelRegistry registry)
     {
         var meter = metrics.Meter;
         meter.CreateObservableGauge("reco.ingest.in_flight", () => gate.InFlight, "{batch}", "Batches being processed now (at most MaxConcurrentIngests).");

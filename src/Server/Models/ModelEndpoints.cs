@@ -38,7 +38,7 @@ public static class ModelEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         var operators = routes.MapGroup("/v1/admin").RequireAdmin();
-        operators.MapGet("/models", (IFeedbackStore store) => Results.Ok(store.Models()))
+        operators.MapGet("/models", (IModelRegistryStore store) => Results.Ok(store.Models()))
             .WithSummary("Every trained version with its evaluation and whether it was published.");
         operators.MapPost("/models/{version:long}/serve", (long version, ModelRegistry registry) => registry.Rollback(version)
                 ? Results.Ok(registry.Serving)
@@ -50,7 +50,7 @@ public static class ModelEndpoints
                 return Results.Accepted();
             })
             .WithSummary("Starts a retraining run now, whatever the threshold says.");
-        operators.MapGet("/stats", (IFeedbackStore store, ServerMetrics metrics, ModelRegistry registry, RetrainingTrigger trigger) =>
+        operators.MapGet("/stats", (IFeedbackReader store, ServerMetrics metrics, ModelRegistry registry, RetrainingTrigger trigger) =>
             {
                 var counts = store.Counts();
                 return Results.Ok(new ServerStats(counts.Events, counts.Devices, counts.Batches, metrics.AlreadyStoredTotal,

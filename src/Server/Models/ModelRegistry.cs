@@ -20,7 +20,7 @@ public sealed class ModelRegistry
     /// <summary>How stale this node's view of the serving version may be.</summary>
     public static readonly TimeSpan ServingRefresh = TimeSpan.FromSeconds(1);
 
-    private readonly IFeedbackStore _store;
+    private readonly IModelRegistryStore _store;
     private readonly BundleVerifier _verifier;
     private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
@@ -28,7 +28,7 @@ public sealed class ModelRegistry
     private CachedPackage? _lastPackage;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
-    public ModelRegistry(ServerOptions options, IFeedbackStore store, ModelSigning signing, TimeProvider? clock = null)
+    public ModelRegistry(ServerOptions options, IModelRegistryStore store, ModelSigning signing, TimeProvider? clock = null)
     {
         _store = store;
         _clock = clock ?? TimeProvider.System;

@@ -13,7 +13,7 @@ namespace OnDeviceReco.Server.Retraining;
 public static class CohortSignals
 {
     /// <summary>The cohort table for <paramref name="data"/>, or null when no user has an attribute or a search.</summary>
-    public static CohortTable? Build(IFeedbackStore store, InteractionData data, CohortOptions? options = null)
+    public static CohortTable? Build(IUserAttributeStore store, InteractionData data, CohortOptions? options = null)
     {
         var labels = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var attribute in store.ReadAttributes())

@@ -4,13 +4,13 @@ namespace OnDeviceReco.Trainer.Data;
 
 /// <summary>
 /// Synced feedback as training data, read as a stream through the store's own training read
-/// (<see cref="IFeedbackStore.ReadEvents"/>): one sequence per <see cref="FeedbackUserKey"/> (device, user) built by <see cref="UserSequenceBuilder"/>, then put in <see cref="CanonicalUserOrder"/> so the same
+/// (<see cref="IFeedbackReader.ReadEvents"/>): one sequence per <see cref="FeedbackUserKey"/> (device, user) built by <see cref="UserSequenceBuilder"/>, then put in <see cref="CanonicalUserOrder"/> so the same
 /// stored events train the same model whatever order devices synced in. Items get titles and genres from the
 /// catalogue when one is configured; items only devices know are added bare. The server's retraining and the
 /// trainer's <c>--data sqlite:…</c> / <c>postgresql:…</c> both read through here. With <paramref name="collectShown"/>
 /// it also keeps what was shown and not taken (impressions), for recipes that learn from them.
 /// </summary>
-public sealed class FeedbackInteractionSource(IFeedbackStore store, string? catalogueDirectory, bool collectShown = false) : IInteractionSource
+public sealed class FeedbackInteractionSource(IFeedbackReader store, string? catalogueDirectory, bool collectShown = false) : IInteractionSource
 {
     public InteractionData Load()
     {

@@ -5,13 +5,16 @@ using OnDeviceReco.Server.Tests.Support;
 
 namespace OnDeviceReco.Server.Tests.Stores;
 
-/// <summary>The same store contract on PostgreSQL: a throwaway server for the run, a fresh database per test.</summary>
+/// <summary>
+/// The same store contract on PostgreSQL: a throwaway server for the run, a fresh database per test, created with a
+/// language's collation so that every order the contract checks is the store's own, not the database's.
+/// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStoreContractTests(PostgresFixture postgres) : FeedbackStoreContract
 {
     private string? _lastDatabase;
 
-    protected override IFeedbackStore NewStore() => new PostgresFeedbackStore(_lastDatabase = postgres.NewDatabase());
+    protected override IFeedbackStore NewStore() => new PostgresFeedbackStore(_lastDatabase = postgres.NewLinguisticDatabase());
 
     protected override long AttributeRows()
     {

@@ -1,3 +1,6 @@
+using Npgsql;
+using OnDeviceReco.TestSupport;
+
 namespace OnDeviceReco.Server.Tests.Support;
 
 /// <summary>
@@ -10,6 +13,22 @@ public sealed class PostgresFixture : IDisposable
 
     /// <summary>A fresh, empty database's connection string.</summary>
     public string NewDatabase() => _server.CreateDatabase("t_" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>
+    /// A fresh, empty database whose default collation is a language's (ICU en-US: a, B, b, é, Z), not byte order, as an
+    /// operator's database may well be: the store contract runs on one, so it proves both stores order text alike.
+    /// </summary>
+    public string NewLinguisticDatabase()
+    {
+        string name = "t_" + Guid.NewGuid().ToString("N");
+        using (var connection = new NpgsqlConnection(_server.ConnectionString))
+        {
+            connection.Open();
+            using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'", connection);
+            command.ExecuteNonQuery();
+        }
+        return _server.ConnectionString.Replace("Database=postgres", $"Database={name}", StringComparison.Ordinal);
+    }
 
     public void Dispose() => _server.Dispose();
 }
