@@ -8,7 +8,7 @@ namespace OnDeviceReco;
 // User attributes: categorical facts the app knows about a user (platform, locale, age band…), one value per key.
 // Stored in the same file, under the same consent as events: revoked records nothing, local-only never syncs,
 // EraseAllData deletes them with the file. Writes are rare, so they are written synchronously on the writer.
-public sealed partial class BehaviorStore
+internal sealed partial class BehaviorStore
 {
     /// <summary>
     /// Sets <paramref name="key"/> of <paramref name="userId"/> to <paramref name="value"/> (replacing an earlier

@@ -5,7 +5,7 @@ namespace OnDeviceReco;
 
 // What the sync client needs from the store: the unsynced events in order, marking them synced once the
 // server acknowledged them, and a little persistent state (the device's token).
-public sealed partial class BehaviorStore
+internal sealed partial class BehaviorStore
 {
     /// <summary>
     /// Events after <paramref name="afterSequence"/> waiting to be synced (never local-only ones), oldest first;

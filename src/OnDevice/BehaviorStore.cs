@@ -8,9 +8,10 @@ namespace OnDeviceReco;
 /// <summary>
 /// The on-device behaviour store: one SQLite file holding the user's events, item metadata and SDK state.
 /// <see cref="Track"/> validates and queues in memory and never waits on disk; one background writer
-/// commits in batches. Every member is thread-safe.
+/// commits in batches. Every member is thread-safe. Apps reach it through <c>RecoClient</c>, which owns one: the store
+/// is the engine behind the public API, not an API of its own.
 /// </summary>
-public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
+internal sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
 {
     private readonly StoreOptions _options;
     private readonly ILogger _logger;
@@ -185,16 +186,16 @@ public sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Caps the database at <paramref name="pages"/> pages on the write connection (SQLite's max_page_count): past
-    /// it, commits fail exactly as on a full disk. Tests use it to fill a real store; raising it again is "space is back".
+    /// Changes <see cref="StoreOptions.MaxDatabaseBytes"/> while the store is open. Runs even while the bound refuses
+    /// the queued events (raising it is what lets them in); they are committed at the writer's next attempt.
     /// </summary>
-    internal void LimitPagesForTesting(long pages) =>
-        Wait(_writer.Submit(new WriterCommand(writer =>
-                writer.Database.Execute($"PRAGMA max_page_count = {pages.ToString(System.Globalization.CultureInfo.InvariantCulture)}"))
-            { IgnoresPendingFailure = true }));
-
-    /// <summary>Pages in the database file now (SQLite's page_count).</summary>
-    internal long PageCountForTesting => Read(database => database.QueryInt64("PRAGMA page_count"));
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="maxBytes"/> is not positive.</exception>
+    public void SetMaxDatabaseBytes(long? maxBytes)
+    {
+        StoreOptions.ValidateMaxDatabaseBytes(maxBytes);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        Wait(_writer.Submit(new WriterCommand(writer => writer.LimitSize(maxBytes)) { IgnoresPendingFailure = true }));
+    }
 
     /// <summary>Completes when every event tracked before the call is committed to disk.</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default)

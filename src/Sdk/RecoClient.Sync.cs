@@ -19,6 +19,12 @@ public sealed partial class RecoClient
     /// <summary>The outcome of the most recent sync, or null before the first.</summary>
     public SyncResult? LastSync => Volatile.Read(ref _lastSync);
 
+    /// <summary>Stored events waiting for the next sync; events kept on the device by the consent choice are not counted.</summary>
+    public long UnsyncedEvents => _store.UnsyncedEvents;
+
+    /// <summary>User attribute changes (sets and removals) waiting for the next sync.</summary>
+    public long UnsyncedAttributeChanges => _store.UnsyncedAttributeChanges;
+
     /// <summary>
     /// Sends every unsynced event (with consent only), then fetches, verifies and hot-swaps a newer model if the
     /// server has one. Never throws for network or server failures: they are in the result, and the next sync

@@ -96,8 +96,14 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>The underlying store, for advanced queries.</summary>
-    public BehaviorStore Store => _store;
+    /// <summary>The store behind this client, for tests that inspect what it holds (InternalsVisibleTo).</summary>
+    internal BehaviorStore Store => _store;
+
+    /// <summary>
+    /// This installation's random, pseudonymous id: what sync identifies the device by (e.g. for a request to erase
+    /// its data on the server). <see cref="EraseAllData"/> makes a new one.
+    /// </summary>
+    public string DeviceId => _store.DeviceId;
 
     /// <summary>How the store opened and whether writes are failing.</summary>
     public StoreHealth Health => _store.Health;
@@ -108,33 +114,69 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
     /// <summary>The persisted consent choice.</summary>
     public ConsentState Consent => _store.Consent;
 
-    /// <inheritdoc cref="BehaviorStore.Track"/>
+    /// <summary>
+    /// Records that <paramref name="userId"/> did <paramref name="type"/> on <paramref name="itemId"/>.
+    /// Validates, queues and returns without touching the disk.
+    /// </summary>
+    /// <param name="userId">Profile id, 1–256 UTF-8 bytes, no control characters.</param>
+    /// <param name="itemId">Item id, 1–256 UTF-8 bytes, no control characters.</param>
+    /// <param name="type">A built-in or app-defined event type.</param>
+    /// <param name="value">Rating, dwell seconds… must be finite.</param>
+    /// <param name="timestamp">When it happened; now when null. At most <see cref="StoreOptions.MaxClockSkew"/> ahead.</param>
+    /// <param name="context">Up to 16 small key/value pairs, copied before return.</param>
+    /// <returns>Whether the event was queued, or why it was not recorded.</returns>
+    /// <exception cref="InvalidEventException">When any argument is invalid; nothing is recorded.</exception>
+    /// <exception cref="ObjectDisposedException">After <see cref="Dispose"/>.</exception>
     public TrackOutcome Track(string userId, string itemId, EventType type, double value = 0,
         DateTimeOffset? timestamp = null, IReadOnlyDictionary<string, string>? context = null) =>
         _store.Track(userId, itemId, type, value, timestamp, context);
 
-    /// <inheritdoc cref="BehaviorStore.Flush"/>
+    /// <summary>Returns when every event tracked before the call is committed to disk.</summary>
+    /// <exception cref="BehaviorStoreException">When the commit failed (the events stay queued for retry).</exception>
     public void Flush() => _store.Flush();
 
-    /// <inheritdoc cref="BehaviorStore.FlushAsync"/>
+    /// <summary>Completes when every event tracked before the call is committed to disk.</summary>
     public Task FlushAsync(CancellationToken cancellationToken = default) => _store.FlushAsync(cancellationToken);
 
-    /// <inheritdoc cref="BehaviorStore.UpsertItems"/>
+    /// <summary>Adds or replaces item metadata, all items in one transaction. Validates every item first.</summary>
+    /// <exception cref="InvalidEventException">When an item is invalid; nothing is written.</exception>
     public void UpsertItems(IEnumerable<ItemMetadata> items) => _store.UpsertItems(items);
 
-    /// <inheritdoc cref="BehaviorStore.GetProfile"/>
+    /// <summary>The user's profile from their most recent events (an empty profile for an unknown user).</summary>
     public UserProfile GetProfile(string userId) => _store.GetProfile(userId);
 
-    /// <inheritdoc cref="BehaviorStore.GetRecentSequence"/>
+    /// <summary>
+    /// The user's last <paramref name="maxLength"/> items, oldest first. Reflects committed events; call
+    /// <see cref="Flush"/> first to include events tracked a moment ago.
+    /// </summary>
+    /// <param name="userId">The profile.</param>
+    /// <param name="maxLength">How many items at most (1–10,000).</param>
+    /// <param name="types">Only these event types; all types when null.</param>
+    /// <param name="collapseRepeats">Collapse consecutive events on the same item into one step (the newest).</param>
     public IReadOnlyList<RecentItem> GetRecentSequence(string userId, int maxLength = 50,
         IReadOnlySet<EventType>? types = null, bool collapseRepeats = true) =>
         _store.GetRecentSequence(userId, maxLength, types, collapseRepeats);
 
-    /// <inheritdoc cref="BehaviorStore.SetConsent"/>
+    /// <summary>
+    /// Records the user's consent choice (persisted before return). Revoked stops recording; LocalOnly and
+    /// Revoked also mark every stored event and attribute change as never to be synced.
+    /// </summary>
     public void SetConsent(ConsentState consent) => _store.SetConsent(consent);
 
-    /// <inheritdoc cref="BehaviorStore.EraseAllData"/>
+    /// <summary>
+    /// Deletes every event, item and state row and every file of the database (WAL included), then starts
+    /// an empty store: sequence ids restart at 1 and the device id is new. The consent choice is kept.
+    /// Events tracked before the call are erased too.
+    /// </summary>
     public void EraseAllData() => _store.EraseAllData();
+
+    /// <summary>
+    /// Changes the bound on the database file's size while running (<see cref="StoreOptions.MaxDatabaseBytes"/>; null
+    /// lifts it): e.g. lower it when the system reports low storage, raise it when space is back. Events that waited
+    /// for room are written at the writer's next attempt.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">When <paramref name="maxBytes"/> is not positive.</exception>
+    public void SetMaxDatabaseBytes(long? maxBytes) => _store.SetMaxDatabaseBytes(maxBytes);
 
     /// <summary>Replaces the app-supplied popularity list (most popular first).</summary>
     public void SetPopularItems(IEnumerable<string> rankedItemIds) => _popularity.SetAppPopularityList(rankedItemIds);

@@ -15,16 +15,23 @@ public sealed class BundleFixture : IDisposable
 {
     public const int Items = 40;
     public static readonly string[] Genres = ["Action", "Puzzle", "Racing", "Sports"];
+    private static readonly Lock Training = new();
 
     public BundleFixture()
     {
         Root = Path.Combine(Path.GetTempPath(), "odr-e2e", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Root);
-        TorchRuntime.Configure(2, 11);
         Data = SyntheticData();
         Config = new ModelConfig { Name = "sasrec", Architecture = "sasrec", Dimension = 32, Blocks = 2, Heads = 2, MaxLength = 10, BatchSize = 16, Dropout = 0.1, LearningRate = 3e-3 };
-        Model = ModelFactory.Create(Config, Data.Items);
-        new SequenceTrainer(Model, 11).Train(Data.Sequences, validate: null, epochs: 40);
+        // The same model in every run and every test class: libtorch's random generator and thread pool are
+        // process-wide, and the classes using this fixture build theirs in parallel. One at a time, seeded right
+        // before, on one thread (a parallel sum may add in another order), so no test depends on how a run went.
+        lock (Training)
+        {
+            TorchRuntime.Configure(1, 11);
+            Model = ModelFactory.Create(Config, Data.Items);
+            new SequenceTrainer(Model, 11).Train(Data.Sequences, validate: null, epochs: 40);
+        }
         using var key = BundleSigner.CreateKey();
         PublicKeyPem = BundleSigner.ExportPublicKeyPem(key);
         PrivateKeyPem = BundleSigner.ExportPrivateKeyPem(key);

@@ -109,7 +109,7 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
         Assert.Equal(Items / 2, betterHalf.Count); // the same better half for every twin
         Assert.Subset(betterHalf, union);
         // Without the users' own draws all six would explore the same 3 items; how far beyond 3 they spread depends
-        // on the fixture's model, which is trained anew each run (as few as 7 in one run here), so the bar is well above 3, not exact.
+        // on the fixture's model (as few as 7 with other training runs), so the bar is well above 3, not exact.
         Assert.True(union.Count >= 6, $"six users with the same history explored only {union.Count} distinct items");
     }
 
@@ -133,8 +133,8 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
             var next = Explored(after);
             Assert.Equal(3, next.Count);
             // Each pick's bonus shrank. The user's own draw (exponential, so now and then large) may keep a very
-            // promising pick or two another round — the model behind this fixture is trained anew each run, so which
-            // items those are varies — but never all of them, and never at an unchanged score.
+            // promising pick or two another round — which items those are depends on the fixture's model — but never all
+            // of them, and never at an unchanged score.
             var kept = next.Intersect(picks).ToList();
             Assert.True(kept.Count <= 2, $"round {round}: {string.Join(", ", kept)} still explored after 30 impressions");
             Assert.All(kept, id => Assert.True(after.Single(r => r.ItemId == id).Score < shown.Single(r => r.ItemId == id).Score,
@@ -211,7 +211,7 @@ public sealed class ExplorationTests : IClassFixture<BundleFixture>, IDisposable
                 var explored = answer.Where(r => r.IsExploration).Select(r => (r.ItemId, r.Score)).ToList();
                 var skipped = touched.Union(answer.Where(r => !r.IsExploration).Select(r => r.ItemId)).ToHashSet();
                 // As many picks as the request's share asks for, unless the formula's own pool runs dry first: with the
-                // category filter the fixture's freshly trained model sometimes leaves no plausible item beside the
+                // category filter a fixture model may leave no plausible item beside the
                 // listed and touched ones, and then the SDK must explore nothing either (the count is compared too).
                 int slots = (int)Math.Round(options.Exploration * 10);
                 var expected = ExplorationOracle.Picks("o", plausible, skipped, shown, popularity, slots, population);

@@ -50,7 +50,7 @@ public sealed class AttributeClockTests
         var wrong = await device.Client.SyncAsync();
 
         Assert.True(wrong.Status == SyncStatus.Completed, $"{what}: {wrong.Status} {wrong.Error}");
-        Assert.Equal(0, device.Client.Store.UnsyncedAttributeChanges);
+        Assert.Equal(0, device.Client.UnsyncedAttributeChanges);
         Assert.Equal("ios", ServerValue(server, device.DeviceId, "user-0", "platform"));
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Assert.InRange(ServerTime(server, device.DeviceId, "platform"), now - 120_000, now + 120_000);
@@ -97,7 +97,7 @@ public sealed class AttributeClockTests
             var sync = await restored.Client.SyncAsync();
 
             Assert.Equal(SyncStatus.Completed, sync.Status);
-            Assert.Equal(0, restored.Client.Store.UnsyncedAttributeChanges);
+            Assert.Equal(0, restored.Client.UnsyncedAttributeChanges);
             Assert.Equal("web", ServerValue(server, deviceId, "user-0", "platform"));
             // Later changes are numbered after the server's, so they land at once.
             restored.Client.SetUserAttribute("user-0", "platform", "android");

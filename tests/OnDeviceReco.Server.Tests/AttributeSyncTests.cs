@@ -43,7 +43,7 @@ public sealed class AttributeSyncTests
 
         Assert.Equal(SyncStatus.Completed, first.Status);
         Assert.Equal(3, first.AttributeChangesSent);
-        Assert.Equal(0, device.Client.Store.UnsyncedAttributeChanges);
+        Assert.Equal(0, device.Client.UnsyncedAttributeChanges);
         Assert.Equal(3, ServerAttributes(server, device.DeviceId));
         Assert.True(ServerHas(server, device.DeviceId, "user-0", "platform", "ios"));
         Assert.True(proxy.Log.Count(r => r.Path == "/v1/attributes") >= 2); // the lost acknowledgement made it resend
@@ -55,7 +55,7 @@ public sealed class AttributeSyncTests
         var third = await device.Client.SyncAsync();
         Assert.Equal(1, third.AttributeChangesSent);
         Assert.Equal(2, ServerAttributes(server, device.DeviceId));
-        Assert.Equal(0, device.Client.Store.UnsyncedAttributeChanges);
+        Assert.Equal(0, device.Client.UnsyncedAttributeChanges);
         Assert.Equal(new Dictionary<string, string> { ["platform"] = "ios" }, device.Client.GetUserAttributes("user-0"));
     }
 
@@ -100,7 +100,7 @@ public sealed class AttributeSyncTests
         Assert.Equal(SyncStatus.Completed, old.Status);
         Assert.Equal(30, old.EventsSent);
         Assert.Equal(0, old.AttributeChangesSent);
-        Assert.Equal(1, device.Client.Store.UnsyncedAttributeChanges);
+        Assert.Equal(1, device.Client.UnsyncedAttributeChanges);
         Assert.Equal(0, ServerAttributes(server, device.DeviceId));
 
         proxy.Chooser = null; // the server was upgraded

@@ -140,19 +140,19 @@ public sealed class MultiNodeTests(PostgresFixture postgres, ITestOutputHelper o
             for (int round = 0; round < 20; round++)
             {
                 var result = await device.SyncAsync();
-                if (result.Status == SyncStatus.Completed && device.Store.UnsyncedEvents == 0)
+                if (result.Status == SyncStatus.Completed && device.UnsyncedEvents == 0)
                 {
                     return;
                 }
                 Assert.True(result.Status is SyncStatus.Completed or SyncStatus.Unreachable, $"A dead node must never look permanent: {result}");
             }
-            Assert.Fail($"Device {device.Store.DeviceId} still has {device.Store.UnsyncedEvents} unsynced events after 20 syncs.");
+            Assert.Fail($"Device {device.DeviceId} still has {device.UnsyncedEvents} unsynced events after 20 syncs.");
         })));
     }
 
     private static void AssertExactlyOnce(string database, IEnumerable<RecoClient> devices)
     {
-        var expected = devices.SelectMany(d => d.Store.GetEvents(0, 100_000).Select(e => (d.Store.DeviceId, e.Sequence, e.ItemId))).ToHashSet();
+        var expected = devices.SelectMany(d => d.Store.GetEvents(0, 100_000).Select(e => (d.DeviceId, e.Sequence, e.ItemId))).ToHashSet();
         var stored = Query(database, "SELECT d.device_id, e.seq, e.item_id FROM events e JOIN devices d ON d.id = e.device",
             r => (r.GetString(0), r.GetInt64(1), r.GetString(2)));
         Assert.Equal(expected.Count, stored.Count);

@@ -30,7 +30,7 @@ for (int i = 0; i < count; i++)
     client.Track("crash-user", $"crash-{i}", EventType.Play, i);
 }
 client.Flush();
-Console.Out.WriteLine("tracked " + client.Store.DeviceId);
+Console.Out.WriteLine("tracked " + client.DeviceId);
 Console.Out.Flush();
 var result = await client.SyncAsync();
 // Only reached when the test lets the request finish; the crash tests kill the process before.

@@ -77,7 +77,7 @@ internal sealed class LoadedModel : IDisposable
     /// <summary>
     /// Rows the compact search's integer stage keeps for exact rescoring: the candidate pool and a quarter more,
     /// at least <see cref="MinShortlist"/>. The integer stage moves a true top-10 item a few places at most: with
-    /// every row rescored, recall@10 on the MovieLens-trained table was the same as with this shortlist (README).
+    /// every row rescored, recall@10 on the MovieLens-trained table was the same as with this shortlist (docs/measurements.md).
     /// </summary>
     public int Shortlist { get; }
 

@@ -14,7 +14,7 @@ internal sealed class OnboardingPicker(BehaviorStore store, PopularityRecommende
 {
     /// <summary>
     /// The head is this many popular items per question (at least <see cref="MinHead"/>): wide enough to cover, narrow
-    /// enough to be known. Chosen on validation newcomers of the MovieLens loop (README): 20 against 8 and 40.
+    /// enough to be known. Chosen on the feedback loop's validation newcomers; measurements in docs/measurements.md.
     /// </summary>
     internal const int HeadPerQuestion = 20;
     private const int MinHead = 50;

@@ -4,7 +4,7 @@ namespace OnDeviceReco.Ranking;
 /// The last link of the cold-start chain: items popular on this device over a window, then the app's own
 /// popularity list (e.g. shipped with the app or fetched from its server) for whatever slots remain.
 /// </summary>
-public sealed class PopularityRecommender
+internal sealed class PopularityRecommender
 {
     private readonly BehaviorStore _store;
     private readonly TimeSpan _window;

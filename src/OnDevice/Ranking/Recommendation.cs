@@ -63,4 +63,4 @@ public sealed record RecommendOptions
 /// <param name="UserId">The profile to recommend for.</param>
 /// <param name="Count">How many items (1–1,000).</param>
 /// <param name="Options">Filters.</param>
-public sealed record RecommendationRequest(string UserId, int Count, RecommendOptions Options);
+internal sealed record RecommendationRequest(string UserId, int Count, RecommendOptions Options);

@@ -16,6 +16,7 @@ internal sealed partial class EventWriter : IDisposable
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private readonly List<QueuedWrite> _batch;
+    private readonly DatabaseSizeLimit _sizeLimit;
     private long _pending;
     private long _written;
     private long _evictedTotal;
@@ -34,6 +35,8 @@ internal sealed partial class EventWriter : IDisposable
         _options = options;
         _logger = logger;
         _batch = new List<QueuedWrite>(options.BatchSize);
+        _sizeLimit = new DatabaseSizeLimit(database, options.MaxDatabaseBytes);
+        _sizeLimit.ApplyTo(database);
         LoadCounters();
         _thread = new Thread(Run) { IsBackground = true, Name = "OnDeviceReco writer" };
         _thread.Start();
@@ -89,7 +92,15 @@ internal sealed partial class EventWriter : IDisposable
     {
         Database.Dispose();
         Database = database;
+        _sizeLimit.ApplyTo(database);
         LoadCounters();
+    }
+
+    /// <summary>Changes the bound on the file's size (<see cref="StoreOptions.MaxDatabaseBytes"/>); writer thread only.</summary>
+    public void LimitSize(long? maxBytes)
+    {
+        _sizeLimit.MaxBytes = maxBytes;
+        _sizeLimit.ApplyTo(Database);
     }
 
     private void LoadCounters()

@@ -39,6 +39,17 @@ public sealed class StoreOptions
     /// <summary>How far ahead of the device clock a timestamp may be. Default 1 day.</summary>
     public TimeSpan MaxClockSkew { get; init; } = Protocol.Events.EventContract.DefaultMaxClockSkew;
 
+    /// <summary>
+    /// Largest size, in bytes, the database file may grow to; null (the default) leaves it to the disk. Reaching it is
+    /// handled as a full disk: events tracked meanwhile wait in memory (Track returns QueueFull once
+    /// <see cref="MaxQueuedEvents"/> wait), Flush throws a <see cref="BehaviorStoreException"/> of kind
+    /// <see cref="StoreErrorKind.DiskFull"/>, the health reports the write error, reads and recommendations go on from
+    /// what is committed, and nothing committed is lost; once the bound is raised the waiting events are written. A bound
+    /// below the file's present size keeps it from growing (it is not shrunk). The write-ahead log beside the file is not
+    /// counted.
+    /// </summary>
+    public long? MaxDatabaseBytes { get; init; }
+
     /// <summary>Commit durability. Default <see cref="OnDeviceReco.Durability.Full"/>.</summary>
     public Durability Durability { get; init; } = Durability.Full;
 
@@ -74,5 +85,14 @@ public sealed class StoreOptions
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(AffinityHalfLife, TimeSpan.Zero, nameof(AffinityHalfLife));
         ArgumentOutOfRangeException.ThrowIfLessThan(ProfileWindow, 1, nameof(ProfileWindow));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        ValidateMaxDatabaseBytes(MaxDatabaseBytes);
+    }
+
+    internal static void ValidateMaxDatabaseBytes(long? maxBytes)
+    {
+        if (maxBytes is { } bytes)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 1, nameof(MaxDatabaseBytes));
+        }
     }
 }

@@ -22,7 +22,7 @@ public sealed class Device : IDisposable
 
     public SyncOptions Sync { get; }
 
-    public string DeviceId => Client.Store.DeviceId;
+    public string DeviceId => Client.DeviceId;
 
     /// <summary>The secret the device proves itself with (only the device and this test know it).</summary>
     public string Secret => Client.Store.DeviceSecret;
@@ -81,7 +81,7 @@ public sealed class Device : IDisposable
     public IReadOnlyList<TrackedEvent> StoredEvents() =>
         Client.Store.GetEvents(0, 100_000).Select(e => new TrackedEvent(DeviceId, e.Sequence, e.ItemId)).ToList();
 
-    public long Unsynced => Client.Store.UnsyncedEvents;
+    public long Unsynced => Client.UnsyncedEvents;
 
     public void Dispose() => Client.Dispose();
 }
