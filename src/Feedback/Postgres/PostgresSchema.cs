@@ -9,7 +9,7 @@ namespace OnDeviceReco.Feedback.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    /// <summary>Hash partitions of the events table. Citus distributes by the same key (see README).</summary>
+    /// <summary>Hash partitions of the events table. Citus distributes by the same key (see docs/scale-out.md).</summary>
     public const int EventPartitions = 8;
 
     private const long MigrationLockKey = 0x6F64_725F_6D69_67; // "odr_mig"

@@ -4,7 +4,7 @@ using OnDeviceReco.Server.Hosting;
 
 namespace OnDeviceReco.Server.Exposure;
 
-/// <summary>The population's exposure, for devices exploring where the population knows least (issue 17).</summary>
+/// <summary>The population's exposure, for devices exploring where the population knows least.</summary>
 public static class ExposureEndpoints
 {
     public static void MapExposureEndpoints(this IEndpointRouteBuilder routes)

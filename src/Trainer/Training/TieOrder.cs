@@ -8,7 +8,7 @@ namespace OnDeviceReco.Trainer.Training;
 /// pairs), and a model trained on one fixed order learns that order: on movielens-small SASRec scored NDCG@10
 /// 0.0808 ± 0.0041 with ties as listed but 0.0715 ± 0.0046 when the same data listed them at random (three seeds
 /// each), so part of its score was the listing, which does not carry over to events listed any other way.
-/// Shuffled anew each epoch, a run teaches only what it says: these items go together (README, "Ties in time").
+/// Shuffled anew each epoch, a run teaches only what it says: these items go together (docs/trainer.md, "Ties in time").
 /// </summary>
 internal static class TieOrder
 {

@@ -10,7 +10,7 @@ namespace OnDeviceReco.Trainer.Tests.Training;
 /// <summary>
 /// <see cref="HeldAdam"/> replaces TorchSharp's <c>optim.Adam</c> only to hold its Scalars: trained from the same
 /// weights on the same batches with the same dropout draws, both must leave every parameter bit for bit the same,
-/// or the README's numbers would no longer be the trainer's.
+/// or the documented numbers would no longer be the trainer's.
 /// </summary>
 [Collection(RunsAlone.Name)] // torch.manual_seed is process-wide: another test's draws between ours would break the replay
 public sealed class HeldAdamTests
