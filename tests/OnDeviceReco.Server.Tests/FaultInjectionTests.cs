@@ -35,11 +35,12 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         using var dir = new TempDirectory();
         await using var server = await ServerHost.StartAsync();
         await using var proxy = await ChaosProxy.StartAsync(server.Address);
-        proxy.SlowDelay = TimeSpan.FromSeconds(2);
-        // Slow answers must outlast the device's timeout; otherwise leave a wide margin so load never causes extra
-        // attempts (5 s was once not enough: a clean-clone CI run, the whole suite in parallel on 2 cores, saw one
-        // event attempt more than the faults explain in two cases).
-        var timeout = fault == Fault.SlowResponse ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(30);
+        // Slow answers must outlast the device's timeout, and that timeout must still outlast an ordinary answer on a
+        // loaded machine: with the whole suite in parallel on 2 cores an answer passed by the proxy once took over a
+        // second, so the device timed out and retried it, and the queued faults then met other batches. Elsewhere a
+        // wide margin, so load never causes extra attempts (5 s was once not enough either).
+        proxy.SlowDelay = TimeSpan.FromSeconds(10);
+        var timeout = fault == Fault.SlowResponse ? TimeSpan.FromSeconds(4) : TimeSpan.FromSeconds(30);
         using var device = Device.Create(dir, proxy.Address, s => s with { RequestTimeout = timeout });
         device.Track(Events);
         bool retried = fault is not (Fault.DuplicateDelivery or Fault.DuplicateConcurrent);
