@@ -104,7 +104,7 @@ kill $server_pid
 echo "== C sample, popularity only"
 "$out/recommend" "$work/sample.db"
 echo "== C sample with a signed model trained for one epoch on the repo's MovieLens copy"
-dotnet run -c Release --project "$root/src/Trainer" -- train --data "$root/data/movielens-small" --out "$work/bundle" \
+dotnet run -c Release --project "$root/src/Trainer.Cli" -- train --data "$root/data/movielens-small" --out "$work/bundle" \
   --key "$work/signing-key.pem" --max-epochs 1 --threads 2 > "$work/train.log" 2>&1 || { cat "$work/train.log"; exit 1; }
 "$out/recommend" "$work/model.db" "$work/bundle" "$work/signing-key.pem.pub"
 echo "== Plugin host: ten dlopen / signed model / recommend / close / dlclose cycles in one process"
