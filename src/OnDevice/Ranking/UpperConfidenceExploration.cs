@@ -36,6 +36,8 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
     /// <summary>Popular items considered when the model was not run (half of them plausible).</summary>
     private const int PopularPool = 200;
 
+    private readonly ShownCountsCache _shownCounts = new(store);
+
     public void Fill(LoadedModel? model, (int Index, float Score)[]? candidates, IReadOnlySet<string> touched,
         RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
@@ -47,7 +49,7 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         {
             count = Plausible(model, candidates, request, filter, pool);
             var plausible = pool.AsSpan(0, count);
-            var shown = new ShownCounts(store.GetShownCounts(request.UserId), model, plausible.Length);
+            var shown = new ShownCounts(_shownCounts.Get(request.UserId), model, plausible.Length);
             var population = exposure.For(model);
             double log = Math.Log(2 + shown.Total);
             var draws = SeededDraw.ForUser(request.UserId);
@@ -59,7 +61,14 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
                 double relevance = 1 - rank / (double)plausible.Length;
                 double evidence = shown.Of(id, index) + TrainingEvidenceOf(model, index) + PopulationEvidence * population.Of(id, index);
                 double uncertainty = Math.Sqrt(log / (1 + evidence));
-                double score = relevance + Confidence * uncertainty * draws.Exponential(id);
+                double uniform = draws.Uniform(id);
+                // Most of thousands of draws cannot reach the slots: a bound on the draw tells so without its logarithm.
+                // The bound is never below the draw and the score is monotone in it, so a skipped item would not be kept.
+                if (relevance + Confidence * uncertainty * SeededDraw.UserDraws.ExponentialAtMost(uniform) < best.Bar)
+                {
+                    continue;
+                }
+                double score = relevance + Confidence * uncertainty * -Math.Log(uniform);
                 // Touched and already listed items are skipped; asking only about a score that would make the list
                 // gives the same picks (a skipped item never changes what is kept) without thousands of set lookups.
                 if (best.Admits(id, score) && !touched.Contains(id) && !results.Contains(id))
