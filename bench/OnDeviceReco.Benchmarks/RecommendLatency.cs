@@ -21,6 +21,9 @@ public class RecommendLatency
     private const string User = "player-1";
     private const string Explorer = "player-2"; // same history, and five lists already shown: exploration has impressions to count
     private static readonly RecommendOptions Exploring = new() { Exploration = 0.2 };
+    // More users than exploration keeps draws for, taken in turn: every call hashes its candidates' draws again.
+    private static readonly string[] Visitors = Enumerable.Range(0, 8).Select(v => $"visitor-{v}").ToArray();
+    private int _visitor;
     private string _root = "";
     private RecoClient? _client;
     private RawModelRun? _raw;
@@ -64,10 +67,17 @@ public class RecommendLatency
         {
             _client.Track(User, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
             _client.Track(Explorer, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
+            foreach (var visitor in Visitors)
+            {
+                _client.Track(visitor, items.IdOf(history[i]), EventType.Play, timestamp: start.AddSeconds(i));
+            }
         }
-        for (int visit = 0; visit < 5; visit++)
+        foreach (var user in Visitors.Prepend(Explorer))
         {
-            _client.RecordImpressions(Explorer, _client.Recommend(Explorer, 10, Exploring));
+            for (int visit = 0; visit < 5; visit++)
+            {
+                _client.RecordImpressions(user, _client.Recommend(user, 10, Exploring));
+            }
         }
         _client.Flush();
 
@@ -100,6 +110,9 @@ public class RecommendLatency
 
     [Benchmark(Description = "Recommend(user, 10) with 20 % exploration (upper confidence) end to end")]
     public int RecommendExploring() => _client!.Recommend(Explorer, 10, Exploring).Count;
+
+    [Benchmark(Description = "Recommend(user, 10) with 20 % exploration, another user each call (draws not cached) end to end")]
+    public int RecommendExploringUserByUser() => _client!.Recommend(Visitors[_visitor++ % Visitors.Length], 10, Exploring).Count;
 
     [Benchmark(Description = "floor: dot-product scan of the item table")]
     public float DotProductScan()

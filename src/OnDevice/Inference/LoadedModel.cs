@@ -47,8 +47,37 @@ internal sealed class LoadedModel : IDisposable
         Shortlist = Math.Min(Math.Max(Candidates + Candidates / 4, MinShortlist), ItemCount);
         BetterHalf = Math.Min((ItemCount + 1) / 2, MaxWideCandidates);
         WideCandidates = Math.Max(Candidates, BetterHalf);
-        (_session, Provider, FallbackReason) = SessionFactory.Create(bundle.ModelBytes, options);
+        (_session, Provider, FallbackReason, _scoreRow) = CreateSession(bundle.ModelBytes, options, _compact is null);
     }
+
+    /// <summary>
+    /// The session, from the graph with its score row declared as an output (<see cref="ScoreRowOutput"/>) when it is an
+    /// exact graph that has one; otherwise from the graph as it is, and wide runs sort in the graph.
+    /// </summary>
+    private static (InferenceSession, string, string?, bool) CreateSession(byte[] model, InferenceOptions options, bool exact)
+    {
+        if (exact)
+        {
+            try
+            {
+                var (session, provider, fallback) = SessionFactory.Create(ScoreRowOutput.Declare(model), options);
+                if (session.OutputMetadata.ContainsKey(ScoreRowOutput.Name))
+                {
+                    return (session, provider, fallback, true);
+                }
+                session.Dispose();
+            }
+            catch (OnnxRuntimeException)
+            {
+                // A graph without that tensor: served as it is.
+            }
+        }
+        var (plain, plainProvider, plainFallback) = SessionFactory.Create(model, options);
+        return (plain, plainProvider, plainFallback, false);
+    }
+
+    /// <summary>True when the session also outputs the score row, so a wide run selects from it here.</summary>
+    private readonly bool _scoreRow;
 
     public BundleManifest Manifest { get; }
     /// <summary>Items the model knows: model indices 1…ItemCount (0 is padding).</summary>
@@ -174,7 +203,10 @@ internal sealed class LoadedModel : IDisposable
         }
         var bag = wide ? _wideBuffers : _buffers;
         int candidates = wide ? WideCandidates : Candidates;
-        var buffers = bag.TryTake(out var pooled) ? pooled : new ModelRunBuffers(SequenceLength, candidates, Dimension);
+        bool fromRow = wide && _scoreRow;
+        // Reading the row, the graph's own TopK is asked for one item only: the selection happens here.
+        var buffers = bag.TryTake(out var pooled) ? pooled
+            : fromRow ? new ModelRunBuffers(SequenceLength, 1, Dimension, ItemCount) : new ModelRunBuffers(SequenceLength, candidates, Dimension);
         try
         {
             Array.Clear(buffers.ItemIds);
@@ -185,13 +217,19 @@ internal sealed class LoadedModel : IDisposable
             {
                 buffers.ItemIds[SequenceLength - take + i] = newest[i];
             }
-            _session.Run(_runOptions, ModelRunBuffers.InputNames, buffers.Inputs, ModelRunBuffers.OutputNames, buffers.Outputs);
+            _session.Run(_runOptions, ModelRunBuffers.InputNames, buffers.Inputs, buffers.OutputNames, buffers.Outputs);
+            userVector = (float[])buffers.UserVector.Clone();
             var results = new (int, float)[candidates];
+            if (fromRow)
+            {
+                // Row position p is model index p + 1 (the graph drops the padding column), as the TopK's ids are.
+                int selected = RowTopK.Select(buffers.Row, 1, results, buffers.Selection);
+                return selected == results.Length ? results : results[..selected];
+            }
             for (int i = 0; i < results.Length; i++)
             {
                 results[i] = ((int)buffers.TopIds[i], buffers.TopScores[i]);
             }
-            userVector = (float[])buffers.UserVector.Clone();
             return results;
         }
         finally
@@ -276,7 +314,7 @@ internal sealed class LoadedModel : IDisposable
                 throw new InvalidDataException($"The model has no input '{name}'.");
             }
         }
-        foreach (var name in _compact is null ? ModelRunBuffers.OutputNames : UserVectorBuffers.OutputNames)
+        foreach (var name in _compact is null ? ModelRunBuffers.GraphOutputNames : UserVectorBuffers.OutputNames)
         {
             if (!outputs.ContainsKey(name))
             {

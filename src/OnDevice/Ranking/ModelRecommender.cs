@@ -82,13 +82,16 @@ internal sealed partial class ModelRecommender : IDisposable
         var candidates = model is not null
             ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore, wide, () => NotSeenIndices(model, request.UserId))
             : null;
-        if (!results.IsFull)
+        // Content and cohorts only fill the slots left before exploration's; with those taken they would add nothing,
+        // and content would still have scanned the whole catalogue.
+        int ranked = request.Count - explore;
+        if (results.Items.Count < ranked)
         {
-            _content.Fill(model, request, filter, results, request.Count - explore);
+            _content.Fill(model, request, filter, results, ranked);
         }
-        if (!results.IsFull)
+        if (results.Items.Count < ranked)
         {
-            _cohorts.Fill(request, filter, results, request.Count - explore);
+            _cohorts.Fill(request, filter, results, ranked);
         }
         if (explore > 0)
         {

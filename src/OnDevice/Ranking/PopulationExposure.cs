@@ -58,8 +58,11 @@ internal sealed class PopulationExposure
 
         public LoadedModel? Model => model;
 
-        /// <summary>Devices that showed item <paramref name="id"/>, whose model index is <paramref name="index"/> (0 when the model does not know it).</summary>
-        public int Of(string id, int index) =>
-            byIndex is not null && index > 0 ? byIndex[index] : table.Count == 0 ? 0 : table.GetValueOrDefault(id);
+        /// <summary>
+        /// Devices that showed item <paramref name="id"/>, whose model index is <paramref name="index"/> (0 when the model
+        /// does not know it); a model item's <paramref name="id"/> may be null, then it is read from the model only if needed.
+        /// </summary>
+        public int Of(string? id, int index) =>
+            byIndex is not null && index > 0 ? byIndex[index] : table.Count == 0 ? 0 : table.GetValueOrDefault(id ?? model!.ItemId(index));
     }
 }

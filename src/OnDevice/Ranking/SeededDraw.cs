@@ -9,6 +9,7 @@ internal static class SeededDraw
 {
     private const ulong FnvOffset = 14695981039346656037UL;
     private const ulong FnvPrime = 1099511628211UL;
+    private const double Ln2 = 0.6931471805599453;
 
     /// <summary>
     /// The draws of one user. The user's part of the hash is taken once, not again for each of the thousands of
@@ -21,11 +22,26 @@ internal static class SeededDraw
     internal readonly struct UserDraws(ulong userHash)
     {
         /// <summary>An exponential draw with mean 1: never negative, so scaling a bonus by it keeps the bonus a bonus.</summary>
-        public double Exponential(string itemId)
+        public double Exponential(string itemId) => -Math.Log(Uniform(itemId));
+
+        /// <summary>The uniform number in (0, 1] the exponential draw is <c>−ln</c> of.</summary>
+        public double Uniform(string itemId)
         {
             ulong hash = Mix(Fnv(userHash, itemId));
-            double uniform = ((hash >> 11) + 1) / 9007199254740992.0; // 53 bits, in (0, 1]
-            return -Math.Log(uniform);
+            return ((hash >> 11) + 1) / 9007199254740992.0; // 53 bits, in (0, 1]
+        }
+
+        /// <summary>
+        /// A number never below <c>−ln(<paramref name="uniform"/>)</c>, with no logarithm taken: for u = m·2^E (1 ≤ m &lt; 2),
+        /// −ln u = −(E + log₂ m)·ln 2 and log₂ m ≥ m − 1. Lets a caller skip the logarithm for a draw too small to matter.
+        /// </summary>
+        public static double ExponentialAtMost(double uniform)
+        {
+            long bits = BitConverter.DoubleToInt64Bits(uniform);
+            int exponent = (int)((bits >> 52) & 0x7FF) - 1023;
+            double mantissa = BitConverter.Int64BitsToDouble((bits & 0x000F_FFFF_FFFF_FFFFL) | 0x3FF0_0000_0000_0000L);
+            // The margin covers the rounding of this bound and of Math.Log, which it is compared against.
+            return -(exponent + (mantissa - 1)) * Ln2 + 1e-6;
         }
     }
 

@@ -11,6 +11,7 @@ internal sealed class ShownCounts
 {
     private readonly IReadOnlyDictionary<string, int> _byId;
     private readonly Dictionary<int, int>? _byIndex;
+    private readonly LoadedModel? _model;
 
     /// <param name="byId">Impressions per item id (the store's answer).</param>
     /// <param name="model">The serving model, or null.</param>
@@ -18,6 +19,7 @@ internal sealed class ShownCounts
     public ShownCounts(IReadOnlyDictionary<string, int> byId, LoadedModel? model, int lookups)
     {
         _byId = byId;
+        _model = model;
         Total = byId.Values.Sum(c => (long)c);
         if (model is not null && byId.Count <= lookups)
         {
@@ -35,7 +37,10 @@ internal sealed class ShownCounts
     /// <summary>Impressions of all items together.</summary>
     public long Total { get; }
 
-    /// <summary>Impressions of item <paramref name="id"/>, whose model index is <paramref name="index"/> (0 when the model does not know it).</summary>
-    public int Of(string id, int index) =>
-        _byIndex is not null && index > 0 ? _byIndex.GetValueOrDefault(index) : _byId.GetValueOrDefault(id);
+    /// <summary>
+    /// Impressions of item <paramref name="id"/>, whose model index is <paramref name="index"/> (0 when the model does not
+    /// know it); a model item's <paramref name="id"/> may be null, then it is read from the model only if needed.
+    /// </summary>
+    public int Of(string? id, int index) =>
+        _byIndex is not null && index > 0 ? _byIndex.GetValueOrDefault(index) : _byId.GetValueOrDefault(id ?? _model!.ItemId(index));
 }

@@ -10,6 +10,12 @@ internal sealed class TopScores(int capacity)
 
     public IReadOnlyList<(string Id, double Score)> Items => _items;
 
+    /// <summary>
+    /// The score an item must beat (or equal, with an id ordinally before) to be kept now: −∞ while there is room,
+    /// +∞ when nothing is kept at all.
+    /// </summary>
+    public double Bar => capacity == 0 ? double.PositiveInfinity : _items.Count < capacity ? double.NegativeInfinity : _items[^1].Score;
+
     /// <summary>True when <see cref="Offer"/> would keep this item now: lets a caller skip costly checks for the many that would not.</summary>
     public bool Admits(string id, double score) =>
         capacity > 0 && (_items.Count < capacity || Before((id, score), _items[^1]));

@@ -36,6 +36,9 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
     /// <summary>Popular items considered when the model was not run (half of them plausible).</summary>
     private const int PopularPool = 200;
 
+    private readonly ShownCountsCache _shownCounts = new(store);
+    private readonly DrawCache _draws = new();
+
     public void Fill(LoadedModel? model, (int Index, float Score)[]? candidates, IReadOnlySet<string> touched,
         RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
@@ -47,19 +50,37 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         {
             count = Plausible(model, candidates, request, filter, pool);
             var plausible = pool.AsSpan(0, count);
-            var shown = new ShownCounts(store.GetShownCounts(request.UserId), model, plausible.Length);
+            var shown = new ShownCounts(_shownCounts.Get(request.UserId), model, plausible.Length);
             var population = exposure.For(model);
             double log = Math.Log(2 + shown.Total);
             var draws = SeededDraw.ForUser(request.UserId);
+            var cached = model is not null && candidates is not null ? _draws.For(model, request.UserId) : null;
             var best = new TopScores(slots);
             for (int rank = 0; rank < plausible.Length; rank++)
             {
                 var (known, index) = plausible[rank];
-                string id = known ?? model!.ItemId(index);
+                // A model item's id is read only when something needs it: most candidates are skipped before.
+                string? id = known;
                 double relevance = 1 - rank / (double)plausible.Length;
                 double evidence = shown.Of(id, index) + TrainingEvidenceOf(model, index) + PopulationEvidence * population.Of(id, index);
                 double uncertainty = Math.Sqrt(log / (1 + evidence));
-                double score = relevance + Confidence * uncertainty * draws.Exponential(id);
+                // Most of thousands of draws cannot reach the slots: a bound on the draw tells so, from this user's
+                // earlier calls without hashing the id, else without the logarithm. Each bound is never below the draw
+                // and the score is monotone in it, so a skipped item would not have been kept.
+                if (cached is not null && index > 0 && relevance + Confidence * uncertainty * DrawCache.AtMost(cached, index) < best.Bar)
+                {
+                    continue;
+                }
+                double uniform = draws.Uniform(id ??= model!.ItemId(index));
+                if (cached is not null && index > 0)
+                {
+                    DrawCache.Remember(cached, index, uniform);
+                }
+                if (relevance + Confidence * uncertainty * SeededDraw.UserDraws.ExponentialAtMost(uniform) < best.Bar)
+                {
+                    continue;
+                }
+                double score = relevance + Confidence * uncertainty * -Math.Log(uniform);
                 // Touched and already listed items are skipped; asking only about a score that would make the list
                 // gives the same picks (a skipped item never changes what is kept) without thousands of set lookups.
                 if (best.Admits(id, score) && !touched.Contains(id) && !results.Contains(id))
@@ -94,11 +115,31 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         {
             var better = candidates.AsSpan(0, Math.Min(candidates.Length, model.BetterHalf));
             var refused = filter.RefusedIndices(model, better.Length);
-            foreach (var (index, score) in better)
+            // The few refused indices as bits: a bit test per candidate instead of a set lookup.
+            var bits = refused is { Count: > 0 } ? ArrayPool<ulong>.Shared.Rent((model.ItemCount >> 6) + 1) : null;
+            try
             {
-                if (float.IsFinite(score) && (refused is not null ? !refused.Contains(index) : filter.Allows(model.ItemId(index))))
+                if (bits is not null)
                 {
-                    pool[count++] = (null, index);
+                    Array.Clear(bits);
+                    foreach (int index in refused!)
+                    {
+                        bits[index >> 6] |= 1UL << index;
+                    }
+                }
+                foreach (var (index, score) in better)
+                {
+                    if (float.IsFinite(score) && (refused is not null ? bits is null || (bits[index >> 6] & (1UL << index)) == 0 : filter.Allows(model.ItemId(index))))
+                    {
+                        pool[count++] = (null, index);
+                    }
+                }
+            }
+            finally
+            {
+                if (bits is not null)
+                {
+                    ArrayPool<ulong>.Shared.Return(bits);
                 }
             }
             return count;
