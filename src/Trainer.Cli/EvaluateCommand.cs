@@ -9,11 +9,13 @@ namespace OnDeviceReco.Trainer.Cli;
 
 /// <summary>
 /// evaluate --data DIR --report FILE.json [--models a,b] [--seed N | --seeds N | --seeds a,b,c] [--threads N] [--max-epochs N]
-/// [--ties listed|random]
+/// [--ties listed|random] [--softmax auto|full|sampled] [--time-budget MINUTES|off]
 /// Trains every model on the leave-one-out split, selects epochs on validation, reports test metrics once per seed
 /// (with several seeds: mean and sample standard deviation of every number, so a difference can be told from noise).
 /// With <c>--ties random</c> same-time interactions are first listed in one fixed random order, so which of them is
 /// the validation and the test item no longer follows the source's listing (MovieLens: by movie id).
+/// Full-softmax recipes switch to sampled softmax on large catalogues and every model stops at a wall-clock budget
+/// (<see cref="CatalogueRecipe"/>); the report says which recipe ran, why, and why it stopped.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -21,7 +23,7 @@ public static class EvaluateCommand
         "leave-one-out per user (last = test, second-to-last = validation, rest = train); early stopping and model selection on validation only; " +
         "full ranking over all items excluding the user's history, ties counted half; sampled metrics against 100 random unseen negatives";
 
-    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names];
+    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names, .. RecipeOptions.Names];
 
     public static int Run(string[] args)
     {
@@ -32,7 +34,9 @@ public static class EvaluateCommand
         int threads = line.Int("--threads", Environment.ProcessorCount, 1, 256);
         int? maxEpochs = line.Optional("--max-epochs") is null ? null : line.Int("--max-epochs", 0, 1, 10_000);
         var names = (line.Optional("--models") ?? "popularity,sasrec,sasrec-bce,gru").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
-        var configs = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
+        var requested = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
+        var softmax = RecipeOptions.Softmax(line);
+        var budget = RecipeOptions.Budget(line);
 
         var data = (line.Optional("--ties") ?? "listed") switch
         {
@@ -46,6 +50,8 @@ public static class EvaluateCommand
             throw new DataFormatException($"'{dataDir}' has no user with three or more interactions to evaluate.");
         }
         AnsiConsole.MarkupLineInterpolated($"[bold]{data.Name}[/]: {data.UserIds.Count} users, {data.Items.Count} items, {data.InteractionCount} interactions");
+        var decisions = requested.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
+        decisions.ForEach(d => AnsiConsole.MarkupLineInterpolated($"recipe: {d.Reason}"));
         var evaluator = new RankingEvaluator(data.Items, split.TrainSequences);
         var validation = split.Users.Select(u => (u.ValidationInput, u.Validation)).ToList();
         var test = split.Users.Select(u => (u.TestInput, u.Test)).ToList();
@@ -62,7 +68,7 @@ public static class EvaluateCommand
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(context =>
                 {
-                    foreach (var config in configs)
+                    foreach (var (config, recipe) in decisions)
                     {
                         var effective = maxEpochs is { } cap ? config with { MaxEpochs = cap } : config;
                         string label = seeds.Count == 1 ? effective.Name : string.Create(CultureInfo.InvariantCulture, $"{effective.Name} seed {seed}");
@@ -79,9 +85,9 @@ public static class EvaluateCommand
                                 task.Description = epoch.ValidationNdcg10 is { } v
                                     ? $"{label} loss {epoch.Loss:0.000} val NDCG@10 {v:0.0000}"
                                     : $"{label} loss {epoch.Loss:0.000}";
-                            }, sameTime: split.TrainSameTime);
+                            }, sameTime: split.TrainSameTime, budget: budget);
                         task.Value = task.MaxValue;
-                        runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result));
+                        runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result, recipe));
                     }
                 });
         }

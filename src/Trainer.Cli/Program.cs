@@ -8,6 +8,7 @@ const string Usage = """
       evaluate --data DATA --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
       train    --data DATA --out BUNDLE_DIR [--model sasrec|sasrec-sampled|sasrec-shown|sasrec-bce|gru] [--max-epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
       time-epoch --items N [--models sasrec,sasrec-sampled] [--batches N] [--interactions-per-item N] [--threads N]
+      generate --out FILE.csv [--users N] [--items N] [--mean-length F] [--follow F] [--jump F] [--seed N]   (a clustered, sequential interactions file)
       cold-start [--users N] [--items N] [--segments N] [--strength F] [--seed N] [--runs N]   (synthetic attributes: cohort fallback vs popularity)
     DATA: a MovieLens directory, an interactions file (CSV or TSV: user, item, timestamp[, type[, value]]),
           sqlite:PATH/feedback.db or postgresql:CONNECTION_STRING (the server's feedback store)
@@ -20,6 +21,7 @@ try
         "train" => TrainCommand.Run(args[1..]),
         "cold-start" => ColdStartCommand.Run(args[1..]),
         "time-epoch" => TimeEpochCommand.Run(args[1..]),
+        "generate" => GenerateCommand.Run(args[1..]),
         _ => throw new UsageException($"Unknown command '{args[0]}'."),
     };
 }

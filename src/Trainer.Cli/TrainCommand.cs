@@ -10,11 +10,12 @@ namespace OnDeviceReco.Trainer.Cli;
 /// <summary>
 /// train --data DIR --out BUNDLE_DIR --key KEY.pem [--model sasrec|gru] [--model-version N] [--max-epochs N] …
 /// Trains on every interaction but each user's newest one, which decides when to stop (the same early
-/// stopping as evaluate, so no epoch count has to be guessed for new data), then exports and signs.
+/// stopping as evaluate, so no epoch count has to be guessed for new data), then exports and signs. The softmax
+/// follows the catalogue's size and training stops at the wall-clock budget, as in evaluate (<see cref="CatalogueRecipe"/>).
 /// </summary>
 public static class TrainCommand
 {
-    private static readonly HashSet<string> Options = ["--data", "--out", "--key", "--model", "--model-version", "--seed", "--threads", "--max-epochs", .. ConfigOverrides.Names];
+    private static readonly HashSet<string> Options = ["--data", "--out", "--key", "--model", "--model-version", "--seed", "--threads", "--max-epochs", .. ConfigOverrides.Names, .. RecipeOptions.Names];
 
     public static int Run(string[] args)
     {
@@ -32,8 +33,13 @@ public static class TrainCommand
             throw new UsageException($"'{outDir}' is not empty; a bundle goes into a fresh directory.");
         }
 
+        var softmax = RecipeOptions.Softmax(line);
+        var budget = RecipeOptions.Budget(line);
         TorchRuntime.Configure(threads, seed);
         var data = DataSources.Open(dataDir).Load();
+        var decision = CatalogueRecipe.Choose(config, data.Items.Count, softmax);
+        config = decision.Config;
+        AnsiConsole.MarkupLineInterpolated($"recipe: {decision.Reason}");
         var stopping = data.Sequences.Where(s => s.Length >= 2).Select(s => (s[..^1], s[^1])).ToList();
         if (stopping.Count == 0)
         {
@@ -51,7 +57,7 @@ public static class TrainCommand
                 () => evaluator.Evaluate(scorer, stopping, seed, beyondAccuracy: false).Ndcg10,
                 config.MaxEpochs,
                 epoch => task.Value = epoch.Epoch,
-                sameTime: data.SameTime?.Select(s => s.Length >= 2 ? s[..^1] : s).ToList());
+                sameTime: data.SameTime?.Select(s => s.Length >= 2 ? s[..^1] : s).ToList(), budget: budget);
             task.Value = task.MaxValue;
         });
         // The split that chose the stopping epoch: a validation score, not an independent hold-out.
@@ -69,7 +75,7 @@ public static class TrainCommand
         }
         var manifest = ModelBundleWriter.Write(outDir, model, data, version, metrics, key, DateTimeOffset.UtcNow);
         AnsiConsole.MarkupLineInterpolated(
-            $"Bundle [bold]{outDir}[/]: {manifest.Architecture} v{manifest.ModelVersion}, {manifest.Items.Count} items, best epoch {result.BestEpoch}, validation NDCG@10 {validation.Ndcg10:0.0000}, key {manifest.KeyId}");
+            $"Bundle [bold]{outDir}[/]: {manifest.Architecture} v{manifest.ModelVersion}, {manifest.Items.Count} items, best epoch {result.BestEpoch} (stopped: {result.StoppedText}), validation NDCG@10 {validation.Ndcg10:0.0000}, key {manifest.KeyId}");
         return 0;
     }
 }

@@ -106,6 +106,11 @@ public sealed class TrainerCliTests : IDisposable
             }
             Assert.InRange(model.GetProperty("hr@10").GetDouble(), 0, 1);
         }
+        // Trained models say which recipe ran and why, and why training stopped; 12 items keep full softmax.
+        Assert.All(models.Skip(1), m => Assert.Equal("epoch cap", m.GetProperty("stopped").GetString()));
+        Assert.Equal("sasrec → full softmax: 12 items ≤ crossover 15,000", models[1].GetProperty("recipe").GetString());
+        Assert.False(models[0].TryGetProperty("recipe", out _));
+        Assert.Contains("- recipe sasrec → full softmax", File.ReadAllText(Path.ChangeExtension(report, ".md")), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
         Assert.True(new FileInfo(Path.ChangeExtension(report, ".png")).Length > 1000);
         // One seed keeps the single-run shape: no seed list, no summary objects.

@@ -155,6 +155,22 @@ public sealed class RetrainingOptions
     /// <summary>Epoch cap; null keeps the recipe's. Early stopping usually ends training sooner.</summary>
     public int? MaxEpochs { get; set; }
 
+    /// <summary>
+    /// Which softmax full-softmax recipes train with: "auto" (the default) picks full or sampled from the catalogue's
+    /// size (<see cref="OnDeviceReco.Trainer.Models.CatalogueRecipe"/>), "full" or "sampled" forces one.
+    /// </summary>
+    public string Softmax { get; set; } = "auto";
+
+    /// <summary>
+    /// Wall-clock training limit per recipe (the epoch in progress finishes and the best-on-validation weights are
+    /// kept); null takes the trainer's default, <see cref="TimeSpan.Zero"/> switches it off.
+    /// </summary>
+    public TimeSpan? TimeBudget { get; set; }
+
+    /// <summary>The budget a run uses: null when switched off.</summary>
+    public TimeSpan? EffectiveTimeBudget => TimeBudget is null ? OnDeviceReco.Trainer.Models.CatalogueRecipe.DefaultTimeBudget
+        : TimeBudget == TimeSpan.Zero ? null : TimeBudget;
+
     /// <summary>Torch threads.</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
@@ -176,9 +192,14 @@ public sealed class RetrainingOptions
 
     public void Validate()
     {
-        if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1 || MinImprovement < 0 || !double.IsFinite(MinImprovement))
+        if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1 || MinImprovement < 0 || !double.IsFinite(MinImprovement)
+            || TimeBudget < TimeSpan.Zero)
         {
-            throw new InvalidOperationException("Reco:Retraining has a value out of range (MinNewEvents, CheckInterval, Threads and MaxEpochs must be positive, MinImprovement ≥ 0).");
+            throw new InvalidOperationException("Reco:Retraining has a value out of range (MinNewEvents, CheckInterval, Threads and MaxEpochs must be positive, MinImprovement and TimeBudget ≥ 0).");
+        }
+        if (Softmax is not ("auto" or "full" or "sampled"))
+        {
+            throw new InvalidOperationException($"Reco:Retraining:Softmax must be 'auto', 'full' or 'sampled'; got '{Softmax}'.");
         }
         var known = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         if (EffectiveRecipes.FirstOrDefault(r => !known.Contains(r)) is { } unknown)

@@ -33,16 +33,24 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
         {
             cancellationToken.ThrowIfCancellationRequested();
             var settings = options.Retraining;
-            var recipes = settings.EffectiveRecipes.Select(name => ModelCatalogue.Find(name))
+            var named = settings.EffectiveRecipes.Select(name => ModelCatalogue.Find(name))
                 .Select(c => c with { MaxEpochs = settings.MaxEpochs ?? c.MaxEpochs }).ToList();
-            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory, collectShown: recipes.Any(c => c.ShownNegativeWeight > 0)).Load();
+            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory, collectShown: named.Any(c => c.ShownNegativeWeight > 0)).Load();
+            var softmax = CatalogueRecipe.ParseSoftmax(settings.Softmax);
+            var decisions = named.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
+            var recipes = decisions.Select(d => d.Config).ToList();
+            foreach (var decision in decisions)
+            {
+                log.LogInformation("Recipe {Recipe}", decision.Reason);
+            }
             log.LogInformation("Training {Recipes} on {Users} users, {Interactions} interactions, {Items} items",
                 string.Join(", ", recipes.Select(c => c.Name)), data.Sequences.Count, data.InteractionCount, data.Items.Count);
             var choice = RecipeChoice.Train(data, recipes, settings.Seed, settings.Threads,
                 (recipe, epoch) => log.LogInformation("{Model} epoch {Epoch}: loss {Loss:0.0000}, validation NDCG@10 {Validation}, {Seconds:0.0} s",
                     recipe.Name, epoch.Epoch, epoch.Loss, epoch.ValidationNdcg10?.ToString("0.0000", CultureInfo.InvariantCulture) ?? "-", epoch.Seconds),
-                cancellationToken);
+                cancellationToken, settings.EffectiveTimeBudget);
             var (config, candidate) = (choice.Config, choice.Candidate);
+            string recipeReason = decisions.First(d => ReferenceEquals(d.Config, config)).Reason;
             using var model = candidate.Model;
             var (baselineName, baseline) = ScoreBaseline(candidate, data.Items, settings.Seed);
             bool publish = candidate.Holdout.Ndcg10 >= baseline.Ndcg10 + settings.MinImprovement;
@@ -72,7 +80,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var created = DateTimeOffset.UtcNow;
             var cohorts = CohortSignals.Build(store, data);
             ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts);
-            string reason = RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
+            string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
             if (publish && !lease.IsHeld)

@@ -2,8 +2,8 @@ using OnDeviceReco.Trainer.Training;
 
 namespace OnDeviceReco.Trainer.Evaluation;
 
-/// <summary>One model trained and scored with one seed.</summary>
-public sealed record ModelReport(string Name, int Seed, RankingMetrics Test, TrainingResult? Training);
+/// <summary>One model trained and scored with one seed; <paramref name="Recipe"/> says how it was trained and why.</summary>
+public sealed record ModelReport(string Name, int Seed, RankingMetrics Test, TrainingResult? Training, string? Recipe = null);
 
 /// <summary>One model's runs, one per seed, in seed order.</summary>
 public sealed record ModelRuns(string Name, IReadOnlyList<ModelReport> Runs);

@@ -34,9 +34,14 @@ public static class ReportWriter
         {
             json.WriteStartObject();
             json.WriteString("name", model.Name);
+            if (model.Runs[0].Recipe is { } recipe)
+            {
+                json.WriteString("recipe", recipe);
+            }
             if (!seeded)
             {
                 WriteNumbers(json, model.Runs[0]);
+                WriteStopped(json, model.Runs[0]);
             }
             else
             {
@@ -54,6 +59,7 @@ public static class ReportWriter
                     json.WriteStartObject();
                     json.WriteNumber("seed", run.Seed);
                     WriteNumbers(json, run);
+                    WriteStopped(json, run);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
@@ -71,6 +77,14 @@ public static class ReportWriter
             json.WriteNumber(metric.Key, Round(metric.Key, metric.Read(run)));
         }
         json.WriteNumber("test_users", run.Test.Cases);
+    }
+
+    private static void WriteStopped(Utf8JsonWriter json, ModelReport run)
+    {
+        if (run.Training is { } training)
+        {
+            json.WriteString("stopped", training.StoppedText);
+        }
     }
 
     private static void WriteObject(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, double> values)
@@ -125,6 +139,16 @@ public static class ReportWriter
                 : $"{mean[key].ToString(format, CultureInfo.InvariantCulture)} ± {sd[key].ToString(format, CultureInfo.InvariantCulture)}";
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {model.Name} | {Cell("hr@10", "0.0000")} | {Cell("ndcg@10", "0.0000")} | {Cell("mrr", "0.0000")} | {Cell("recall@20", "0.0000")} | {Cell("sampled_hr@10", "0.0000")} | {Cell("sampled_ndcg@10", "0.0000")} | {Cell("coverage@10", "0.0000")} | {Cell("diversity@10", "0.0000")} | {Cell("novelty@10", "0.00")} | {(trained ? $"{Cell("epochs", "0.#")} ({Cell("best_epoch", "0.#")})" : "-")} | {(trained ? Cell("train_seconds", "0") : "-")} | {(trained ? Cell("seconds_per_epoch", "0.00") : "-")} |");
+        }
+        var recipes = report.Models.Where(m => m.Runs[0].Recipe is not null).ToList();
+        if (recipes.Count > 0)
+        {
+            text.AppendLine();
+            foreach (var model in recipes)
+            {
+                string stopped = string.Join(", ", model.Runs.Select(r => r.Training?.StoppedText ?? "-"));
+                text.AppendLine(CultureInfo.InvariantCulture, $"- recipe {model.Runs[0].Recipe}; stopped: {stopped}");
+            }
         }
         return text.ToString();
     }

@@ -3,8 +3,28 @@ namespace OnDeviceReco.Trainer.Training;
 /// <summary>One point of a training curve; validation is null on epochs that were not evaluated.</summary>
 public sealed record EpochRecord(int Epoch, double Loss, double? ValidationNdcg10, double Seconds);
 
-/// <summary>What training produced: the best epoch by validation and the whole curve.</summary>
-public sealed record TrainingResult(int BestEpoch, double BestValidationNdcg10, int EpochsRun, double TrainSeconds, IReadOnlyList<EpochRecord> Curve)
+/// <summary>Why training ended.</summary>
+public enum StopReason
+{
+    /// <summary>The epoch limit was reached.</summary>
+    EpochCap,
+    /// <summary>Validation stopped improving for the recipe's patience.</summary>
+    Patience,
+    /// <summary>The wall-clock budget ran out (after the epoch in progress finished).</summary>
+    TimeBudget,
+}
+
+/// <summary>What training produced: the best epoch by validation, the whole curve and why it stopped.</summary>
+public sealed record TrainingResult(int BestEpoch, double BestValidationNdcg10, int EpochsRun, double TrainSeconds, IReadOnlyList<EpochRecord> Curve,
+    StopReason Stopped = StopReason.EpochCap)
 {
     public double SecondsPerEpoch => EpochsRun == 0 ? 0 : TrainSeconds / EpochsRun;
+
+    /// <summary>The stop reason as reports write it: "epoch cap", "patience" or "time budget".</summary>
+    public string StoppedText => Stopped switch
+    {
+        StopReason.Patience => "patience",
+        StopReason.TimeBudget => "time budget",
+        _ => "epoch cap",
+    };
 }

@@ -27,7 +27,8 @@ public sealed record HoldoutCandidate(
 public static class HoldoutTraining
 {
     /// <exception cref="DataFormatException">When no user has the three interactions a split needs.</exception>
-    public static HoldoutCandidate Train(InteractionData data, ModelConfig config, int seed, Action<EpochRecord>? onEpoch = null)
+    /// <param name="budget">Wall-clock training limit (see <see cref="SequenceTrainer.Train"/>); null for none.</param>
+    public static HoldoutCandidate Train(InteractionData data, ModelConfig config, int seed, Action<EpochRecord>? onEpoch = null, TimeSpan? budget = null)
     {
         var split = new LeaveOneOutSplit(data);
         if (split.Users.Count == 0)
@@ -43,7 +44,7 @@ public static class HoldoutTraining
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences,
                 () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
-                config.MaxEpochs, onEpoch, split.TrainShown, split.TrainSameTime);
+                config.MaxEpochs, onEpoch, split.TrainShown, split.TrainSameTime, budget);
             var holdout = evaluator.Evaluate(scorer, test, seed);
             return new HoldoutCandidate(model, holdout, result, test, evaluator, split.TrainSequences);
         }

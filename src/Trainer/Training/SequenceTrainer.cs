@@ -31,8 +31,10 @@ public sealed class SequenceTrainer
     /// <param name="shown">Shown-and-not-taken items parallel to <paramref name="sequences"/>; used when the config gives them a weight.</param>
     /// <param name="sameTime">Same-time marks parallel to <paramref name="sequences"/>; with <see cref="ModelConfig.ShuffleTies"/>
     /// each epoch sees every run of ties in a fresh order (<see cref="TieOrder"/>).</param>
+    /// <param name="budget">Wall-clock limit: once it has passed, the epoch in progress is the last one (it is validated,
+    /// and the best-on-validation weights are kept as with early stopping); null trains without one.</param>
     public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null,
-        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null)
+        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null, TimeSpan? budget = null)
     {
         var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
         var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
@@ -42,6 +44,7 @@ public sealed class SequenceTrainer
         Dictionary<string, Tensor>? best = null;
         double bestScore = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0, epoch = 0;
+        var stopped = StopReason.EpochCap;
         var total = Stopwatch.StartNew();
         var order = Enumerable.Range(0, windows.Count).ToArray();
         for (epoch = 1; epoch <= epochs; epoch++)
@@ -67,8 +70,13 @@ public sealed class SequenceTrainer
                 batches++;
             }
             timer.Stop();
+            bool outOfTime = budget is { } limit && total.Elapsed >= limit;
+            if (outOfTime)
+            {
+                stopped = StopReason.TimeBudget;
+            }
             double? score = null;
-            if (validate is not null && (epoch % _config.EvaluateEvery == 0 || epoch == epochs))
+            if (validate is not null && (epoch % _config.EvaluateEvery == 0 || epoch == epochs || outOfTime))
             {
                 score = validate();
                 if (score > bestScore)
@@ -79,17 +87,18 @@ public sealed class SequenceTrainer
                     best?.Values.ToList().ForEach(t => t.Dispose());
                     best = _model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
                 }
-                else if (++sinceBest >= _config.Patience)
+                else if (++sinceBest >= _config.Patience && !outOfTime)
                 {
-                    var stopped = new EpochRecord(epoch, lossSum / batches, score, timer.Elapsed.TotalSeconds);
-                    curve.Add(stopped);
-                    onEpoch?.Invoke(stopped);
-                    break;
+                    stopped = StopReason.Patience;
                 }
             }
             var record = new EpochRecord(epoch, lossSum / batches, score, timer.Elapsed.TotalSeconds);
             curve.Add(record);
             onEpoch?.Invoke(record);
+            if (stopped != StopReason.EpochCap)
+            {
+                break;
+            }
         }
         int epochsRun = curve.Count;
         if (best is not null)
@@ -102,7 +111,7 @@ public sealed class SequenceTrainer
             bestEpoch = epochsRun;
         }
         _model.eval();
-        return new TrainingResult(bestEpoch, bestScore, epochsRun, total.Elapsed.TotalSeconds, curve);
+        return new TrainingResult(bestEpoch, bestScore, epochsRun, total.Elapsed.TotalSeconds, curve, stopped);
     }
 
     /// <summary>

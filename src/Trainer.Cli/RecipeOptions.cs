@@ -1,0 +1,43 @@
+using System.Globalization;
+using OnDeviceReco.Trainer.Models;
+
+namespace OnDeviceReco.Trainer.Cli;
+
+/// <summary>
+/// --softmax auto|full|sampled (which softmax full-softmax recipes train with; auto lets <see cref="CatalogueRecipe"/>
+/// decide from the catalogue's size) and --time-budget MINUTES|off (wall-clock training limit per model).
+/// </summary>
+public static class RecipeOptions
+{
+    public static readonly string[] Names = ["--softmax", "--time-budget"];
+
+    public static SoftmaxChoice Softmax(CommandLine line)
+    {
+        string text = line.Optional("--softmax") ?? "auto";
+        try
+        {
+            return CatalogueRecipe.ParseSoftmax(text);
+        }
+        catch (ArgumentException)
+        {
+            throw new UsageException($"Option '--softmax' must be 'auto', 'full' or 'sampled'; got '{text}'.");
+        }
+    }
+
+    /// <summary>The budget per model; null when switched off.</summary>
+    public static TimeSpan? Budget(CommandLine line)
+    {
+        string? text = line.Optional("--time-budget");
+        if (text is null)
+        {
+            return CatalogueRecipe.DefaultTimeBudget;
+        }
+        if (text == "off")
+        {
+            return null;
+        }
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double minutes) && minutes > 0 && minutes <= 100_000
+            ? TimeSpan.FromMinutes(minutes)
+            : throw new UsageException($"Option '--time-budget' must be a number of minutes above 0 or 'off'; got '{text}'.");
+    }
+}
