@@ -34,6 +34,8 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         var first = Assert.Single(await Models(server));
         Assert.True(first.Published, first.Reason);
         Assert.Contains("popularity", first.Reason);
+        // The run record says which recipe the catalogue's size chose and why training stopped.
+        Assert.Matches(@"recipe sasrec → full softmax: [\d,]+ items ≤ crossover 15,000, stopped: (patience|epoch cap|time budget); ", first.Reason);
         Assert.Contains("\"refit_epochs\"", first.Metrics);
 
         // A device picks the model up on its next sync, verifies it against the app's key and serves from it.
@@ -115,6 +117,17 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("'transformer-xl'", unknown.Message);
         Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Recipes = ["gru", "gru"] }.Validate());
         Assert.Equal(["sasrec-shown"], new OnDeviceReco.Server.Hosting.RetrainingOptions { Model = "sasrec-shown" }.EffectiveRecipes);
+    }
+
+    [Fact]
+    public void Softmax_and_time_budget_options_are_checked_and_the_budget_defaults_to_the_trainers()
+    {
+        Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Softmax = "partial" }.Validate());
+        Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { TimeBudget = TimeSpan.FromMinutes(-1) }.Validate());
+        new OnDeviceReco.Server.Hosting.RetrainingOptions { Softmax = "sampled", TimeBudget = TimeSpan.FromMinutes(30) }.Validate();
+        Assert.Equal(OnDeviceReco.Trainer.Models.CatalogueRecipe.DefaultTimeBudget, new OnDeviceReco.Server.Hosting.RetrainingOptions().EffectiveTimeBudget);
+        Assert.Null(new OnDeviceReco.Server.Hosting.RetrainingOptions { TimeBudget = TimeSpan.Zero }.EffectiveTimeBudget);
+        Assert.Equal(TimeSpan.FromMinutes(30), new OnDeviceReco.Server.Hosting.RetrainingOptions { TimeBudget = TimeSpan.FromMinutes(30) }.EffectiveTimeBudget);
     }
 
     private static HttpRequestMessage AdminRequest(HttpMethod method, string path)
