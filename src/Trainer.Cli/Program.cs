@@ -5,8 +5,8 @@ using OnDeviceReco.Trainer.Models;
 // OnDeviceReco trainer: evaluate models honestly, or train one and write a signed bundle.
 const string Usage = """
     usage:
-      evaluate --data DATA --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N]
-      train    --data DATA --out BUNDLE_DIR [--model sasrec|sasrec-sampled|sasrec-shown|sasrec-bce|gru] [--max-epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N]
+      evaluate --data DATA --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N] [--softmax auto|full|sampled] [--time-budget MINUTES|off]
+      train    --data DATA --out BUNDLE_DIR [--model sasrec|sasrec-sampled|sasrec-shown|sasrec-bce|gru] [--max-epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N] [--softmax auto|full|sampled] [--time-budget MINUTES|off]
       time-epoch --items N [--models sasrec,sasrec-sampled] [--batches N] [--interactions-per-item N] [--threads N]
       generate --out FILE.csv [--users N] [--items N] [--mean-length F] [--follow F] [--jump F] [--seed N]   (a clustered, sequential interactions file)
       cold-start [--users N] [--items N] [--segments N] [--strength F] [--seed N] [--runs N]   (synthetic attributes: cohort fallback vs popularity)
