@@ -4,8 +4,8 @@ namespace OnDeviceReco.Inference;
 
 /// <summary>
 /// The best <c>count</c> entries of a score row, best first, equal scores by position: the order the graph's own TopK
-/// gives, computed here without sorting the row. A strided sample of the row sets a threshold a little below the
-/// count-th score; one vectorised pass keeps the entries at or above it (lowered again, rarely, if too few were
+/// gives, computed here without sorting the row. A sample of the row (one entry from each stretch) sets a threshold a
+/// little below the count-th score; one vectorised pass keeps the entries at or above it (lowered again, rarely, if too few were
 /// kept), and only those are sorted, by a stable radix sort of their score keys. Working memory is held by the
 /// caller (<see cref="Buffers"/>), so a call allocates nothing.
 /// </summary>
@@ -70,7 +70,7 @@ internal static class RowTopK
         return count;
     }
 
-    /// <summary>A score that about <paramref name="count"/> × a margin entries reach, from a strided sample; −∞ when that is the whole row.</summary>
+    /// <summary>A score that about <paramref name="count"/> × a margin entries reach, from a sample; −∞ when that is the whole row.</summary>
     private static float Threshold(ReadOnlySpan<float> row, int count, int widen, Buffers buffers)
     {
         int size = Math.Min(SampleSize, row.Length);
@@ -78,7 +78,10 @@ internal static class RowTopK
         long stride = row.Length / size;
         for (int i = 0; i < size; i++)
         {
-            sample[i] = row[(int)(i * stride)];
+            // One entry from each stretch of the row, at a scrambled place within it: a fixed stride would see only a few
+            // residues of the position, and a catalogue with a period in its order (items listed group by group in turn)
+            // would be sampled from a few of its groups, the threshold far off and the kept entries many times too many.
+            sample[i] = row[(int)(i * stride + (uint)(i * 2654435761u) % stride)];
         }
         sample.Sort();
         double expected = count * (double)size / row.Length;

@@ -16,6 +16,9 @@ public sealed class RowTopKTests
     [InlineData(10_000, 5_000, 4)]    // few distinct values: long runs of ties at the threshold
     [InlineData(10_000, 5_000, 5)]    // −∞ (seen items) and signed zeros among random scores
     [InlineData(3_000, 2_999, 6)]     // all but one, most of them −∞
+    [InlineData(100_000, 5_000, 7)]   // scores in [1, 2): one exponent, only the mantissa's bits differ
+    [InlineData(100_000, 5_000, 8)]   // a period of 20 in the row's order (items listed group by group in turn)
+    [InlineData(10_000, 1_000, 9)]    // one score everywhere
     [InlineData(120, 300, 1)]         // fewer entries than asked for
     [InlineData(7, 3, 4)]             // shorter than a vector
     public void It_gives_the_best_entries_in_the_graphs_order(int length, int count, int pattern)
@@ -28,6 +31,9 @@ public sealed class RowTopKTests
             4 => random.Next(20),
             5 => (i % 97) switch { 0 => float.NegativeInfinity, 1 => -0f, 2 => 0f, _ => (float)random.NextDouble() - 0.5f },
             6 => i % 3 == 0 ? (float)random.NextDouble() : float.NegativeInfinity,
+            7 => 1 + (float)random.NextDouble(),
+            8 => (i % 20) * 0.1f + (float)random.NextDouble() * 0.05f,
+            9 => 0.25f,
             _ => (float)random.NextDouble(),
         }).ToArray();
         var expected = row.Select((score, position) => (Index: position + 1, Score: score))
