@@ -63,6 +63,9 @@ internal sealed class PopulationExposure
         /// does not know it); a model item's <paramref name="id"/> may be null, then it is read from the model only if needed.
         /// </summary>
         public int Of(string? id, int index) =>
-            byIndex is not null && index > 0 ? byIndex[index] : table.Count == 0 ? 0 : table.GetValueOrDefault(id ?? model!.ItemId(index));
+            byIndex is not null && index > 0 ? byIndex[index] : _empty ? 0 : table.GetValueOrDefault(id ?? model!.ItemId(index));
+
+        // Asked for every candidate: the table's count is read once, not through the interface each time.
+        private readonly bool _empty = table.Count == 0;
     }
 }

@@ -29,10 +29,19 @@ internal sealed class ShownCounts
                 if (model.TryGetIndex(id, out int index))
                 {
                     _byIndex[index] = count;
+                    _maybeShown[(index >> 6) & (FilterWords - 1)] |= 1UL << index;
                 }
             }
         }
     }
+
+    private const int FilterWords = 64;
+
+    /// <summary>
+    /// One bit per model index modulo 4,096, set for the shown items': most candidates were never shown, and a clear bit
+    /// says so without a dictionary lookup. Its size does not grow with the catalogue.
+    /// </summary>
+    private readonly ulong[] _maybeShown = new ulong[FilterWords];
 
     /// <summary>Impressions of all items together.</summary>
     public long Total { get; }
@@ -41,6 +50,12 @@ internal sealed class ShownCounts
     /// Impressions of item <paramref name="id"/>, whose model index is <paramref name="index"/> (0 when the model does not
     /// know it); a model item's <paramref name="id"/> may be null, then it is read from the model only if needed.
     /// </summary>
-    public int Of(string? id, int index) =>
-        _byIndex is not null && index > 0 ? _byIndex.GetValueOrDefault(index) : _byId.GetValueOrDefault(id ?? _model!.ItemId(index));
+    public int Of(string? id, int index)
+    {
+        if (_byIndex is not null && index > 0)
+        {
+            return (_maybeShown[(index >> 6) & (FilterWords - 1)] & (1UL << index)) == 0 ? 0 : _byIndex.GetValueOrDefault(index);
+        }
+        return _byId.GetValueOrDefault(id ?? _model!.ItemId(index));
+    }
 }

@@ -63,14 +63,21 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
                 string? id = known;
                 double relevance = 1 - rank / (double)plausible.Length;
                 double evidence = shown.Of(id, index) + TrainingEvidenceOf(model, index) + PopulationEvidence * population.Of(id, index);
-                double uncertainty = Math.Sqrt(log / (1 + evidence));
                 // Most of thousands of draws cannot reach the slots: a bound on the draw tells so, from this user's
                 // earlier calls without hashing the id, else without the logarithm. Each bound is never below the draw
-                // and the score is monotone in it, so a skipped item would not have been kept.
-                if (cached is not null && index > 0 && relevance + Confidence * uncertainty * DrawCache.AtMost(cached, index) < best.Bar)
+                // and the score is monotone in it, so a skipped item would not have been kept. The first test is
+                // relevance + c·σ·bound < bar squared (σ² = log / (1 + evidence)), so the many items it rules out cost no
+                // square root or division; the bounds' margin (1e-6 of a draw) is far above the rounding of either form.
+                if (cached is not null && index > 0)
                 {
-                    continue;
+                    double gap = best.Bar - relevance;
+                    double bound = Confidence * DrawCache.AtMost(cached, index);
+                    if (gap > 0 && log * (bound * bound) < gap * gap * (1 + evidence))
+                    {
+                        continue;
+                    }
                 }
+                double uncertainty = Math.Sqrt(log / (1 + evidence));
                 double uniform = draws.Uniform(id ??= model!.ItemId(index));
                 if (cached is not null && index > 0)
                 {
