@@ -15,8 +15,8 @@ namespace OnDeviceReco.Trainer.Cli;
 /// With <c>--ties random</c> same-time interactions are first listed in one fixed random order, so which of them is
 /// the validation and the test item no longer follows the source's listing (MovieLens: by movie id).
 /// Full-softmax recipes switch to sampled softmax on large catalogues (<see cref="CatalogueRecipe"/>), and the trained
-/// models of each seed share one wall-clock budget (default 15 minutes), each taking an equal part of what is left
-/// (<see cref="SharedBudget"/>); the report says which recipe ran, why, and why it stopped.
+/// models of each seed share one wall-clock budget (default 15 minutes; the first model may use all but a reserve
+/// kept for each later one, <see cref="SharedBudget"/>); the report says which recipe ran, why, and why it stopped.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -65,7 +65,7 @@ public static class EvaluateCommand
             {
                 runs["popularity"].Add(new ModelReport("popularity", seed, evaluator.Evaluate(new PopularityScorer(split.TrainSequences, data.Items.TableSize), test, seed), null));
             }
-            var shared = budget is { } total ? new SharedBudget(total) : null;
+            var shared = budget is { } total ? new SharedBudget(total, decisions.Count) : null;
             int left = decisions.Count;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -4,7 +4,7 @@ using OnDeviceReco.Trainer.Training;
 
 namespace OnDeviceReco.Trainer.Tests.Training;
 
-/// <summary>The budget is predictive: no epoch starts that the time left cannot hold, and a shared budget passes unused time on.</summary>
+/// <summary>The budget is predictive: no epoch starts that the time left cannot hold; a shared budget favours the first model and passes unused time on.</summary>
 public sealed class TrainingBudgetTests
 {
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
@@ -44,18 +44,28 @@ public sealed class TrainingBudgetTests
     }
 
     [Fact]
-    public void A_shared_budget_splits_what_is_left_so_unused_time_goes_to_later_models()
+    public void A_shared_budget_gives_the_first_model_all_but_the_later_ones_reserves_and_passes_unused_time_on()
     {
         var clock = new ManualClock();
-        var shared = new SharedBudget(TimeSpan.FromMinutes(15), clock);
-        Assert.Equal(5 * Minute, shared.NextShare(3));
-        clock.Advance(Minute); // the first model stopped by patience early
-        Assert.Equal(7 * Minute, shared.NextShare(2));
-        clock.Advance(7 * Minute);
-        Assert.Equal(7 * Minute, shared.NextShare(1));
+        var shared = new SharedBudget(TimeSpan.FromMinutes(16), models: 3, clock); // reserve 16 / 4 = 4 min per later model
+        Assert.Equal(8 * Minute, shared.NextShare(3));
+        clock.Advance(2 * Minute); // the first model stopped by patience early
+        Assert.Equal(10 * Minute, shared.NextShare(2)); // 14 left, 4 kept for the last
+        clock.Advance(9 * Minute);
+        Assert.Equal(5 * Minute, shared.NextShare(1)); // the last gets what remains
+    }
+
+    [Fact]
+    public void When_the_reserves_cannot_be_kept_what_is_left_is_split_equally_and_nothing_left_means_one_epoch()
+    {
+        var clock = new ManualClock();
+        var shared = new SharedBudget(TimeSpan.FromMinutes(16), models: 3, clock);
+        clock.Advance(13 * Minute); // the first model's first epoch alone overran its share
+        Assert.Equal(1.5 * Minute, shared.NextShare(2)); // 3 left < 4 reserved: half each
         clock.Advance(20 * Minute);
-        Assert.Equal(TimeSpan.Zero, shared.NextShare(1)); // nothing left: the next model gets one epoch
+        Assert.Equal(TimeSpan.Zero, shared.NextShare(1));
         Assert.Throws<ArgumentOutOfRangeException>(() => shared.NextShare(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SharedBudget(Minute, models: 0));
     }
 
     [Fact]
