@@ -14,8 +14,9 @@ namespace OnDeviceReco.Trainer.Cli;
 /// (with several seeds: mean and sample standard deviation of every number, so a difference can be told from noise).
 /// With <c>--ties random</c> same-time interactions are first listed in one fixed random order, so which of them is
 /// the validation and the test item no longer follows the source's listing (MovieLens: by movie id).
-/// Full-softmax recipes switch to sampled softmax on large catalogues and every model stops at a wall-clock budget
-/// (<see cref="CatalogueRecipe"/>); the report says which recipe ran, why, and why it stopped.
+/// Full-softmax recipes switch to sampled softmax on large catalogues (<see cref="CatalogueRecipe"/>), and the trained
+/// models of each seed share one wall-clock budget (default 15 minutes; the first model may use all but a reserve
+/// kept for each later one, <see cref="SharedBudget"/>); the report says which recipe ran, why, and why it stopped.
 /// </summary>
 public static class EvaluateCommand
 {
@@ -36,7 +37,7 @@ public static class EvaluateCommand
         var names = (line.Optional("--models") ?? "popularity,sasrec,sasrec-bce,gru").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
         var requested = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
         var softmax = RecipeOptions.Softmax(line);
-        var budget = RecipeOptions.Budget(line);
+        var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultEvaluateBudget);
 
         var data = (line.Optional("--ties") ?? "listed") switch
         {
@@ -64,6 +65,8 @@ public static class EvaluateCommand
             {
                 runs["popularity"].Add(new ModelReport("popularity", seed, evaluator.Evaluate(new PopularityScorer(split.TrainSequences, data.Items.TableSize), test, seed), null));
             }
+            var shared = budget is { } total ? new SharedBudget(total, decisions.Count) : null;
+            int left = decisions.Count;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(context =>
@@ -73,6 +76,7 @@ public static class EvaluateCommand
                         var effective = maxEpochs is { } cap ? config with { MaxEpochs = cap } : config;
                         string label = seeds.Count == 1 ? effective.Name : string.Create(CultureInfo.InvariantCulture, $"{effective.Name} seed {seed}");
                         var task = context.AddTask(label, maxValue: effective.MaxEpochs);
+                        var share = shared?.NextShare(left--);
                         using var model = ModelFactory.Create(effective, data.Items);
                         var scorer = new ModelScorer(model);
                         var trainer = new SequenceTrainer(model, seed);
@@ -85,7 +89,7 @@ public static class EvaluateCommand
                                 task.Description = epoch.ValidationNdcg10 is { } v
                                     ? $"{label} loss {epoch.Loss:0.000} val NDCG@10 {v:0.0000}"
                                     : $"{label} loss {epoch.Loss:0.000}";
-                            }, sameTime: split.TrainSameTime, budget: budget);
+                            }, sameTime: split.TrainSameTime, budget: share);
                         task.Value = task.MaxValue;
                         runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result, recipe));
                     }

@@ -5,7 +5,8 @@ namespace OnDeviceReco.Trainer.Cli;
 
 /// <summary>
 /// --softmax auto|full|sampled (which softmax full-softmax recipes train with; auto lets <see cref="CatalogueRecipe"/>
-/// decide from the catalogue's size) and --time-budget MINUTES|off (wall-clock training limit per model).
+/// decide from the catalogue's size) and --time-budget MINUTES|off (wall-clock training limit: per model for train,
+/// for all models of a seed together for evaluate).
 /// </summary>
 public static class RecipeOptions
 {
@@ -24,13 +25,13 @@ public static class RecipeOptions
         }
     }
 
-    /// <summary>The budget per model; null when switched off.</summary>
-    public static TimeSpan? Budget(CommandLine line)
+    /// <summary>The budget the command was given, or <paramref name="fallback"/>; null when switched off.</summary>
+    public static TimeSpan? Budget(CommandLine line, TimeSpan fallback)
     {
         string? text = line.Optional("--time-budget");
         if (text is null)
         {
-            return CatalogueRecipe.DefaultTimeBudget;
+            return fallback;
         }
         if (text == "off")
         {

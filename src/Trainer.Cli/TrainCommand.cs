@@ -34,7 +34,7 @@ public static class TrainCommand
         }
 
         var softmax = RecipeOptions.Softmax(line);
-        var budget = RecipeOptions.Budget(line);
+        var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultTimeBudget);
         TorchRuntime.Configure(threads, seed);
         var data = DataSources.Open(dataDir).Load();
         var decision = CatalogueRecipe.Choose(config, data.Items.Count, softmax);
@@ -75,7 +75,7 @@ public static class TrainCommand
         }
         var manifest = ModelBundleWriter.Write(outDir, model, data, version, metrics, key, DateTimeOffset.UtcNow);
         AnsiConsole.MarkupLineInterpolated(
-            $"Bundle [bold]{outDir}[/]: {manifest.Architecture} v{manifest.ModelVersion}, {manifest.Items.Count} items, best epoch {result.BestEpoch} (stopped: {result.StoppedText}), validation NDCG@10 {validation.Ndcg10:0.0000}, key {manifest.KeyId}");
+            $"Bundle [bold]{outDir}[/]: {manifest.Architecture} v{manifest.ModelVersion}, {manifest.Items.Count} items, best epoch {result.BestEpoch} (stopped: {result.StoppedText}{(result.StopDetail.Length > 0 ? $", {result.StopDetail}" : "")}), validation NDCG@10 {validation.Ndcg10:0.0000}, key {manifest.KeyId}");
         return 0;
     }
 }

@@ -84,6 +84,10 @@ public static class ReportWriter
         if (run.Training is { } training)
         {
             json.WriteString("stopped", training.StoppedText);
+            if (training.StopDetail.Length > 0)
+            {
+                json.WriteString("stopped_because", training.StopDetail);
+            }
         }
     }
 
@@ -146,7 +150,9 @@ public static class ReportWriter
             text.AppendLine();
             foreach (var model in recipes)
             {
-                string stopped = string.Join(", ", model.Runs.Select(r => r.Training?.StoppedText ?? "-"));
+                string stopped = string.Join(", ", model.Runs.Select(r => r.Training is { } t
+                    ? (t.StopDetail.Length > 0 ? $"{t.StoppedText} ({t.StopDetail})" : t.StoppedText)
+                    : "-"));
                 text.AppendLine(CultureInfo.InvariantCulture, $"- recipe {model.Runs[0].Recipe}; stopped: {stopped}");
             }
         }

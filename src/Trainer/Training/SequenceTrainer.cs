@@ -31,10 +31,12 @@ public sealed class SequenceTrainer
     /// <param name="shown">Shown-and-not-taken items parallel to <paramref name="sequences"/>; used when the config gives them a weight.</param>
     /// <param name="sameTime">Same-time marks parallel to <paramref name="sequences"/>; with <see cref="ModelConfig.ShuffleTies"/>
     /// each epoch sees every run of ties in a fresh order (<see cref="TieOrder"/>).</param>
-    /// <param name="budget">Wall-clock limit: once it has passed, the epoch in progress is the last one (it is validated,
-    /// and the best-on-validation weights are kept as with early stopping); null trains without one.</param>
+    /// <param name="budget">Wall-clock limit, predictive (<see cref="TrainingBudget"/>): after each epoch, when another
+    /// epoch and its validation are not expected to fit, this epoch is the last one (it is validated, and the
+    /// best-on-validation weights are kept as with early stopping); null trains without one.</param>
+    /// <param name="clock">The clock the budget is measured with; null for the system clock.</param>
     public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null,
-        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null, TimeSpan? budget = null)
+        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null, TimeSpan? budget = null, TimeProvider? clock = null)
     {
         var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
         var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
@@ -45,11 +47,21 @@ public sealed class SequenceTrainer
         double bestScore = double.NegativeInfinity;
         int bestEpoch = 0, sinceBest = 0, epoch = 0;
         var stopped = StopReason.EpochCap;
-        var total = Stopwatch.StartNew();
+        string detail = $"reached the cap of {epochs} epochs";
+        clock ??= TimeProvider.System;
+        long started = clock.GetTimestamp();
+        var limit = budget is { } b ? new TrainingBudget(b, clock) : null;
+        double Validate()
+        {
+            long start = clock.GetTimestamp();
+            double value = validate!();
+            limit?.RecordValidation(clock.GetElapsedTime(start));
+            return value;
+        }
         var order = Enumerable.Range(0, windows.Count).ToArray();
         for (epoch = 1; epoch <= epochs; epoch++)
         {
-            var timer = Stopwatch.StartNew();
+            long epochStart = clock.GetTimestamp();
             _model.train();
             if (tiesToShuffle is not null)
             {
@@ -69,16 +81,25 @@ public sealed class SequenceTrainer
                 lossSum += loss.item<float>();
                 batches++;
             }
-            timer.Stop();
-            bool outOfTime = budget is { } limit && total.Elapsed >= limit;
+            var trainingTime = clock.GetElapsedTime(epochStart);
+            limit?.RecordEpoch(trainingTime);
+            double? score = null;
+            if (validate is not null && (epoch % _config.EvaluateEvery == 0 || epoch == epochs))
+            {
+                score = Validate();
+            }
+            bool outOfTime = limit is not null && epoch < epochs && !limit.NextEpochFits();
             if (outOfTime)
             {
                 stopped = StopReason.TimeBudget;
+                if (validate is not null && score is null)
+                {
+                    score = Validate();
+                }
+                detail = $"after epoch {epoch}: {limit!.Explain()}";
             }
-            double? score = null;
-            if (validate is not null && (epoch % _config.EvaluateEvery == 0 || epoch == epochs || outOfTime))
+            if (score is not null)
             {
-                score = validate();
                 if (score > bestScore)
                 {
                     bestScore = score.Value;
@@ -87,12 +108,14 @@ public sealed class SequenceTrainer
                     best?.Values.ToList().ForEach(t => t.Dispose());
                     best = _model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone());
                 }
-                else if (++sinceBest >= _config.Patience && !outOfTime)
+                else if (++sinceBest >= _config.Patience)
                 {
+                    // Patience ends training whether or not the budget also ran out: it would have stopped anyway.
                     stopped = StopReason.Patience;
+                    detail = $"no better validation NDCG@10 in {_config.Patience} checks since epoch {bestEpoch}";
                 }
             }
-            var record = new EpochRecord(epoch, lossSum / batches, score, timer.Elapsed.TotalSeconds);
+            var record = new EpochRecord(epoch, lossSum / batches, score, trainingTime.TotalSeconds);
             curve.Add(record);
             onEpoch?.Invoke(record);
             if (stopped != StopReason.EpochCap)
@@ -111,7 +134,7 @@ public sealed class SequenceTrainer
             bestEpoch = epochsRun;
         }
         _model.eval();
-        return new TrainingResult(bestEpoch, bestScore, epochsRun, total.Elapsed.TotalSeconds, curve, stopped);
+        return new TrainingResult(bestEpoch, bestScore, epochsRun, clock.GetElapsedTime(started).TotalSeconds, curve, stopped, detail);
     }
 
     /// <summary>
