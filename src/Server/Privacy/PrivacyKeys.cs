@@ -32,6 +32,6 @@ public sealed class PrivacyKeys
     /// <summary>How the store remembers erased devices.</summary>
     public ErasureMarkers Erasure { get; }
 
-    /// <summary>Seeds <see cref="TableNoise"/>.</summary>
+    /// <summary>Seeds the noise of the counts the server ships (secret, so the noise cannot be subtracted).</summary>
     internal byte[] NoiseKey { get; }
 }
