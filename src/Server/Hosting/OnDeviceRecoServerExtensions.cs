@@ -93,6 +93,7 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<IngestGate>();
         services.AddSingleton(provider => new ModelSigning(SecretsDirectory(provider)));
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ShippedCounts>();
         services.AddSingleton<ExposureSnapshot>();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<RetrainingTrigger>();
