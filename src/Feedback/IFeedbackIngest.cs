@@ -16,6 +16,7 @@ public interface IFeedbackIngest
     /// one is reported conflicting and not written. Only such events pay for the comparison.
     /// </summary>
     /// <exception cref="BatchConflictException">When the batch id was seen before with different content.</exception>
+    /// <exception cref="DeviceErasedException">When the batch's device was erased.</exception>
     IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash);
 
     /// <summary><see cref="Ingest"/> for a store that can wait for its database without holding a thread (the server's request path).</summary>
@@ -24,13 +25,17 @@ public interface IFeedbackIngest
 
     /// <summary>
     /// Binds <paramref name="deviceId"/> to <paramref name="secretHash"/> if it has no binding yet, else compares
-    /// (in constant time). Atomic: two first registrations racing for one id cannot both bind.
+    /// (in constant time). Atomic: two first registrations racing for one id cannot both bind. An erased id is
+    /// never bound again (<see cref="DeviceBinding.Erased"/>).
     /// </summary>
     DeviceBinding BindDevice(string deviceId, ReadOnlySpan<byte> secretHash);
 
     /// <summary>
-    /// Deletes every event and batch record stored for the device; returns how many events went. The device's
-    /// binding to its secret stays, so nobody else can take the id over afterwards.
+    /// Deletes every event, batch record and attribute stored for the device, and the device's row with its id;
+    /// returns how many events went. What stays is a marker (<see cref="ErasureMarkers"/>) by which the id is refused
+    /// from then on: its registration (<see cref="DeviceBinding.Erased"/>) and its batches
+    /// (<see cref="DeviceErasedException"/>), so nobody — a store restored from a backup, a stranger — brings data back
+    /// under it or takes it over. Erasing again, or an id never seen, erases nothing and leaves the marker.
     /// </summary>
     long EraseDevice(string deviceId);
 }
@@ -44,6 +49,8 @@ public enum DeviceBinding
     Matched,
     /// <summary>The id is bound to another secret: whoever asks is not that device.</summary>
     Mismatch,
+    /// <summary>The id was erased (<see cref="IFeedbackIngest.EraseDevice"/>): nothing is bound or taken under it again.</summary>
+    Erased,
 }
 
 /// <summary>What one ingest did.</summary>

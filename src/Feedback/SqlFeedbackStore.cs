@@ -15,7 +15,19 @@ public abstract partial class SqlFeedbackStore : IFeedbackStore
 {
     private int _disposed;
 
-    private protected SqlFeedbackStore()
+    private protected SqlFeedbackStore(ErasureMarkers? markers)
+    {
+        Markers = markers ?? ErasureMarkers.Unkeyed;
+    }
+
+    /// <summary>How an erased device's id is remembered without keeping it.</summary>
+    private protected ErasureMarkers Markers { get; }
+
+    /// <summary>What a SELECT appends to lock the rows it reads until the transaction ends (nothing where one writer holds the database).</summary>
+    private protected virtual string LockRows => "";
+
+    /// <summary>Runs after an erasure committed: a store drops what it still holds of the device outside its tables.</summary>
+    private protected virtual void Erased(string deviceId)
     {
     }
 

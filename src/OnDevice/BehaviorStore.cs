@@ -39,6 +39,7 @@ internal sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         try
         {
             (database, _health) = StoreOpener.Open(options, _logger);
+            database = FinishInterruptedErasure(database, options);
         }
         catch (SqliteException e)
         {
@@ -339,28 +340,6 @@ internal sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
         LogConsent(_logger, consent);
     }
 
-    /// <summary>
-    /// Deletes every event, item and state row and every file of the database (WAL included), then starts
-    /// an empty store: sequence ids restart at 1 and the device id is new. The consent choice is kept.
-    /// Events tracked before the call are erased too.
-    /// </summary>
-    public void EraseAllData()
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        _readers.Exclusive(() => RunOnWriter(writer =>
-        {
-            writer.Database.Dispose();
-            DatabaseFiles.DeleteAll(_options.DatabasePath);
-            var fresh = StoreOpener.OpenConfigured(_options);
-            StoreSchema.Migrate(fresh);
-            KeyValue.Set(fresh, KeyValue.Consent, _consent.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Volatile.Write(ref _identity, DeviceIdentity.Ensure(fresh));
-            Interlocked.Increment(ref _generation);
-            writer.ReplaceDatabase(fresh);
-        }));
-        LogErased(_logger, _options.DatabasePath);
-    }
-
     /// <summary>Writes everything queued, stops the writer and closes the database.</summary>
     public void Dispose()
     {
@@ -413,7 +392,4 @@ internal sealed partial class BehaviorStore : IDisposable, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Consent set to {Consent}.")]
     private static partial void LogConsent(ILogger logger, ConsentState consent);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "All behaviour data erased from '{Path}'.")]
-    private static partial void LogErased(ILogger logger, string path);
 }

@@ -54,15 +54,78 @@ public sealed partial class RecoClient
     /// <summary>Blocking <see cref="SyncAsync"/>.</summary>
     public SyncResult Sync() => SyncAsync().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Erases the device's data (<see cref="EraseAllData"/>), then asks the server to erase what it holds under the
+    /// identity just erased, and under any erased earlier whose erasure is still owed, and reports whether it did:
+    /// <see cref="SyncStatus.Completed"/> with <see cref="SyncResult.ErasuresPending"/> 0 when nothing of the erased
+    /// identities is left on the server. When the server cannot be reached (<see cref="SyncStatus.Unreachable"/>) the
+    /// erasure stays owed and the next sync asks again, also after a restart. Sends no events and needs no consent: it
+    /// sends only the erased identity's id and the secret that proves it.
+    /// </summary>
+    /// <exception cref="BehaviorStoreException">When the erasure cannot be written down (a full disk): nothing was erased.</exception>
+    public async Task<SyncResult> EraseAllDataAsync(CancellationToken cancellationToken = default)
+    {
+        await Task.Run(EraseAllData, cancellationToken).ConfigureAwait(false);
+        if (_sync is not { } sync)
+        {
+            return new SyncResult(SyncStatus.Unreachable, 0, 0, 0, 0, Model?.ModelVersion, false, null,
+                "Sync is not configured (RecoClientOptions.Sync); the server's erasure is owed until it is.", null)
+            { ErasuresPending = _store.PendingServerErasures.Count };
+        }
+        await _syncGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            int attemptsBefore = sync.Attempts;
+            var erasure = await sync.SendErasuresAsync(cancellationToken).ConfigureAwait(false);
+            var failure = erasure.Failure;
+            var status = failure is null ? SyncStatus.Completed : failure.Permanent ? SyncStatus.Refused : SyncStatus.Unreachable;
+            return new SyncResult(status, 0, 0, 0, sync.Attempts - attemptsBefore, Model?.ModelVersion, false, failure?.Status, failure?.Error, failure?.RetryAfter)
+            { ErasedOnServer = erasure.Erased, ErasuresPending = erasure.Pending };
+        }
+        finally
+        {
+            _syncGate.Release();
+        }
+    }
+
+    /// <summary>Erasures owed first (whatever the consent: the user asked for them), then the events, attributes and model.</summary>
     private async Task<SyncResult> SyncOnceAsync(SyncClient sync, CancellationToken cancellationToken)
+    {
+        int attemptsBefore = sync.Attempts;
+        var erasure = await sync.SendErasuresAsync(cancellationToken).ConfigureAwait(false);
+        SyncResult result;
+        if (erasure.Failure is { Permanent: false } owed)
+        {
+            result = new SyncResult(SyncStatus.Unreachable, 0, 0, 0, sync.Attempts - attemptsBefore, Model?.ModelVersion, false, owed.Status,
+                "An erasure on the server is still owed: " + owed.Error, owed.RetryAfter);
+        }
+        else
+        {
+            result = await SyncEventsAsync(sync, attemptsBefore, cancellationToken).ConfigureAwait(false);
+            if (erasure.Failure is { } refused && result.Status == SyncStatus.Completed)
+            {
+                result = result with { Status = SyncStatus.Refused, HttpStatus = refused.Status, Error = "The server refused an erasure: " + refused.Error };
+            }
+        }
+        return result with { ErasedOnServer = erasure.Erased, ErasuresPending = erasure.Pending };
+    }
+
+    private async Task<SyncResult> SyncEventsAsync(SyncClient sync, int attemptsBefore, CancellationToken cancellationToken)
     {
         if (_store.Consent != ConsentState.Granted)
         {
-            return new SyncResult(SyncStatus.NoConsent, 0, 0, 0, 0, Model?.ModelVersion, false, null, "Consent is not granted; nothing was sent.", null);
+            return new SyncResult(SyncStatus.NoConsent, 0, 0, 0, sync.Attempts - attemptsBefore, Model?.ModelVersion, false, null, "Consent is not granted; nothing was sent.", null);
         }
-        int attemptsBefore = sync.Attempts;
+        string identity = _store.DeviceId;
         int attributesSent = 0;
         var upload = await sync.UploadAsync(cancellationToken).ConfigureAwait(false);
+        if (upload.Failure is { Status: 410 } gone)
+        {
+            long kept = _store.RetireIdentity(identity);
+            return Result(SyncStatus.Refused, upload, false, gone.AsRefused(
+                $"The server erased this device's identity ({gone.Error}): it is a store restored from before an erasure, or a copy. "
+                + $"Its {kept} unsynced events stay on this device and are never sent; a new identity syncs what is tracked from now on."));
+        }
         if (upload.Failure is { } failed)
         {
             var status = _store.Consent != ConsentState.Granted ? SyncStatus.NoConsent

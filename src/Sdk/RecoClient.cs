@@ -100,8 +100,8 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
     internal BehaviorStore Store => _store;
 
     /// <summary>
-    /// This installation's random, pseudonymous id: what sync identifies the device by (e.g. for a request to erase
-    /// its data on the server). <see cref="EraseAllData"/> makes a new one.
+    /// This installation's random, pseudonymous id: what sync identifies the device by. <see cref="EraseAllData"/>
+    /// makes a new one (and the server's data under the old one is erased at the next sync).
     /// </summary>
     public string DeviceId => _store.DeviceId;
 
@@ -164,10 +164,13 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
     public void SetConsent(ConsentState consent) => _store.SetConsent(consent);
 
     /// <summary>
-    /// Deletes every event, item and state row and every file of the database (WAL included), then starts
-    /// an empty store: sequence ids restart at 1 and the device id is new. The consent choice is kept.
-    /// Events tracked before the call are erased too.
+    /// Deletes every event, item and state row and every file of the database (WAL included, overwritten first), then
+    /// starts an empty store: sequence ids restart at 1 and the device id is new. The consent choice is kept. Events
+    /// tracked before the call are erased too. When the erased identity may have synced, the server's erasure of its
+    /// data is owed from now on and asked for at the next sync (<see cref="SyncResult.ErasedOnServer"/>,
+    /// <see cref="SyncResult.ErasuresPending"/>), after a restart too; <see cref="EraseAllDataAsync"/> asks at once.
     /// </summary>
+    /// <exception cref="BehaviorStoreException">When the erasure cannot be written down (a full disk): nothing was erased.</exception>
     public void EraseAllData() => _store.EraseAllData();
 
     /// <summary>

@@ -5,7 +5,7 @@ using OnDeviceReco.Server.Tests.Support;
 
 namespace OnDeviceReco.Server.Tests;
 
-/// <summary>Scenario 7: DELETE /v1/devices/{id} erases the device's server data, and only the device itself may ask.</summary>
+/// <summary>Scenario 7: DELETE /v1/devices/{id} erases the device's server data and its id, and only the device itself may ask.</summary>
 public sealed class ErasureTests
 {
     [Fact]
@@ -46,21 +46,26 @@ public sealed class ErasureTests
         }
         await Ledger.AssertExactlyOnceAsync(server, b.StoredEvents());
         var stats = await server.StatsAsync();
-        Assert.Equal(2, stats.Devices); // a's binding to its secret stays, so nobody can take its id over
-        Assert.Equal(0, server.Scalar($"SELECT count(*) FROM events e JOIN devices d ON d.id = e.device WHERE d.device_id = '{a.DeviceId}'"));
-        Assert.Equal(0, server.Scalar($"SELECT count(*) FROM batches b JOIN devices d ON d.id = b.device WHERE d.device_id = '{a.DeviceId}'"));
+        Assert.Equal(1, stats.Devices); // a's row went with its id; a keyed marker keeps anyone from taking the id over
+        Assert.Equal(0, server.Scalar($"SELECT count(*) FROM devices WHERE device_id = '{a.DeviceId}'"));
+        Assert.Equal(1, server.Scalar("SELECT count(*) FROM erased_devices"));
 
         using (var again = await server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Delete, $"v1/devices/{a.DeviceId}", a.DeviceId, tokenA)))
         {
             Assert.Equal(new DeviceErasure(a.DeviceId, 0), await again.Content.ReadFromJsonAsync<DeviceErasure>());
         }
 
-        // The device keeps syncing afterwards; what it had synced before is not sent again.
+        // The erased id takes nothing more: events tracked under it are refused (410), and the device goes on under a
+        // new identity, keeping the refused ones to itself; what it had synced before is not sent again.
+        string erasedId = a.DeviceId;
         a.Track(10, "after");
+        var refused = await a.Client.SyncAsync();
+        Assert.Equal((SyncStatus.Refused, 410, 0), (refused.Status, refused.HttpStatus, refused.EventsSent));
+        Assert.NotEqual(erasedId, a.DeviceId);
+        a.Track(7, "renewed");
         var result = await a.Client.SyncAsync();
-        Assert.Equal(SyncStatus.Completed, result.Status);
-        Assert.Equal(10, result.EventsSent);
-        var afterErasure = a.StoredEvents().Where(e => e.ItemId.Contains("-after-", StringComparison.Ordinal));
-        await Ledger.AssertExactlyOnceAsync(server, b.StoredEvents().Concat(afterErasure));
+        Assert.Equal((SyncStatus.Completed, 7), (result.Status, result.EventsSent));
+        var renewed = a.StoredEvents().Where(e => e.ItemId.Contains("-renewed-", StringComparison.Ordinal));
+        await Ledger.AssertExactlyOnceAsync(server, b.StoredEvents().Concat(renewed));
     }
 }

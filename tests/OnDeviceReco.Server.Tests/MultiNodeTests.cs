@@ -40,6 +40,9 @@ public sealed class MultiNodeTests(PostgresFixture postgres, ITestOutputHelper o
             ["Retraining:CheckInterval"] = "00:00:00.300",
             ["Retraining:MaxEpochs"] = "3",
             ["Retraining:Threads"] = "1",
+            // A few devices with items of their own: this test is about nodes, not about k-anonymity (KAnonymousTablesTests).
+            ["Privacy:MinDevices"] = "1",
+            ["Privacy:NoiseScale"] = "0",
         };
         // The first node creates the shared secrets; the others start after it.
         using var a = await ServerNode.StartAsync("a", settings("a"));

@@ -85,6 +85,9 @@ public sealed class TemporaryPostgres : IDisposable
         return ConnectionString.Replace("Database=postgres", $"Database={name}", StringComparison.Ordinal);
     }
 
+    /// <summary>Everything database <paramref name="name"/> holds, as pg_dump writes it (schema and rows, as SQL text).</summary>
+    public string Dump(string name) => RunTool("pg_dump", ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "odr", "-d", name]);
+
     /// <summary>Stops the server (immediate shutdown: no checkpoint) and deletes its files.</summary>
     public void Dispose()
     {
@@ -109,9 +112,9 @@ public sealed class TemporaryPostgres : IDisposable
         }
     }
 
-    private void RunTool(string tool, string[] arguments) => Run(Path.Combine(_bin, tool), arguments, _asPostgresUser);
+    private string RunTool(string tool, string[] arguments) => Run(Path.Combine(_bin, tool), arguments, _asPostgresUser);
 
-    private static void Run(string program, string[] arguments, bool asPostgresUser)
+    private static string Run(string program, string[] arguments, bool asPostgresUser)
     {
         var start = new ProcessStartInfo(asPostgresUser ? "runuser" : program)
         {
@@ -142,6 +145,7 @@ public sealed class TemporaryPostgres : IDisposable
         {
             throw new InvalidOperationException($"{Path.GetFileName(program)} {string.Join(' ', arguments)} failed ({process.ExitCode}): {error}{output.Result}");
         }
+        return output.Result;
     }
 
     private static int FreePort()

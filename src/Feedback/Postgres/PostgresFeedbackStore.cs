@@ -24,12 +24,15 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
     private readonly GroupCommitter _groups;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _deviceKeys = new(StringComparer.Ordinal);
 
-    public PostgresFeedbackStore(string connectionString)
-        : this(connectionString, GroupLimits.Default)
+    /// <param name="connectionString">The database (migrated on open).</param>
+    /// <param name="erasure">How erased devices are remembered; the server passes its keyed markers, tools that only read may leave it out.</param>
+    public PostgresFeedbackStore(string connectionString, ErasureMarkers? erasure = null)
+        : this(connectionString, GroupLimits.Default, erasure)
     {
     }
 
-    internal PostgresFeedbackStore(string connectionString, GroupLimits groups)
+    internal PostgresFeedbackStore(string connectionString, GroupLimits groups, ErasureMarkers? erasure = null)
+        : base(erasure)
     {
         _dataSource = NpgsqlDataSource.Create(WithDefaults(connectionString));
         PostgresSchema.Migrate(_dataSource);
@@ -59,7 +62,7 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
         // Blocks on the group's outcome itself, not on a continuation: a caller on a starved thread pool still wakes.
         byte[] hash = contentHash.ToArray();
         long device = DeviceKey(batch.DeviceId);
-        return _groups.Submit(new PendingIngest(device, batch, hash)).GetAwaiter().GetResult() ?? IngestAlone(device, batch, hash);
+        return _groups.Submit(new PendingIngest(device, batch, hash)).GetAwaiter().GetResult() ?? IngestAloneOrErased(device, batch, hash);
     }
 
     /// <summary>Joins the next group commit without holding a thread while the group is written.</summary>
@@ -67,7 +70,26 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
     {
         long device = DeviceKey(batch.DeviceId);
         return await _groups.Submit(new PendingIngest(device, batch, contentHash)).ConfigureAwait(false)
-            ?? IngestAlone(device, batch, contentHash);
+            ?? IngestAloneOrErased(device, batch, contentHash);
+    }
+
+    /// <summary>
+    /// <see cref="IngestAlone"/>, where a batch record refused by its foreign key means the device's row went since its
+    /// key was looked up: erased (perhaps on another node). The key is forgotten and looked up again, which says so.
+    /// </summary>
+    /// <exception cref="DeviceErasedException">When the device was erased.</exception>
+    private IngestResult IngestAloneOrErased(long device, EventBatch batch, byte[] hash)
+    {
+        try
+        {
+            return IngestAlone(device, batch, hash);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            _deviceKeys.TryRemove(batch.DeviceId, out _);
+            DeviceKey(batch.DeviceId);
+            throw new DeviceErasedException(); // a row came back under the id without a marker: refused all the same
+        }
     }
 
     /// <summary>One batch in its own transaction: the path a batch takes when the group it was in failed.</summary>
@@ -107,7 +129,16 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
         // The lock on each user's floor row (AttributeIngest) orders two nodes applying batches for one user at once,
         // so the cap holds across nodes too.
         long device = DeviceKey(batch.DeviceId);
-        return Transact((connection, transaction) => AttributeIngest.Run(batch, device, connection, transaction));
+        try
+        {
+            return Transact((connection, transaction) => AttributeIngest.Run(batch, device, connection, transaction));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            _deviceKeys.TryRemove(batch.DeviceId, out _);
+            DeviceKey(batch.DeviceId);
+            throw new DeviceErasedException();
+        }
     }
 
     public override ITrainingLease? TryAcquireTrainingLease() => PostgresTrainingLease.TryAcquire(_dataSource);
@@ -147,6 +178,10 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
 
     private protected override void DeviceKnown(string deviceId, long key) => RememberDeviceKey(deviceId, key);
 
+    private protected override string LockRows => " FOR UPDATE";
+
+    private protected override void Erased(string deviceId) => _deviceKeys.TryRemove(deviceId, out _);
+
     private protected override void Close()
     {
         _groups.Dispose();
@@ -165,19 +200,25 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
     }
 
     /// <summary>
-    /// The device's row id: from memory after the first lookup (rows are never deleted, so a key never goes stale).
-    /// A device not seen before gets its row in a transaction of its own, committed before its batch is stored.
+    /// The device's row id: from memory after the first lookup. A device not seen before gets its row in a transaction
+    /// of its own, committed before its batch is stored — unless it was erased. A row only goes when its device is
+    /// erased; a key remembered past that fails its batch's foreign key (<see cref="IngestAloneOrErased"/>).
     /// </summary>
+    /// <exception cref="DeviceErasedException">When the device was erased.</exception>
     internal long DeviceKey(string deviceId)
     {
         if (_deviceKeys.TryGetValue(deviceId, out long key))
         {
             return key;
         }
-        using (var connection = _dataSource.OpenConnection())
+        byte[] marker = Markers.Of(deviceId);
+        key = Transact((connection, transaction) =>
         {
-            key = LookUpOrAddDevice(connection, null, deviceId);
-        }
+            long found = LookUpOrAddDevice(connection, transaction, deviceId);
+            // After the insert: an erasure racing it has committed by now (the insert waited on its row), so its marker
+            // is seen here and the new row is rolled back.
+            return IsErased(connection, transaction, marker) ? throw new DeviceErasedException() : found;
+        });
         RememberDeviceKey(deviceId, key);
         return key;
     }

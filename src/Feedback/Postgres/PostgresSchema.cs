@@ -91,6 +91,18 @@ internal static class PostgresSchema
             floor_seq bigint NOT NULL,
             PRIMARY KEY (device, user_id));
         """,
+        // 4: erased devices, by a keyed hash of the id (ErasureMarkers): the id itself is deleted with its data. The
+        // foreign keys make a batch or an attribute change for a device erased meanwhile fail instead of landing (a
+        // node's cached device key may outlive the row): checking one batch record per batch costs one index probe.
+        // NOT VALID: rows from before are not rescanned (every key came from the devices table, which never lost a row).
+        """
+        CREATE TABLE erased_devices(
+            marker    bytea  PRIMARY KEY,
+            erased_ms bigint NOT NULL);
+        ALTER TABLE batches ADD CONSTRAINT batches_device_fk FOREIGN KEY (device) REFERENCES devices(id) NOT VALID;
+        ALTER TABLE user_attributes ADD CONSTRAINT user_attributes_device_fk FOREIGN KEY (device) REFERENCES devices(id) NOT VALID;
+        ALTER TABLE user_attribute_floors ADD CONSTRAINT user_attribute_floors_device_fk FOREIGN KEY (device) REFERENCES devices(id) NOT VALID;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

@@ -94,6 +94,12 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
             floor_seq INTEGER NOT NULL,
             PRIMARY KEY (device, user_id)) WITHOUT ROWID;
         """,
+        // 6: erased devices, by a keyed hash of the id (ErasureMarkers): the id itself is deleted with its data.
+        """
+        CREATE TABLE erased_devices(
+            marker    BLOB    PRIMARY KEY,
+            erased_ms INTEGER NOT NULL) WITHOUT ROWID;
+        """,
     ];
 
     private readonly string _connectionString;
@@ -104,13 +110,17 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
 
     static SqliteFeedbackStore() => SQLitePCL.Batteries_V2.Init();
 
-    public SqliteFeedbackStore(string path)
+    /// <param name="path">The database file (created with its directory when missing).</param>
+    /// <param name="erasure">How erased devices are remembered; the server passes its keyed markers, tools that only read may leave it out.</param>
+    public SqliteFeedbackStore(string path, ErasureMarkers? erasure = null)
+        : base(erasure)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
-        Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000;");
+        // secure_delete: what an erasure deletes is overwritten in the file, not only unlinked from its pages.
+        Execute(_writer, null, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA secure_delete=ON;");
         Execute(_writer, null, Schema);
         Migrate();
         _insertEvent = _writer.CreateCommand();
@@ -286,10 +296,33 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
         }
     }
 
+    /// <summary>The device's row id; a device not seen before gets its row, unless it was erased.</summary>
+    /// <exception cref="DeviceErasedException">When the device was erased.</exception>
     private long DeviceKey(SqliteTransaction transaction, string deviceId)
     {
-        Execute(_writer, transaction, "INSERT OR IGNORE INTO devices(device_id, first_seen_ms) VALUES ($d, $now)", ("$d", deviceId), ("$now", NowMs()));
-        return Single(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", r => r.GetInt64(0), ("$d", deviceId));
+        if (Scalar(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", ("$d", deviceId)) is long known)
+        {
+            return known;
+        }
+        if (IsErased(_writer, transaction, Markers.Of(deviceId)))
+        {
+            throw new DeviceErasedException();
+        }
+        return (long)Scalar(_writer, transaction, "INSERT INTO devices(device_id, first_seen_ms) VALUES ($d, $now) RETURNING id",
+            ("$d", deviceId), ("$now", NowMs()))!;
+    }
+
+    /// <summary>
+    /// Empties the write-ahead log into the database and truncates it: the erased rows' old pages live on in the log
+    /// until then. Readers in the middle of a read can hold it back; the next erasure (or the next checkpoint SQLite
+    /// runs itself, which overwrites the log from its start) catches up.
+    /// </summary>
+    private protected override void Erased(string deviceId)
+    {
+        lock (_writeLock)
+        {
+            Execute(_writer, null, "PRAGMA wal_checkpoint(TRUNCATE);");
+        }
     }
 
     private SqliteConnection OpenReader()

@@ -398,7 +398,11 @@ ODR_API int32_t odr_get_profile(odr_client *client, const char *user_id, odr_pro
 /* Consent (ODR_CONSENT_*), persisted before return. */
 ODR_API int32_t odr_set_consent(odr_client *client, int32_t consent);
 ODR_API int32_t odr_get_consent(odr_client *client, int32_t *consent);
-/* Deletes every event and every file trace of the store (WAL included) and starts afresh. Blocks. */
+/* Deletes every event and every file trace of the store (WAL included, overwritten first) and starts afresh under a
+ * new device id. Blocks. When the erased identity may have synced, the server's erasure of its data is owed from now
+ * on, kept in a file beside the database (also across restarts), and asked for by the next odr_sync: that sync returns
+ * ODR_OK only once nothing of it is left on the server (ODR_EIO while it is still owed). ODR_EIO here: the erasure
+ * could not be written down (a full disk), and nothing was erased. */
 ODR_API int32_t odr_erase_all(odr_client *client);
 
 /* Verifies the signed model bundle in bundle_dir against config->trusted_key_pem and swaps it in
@@ -410,6 +414,7 @@ ODR_API int32_t odr_load_model(odr_client *client, const char *bundle_dir, int64
  * Events are marked synced only after the server acknowledged them; an interrupted sync resumes next time and
  * the server stores every event once. *out_result (required; result_size is sizeof(odr_sync_result)) is filled
  * whatever the outcome.
+ * An erasure owed (odr_erase_all) is asked for first, whatever the consent.
  * Returns ODR_OK (completed), ODR_ECONSENT (no consent), ODR_EIO (unreachable), ODR_EREFUSED (refused or model
  * failed; odr_errmsg says why), ODR_ESTATE (no sync_url was configured). Thread-safe: concurrent calls queue. */
 ODR_API int32_t odr_sync(odr_client *client, odr_sync_result *out_result, size_t result_size);

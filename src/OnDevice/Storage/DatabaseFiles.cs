@@ -15,6 +15,38 @@ internal static class DatabaseFiles
         }
     }
 
+    /// <summary>
+    /// Overwrites every file of the database with zeros, flushed, then deletes it: deleting alone leaves the bytes in
+    /// the freed blocks. Where overwriting in place needs space the disk does not have (copy-on-write file systems),
+    /// the file is deleted all the same. Flash storage may still keep old blocks a while; the OS's file encryption
+    /// is what covers those.
+    /// </summary>
+    public static void ShredAll(string path)
+    {
+        foreach (var file in All(path))
+        {
+            try
+            {
+                using var stream = new FileStream(file, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                var zeros = new byte[64 * 1024];
+                for (long left = stream.Length; left > 0; left -= zeros.Length)
+                {
+                    stream.Write(zeros, 0, (int)Math.Min(zeros.Length, left));
+                }
+                stream.Flush(flushToDisk: true);
+            }
+            catch (FileNotFoundException)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Deleted below whatever happened here.
+            }
+            File.Delete(file);
+        }
+    }
+
     /// <summary>Renames the database and its side files to <c>path.corrupt-TIMESTAMP</c>; returns the new main path.</summary>
     public static string MoveAside(string path, DateTimeOffset now)
     {

@@ -63,6 +63,8 @@ internal static partial class StoreOpener
             database.Execute(options.Durability == Durability.Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             // Without a limit the -wal file keeps its largest size forever; this keeps the footprint bounded.
             database.Execute("PRAGMA journal_size_limit = 4194304");
+            // What is deleted (retention, a consent change's clean-up) is overwritten in the file, not only unlinked.
+            database.Execute("PRAGMA secure_delete = ON");
             return database;
         }
         catch

@@ -10,7 +10,7 @@ namespace OnDeviceReco.Sync;
 /// </summary>
 internal sealed class DeviceSession(BehaviorStore store, SyncHttp http, SyncRequests requests)
 {
-    private const string CredentialKey = "sync_credential";
+    private const string CredentialKey = Storage.KeyValue.SyncCredential;
     private const long MaxCredentialBytes = 64 * 1024;
 
     /// <summary>Sends a request made for the current token; on 401 registers again once and resends.</summary>
@@ -51,6 +51,11 @@ internal sealed class DeviceSession(BehaviorStore store, SyncHttp http, SyncRequ
     private async Task<(DeviceCredential? Credential, HttpOutcome? Failure)> RegisterAsync(CancellationToken cancellationToken)
     {
         string deviceId = store.DeviceId;
+        // Before the first attempt: if the answer is lost, the server may know this id all the same, and an erasure must reach it.
+        if (store.GetState(Storage.KeyValue.ServerContact) is null)
+        {
+            store.SetState(Storage.KeyValue.ServerContact, "1");
+        }
         byte[] body = WireCodec.Encode(new DeviceRegistration(deviceId, store.DeviceSecret));
         var outcome = await http.SendAsync(() => requests.Post("v1/devices", body, null), MaxCredentialBytes, cancellationToken).ConfigureAwait(false);
         if (!outcome.Success)

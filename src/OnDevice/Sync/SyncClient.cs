@@ -27,6 +27,7 @@ internal sealed partial class SyncClient : IDisposable
     private readonly DeviceSession _session;
     private readonly BatchEncoder _encoder;
     private readonly AttributeUploader _attributes;
+    private readonly ServerErasure _erasure;
     private readonly ILogger _logger;
 
     public SyncClient(BehaviorStore store, SyncOptions options, ILogger logger)
@@ -40,6 +41,7 @@ internal sealed partial class SyncClient : IDisposable
         _session = new DeviceSession(store, _http, _requests);
         _encoder = new BatchEncoder(store, options.MaxBatchBytes);
         _attributes = new AttributeUploader(store, _session, _requests);
+        _erasure = new ServerErasure(store, _http, _requests);
         ModelDirectory = options.ModelDirectory
             ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(store.DatabasePath))!, "models");
     }
@@ -126,6 +128,21 @@ internal sealed partial class SyncClient : IDisposable
                 LogSetAside(_logger, progress.SetAside, progress.SetAsideReason ?? "");
             }
         }
+    }
+
+    /// <summary>Asks the server for the erasures the store owes (<see cref="ServerErasure"/>); logs what is still owed.</summary>
+    public async Task<ErasureOutcome> SendErasuresAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await _erasure.SendAsync(cancellationToken).ConfigureAwait(false);
+        if (outcome.Erased > 0)
+        {
+            LogErasedOnServer(_logger, outcome.Erased);
+        }
+        if (outcome.Failure is { } failure)
+        {
+            LogErasureFailed(_logger, failure.Status ?? 0, failure.Error ?? "", outcome.Pending);
+        }
+        return outcome;
     }
 
     /// <summary>Sends every pending user attribute change (see <see cref="AttributeUploader"/>); logs what stopped it.</summary>
@@ -261,6 +278,12 @@ internal sealed partial class SyncClient : IDisposable
                 return false;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The server erased what it held under {Count} erased identities of this device")]
+    private static partial void LogErasedOnServer(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An erasure on the server did not finish (status {Status}): {Reason}; {Pending} still owed, asked for again at the next sync")]
+    private static partial void LogErasureFailed(ILogger logger, int status, string reason, int pending);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The server does not take user attributes yet (404); they stay on the device and sync once it does")]
     private static partial void LogAttributesUnsupported(ILogger logger);

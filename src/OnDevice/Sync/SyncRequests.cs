@@ -26,6 +26,8 @@ internal sealed class SyncRequests(SyncOptions options, TimeProvider clock)
         return request;
     }
 
+    public HttpRequestMessage Delete(string path, DeviceCredential credential) => Authorize(new HttpRequestMessage(HttpMethod.Delete, path), credential);
+
     public HttpRequestMessage Get(string path, DeviceCredential credential) => Authorize(new HttpRequestMessage(HttpMethod.Get, path), credential);
 
     /// <summary>A GET the server answers with 304 and no body when what it has is still <paramref name="entityTag"/> (quoted, as the server sent it).</summary>

@@ -3,11 +3,17 @@ namespace OnDeviceReco;
 /// <summary>How a sync ended.</summary>
 public enum SyncStatus
 {
-    /// <summary>Every pending event is on the server (or there was none), and the model is current.</summary>
+    /// <summary>
+    /// Every pending event is on the server (or there was none), the model is current, and the server confirmed every
+    /// erasure owed (<see cref="SyncResult.ErasuresPending"/> is 0).
+    /// </summary>
     Completed = 0,
     /// <summary>Consent is not Granted: nothing was sent.</summary>
     NoConsent = 1,
-    /// <summary>The server could not be reached or kept failing (network, timeouts, 5xx, 429); the next sync resumes.</summary>
+    /// <summary>
+    /// The server could not be reached or kept failing (network, timeouts, 5xx, 429); the next sync resumes. Also when
+    /// an erasure is still owed (<see cref="SyncResult.ErasuresPending"/>): it is asked for again at the next sync.
+    /// </summary>
     Unreachable = 2,
     /// <summary>The server refused the request for good (bad key, invalid data); retrying the same request will not help.</summary>
     Refused = 3,
@@ -60,4 +66,13 @@ public sealed record SyncResult(
     /// fetched none (no trusted model key, a server without the table, a failure: the previous table stays).
     /// </summary>
     public int? ExposureItems { get; init; }
+
+    /// <summary>
+    /// Erasures the server confirmed in this sync: for each identity <c>EraseAllData</c> erased on the device, the
+    /// server deleted what it held under it (or had already). Asked for before anything else, whatever the consent.
+    /// </summary>
+    public int ErasedOnServer { get; init; }
+
+    /// <summary>Erasures still owed after this sync (the server could not be reached); the next sync asks again, also after a restart.</summary>
+    public int ErasuresPending { get; init; }
 }

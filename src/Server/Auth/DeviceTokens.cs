@@ -34,27 +34,8 @@ public sealed class DeviceTokens
     public TimeSpan Lifetime { get; }
 
     /// <summary>Reads the secret from <paramref name="path"/>, creating it (owner-only) on first start.</summary>
-    public static DeviceTokens LoadOrCreate(string path, TimeSpan lifetime, TimeProvider clock)
-    {
-        if (!File.Exists(path))
-        {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-            try
-            {
-                using var stream = new FileStream(path, options);
-                stream.Write(RandomNumberGenerator.GetBytes(32));
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another instance created it first; use theirs.
-            }
-        }
-        return new DeviceTokens(File.ReadAllBytes(path), lifetime, clock);
-    }
+    public static DeviceTokens LoadOrCreate(string path, TimeSpan lifetime, TimeProvider clock) =>
+        new(SecretFiles.LoadOrCreate(path), lifetime, clock);
 
     /// <summary>A token for <paramref name="deviceId"/> valid for <see cref="Lifetime"/> from now.</summary>
     public string Issue(string deviceId)

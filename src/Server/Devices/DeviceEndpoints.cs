@@ -20,12 +20,14 @@ public static class DeviceEndpoints
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         routes.MapDelete("/v1/devices/{deviceId}", Erase)
             .RequireApiKey()
             .RequireDevice()
             .WithName("EraseDevice")
-            .WithSummary("Deletes every event the server holds from this device (the device asks with its own token).")
+            .WithSummary("Deletes every event, attribute and batch record the server holds from this device, and its id, and refuses the id "
+                + "from then on (registration and uploads: 410). The device asks with its own token; asking again erases nothing more.")
             .Produces<DeviceErasure>()
             .ProducesProblem(StatusCodes.Status403Forbidden);
     }
@@ -57,6 +59,11 @@ public static class DeviceEndpoints
         }
         var binding = store.BindDevice(registration.DeviceId, DeviceSecrets.Verifier(registration.Secret));
         var log = loggers.CreateLogger("OnDeviceReco.Server.Devices");
+        if (binding == DeviceBinding.Erased)
+        {
+            log.LogInformation("Registration for erased device {Device} refused", LogNames.Device(registration.DeviceId));
+            return Gone(metrics);
+        }
         if (binding == DeviceBinding.Mismatch)
         {
             log.LogWarning("Registration for {Device} with a wrong secret refused", LogNames.Device(registration.DeviceId));
@@ -67,6 +74,14 @@ public static class DeviceEndpoints
         log.LogDebug("Device {Device} {Binding}", LogNames.Device(registration.DeviceId), binding == DeviceBinding.Bound ? "registered" : "renewed its token");
         var credential = new DeviceCredential(registration.DeviceId, tokens.Issue(registration.DeviceId), (long)tokens.Lifetime.TotalSeconds);
         return Results.Bytes(WireCodec.Encode(credential), WireCodec.ContentType);
+    }
+
+    /// <summary>The answer to anything a device sends under an erased id: its data is gone and stays gone.</summary>
+    internal static IResult Gone(ServerMetrics metrics)
+    {
+        metrics.Rejected(StatusCodes.Status410Gone);
+        return Results.Problem("This device id was erased with its data; nothing more is taken under it. A device starts again under a new id.",
+            statusCode: StatusCodes.Status410Gone, title: "Device erased");
     }
 
     private static IResult Erase(string deviceId, HttpContext http, IFeedbackIngest store, ILoggerFactory loggers)

@@ -57,7 +57,15 @@ public static class AttributeEndpoints
                 return EventEndpoints.Refuse(metrics, StatusCodes.Status400BadRequest, "Invalid attribute", $"Change with sequence id {change.Sequence}: {violation.Message}");
             }
         }
-        var result = store.IngestAttributes(batch);
+        AttributeIngestResult result;
+        try
+        {
+            result = store.IngestAttributes(batch);
+        }
+        catch (DeviceErasedException)
+        {
+            return Devices.DeviceEndpoints.Gone(metrics);
+        }
         if (result.Evicted > 0)
         {
             log.LogWarning("Attribute batch {BatchId} from {Device} took a user past {Max} attributes: the {Evicted} oldest were dropped",

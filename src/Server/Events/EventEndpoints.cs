@@ -29,6 +29,7 @@ public static class EventEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -65,6 +66,11 @@ public static class EventEndpoints
         {
             log.LogWarning("Batch {BatchId} from {Device} reuses an id with different content", batch.BatchId, device);
             return Refuse(metrics, StatusCodes.Status409Conflict, "Batch id reused", e.Message);
+        }
+        catch (DeviceErasedException)
+        {
+            log.LogInformation("Batch {BatchId} from erased device {Device} refused", batch.BatchId, device);
+            return Devices.DeviceEndpoints.Gone(metrics);
         }
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         metrics.Ingested(result.Stored, result.AlreadyStored, result.Replayed, body!.Length, seconds);

@@ -2,6 +2,7 @@ using OnDeviceReco.Protocol.Exposure;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
+using OnDeviceReco.Server.Privacy;
 using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Exposure;
@@ -13,7 +14,7 @@ namespace OnDeviceReco.Server.Exposure;
 /// the last table answers. A recount with the same counts keeps the signed bytes, so their entity tag stays and
 /// devices holding them get 304. Every node counts from the shared store, so all nodes hand out the same counts.
 /// </summary>
-public sealed class ExposureSnapshot(IFeedbackReader store, ModelSigning signing, ServerOptions options, TimeProvider clock,
+public sealed class ExposureSnapshot(IFeedbackReader store, ModelSigning signing, ServerOptions options, ShippedCounts shipped, TimeProvider clock,
     ILogger<ExposureSnapshot> log)
 {
     private readonly Lock _gate = new();
@@ -52,8 +53,9 @@ public sealed class ExposureSnapshot(IFeedbackReader store, ModelSigning signing
         try
         {
             long countedAt = clock.GetTimestamp();
-            var shownTo = store.ShownCounts(WireLimits.Default.MaxExposureItems)
-                .ToDictionary(c => c.ItemId, c => c.Devices, StringComparer.Ordinal);
+            // Only items shown on at least k devices, with noisy counts (ShippedCounts): the table never tells what one device saw.
+            var shownTo = shipped.Release("exposure", store.ShownCounts(WireLimits.Default.MaxExposureItems))
+                .ToDictionary(c => c.Cell, c => c.Count, StringComparer.Ordinal);
             Table? unchanged;
             lock (_gate)
             {

@@ -14,10 +14,12 @@ public static class FeedbackStores
     public const string Sqlite = "sqlite";
     public const string PostgreSql = "postgresql";
 
-    public static IFeedbackStore Create(ServerOptions options) => options.Store.ToLowerInvariant() switch
+    /// <param name="options">Which store.</param>
+    /// <param name="erasure">How the store remembers erased devices (the server's keyed markers).</param>
+    public static IFeedbackStore Create(ServerOptions options, ErasureMarkers erasure) => options.Store.ToLowerInvariant() switch
     {
-        Sqlite => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db")),
-        PostgreSql => new PostgresFeedbackStore(options.ConnectionString!),
+        Sqlite => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db"), erasure),
+        PostgreSql => new PostgresFeedbackStore(options.ConnectionString!, erasure),
         _ => throw new InvalidOperationException($"Reco:Store must be '{Sqlite}' or '{PostgreSql}', not '{options.Store}'."),
     };
 }

@@ -7,6 +7,7 @@ using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
 using OnDeviceReco.Server.Exposure;
 using OnDeviceReco.Server.Models;
+using OnDeviceReco.Server.Privacy;
 using OnDeviceReco.Server.Retraining;
 using OnDeviceReco.Feedback;
 
@@ -78,7 +79,8 @@ public static class OnDeviceRecoServerExtensions
 
     private static IServiceCollection AddServerServices(this IServiceCollection services)
     {
-        services.AddSingleton(provider => FeedbackStores.Create(provider.GetRequiredService<ServerOptions>()));
+        services.AddSingleton(provider => PrivacyKeys.LoadOrCreate(SecretsDirectory(provider)));
+        services.AddSingleton(provider => FeedbackStores.Create(provider.GetRequiredService<ServerOptions>(), provider.GetRequiredService<PrivacyKeys>().Erasure));
         // Each part of the one store, for the consumers that need only that part (the store tolerates being disposed once per registration).
         services.AddSingleton<IFeedbackIngest>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IUserAttributeStore>(provider => provider.GetRequiredService<IFeedbackStore>());
@@ -91,6 +93,7 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<IngestGate>();
         services.AddSingleton(provider => new ModelSigning(SecretsDirectory(provider)));
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ShippedCounts>();
         services.AddSingleton<ExposureSnapshot>();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<RetrainingTrigger>();

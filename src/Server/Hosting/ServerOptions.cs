@@ -7,10 +7,11 @@ public sealed class ServerOptions
     public string DataDirectory { get; set; } = "server-data";
 
     /// <summary>
-    /// Where the two secrets live that every node of one service must share: the device-token key
-    /// (<c>device-token.secret</c>) and the model-signing key (<c>signing-key.pem</c>, whose public half apps trust).
+    /// Where the secrets live that every node of one service must share: the device-token key
+    /// (<c>device-token.secret</c>), the model-signing key (<c>signing-key.pem</c>, whose public half apps trust) and the
+    /// privacy secret (<c>privacy.secret</c>: erased devices' markers, the noise of shipped counts).
     /// Null: <see cref="DataDirectory"/>. Nodes sharing a PostgreSQL store point this at the same (secret) directory;
-    /// the first node to start creates both.
+    /// the first node to start creates them.
     /// </summary>
     public string? SecretsDirectory { get; set; }
 
@@ -82,6 +83,9 @@ public sealed class ServerOptions
     /// <summary>When and how models are retrained.</summary>
     public RetrainingOptions Retraining { get; set; } = new();
 
+    /// <summary>What the tables shipped to devices may reveal (k-anonymity and noise).</summary>
+    public Privacy.PrivacyOptions Privacy { get; set; } = new();
+
     /// <summary>Throws when a required option is missing or out of range.</summary>
     public void Validate()
     {
@@ -121,6 +125,7 @@ public sealed class ServerOptions
             throw new InvalidOperationException("Reco:ExposureRefresh must not be negative.");
         }
         Retraining.Validate();
+        Privacy.Validate();
     }
 }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
+using OnDeviceReco.Server.Privacy;
 using OnDeviceReco.Feedback;
 using OnDeviceReco.Trainer.Bundles;
 using OnDeviceReco.Trainer.Data;
@@ -20,7 +21,7 @@ public sealed record RetrainingOutcome(long Version, bool Published, RankingMetr
 /// recent events → the candidate is signed and kept either way, and published only if it is not worse.
 /// </summary>
 public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, ModelRegistry registry, ModelSigning signing,
-    ILogger<RetrainingJob> log)
+    ShippedCounts shipped, ILogger<RetrainingJob> log)
 {
     private readonly Lock _oneAtATime = new();
 
@@ -35,7 +36,9 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var settings = options.Retraining;
             var named = settings.EffectiveRecipes.Select(name => ModelCatalogue.Find(name))
                 .Select(c => c with { MaxEpochs = settings.MaxEpochs ?? c.MaxEpochs }).ToList();
-            var data = new FeedbackInteractionSource(store, options.CatalogueDirectory, collectShown: named.Any(c => c.ShownNegativeWeight > 0)).Load();
+            // Only items k devices touched: nothing the bundle ships is learnt from fewer (KAnonymousTraining).
+            var data = new FeedbackInteractionSource(new KAnonymousTraining(store, shipped.MinDevices), options.CatalogueDirectory,
+                collectShown: named.Any(c => c.ShownNegativeWeight > 0)).Load();
             var softmax = CatalogueRecipe.ParseSoftmax(settings.Softmax);
             var decisions = named.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
             var recipes = decisions.Select(d => d.Config).ToList();
@@ -64,6 +67,9 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 ["holdout_users"] = candidate.Holdout.Cases,
                 ["interactions"] = data.InteractionCount,
                 ["best_epoch"] = candidate.Training.BestEpoch,
+                // Signed with the manifest: what the shipped tables promise (k devices behind every count, Laplace scale b).
+                ["privacy_min_devices"] = shipped.MinDevices,
+                ["privacy_noise_scale"] = shipped.NoiseScale,
             };
             if (choice.Scores.Count > 1)
             {
@@ -78,7 +84,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 metrics["refit_epochs"] = candidate.Training.BestEpoch;
             }
             var created = DateTimeOffset.UtcNow;
-            var cohorts = CohortSignals.Build(store, data);
+            var cohorts = CohortSignals.Build(store, data, shipped, version);
             ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts);
             string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");

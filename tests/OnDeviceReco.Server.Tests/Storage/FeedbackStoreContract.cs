@@ -117,7 +117,7 @@ public abstract partial class FeedbackStoreContract
     }
 
     [Fact]
-    public void Erasing_a_device_removes_its_events_and_batches_only_and_keeps_its_binding()
+    public void Erasing_a_device_removes_its_events_batches_and_id_and_refuses_the_id_from_then_on()
     {
         using var store = NewStore();
         byte[] secret = SHA256.HashData("a"u8);
@@ -132,12 +132,46 @@ public abstract partial class FeedbackStoreContract
         Assert.Equal(0, store.EraseDevice("never-seen"));
 
         Assert.All(store.ReadEvents(), e => Assert.Equal("device-b", e.DeviceId));
-        Assert.Equal((25L, 1L), (store.Counts().Events, store.Counts().Batches));
-        Assert.Equal(DeviceBinding.Matched, store.BindDevice("device-a", secret));
-        Assert.Equal(DeviceBinding.Mismatch, store.BindDevice("device-a", SHA256.HashData("x"u8)));
-        // Erased batches may be sent again later and are stored again (the device's own choice).
+        Assert.Equal((25L, 1L, 1L), (store.Counts().Events, store.Counts().Batches, store.Counts().Devices));
+        // Neither its own secret nor another one binds the id again, and nothing sent under it is stored.
+        Assert.Equal(DeviceBinding.Erased, store.BindDevice("device-a", secret));
+        Assert.Equal(DeviceBinding.Erased, store.BindDevice("device-a", SHA256.HashData("x"u8)));
+        Assert.Equal(DeviceBinding.Erased, store.BindDevice("never-seen", secret));
         var resent = Batch("device-a", 1, 40);
-        Assert.Equal(40, store.Ingest(resent, Hash(resent)).Stored);
+        Assert.Throws<DeviceErasedException>(() => store.Ingest(resent, Hash(resent)));
+        var later = Batch("device-a", 41, 5);
+        Assert.Throws<DeviceErasedException>(() => store.Ingest(later, Hash(later)));
+        Assert.Equal(25, store.Counts().Events);
+        Assert.Equal(1, store.Counts().Devices);
+        // Other devices are untouched.
+        var more = Batch("device-b", 26, 5);
+        Assert.Equal(5, store.Ingest(more, Hash(more)).Stored);
+    }
+
+    [Fact]
+    public async Task A_batch_racing_an_erasure_is_erased_with_the_rest_or_refused_never_kept()
+    {
+        using var store = NewStore();
+        store.BindDevice("device-r", SHA256.HashData("r"u8));
+        var first = Batch("device-r", 1, 10);
+        store.Ingest(first, Hash(first)); // the device's key is known (and cached) before the race
+        var racing = Enumerable.Range(0, 20).Select(i => Batch("device-r", 11 + i * 10, 10)).ToList();
+        var uploads = racing.Select(b => Task.Run(() =>
+        {
+            try
+            {
+                store.Ingest(b, Hash(b));
+            }
+            catch (DeviceErasedException)
+            {
+            }
+        })).ToList();
+        await Task.Delay(2);
+        store.EraseDevice("device-r");
+        await Task.WhenAll(uploads);
+
+        Assert.DoesNotContain(store.ReadEvents(), e => e.DeviceId == "device-r");
+        Assert.Equal(0, store.Counts().Events);
     }
 
     internal static AttributeBatch Attributes(string device, params AttributeChange[] changes) => AttributeBatch.Create(device, changes);
@@ -214,8 +248,9 @@ public abstract partial class FeedbackStoreContract
         store.EraseDevice("device-a");
 
         Assert.Equal([new StoredAttribute("device-b", "u", "platform", "web")], AttributesOf(store));
-        // Sent again after the erasure (the device's own choice), it is stored again.
-        Assert.Equal(1, store.IngestAttributes(Attributes("device-a", new AttributeChange(1, Now, "u", "platform", "ios"))).Applied);
+        // Sent again after the erasure, it is refused: the id takes nothing more.
+        Assert.Throws<DeviceErasedException>(() => store.IngestAttributes(Attributes("device-a", new AttributeChange(1, Now, "u", "platform", "ios"))));
+        Assert.Equal([new StoredAttribute("device-b", "u", "platform", "web")], AttributesOf(store));
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class PostgresFixture : IDisposable
         return _server.ConnectionString.Replace("Database=postgres", $"Database={name}", StringComparison.Ordinal);
     }
 
+    /// <summary>pg_dump of the database <paramref name="connectionString"/> names: everything it holds, as text.</summary>
+    public string Dump(string connectionString) => _server.Dump(new NpgsqlConnectionStringBuilder(connectionString).Database!);
+
     public void Dispose() => _server.Dispose();
 }
 

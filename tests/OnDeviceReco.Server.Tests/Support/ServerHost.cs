@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
+using OnDeviceReco.Server.Privacy;
 
 namespace OnDeviceReco.Server.Tests.Support;
 
@@ -69,6 +70,8 @@ public sealed class ServerHost : IAsyncDisposable
             RegistrationBurstPerAddress = 100_000,
             RegistrationsPerSecond = 100_000,
             Retraining = new RetrainingOptions { Enabled = false },
+            // Tests of other features count exactly on a handful of devices; the privacy tests set k and the noise themselves.
+            Privacy = new PrivacyOptions { MinDevices = 1, NoiseScale = 0 },
         };
         configure?.Invoke(options);
         var app = RecoServer.Build(options, builder =>
