@@ -3,23 +3,29 @@ using OnDeviceReco.Feedback;
 namespace OnDeviceReco.Server.Privacy;
 
 /// <summary>
-/// The store as retraining reads it: events only on items at least k distinct devices interacted with
-/// (<see cref="PrivacyOptions.MinDevices"/>). Everything a bundle ships is learnt from these — the model's vocabulary and
-/// item table, the popularity list, the cohort table, and so the onboarding questions devices pick from them — so an
-/// item fewer than k devices touched appears in none of it (unless the operator's catalogue lists it: then as the
-/// catalogue's public entry, with nothing learnt from anyone's behaviour). Two passes over the event stream: one counts,
-/// one reads.
+/// The store as retraining reads it: events only on items the operator's catalogue lists (public already) or that at
+/// least k distinct devices interacted with (<see cref="PrivacyOptions.MinDevices"/>), so an id only devices know
+/// ships in no bundle until k devices share it. The count tables a bundle carries — the popularity list and so the
+/// onboarding questions devices pick from it — take only <see cref="SharedItems"/>, whatever the catalogue says; the
+/// cohort table follows <see cref="ShippedCounts"/>. A catalogued item fewer than k devices touched is still learnt by
+/// the model: its vector is no count, and what a model can reveal about one user is bounded by differentially private
+/// training, not by k. Two passes over the event stream: one counts, one reads.
 /// </summary>
-public sealed class KAnonymousTraining(IFeedbackReader store, int minDevices) : IFeedbackReader
+public sealed class KAnonymousTraining(IFeedbackReader store, int minDevices, IReadOnlySet<string>? catalogueItems = null) : IFeedbackReader
 {
+    private HashSet<string>? _shared;
+
+    /// <summary>Items at least k distinct devices interacted with (counted at the first read).</summary>
+    public IReadOnlySet<string> SharedItems => _shared ??= ItemsWithEnoughDevices();
+
     public IEnumerable<StoredEvent> ReadEvents()
     {
-        var allowed = ItemsWithEnoughDevices();
-        return store.ReadEvents().Where(e => allowed.Contains(e.ItemId));
+        var shared = SharedItems;
+        return store.ReadEvents().Where(e => shared.Contains(e.ItemId) || catalogueItems?.Contains(e.ItemId) == true);
     }
 
     /// <summary>Items at least <c>minDevices</c> distinct devices interacted with (impressions, dismissals and searches do not count).</summary>
-    public HashSet<string> ItemsWithEnoughDevices()
+    private HashSet<string> ItemsWithEnoughDevices()
     {
         // The stream comes ordered by device, so "another device" is "not the device that counted last".
         var counts = new Dictionary<string, (string LastDevice, int Devices)>(StringComparer.Ordinal);

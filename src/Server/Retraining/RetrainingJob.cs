@@ -36,8 +36,9 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var settings = options.Retraining;
             var named = settings.EffectiveRecipes.Select(name => ModelCatalogue.Find(name))
                 .Select(c => c with { MaxEpochs = settings.MaxEpochs ?? c.MaxEpochs }).ToList();
-            // Only items k devices touched: nothing the bundle ships is learnt from fewer (KAnonymousTraining).
-            var data = new FeedbackInteractionSource(new KAnonymousTraining(store, shipped.MinDevices), options.CatalogueDirectory,
+            // Ids only devices know ship once k devices share them; counts ship only for those (KAnonymousTraining).
+            var kAnonymous = new KAnonymousTraining(store, shipped.MinDevices, CatalogueItems());
+            var data = new FeedbackInteractionSource(kAnonymous, options.CatalogueDirectory,
                 collectShown: named.Any(c => c.ShownNegativeWeight > 0)).Load();
             var softmax = CatalogueRecipe.ParseSoftmax(settings.Softmax);
             var decisions = named.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
@@ -85,7 +86,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             }
             var created = DateTimeOffset.UtcNow;
             var cohorts = CohortSignals.Build(store, data, shipped, version);
-            ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts);
+            ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts,
+                popularItems: kAnonymous.SharedItems);
             string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
@@ -107,6 +109,17 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             store.TrainedThrough = trainedThrough;
             return new RetrainingOutcome(version, publish, candidate.Holdout, baseline, baselineName, reason, candidate.Training.EpochsRun, config.Name);
         }
+    }
+
+    /// <summary>The ids the operator's catalogue lists: public whatever devices did with them.</summary>
+    private HashSet<string>? CatalogueItems()
+    {
+        if (options.CatalogueDirectory is null)
+        {
+            return null;
+        }
+        var catalogue = MovieLensSource.LoadCatalogue(options.CatalogueDirectory);
+        return Enumerable.Range(1, catalogue.Count).Select(catalogue.IdOf).ToHashSet(StringComparer.Ordinal);
     }
 
     private SequenceModel Refit(InteractionData data, ModelConfig config, int epochs, int seed)

@@ -25,7 +25,7 @@ public static class ModelBundleWriter
 
     public static BundleManifest Write(string directory, SequenceModel model, InteractionData data, long modelVersion,
         IReadOnlyDictionary<string, double> metrics, ECDsa signingKey, DateTimeOffset createdAt, bool compactItemTable = true,
-        Protocol.Cohorts.CohortTable? cohorts = null)
+        Protocol.Cohorts.CohortTable? cohorts = null, IReadOnlySet<string>? popularItems = null)
     {
         var items = data.Items;
         var bundleItems = Enumerable.Range(1, items.Count)
@@ -33,7 +33,7 @@ public static class ModelBundleWriter
             .ToList();
         var counts = PopularityScorer.UserCounts(data.Sequences, items.TableSize);
         var popular = Enumerable.Range(1, items.Count)
-            .Where(i => counts[i] > 0)
+            .Where(i => counts[i] > 0 && popularItems?.Contains(items.IdOf(i)) != false)
             .OrderByDescending(i => counts[i]).ThenBy(i => i)
             .Take(PopularityListLength)
             .Select(items.IdOf)
