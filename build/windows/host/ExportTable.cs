@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
@@ -15,6 +16,9 @@ internal static unsafe class ExportTable
     /// (UTF-8), or 0 when none has that name. Returns how many were found; never throws (no exception crosses the ABI).
     /// </summary>
     [UnmanagedCallersOnly]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The exports assembly is a TrimmerRootAssembly: all of its types and methods are kept.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The exports assembly is a TrimmerRootAssembly: all of its types and methods are kept.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2065", Justification = "The exports assembly is a TrimmerRootAssembly: all of its types and methods are kept.")]
     public static int Resolve(byte** names, nint* addresses, int count)
     {
         try
