@@ -121,6 +121,19 @@ await using (var reopened = new RecoClient(Options()))
     reopened.LoadModel(bundle);
     reopened.Track("player-1", "sku-after-reopen", EventType.Play);
     checks.Check(reopened.Recommend("player-1", 5).Count == 5, "reopened: the bundle loads again and recommends");
+
+    // Printed for docs/windows.md, never checked: the managed call that ondevicereco.dll's odr_recommend forwards to,
+    // timed like build/windows/measure/recommend_latency.c times the C call (same bundle, one event, 10 items).
+    reopened.Track("player", "1", EventType.Play);
+    var took = new double[5000];
+    for (int i = 0; i < took.Length; i++)
+    {
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        reopened.Recommend("player", 10);
+        took[i] = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+    }
+    Array.Sort(took);
+    Console.WriteLine($"measure - RecoClient.Recommend(10) over {took.Length} calls: median {took[took.Length / 2]:F1} us, p90 {took[took.Length * 9 / 10]:F1} us");
 }
 
 Console.WriteLine($"{checks.Passed} passed, {checks.Failed} failed");
