@@ -2,6 +2,7 @@
  * (against ondevicereco.dll, run under Wine): open → first recommendation (open, load the signed model, one event,
  * Recommend) and the latency of odr_recommend(user, 10) over many calls (median and p90).
  * Usage: recommend_latency <database path> <bundle dir> <public key PEM file> [calls] */
+#define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
 #include <stdlib.h>
 #include "ondevicereco.h"
