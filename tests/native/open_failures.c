@@ -30,6 +30,9 @@ static void *open_sqlite_beside_library(void) {
     return handle;
 }
 
+#ifdef _WIN32
+#include "windows/process_counts.h"
+#else
 static int count_entries(const char *directory) {
     DIR *dir = opendir(directory);
     int n = 0;
@@ -39,6 +42,7 @@ static int count_entries(const char *directory) {
 }
 static int threads(void) { return count_entries("/proc/self/task"); }
 static int descriptors(void) { return count_entries("/proc/self/fd"); }
+#endif
 
 int main(int argc, char **argv) {
     if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }

@@ -7,13 +7,7 @@ internal static class PemKeys
 {
     public static ECDsa Import(string pem, string paramName, params string[] allowedLabels)
     {
-        ArgumentException.ThrowIfNullOrEmpty(pem, paramName);
-        if (!PemEncoding.TryFind(pem, out PemFields fields))
-            throw new ArgumentException("The text holds no PEM block.", paramName);
-        string label = pem[fields.Label].ToString();
-        if (!allowedLabels.Contains(label, StringComparer.Ordinal))
-            throw new ArgumentException($"Expected a PEM {string.Join(" or ", allowedLabels)}, found {label}.", paramName);
-
+        string label = FindBlock(pem, paramName, allowedLabels).Label;
         var key = ECDsa.Create();
         try
         {
@@ -31,5 +25,34 @@ internal static class PemKeys
             key.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The DER inside a <c>PUBLIC KEY</c> PEM (SubjectPublicKeyInfo), decoded without the platform's crypto, which
+    /// may be unable to import P-256 keys (see <see cref="TrustedKey"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">When the text holds no PEM block, another label, or bad base64.</exception>
+    public static byte[] DecodePublicKey(string pem, string paramName)
+    {
+        (_, string base64) = FindBlock(pem, paramName, "PUBLIC KEY");
+        try
+        {
+            return Convert.FromBase64String(base64);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"The PEM PUBLIC KEY is not valid base64: {e.Message}", paramName, e);
+        }
+    }
+
+    private static (string Label, string Base64) FindBlock(string pem, string paramName, params string[] allowedLabels)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pem, paramName);
+        if (!PemEncoding.TryFind(pem, out PemFields fields))
+            throw new ArgumentException("The text holds no PEM block.", paramName);
+        string label = pem[fields.Label].ToString();
+        if (!allowedLabels.Contains(label, StringComparer.Ordinal))
+            throw new ArgumentException($"Expected a PEM {string.Join(" or ", allowedLabels)}, found {label}.", paramName);
+        return (label, pem[fields.Base64Data].ToString());
     }
 }

@@ -11,9 +11,8 @@ namespace OnDeviceReco.Protocol;
 /// </summary>
 public sealed class BundleVerifier
 {
-    // SubjectPublicKeyInfo DER by key id: a fresh ECDsa per check keeps the verifier free of disposable,
-    // possibly non-thread-safe state, and no private key material is ever kept.
-    private readonly KeyValuePair<string, byte[]>[] _trusted;
+    // Sorted by key id; only public parts are kept, never private key material.
+    private readonly TrustedKey[] _trusted;
 
     /// <summary>Creates a verifier that trusts <paramref name="trustedKeys"/> (P-256; only their public parts are kept).</summary>
     /// <param name="trustedKeys">One or more keys; more than one lets a device accept bundles across a key rotation.</param>
@@ -33,13 +32,13 @@ public sealed class BundleVerifier
     {
     }
 
-    private BundleVerifier(List<byte[]> subjectPublicKeyInfos, BundleLimits? limits)
+    private BundleVerifier(List<TrustedKey> keys, BundleLimits? limits)
     {
-        var byId = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (byte[] spki in subjectPublicKeyInfos) byId.TryAdd(BundleKeyId.Compute(spki), spki);
+        var byId = new Dictionary<string, TrustedKey>(StringComparer.Ordinal);
+        foreach (TrustedKey key in keys) byId.TryAdd(key.Id, key);
         if (byId.Count == 0) throw new ArgumentException("At least one trusted key is required.", "trustedKeys");
-        _trusted = byId.OrderBy(k => k.Key, StringComparer.Ordinal).ToArray();
-        TrustedKeyIds = Array.AsReadOnly(_trusted.Select(k => k.Key).ToArray());
+        _trusted = byId.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => k.Value).ToArray();
+        TrustedKeyIds = Array.AsReadOnly(_trusted.Select(k => k.Id).ToArray());
         Limits = limits ?? BundleLimits.Default;
     }
 
@@ -131,11 +130,9 @@ public sealed class BundleVerifier
             return null;
         }
         // Every trusted key is tried (there are one or two) rather than trusting a claimed key id to pick one.
-        foreach (var (keyId, spki) in _trusted)
+        foreach (TrustedKey key in _trusted)
         {
-            using ECDsa key = ECDsa.Create();
-            key.ImportSubjectPublicKeyInfo(spki, out _);
-            if (key.VerifyHash(hash, signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation)) return keyId;
+            if (key.Verifies(hash, signature)) return key.Id;
         }
         return null;
     }
@@ -196,26 +193,26 @@ public sealed class BundleVerifier
         return files.AsReadOnly();
     }
 
-    private static List<byte[]> PublicParts(IEnumerable<ECDsa> keys)
+    private static List<TrustedKey> PublicParts(IEnumerable<ECDsa> keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var parts = new List<byte[]>();
+        var parts = new List<TrustedKey>();
         foreach (ECDsa key in keys)
         {
             P256Keys.Require(key, "trustedKeys");
-            parts.Add(key.ExportSubjectPublicKeyInfo());
+            parts.Add(TrustedKey.FromSubjectPublicKeyInfo(key.ExportSubjectPublicKeyInfo(), "trustedKeys"));
         }
         return parts;
     }
 
-    private static List<byte[]> PublicParts(IEnumerable<string> pems)
+    // Decoded without the platform's ECDsa, so that a platform unable to import P-256 keys still gets a verifier.
+    private static List<TrustedKey> PublicParts(IEnumerable<string> pems)
     {
         ArgumentNullException.ThrowIfNull(pems);
-        var parts = new List<byte[]>();
+        var parts = new List<TrustedKey>();
         foreach (string pem in pems)
         {
-            using ECDsa key = BundleSigner.ImportPublicKeyPem(pem);
-            parts.Add(key.ExportSubjectPublicKeyInfo());
+            parts.Add(TrustedKey.FromSubjectPublicKeyInfo(PemKeys.DecodePublicKey(pem, "pem"), "pem"));
         }
         return parts;
     }
