@@ -60,4 +60,7 @@ public sealed record SyncResult(
     /// fetched none (no trusted model key, a server without the table, a failure: the previous table stays).
     /// </summary>
     public int? ExposureItems { get; init; }
+
+    /// <summary>The experiment arm the device is on after this sync (see <c>RecoClient.Arm</c>), or null.</summary>
+    public OnDeviceReco.Protocol.Wire.ExperimentArm? Arm { get; init; }
 }

@@ -5,6 +5,7 @@ using OnDeviceReco.Server.Admin;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
+using OnDeviceReco.Server.Experiments;
 using OnDeviceReco.Server.Exposure;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Retraining;
@@ -60,6 +61,7 @@ public static class OnDeviceRecoServerExtensions
         app.MapEventEndpoints();
         app.MapAttributeEndpoints();
         app.MapModelEndpoints();
+        app.MapExperimentEndpoints();
         app.MapExposureEndpoints();
         app.MapDeviceEndpoints();
         app.MapServerTelemetry();
@@ -84,6 +86,7 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<IUserAttributeStore>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IModelRegistryStore>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IFeedbackReader>(provider => provider.GetRequiredService<IFeedbackStore>());
+        services.AddSingleton<IExperimentStore>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => DeviceTokens.LoadOrCreate(Path.Combine(SecretsDirectory(provider), "device-token.secret"),
             provider.GetRequiredService<ServerOptions>().DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));
@@ -91,6 +94,9 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<IngestGate>();
         services.AddSingleton(provider => new ModelSigning(SecretsDirectory(provider)));
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<ExperimentBook>();
+        services.AddSingleton<ExperimentEvaluator>();
+        services.AddHostedService<ExperimentMonitor>();
         services.AddSingleton<ExposureSnapshot>();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<RetrainingTrigger>();

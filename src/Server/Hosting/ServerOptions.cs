@@ -82,6 +82,9 @@ public sealed class ServerOptions
     /// <summary>When and how models are retrained.</summary>
     public RetrainingOptions Retraining { get; set; } = new();
 
+    /// <summary>Online experiments: how a new version is tried on a share of devices and judged on what players did.</summary>
+    public OnDeviceReco.Server.Experiments.ExperimentOptions Experiments { get; set; } = new();
+
     /// <summary>Throws when a required option is missing or out of range.</summary>
     public void Validate()
     {
@@ -121,6 +124,7 @@ public sealed class ServerOptions
             throw new InvalidOperationException("Reco:ExposureRefresh must not be negative.");
         }
         Retraining.Validate();
+        Experiments.Validate();
     }
 }
 

@@ -40,6 +40,9 @@ public sealed class ServerHost : IAsyncDisposable
 
     public ServerOptions Options { get; }
 
+    /// <summary>The server's services (its registry, experiments), for tests that set up what an operator or a trainer would.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public string DataDirectory => Options.DataDirectory;
 
     /// <summary>The public key the server signs models with (PEM), which its devices must trust.</summary>
@@ -69,6 +72,8 @@ public sealed class ServerHost : IAsyncDisposable
             RegistrationBurstPerAddress = 100_000,
             RegistrationsPerSecond = 100_000,
             Retraining = new RetrainingOptions { Enabled = false },
+            // Tests that publish a second version expect it to serve at once; experiment tests set a share.
+            Experiments = new OnDeviceReco.Server.Experiments.ExperimentOptions { NewVersionShare = 0 },
         };
         configure?.Invoke(options);
         var app = RecoServer.Build(options, builder =>
