@@ -77,6 +77,17 @@ public sealed class ExperimentDecisionTests
             Assert.True(look.SequentialLow <= look.Ci95Low && look.SequentialHigh < 0, $"{look}");
             Assert.Equal(ExperimentBook.Rollback, look.Decision);
 
+            // The look is on /metrics (loopback scrapes without a key) and on the dashboard.
+            string metrics = await lab.Server.Http.GetStringAsync("metrics");
+            Assert.Contains(metrics.Split('\n'), line => line.StartsWith("reco_experiment_take_rate{", StringComparison.Ordinal)
+                && line.Contains("arm=\"treatment\"", StringComparison.Ordinal) && line.Contains($"experiment=\"{experiment.Id}\"", StringComparison.Ordinal));
+            Assert.Contains(metrics.Split('\n'), line => line.StartsWith("reco_experiment_difference{", StringComparison.Ordinal)
+                && line.Contains("bound=\"sequential_high\"", StringComparison.Ordinal));
+            string page = await DashboardPageAsync(lab, "admin/experiments");
+            Assert.Contains($"Take rate by arm, {experiment.Id}", page, StringComparison.Ordinal);
+            Assert.Contains("<svg", page, StringComparison.Ordinal);
+            Assert.Contains("rolled_back", page, StringComparison.Ordinal);
+
             var decision = Assert.Single(lab.Book.Decisions(experiment.Id));
             Assert.Equal((ExperimentBook.Rollback, ExperimentBook.Automatic), (decision.Decision, decision.Actor));
             foreach (var device in devices)
@@ -101,6 +112,17 @@ public sealed class ExperimentDecisionTests
                 device.Dispose();
             }
         }
+    }
+
+    private static async Task<string> DashboardPageAsync(ExperimentServer lab, string path)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = lab.Server.Address };
+        using var login = await client.PostAsync("admin/login", new FormUrlEncodedContent([new("key", ServerHost.AdminKey)]));
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", login.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
     }
 
     [Fact]
