@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OnDeviceReco.Server.Experiments;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
 
@@ -50,6 +51,8 @@ internal sealed class LoopServer : IAsyncDisposable
             RegistrationsPerSecond = 100_000,
             // Months pass in seconds here too: the exposure table exploring devices pull is recounted as often.
             ExposureRefresh = TimeSpan.FromSeconds(1),
+            // Phase C tries v2 on half of the devices against v1; the loop looks at the experiment after each round of syncs.
+            Experiments = new ExperimentOptions { NewVersionShare = 0.5, EvaluationInterval = TimeSpan.FromHours(1) },
             Retraining = new RetrainingOptions
             {
                 MinNewEvents = int.MaxValue,
@@ -98,7 +101,31 @@ internal sealed class LoopServer : IAsyncDisposable
 
     private const int MaxFailedRuns = 2;
 
-    /// <summary>Waits until the server serves version ≥ <paramref name="version"/>, or reports what it decided instead.</summary>
+    /// <summary>
+    /// Publishes a broken candidate as <paramref name="version"/> in place of a trained one: v1's bundle with its item
+    /// vectors shuffled, signed with the server's key; like any new version it starts as an experiment.
+    /// </summary>
+    public ServerStats PublishBrokenCandidate(long version, int seed)
+    {
+        var registry = _app.Services.GetRequiredService<ModelRegistry>();
+        var signing = _app.Services.GetRequiredService<ModelSigning>();
+        BrokenCandidate.Write(registry.VerifyPublished(version - 1), version, registry.BundleDirectory(version), signing.Key, seed);
+        _app.Services.GetRequiredService<ExperimentBook>().PublishNewVersion(registry.Verify(version), "{}", "published: --bad-candidate (item vectors shuffled)");
+        return StatsAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>The running experiment, or null.</summary>
+    public ExperimentDefinition? RunningExperiment => _app.Services.GetRequiredService<ExperimentBook>().Running;
+
+    /// <summary>Looks at an experiment now, as the server's monitor would after a round of syncs; the decision is applied.</summary>
+    public async Task<ExperimentEvaluation> EvaluateAsync(string experimentId)
+    {
+        using var response = await _admin.PostAsync($"v1/admin/experiments/{experimentId}/evaluate", null);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<ExperimentEvaluation>())!;
+    }
+
+    /// <summary>Waits until the server published version ≥ <paramref name="version"/> (serving, or tried in an experiment), or reports what it decided instead.</summary>
     public async Task<ServerStats> WaitForModelAsync(long version, TimeSpan timeout)
     {
         var deadline = DateTimeOffset.UtcNow + timeout;
@@ -107,11 +134,11 @@ internal sealed class LoopServer : IAsyncDisposable
         while (true)
         {
             var stats = await StatsAsync();
-            if ((stats.ServingVersion ?? 0) >= version)
+            if ((await ModelsAsync()).Any(m => m.Published && m.Version >= version))
             {
                 return stats;
             }
-            if (stats.RetrainingRuns > runsBefore && (stats.ServingVersion ?? 0) < version)
+            if (stats.RetrainingRuns > runsBefore)
             {
                 // A run that failed (an exception, not a kept-back candidate) leaves the threshold crossed, so the
                 // server runs it again at its next check, from the same events and seed: wait for that, twice at most.

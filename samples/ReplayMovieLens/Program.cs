@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using OnDeviceReco;
+using OnDeviceReco.Server.Experiments;
 using ReplayMovieLens;
 
 // The whole feedback loop on one machine: a real server on loopback, one simulated phone per MovieLens user
 // (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
 // hot-swapped, and what changed; then newcomers held back from all of it are onboarded. Usage: [--data DIR]
 // [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--newcomer-seed N] [--exploration none|ucb|random]
-// [--exploration-share S] [--sessions N]. Research on a run kept with --keep DIR (recipe comparisons, onboarding against
+// [--exploration-share S] [--sessions N] [--bad-candidate]. Research on a run kept with --keep DIR (recipe comparisons, onboarding against
 // the kept model): bench/OnDeviceReco.Experiments.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -16,6 +17,7 @@ int deviceCount = int.Parse(Arg("--devices") ?? "100000", CultureInfo.InvariantC
 int epochs = int.Parse(Arg("--epochs") ?? "30", CultureInfo.InvariantCulture);
 int parallel = int.Parse(Arg("--parallel") ?? "2", CultureInfo.InvariantCulture);
 int seed = int.Parse(Arg("--seed") ?? "42", CultureInfo.InvariantCulture);
+bool badCandidate = args.Contains("--bad-candidate");
 var exploration = ExplorationPlan.Parse(Arg("--exploration"), Arg("--exploration-share"), Arg("--sessions"), seed);
 string root = Arg("--keep") ?? Path.Combine(Path.GetTempPath(), $"odr-loop-{Environment.ProcessId}");
 var total = Stopwatch.StartNew();
@@ -56,20 +58,39 @@ Console.WriteLine($"  served by model v{Versions(later)}: HR@10 {hitBefore:0.000
 Console.WriteLine($"  shown {shown:N0} recommendations, {taken:N0} later taken ({(double)taken / Math.Max(1, shown):P1}): synced as impressions and clicks");
 double coverage = later.SelectMany(s => s.ShownItems ?? new HashSet<string>()).Distinct().Count() / (double)Math.Max(1, later.Max(s => s.CatalogueSize));
 Console.WriteLine($"  exploration {exploration?.Name ?? "none"} ({exploration?.Sessions ?? 1} visits per user): {coverage:P1} of v1's catalogue shown at least once");
-stats = await WaitForModel(2, (await server.StatsAsync()).Events - storedBeforeB, TimeSpan.FromMinutes(30));
+stats = badCandidate ? server.PublishBrokenCandidate(2, seed) : await WaitForModel(2, (await server.StatsAsync()).Events - storedBeforeB, TimeSpan.FromMinutes(30));
 if (stats is null)
 {
     return 1;
 }
 await PrintModels();
+var experiment = server.RunningExperiment;
+if (experiment is null)
+{
+    Console.Error.WriteLine("The loop stopped: v2 was published without an experiment.");
+    return 1;
+}
 
 Console.WriteLine();
-Console.WriteLine("Phase C — apps restart, sync, verify and hot-swap the new model; judged again on the same held-out ratings.");
+Console.WriteLine($"Phase C — v2{(badCandidate ? " (broken on purpose: item vectors shuffled)" : "")} against v1 as a {experiment.TreatmentShare:P0} experiment ({experiment.Id}): apps restart and sync,"
+    + " learn their arm, devices on the treatment verify and hot-swap v2; judged again on the same held-out ratings, the answer shown and the held-out movie played when it is there; sync.");
 var after = await RunAll(devices, d => d.JudgeAfterUpdateAsync());
 Report(after);
-double ndcgAfter = after.Average(s => s.Ndcg10!.Value);
-double hitAfter = after.Average(s => s.Hit10!.Value ? 1.0 : 0.0);
-Console.WriteLine($"  served by model v{Versions(after)}: HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000}");
+var treated = after.Where(s => s.Sync.Arm?.Arm == ExperimentDefinition.TreatmentArm).ToList();
+var controls = after.Where(s => s.Sync.Arm?.Arm == ExperimentDefinition.ControlArm).ToList();
+double ndcgAfter = treated.Count == 0 ? 0 : treated.Average(s => s.Ndcg10!.Value);
+double hitAfter = treated.Count == 0 ? 0 : treated.Average(s => s.Hit10!.Value ? 1.0 : 0.0);
+Console.WriteLine($"  {treated.Count} devices on the treatment (v2): HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000}; {controls.Count} on the control (v1):"
+    + $" HR@10 {(controls.Count == 0 ? 0 : controls.Average(s => s.Hit10!.Value ? 1.0 : 0.0)):0.0000}, NDCG@10 {(controls.Count == 0 ? 0 : controls.Average(s => s.Ndcg10!.Value)):0.0000}");
+var look = await server.EvaluateAsync(experiment.Id);
+Console.WriteLine($"  online, from synced impressions and plays: take rate v1 {look.Control.TakeRate:0.00000} ({look.Control.Devices} devices), v2 {look.Treatment.TakeRate:0.00000}"
+    + $" ({look.Treatment.Devices} devices); difference {look.Difference:+0.00000;-0.00000} [95% {look.Ci95Low:0.00000}, {look.Ci95High:0.00000}],"
+    + $" always-valid [{look.SequentialLow:0.00000}, {look.SequentialHigh:0.00000}]; plays per request {look.Control.PlaysPerRequest:0.000} vs {look.Treatment.PlaysPerRequest:0.000};"
+    + $" coverage {look.Control.Coverage:P1} vs {look.Treatment.Coverage:P1}");
+Console.WriteLine($"  decision: {look.Decision} — {look.Reason}");
+var again = await RunAll(devices, d => d.SyncAgainAsync());
+int onRolledBack = look.Decision == ExperimentBook.Rollback ? again.Count(s => s.Sync.ModelVersion == experiment.TreatmentVersion) : 0;
+Console.WriteLine($"  apps sync again: serving v{Versions(again)}; {onRolledBack} devices left on a rolled-back model");
 
 foreach (var (device, step) in devices.Zip(after).Take(3))
 {
@@ -84,9 +105,9 @@ foreach (var (device, step) in devices.Zip(after).Take(3))
 }
 
 stats = await server.StatsAsync();
-long tracked = early.Sum(s => s.Tracked) + later.Sum(s => s.Tracked);
-long acknowledged = early.Concat(later).Concat(after).Sum(s => s.Sync.EventsSent);
-long resent = early.Concat(later).Concat(after).Sum(s => s.Sync.EventsAlreadyOnServer);
+long tracked = early.Sum(s => s.Tracked) + later.Sum(s => s.Tracked) + after.Sum(s => s.Tracked);
+long acknowledged = early.Concat(later).Concat(after).Concat(again).Sum(s => s.Sync.EventsSent);
+long resent = early.Concat(later).Concat(after).Concat(again).Sum(s => s.Sync.EventsAlreadyOnServer);
 long duplicates = Math.Max(0, stats.Events - tracked);
 long lost = Math.Max(0, tracked - stats.Events);
 Console.WriteLine();
@@ -104,9 +125,9 @@ if (Arg("--keep") is null)
     Directory.Delete(root, recursive: true);
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json}}}"));
-bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 2
-    && early.Concat(later).Concat(after).All(s => s.Sync.Status == SyncStatus.Completed);
+    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json},\"experiment\":{{\"control\":{experiment.ControlVersion},\"treatment\":{experiment.TreatmentVersion},\"take_rate_control\":{look.Control.TakeRate:0.00000},\"take_rate_treatment\":{look.Treatment.TakeRate:0.00000},\"ci95\":[{look.Ci95Low:0.00000},{look.Ci95High:0.00000}],\"decision\":\"{look.Decision}\",\"devices_on_rolled_back\":{onRolledBack}}}}}"));
+bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 1 && (!badCandidate || look.Decision == ExperimentBook.Rollback) && onRolledBack == 0
+    && early.Concat(later).Concat(after).Concat(again).All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;
 
 // The server retrains on the phase that just stored newEvents and serves the new version; a loop whose candidate

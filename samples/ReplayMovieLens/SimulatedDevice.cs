@@ -82,13 +82,32 @@ internal sealed partial class SimulatedDevice(UserHistory user, string root, Uri
             CatalogueSize: client.Model?.Items ?? 0);
     }
 
-    /// <summary>Phase C: the app starts again (serving its stored v1), sync hot-swaps the new model, judged again on the same target.</summary>
+    /// <summary>
+    /// Phase C: the app starts again (serving its stored v1) and syncs: the server tells it its experiment arm, and a
+    /// device on the treatment hot-swaps the new model. Judged again on the same target; the answer is shown
+    /// (impressions, labelled with the arm) and the user plays the held-out movie if it was among them; sync.
+    /// </summary>
     public async Task<DeviceStep> JudgeAfterUpdateAsync()
     {
         await using var client = Open();
-        var sync = await client.SyncAsync();
+        var pulled = await client.SyncAsync();
         var (ndcg, hit, answer) = Judge(client);
-        return new DeviceStep(0, sync, ndcg, hit, Answer: answer);
+        client.RecordImpressions(user.UserId, answer);
+        int taken = 0;
+        if (hit)
+        {
+            client.RecordClick(user.UserId, answer, user.Target.MovieId, EventType.Play);
+            taken = 1;
+        }
+        var pushed = await client.SyncAsync();
+        return new DeviceStep(answer.Count + taken, Merge(pulled, pushed), ndcg, hit, answer.Count, taken, Answer: answer);
+    }
+
+    /// <summary>The app starts and syncs once more (after the experiment's decision): a device on a rolled-back arm returns to the serving version.</summary>
+    public async Task<DeviceStep> SyncAgainAsync()
+    {
+        await using var client = Open();
+        return new DeviceStep(0, await client.SyncAsync());
     }
 
     /// <summary>Removes the device's files.</summary>

@@ -144,22 +144,26 @@ public sealed partial class RecoClient
         }
         if (release is null || release.ModelVersion == Model?.ModelVersion)
         {
+            RememberArm(release?.Arm);
             return Result(SyncStatus.Completed, upload, false, null);
         }
         var (directory, downloadFailure) = await sync.DownloadAsync(release, cancellationToken).ConfigureAwait(false);
         if (directory is null)
         {
+            RememberArm(null); // the server moved this device elsewhere; until its model is in, it is on no arm
             return Result(SyncStatus.ModelFailed, upload, false, downloadFailure);
         }
         try
         {
             LoadModel(directory);
+            RememberArm(release.Arm);
             ModelFiles.Prune(sync.ModelDirectory);
             return Result(SyncStatus.Completed, upload, true, null);
         }
         catch (ModelLoadException e)
         {
             Directory.Delete(directory, recursive: true);
+            RememberArm(null);
             _logger.LogWarning("Model v{Version} from the server was refused: {Reason}", release.ModelVersion, e.Message);
             return Result(SyncStatus.ModelFailed, upload, false, HttpOutcome.Refused(e.Message));
         }
@@ -167,7 +171,7 @@ public sealed partial class RecoClient
         SyncResult Result(SyncStatus status, UploadOutcome sent, bool updated, HttpOutcome? failure) =>
             new(status, sent.Sent, sent.AlreadyStored, sent.Batches, sync.Attempts - attemptsBefore, Model?.ModelVersion, updated,
                 failure?.Status, failure?.Error, failure?.RetryAfter, sent.SetAside, sent.SetAsideReason)
-            { AttributeChangesSent = attributesSent, EventsRenumbered = sent.Renumbered };
+            { AttributeChangesSent = attributesSent, EventsRenumbered = sent.Renumbered, Arm = Arm };
     }
 
     /// <summary>
@@ -245,6 +249,7 @@ public sealed partial class RecoClient
     {
         _sync = new SyncClient(_store, options, _logger);
         LoadKeptExposure(_sync.ModelDirectory);
+        LoadKeptArm();
         // A model downloaded and verified before a restart serves again at once; it is verified again on load.
         foreach (var (version, directory) in ModelFiles.Versions(_sync.ModelDirectory))
         {

@@ -232,7 +232,7 @@ public sealed partial class RecoClient : IDisposable, IAsyncDisposable
         int count = Math.Clamp(visibleCount ?? shown.Count, 0, shown.Count);
         for (int i = 0; i < count; i++)
         {
-            Track(userId, shown[i].ItemId, EventType.Impression, context: FeedbackContext(shown.RequestId, shown[i]));
+            Track(userId, shown[i].ItemId, EventType.Impression, context: WithArm(FeedbackContext(shown.RequestId, shown[i])));
         }
     }
 

@@ -103,6 +103,22 @@ internal static class PostgresSchema
         ALTER TABLE user_attributes ADD CONSTRAINT user_attributes_device_fk FOREIGN KEY (device) REFERENCES devices(id) NOT VALID;
         ALTER TABLE user_attribute_floors ADD CONSTRAINT user_attribute_floors_device_fk FOREIGN KEY (device) REFERENCES devices(id) NOT VALID;
         """,
+        // 5: online experiments (definition written by the server, status) and every decision taken on them.
+        """
+        CREATE TABLE experiments(
+            id         text   PRIMARY KEY,
+            definition text   NOT NULL,
+            status     text   NOT NULL,
+            started_ms bigint NOT NULL);
+        CREATE TABLE experiment_decisions(
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            experiment_id text   NOT NULL,
+            at_ms         bigint NOT NULL,
+            decision      text   NOT NULL,
+            actor         text   NOT NULL,
+            detail        text   NOT NULL);
+        CREATE INDEX experiment_decisions_by_experiment ON experiment_decisions(experiment_id);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

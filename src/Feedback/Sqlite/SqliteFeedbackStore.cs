@@ -100,6 +100,22 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
             marker    BLOB    PRIMARY KEY,
             erased_ms INTEGER NOT NULL) WITHOUT ROWID;
         """,
+        // 7: online experiments (definition written by the server, status) and every decision taken on them.
+        """
+        CREATE TABLE experiments(
+            id         TEXT    PRIMARY KEY,
+            definition TEXT    NOT NULL,
+            status     TEXT    NOT NULL,
+            started_ms INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TABLE experiment_decisions(
+            id            INTEGER PRIMARY KEY,
+            experiment_id TEXT    NOT NULL,
+            at_ms         INTEGER NOT NULL,
+            decision      TEXT    NOT NULL,
+            actor         TEXT    NOT NULL,
+            detail        TEXT    NOT NULL);
+        CREATE INDEX experiment_decisions_by_experiment ON experiment_decisions(experiment_id);
+        """,
     ];
 
     private readonly string _connectionString;

@@ -163,7 +163,7 @@ internal sealed partial class SyncClient : IDisposable
     /// <summary>The release the server serves, null when it has none, or the failure.</summary>
     public async Task<(ModelRelease? Release, HttpOutcome? Failure)> LatestModelAsync(CancellationToken cancellationToken)
     {
-        var outcome = await _session.SendAsync(credential => _requests.Get("v1/models/latest", credential), MaxAckBytes, cancellationToken).ConfigureAwait(false);
+        var outcome = await _session.SendAsync(credential => _requests.GetLatestModel(credential), MaxAckBytes, cancellationToken).ConfigureAwait(false);
         if (outcome.Status == 404)
         {
             return (null, null);

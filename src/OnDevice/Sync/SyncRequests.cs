@@ -30,6 +30,14 @@ internal sealed class SyncRequests(SyncOptions options, TimeProvider clock)
 
     public HttpRequestMessage Get(string path, DeviceCredential credential) => Authorize(new HttpRequestMessage(HttpMethod.Get, path), credential);
 
+    /// <summary>The release to run, saying that this device reads the experiment arm a release may carry (<see cref="ExperimentArm.RequestHeader"/>).</summary>
+    public HttpRequestMessage GetLatestModel(DeviceCredential credential)
+    {
+        var request = Get("v1/models/latest", credential);
+        request.Headers.Add(ExperimentArm.RequestHeader, "1");
+        return request;
+    }
+
     /// <summary>A GET the server answers with 304 and no body when what it has is still <paramref name="entityTag"/> (quoted, as the server sent it).</summary>
     public HttpRequestMessage GetUnlessUnchanged(string path, DeviceCredential credential, string? entityTag)
     {

@@ -75,4 +75,6 @@ public sealed record SyncResult(
 
     /// <summary>Erasures still owed after this sync (the server could not be reached); the next sync asks again, also after a restart.</summary>
     public int ErasuresPending { get; init; }
+    /// <summary>The experiment arm the device is on after this sync (see <c>RecoClient.Arm</c>), or null.</summary>
+    public OnDeviceReco.Protocol.Wire.ExperimentArm? Arm { get; init; }
 }

@@ -10,10 +10,12 @@ namespace OnDeviceReco.Protocol.Wire;
 internal static class ModelFormats
 {
     private const int MaxMetrics = 64;
+    private const int MaxReleaseFields = 32;
 
     public static void Write(ref MessagePackWriter writer, ModelRelease release)
     {
-        writer.WriteArrayHeader(7);
+        // The eighth field only when there is an arm: devices from before experiments read exactly seven.
+        writer.WriteArrayHeader(release.Arm is null ? 7 : 8);
         writer.Write(release.ModelVersion);
         writer.Write(release.CreatedAt.ToUnixTimeMilliseconds());
         writer.Write(release.Architecture);
@@ -26,11 +28,21 @@ internal static class ModelFormats
             writer.Write(name);
             writer.Write(value);
         }
+        if (release.Arm is { } arm)
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(arm.Experiment);
+            writer.Write(arm.Arm);
+        }
     }
 
     public static ModelRelease ReadRelease(ref MessagePackReader reader, WireLimits limits)
     {
-        WireRead.ExpectArray(ref reader, 7, "model release");
+        int fields = reader.ReadArrayHeader();
+        if (fields is < 7 or > MaxReleaseFields)
+        {
+            throw new ProtocolFormatException($"model release: expected 7 to {MaxReleaseFields} fields, found {fields}.");
+        }
         long version = reader.ReadInt64();
         if (version < 1)
         {
@@ -59,7 +71,29 @@ internal static class ModelFormats
                 throw new ProtocolFormatException($"metrics: '{name}' appears twice.");
             }
         }
-        return new ModelRelease(version, created, architecture, keyId, bytes, sha, metrics);
+        var arm = fields >= 8 ? ReadArm(ref reader, version) : null;
+        for (int extra = 8; extra < fields; extra++)
+        {
+            reader.Skip(); // fields a newer server may add
+        }
+        return new ModelRelease(version, created, architecture, keyId, bytes, sha, metrics) { Arm = arm };
+    }
+
+    /// <summary><c>nil</c> (no experiment) or <c>[experiment, arm]</c>, both plain names (<see cref="ExperimentArm.IsName"/>).</summary>
+    private static ExperimentArm? ReadArm(ref MessagePackReader reader, long version)
+    {
+        if (reader.TryReadNil())
+        {
+            return null;
+        }
+        WireRead.ExpectArray(ref reader, 2, "experiment arm");
+        string experiment = WireRead.String(ref reader, ExperimentArm.MaxNameLength, "experiment id");
+        string arm = WireRead.String(ref reader, ExperimentArm.MaxNameLength, "arm name");
+        if (!ExperimentArm.IsName(experiment) || !ExperimentArm.IsName(arm))
+        {
+            throw new ProtocolFormatException("experiment arm: names must be 1-64 characters of letters, digits, '.', '_' or '-'.");
+        }
+        return new ExperimentArm(experiment, arm, version);
     }
 
     public static void Write(ref MessagePackWriter writer, ModelPackage package)

@@ -18,4 +18,11 @@ public sealed record ModelRelease(
     string KeyId,
     long PackageBytes,
     string PackageSha256,
-    IReadOnlyDictionary<string, double> Metrics);
+    IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>
+    /// The experiment arm that chose this release for the device, or null (the serving version for everyone, or an
+    /// older server). Sent only to devices that ask with <see cref="ExperimentArm.RequestHeader"/>.
+    /// </summary>
+    public ExperimentArm? Arm { get; init; }
+}

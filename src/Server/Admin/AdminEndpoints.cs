@@ -4,6 +4,8 @@ using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Retraining;
 using OnDeviceReco.Feedback;
 
+using OnDeviceReco.Server.Experiments;
+
 namespace OnDeviceReco.Server.Admin;
 
 /// <summary>
@@ -39,6 +41,9 @@ public static class AdminEndpoints
             Page(RetrainingPage.Render(store.Runs(200), trigger.LastError, Csrf(http, sessions))));
         pages.MapGet("/traffic", (HttpContext http, IFeedbackReader store, ServerMetrics metrics, IngestGate gate, AdminSessions sessions) =>
             Page(TrafficPage.Render(IngestWindow.Load(store), store.Counts(), metrics.RejectedByStatus, gate.InFlight, gate.Queued, Csrf(http, sessions))));
+        pages.MapGet("/experiments", (HttpContext http, ExperimentBook book, ExperimentEvaluator evaluator, AdminSessions sessions, string? decided) =>
+            Page(ExperimentsPage.Render(book.All, evaluator.Looks, book.Decisions, Csrf(http, sessions), decided is null ? null : $"Decided: {decided}.")));
+        pages.MapPost("/experiments/{id}/decision", DecideExperiment);
         pages.MapPost("/logout", async (HttpContext http, AdminSessions sessions) =>
         {
             if (await AntiForgeryRefusal(http, sessions) is { } refused)
@@ -93,6 +98,28 @@ public static class AdminEndpoints
         trigger.RequestNow();
         loggers.CreateLogger("OnDeviceReco.Server.Admin").LogInformation("Operator started a retraining run from the dashboard");
         return SeeOther("/admin/retraining");
+    }
+
+    private static async Task<IResult> DecideExperiment(string id, HttpContext http, ExperimentBook book, AdminSessions sessions)
+    {
+        if (await AntiForgeryRefusal(http, sessions) is { } refused)
+        {
+            return refused;
+        }
+        string decision = (await http.Request.ReadFormAsync(http.RequestAborted))["decision"].ToString();
+        if (book.Find(id) is not { } experiment || decision is not (ExperimentBook.Promote or ExperimentBook.Rollback or ExperimentBook.Continue))
+        {
+            return Page(Html.Page("No such decision", "<p class=\"error\">Unknown experiment or decision.</p>", "Experiments", Csrf(http, sessions)), StatusCodes.Status400BadRequest);
+        }
+        try
+        {
+            book.Decide(experiment, decision, ExperimentBook.Operator, "decided on the dashboard");
+        }
+        catch (ArgumentException e)
+        {
+            return Page(Html.Page("Decision refused", $"<p class=\"error\">{Html.E(e.Message)}</p>", "Experiments", Csrf(http, sessions)), StatusCodes.Status409Conflict);
+        }
+        return SeeOther($"/admin/experiments?decided={Uri.EscapeDataString(id + ": " + decision)}");
     }
 
     private static IResult SeeOther(string location) => new SeeOtherResult(location);

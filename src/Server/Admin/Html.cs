@@ -51,7 +51,7 @@ internal static class Html
     }
 
     private static readonly (string Path, string Label)[] Navigation =
-        [("/admin", "Overview"), ("/admin/models", "Models"), ("/admin/retraining", "Retraining"), ("/admin/traffic", "Traffic")];
+        [("/admin", "Overview"), ("/admin/models", "Models"), ("/admin/retraining", "Retraining"), ("/admin/experiments", "Experiments"), ("/admin/traffic", "Traffic")];
 
     private const string Style = """
         body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f4f6f9}

@@ -5,6 +5,7 @@ using OnDeviceReco.Server.Admin;
 using OnDeviceReco.Server.Auth;
 using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
+using OnDeviceReco.Server.Experiments;
 using OnDeviceReco.Server.Exposure;
 using OnDeviceReco.Server.Models;
 using OnDeviceReco.Server.Privacy;
@@ -61,6 +62,7 @@ public static class OnDeviceRecoServerExtensions
         app.MapEventEndpoints();
         app.MapAttributeEndpoints();
         app.MapModelEndpoints();
+        app.MapExperimentEndpoints();
         app.MapExposureEndpoints();
         app.MapDeviceEndpoints();
         app.MapServerTelemetry();
@@ -86,6 +88,7 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<IUserAttributeStore>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IModelRegistryStore>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IFeedbackReader>(provider => provider.GetRequiredService<IFeedbackStore>());
+        services.AddSingleton<IExperimentStore>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => DeviceTokens.LoadOrCreate(Path.Combine(SecretsDirectory(provider), "device-token.secret"),
             provider.GetRequiredService<ServerOptions>().DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));
@@ -94,6 +97,9 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton(provider => new ModelSigning(SecretsDirectory(provider)));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<ShippedCounts>();
+        services.AddSingleton<ExperimentBook>();
+        services.AddSingleton<ExperimentEvaluator>();
+        services.AddHostedService<ExperimentMonitor>();
         services.AddSingleton<ExposureSnapshot>();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<RetrainingTrigger>();

@@ -85,6 +85,8 @@ public sealed class ServerOptions
 
     /// <summary>What the tables shipped to devices may reveal (k-anonymity and noise).</summary>
     public Privacy.PrivacyOptions Privacy { get; set; } = new();
+    /// <summary>Online experiments: how a new version is tried on a share of devices and judged on what players did.</summary>
+    public OnDeviceReco.Server.Experiments.ExperimentOptions Experiments { get; set; } = new();
 
     /// <summary>Throws when a required option is missing or out of range.</summary>
     public void Validate()
@@ -126,6 +128,7 @@ public sealed class ServerOptions
         }
         Retraining.Validate();
         Privacy.Validate();
+        Experiments.Validate();
     }
 }
 

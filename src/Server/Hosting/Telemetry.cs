@@ -32,6 +32,7 @@ public static class Telemetry
             builder.AddView(instrument => instrument.Meter.Scope == own ? null : MetricStreamConfiguration.Drop);
         });
         services.AddSingleton<ServerGauges>();
+        services.AddSingleton<Experiments.ExperimentGauges>();
         services.AddHostedService<GaugeStarter>();
         return services;
     }
@@ -51,6 +52,7 @@ public static class Telemetry
         public Task StartAsync(CancellationToken cancellationToken)
         {
             services.GetRequiredService<ServerGauges>();
+            services.GetRequiredService<Experiments.ExperimentGauges>();
             return Task.CompletedTask;
         }
 

@@ -1,5 +1,6 @@
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Auth;
+using OnDeviceReco.Server.Experiments;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Retraining;
 using OnDeviceReco.Feedback;
@@ -15,17 +16,27 @@ public static class ModelEndpoints
     public static void MapModelEndpoints(this IEndpointRouteBuilder routes)
     {
         var devices = routes.MapGroup("/v1/models").RequireApiKey().RequireDevice().RequireRateLimiting(RateLimits.DevicePolicy);
-        devices.MapGet("/latest", (ModelRegistry registry) => registry.Serving is { } release
-                ? Results.Bytes(WireCodec.Encode(release), WireCodec.ContentType)
-                : Results.Problem("No model has been published yet; devices serve popularity and content.",
-                    statusCode: StatusCodes.Status404NotFound, title: "No model"))
+        devices.MapGet("/latest", (HttpContext http, ModelRegistry registry, ExperimentBook experiments) =>
+            {
+                // Only a device that says it reads the arm is put in an experiment: an older one keeps the serving version.
+                if (http.Request.Headers.ContainsKey(ExperimentArm.RequestHeader)
+                    && experiments.ArmOf(http.AuthenticatedDevice()) is { } arm && registry.ReleaseOf(arm.ModelVersion) is { } armRelease)
+                {
+                    return Results.Bytes(WireCodec.Encode(armRelease with { Arm = arm }), WireCodec.ContentType);
+                }
+                return registry.Serving is { } release
+                    ? Results.Bytes(WireCodec.Encode(release), WireCodec.ContentType)
+                    : Results.Problem("No model has been published yet; devices serve popularity and content.",
+                        statusCode: StatusCodes.Status404NotFound, title: "No model");
+            })
             .WithName("LatestModel")
-            .WithSummary("The release devices should run (MessagePack ModelRelease).")
+            .WithSummary("The release this device should run (MessagePack ModelRelease): its experiment arm's, else the serving one.")
             .Produces<byte[]>(StatusCodes.Status200OK, WireCodec.ContentType)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        devices.MapGet("/{version:long}", (long version, ModelRegistry registry, ServerMetrics metrics) =>
+        devices.MapGet("/{version:long}", (HttpContext http, long version, ModelRegistry registry, ExperimentBook experiments, ServerMetrics metrics) =>
             {
-                if (registry.PackageBytes(version) is not { } package)
+                // An untried treatment is for its arm's devices only; to every other device it does not exist.
+                if (!experiments.MayDownload(http.AuthenticatedDevice(), version) || registry.PackageBytes(version) is not { } package)
                 {
                     return Results.Problem($"Model version {version} was never published.", statusCode: StatusCodes.Status404NotFound, title: "No such model");
                 }

@@ -25,6 +25,8 @@ public sealed class ModelRegistry
     private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
     private ModelRelease? _serving;
+    // Published packages never change, so their descriptions are kept.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ModelRelease> _releases = new();
     private CachedPackage? _lastPackage;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
 
@@ -61,6 +63,32 @@ public sealed class ModelRegistry
         }
     }
 
+    /// <summary>The release of any published version (an experiment's arm), or null when it was never published.</summary>
+    public ModelRelease? ReleaseOf(long version)
+    {
+        if (_releases.TryGetValue(version, out var known))
+        {
+            return known;
+        }
+        if (PackageBytes(version) is not { } package)
+        {
+            return null;
+        }
+        lock (_gate)
+        {
+            return _releases[version] = Describe(version, EnsureLocal(version, package).Manifest, package);
+        }
+    }
+
+    /// <summary>Makes the serving pointer's change by another part of the server (an experiment's decision) seen at once.</summary>
+    public void ServingChanged()
+    {
+        lock (_gate)
+        {
+            _checkedAt = DateTimeOffset.MinValue;
+        }
+    }
+
     public string BundleDirectory(long version) => Path.Combine(ModelsDirectory, $"v{version}");
 
     public long NextVersion() => (_store.Models().LastOrDefault()?.Version ?? 0) + 1;
@@ -86,7 +114,13 @@ public sealed class ModelRegistry
     /// </summary>
     /// <exception cref="ArgumentException">When the bundle is not signed with the server's key (devices would refuse it).</exception>
     /// <exception cref="ModelVersionTakenException">When another trainer published this version first.</exception>
-    public ModelRelease Publish(VerifiedBundle bundle, string metricsJson, string reason)
+    public ModelRelease Publish(VerifiedBundle bundle, string metricsJson, string reason) => Publish(bundle, metricsJson, reason, serve: true);
+
+    /// <summary>
+    /// Publishes like <see cref="Publish(VerifiedBundle, string, string)"/>; with <paramref name="serve"/> false the
+    /// version is stored and downloadable but the serving pointer stays (an experiment tries it on some devices first).
+    /// </summary>
+    public ModelRelease Publish(VerifiedBundle bundle, string metricsJson, string reason, bool serve)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         if (!_verifier.TrustedKeyIds.Contains(bundle.Manifest.KeyId))
@@ -100,12 +134,16 @@ public sealed class ModelRegistry
         {
             // This node's copy becomes exactly the verified bytes too (whatever happened on disk since).
             ReplaceBundleDirectory(version, files);
-            _store.PublishModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason), package, serve: true);
+            _store.PublishModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason), package, serve);
             // The bundle was verified and the package is in hand: describe them without reading either again.
             var release = Describe(version, bundle.Manifest, package);
-            _serving = release;
+            _releases[version] = release;
+            if (serve)
+            {
+                _serving = release;
+                _checkedAt = _clock.GetUtcNow();
+            }
             Volatile.Write(ref _lastPackage, new CachedPackage(version, package));
-            _checkedAt = _clock.GetUtcNow();
             return release;
         }
     }

@@ -21,7 +21,7 @@ public sealed record RetrainingOutcome(long Version, bool Published, RankingMetr
 /// recent events → the candidate is signed and kept either way, and published only if it is not worse.
 /// </summary>
 public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, ModelRegistry registry, ModelSigning signing,
-    ShippedCounts shipped, ILogger<RetrainingJob> log)
+    ShippedCounts shipped, Experiments.ExperimentBook experiments, ILogger<RetrainingJob> log)
 {
     private readonly Lock _oneAtATime = new();
 
@@ -98,7 +98,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             }
             if (publish)
             {
-                registry.Publish(registry.Verify(version), metricsJson, "published: " + reason);
+                experiments.PublishNewVersion(registry.Verify(version), metricsJson, "published: " + reason);
                 log.LogInformation("Published model v{Version}: {Reason}", version, reason);
             }
             else

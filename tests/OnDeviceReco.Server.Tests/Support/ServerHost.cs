@@ -41,6 +41,9 @@ public sealed class ServerHost : IAsyncDisposable
 
     public ServerOptions Options { get; }
 
+    /// <summary>The server's services (its registry, experiments), for tests that set up what an operator or a trainer would.</summary>
+    public IServiceProvider Services => _app.Services;
+
     public string DataDirectory => Options.DataDirectory;
 
     /// <summary>The public key the server signs models with (PEM), which its devices must trust.</summary>
@@ -72,6 +75,8 @@ public sealed class ServerHost : IAsyncDisposable
             Retraining = new RetrainingOptions { Enabled = false },
             // Tests of other features count exactly on a handful of devices; the privacy tests set k and the noise themselves.
             Privacy = new PrivacyOptions { MinDevices = 1, NoiseScale = 0 },
+            // Tests that publish a second version expect it to serve at once; experiment tests set a share.
+            Experiments = new OnDeviceReco.Server.Experiments.ExperimentOptions { NewVersionShare = 0 },
         };
         configure?.Invoke(options);
         var app = RecoServer.Build(options, builder =>

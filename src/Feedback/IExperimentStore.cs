@@ -1,0 +1,49 @@
+namespace OnDeviceReco.Feedback;
+
+/// <summary>
+/// Online experiments' records: each experiment's definition and status, the decisions taken on it (automatic or by
+/// the operator), and the synced impressions and outcomes their metrics are computed from. The store keeps the
+/// definition as the server wrote it; what arms and shares mean is the server's business.
+/// </summary>
+public interface IExperimentStore
+{
+    /// <summary>Adds an experiment.</summary>
+    /// <exception cref="ExperimentExistsException">When an experiment with that id exists.</exception>
+    void AddExperiment(ExperimentRecord experiment);
+
+    /// <summary>Every experiment, oldest first.</summary>
+    IReadOnlyList<ExperimentRecord> Experiments();
+
+    /// <summary>
+    /// Records a decision in one transaction: the decision row, the experiment's new status and, when
+    /// <paramref name="servingVersion"/> is set, the serving pointer (a promotion serves the treatment to everyone;
+    /// reversing it serves the control again).
+    /// </summary>
+    void RecordDecision(ExperimentDecision decision, string newStatus, long? servingVersion);
+
+    /// <summary>The decisions on <paramref name="experimentId"/>, oldest first.</summary>
+    IReadOnlyList<ExperimentDecision> Decisions(string experimentId);
+
+    /// <summary>
+    /// Impressions, clicks, plays and purchases stored with a time at or after <paramref name="sinceMs"/>, in (device,
+    /// user, time, sequence) order, as they arrive.
+    /// </summary>
+    IEnumerable<ExperimentEvent> ReadExperimentEvents(long sinceMs);
+}
+
+/// <summary>An experiment as stored: its definition (JSON written by the server) and where it stands.</summary>
+public sealed record ExperimentRecord(string Id, string Definition, string Status, DateTimeOffset StartedAt);
+
+/// <summary>One decision on an experiment.</summary>
+/// <param name="Actor"><c>automatic</c> (the sequential test) or <c>operator</c>.</param>
+/// <param name="Detail">Why, with the numbers the decision saw.</param>
+public sealed record ExperimentDecision(string ExperimentId, DateTimeOffset At, string Decision, string Actor, string Detail);
+
+/// <summary>An impression or an outcome as experiment metrics read it; <paramref name="Context"/> is the stored JSON.</summary>
+public readonly record struct ExperimentEvent(string DeviceId, string UserId, string ItemId, int Type, long TimestampMs, string? RequestId, string? Context);
+
+/// <summary>An experiment id used twice.</summary>
+public sealed class ExperimentExistsException(string id) : Exception($"Experiment '{id}' already exists.")
+{
+    public string Id { get; } = id;
+}

@@ -1,0 +1,140 @@
+using Xunit.Abstractions;
+using OnDeviceReco.Server.Experiments;
+
+namespace OnDeviceReco.Server.Tests.Experiments;
+
+/// <summary>
+/// The intervals and the sequential test, checked by simulation: devices with their own take rates (players differ)
+/// and their own numbers of impressions, takes drawn for each impression. The truth is known, so coverage and error
+/// rates are counted, not assumed.
+/// </summary>
+public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
+{
+    private const int Runs = 1_000;
+
+    [Theory]
+    [InlineData(0.0)]  // A/A: both arms the same model
+    [InlineData(0.02)] // a real difference of two points
+    public void The_95_percent_interval_holds_the_true_difference_in_93_to_97_percent_of_1000_experiments(double trueDifference)
+    {
+        var random = new Random(20261207);
+        int covered = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            var control = Arm(random, 300, 0.10);
+            var treatment = Arm(random, 300, 0.10 + trueDifference);
+            var (c, cv) = RatioStatistics.Ratio(control);
+            var (t, tv) = RatioStatistics.Ratio(treatment);
+            var (low, high) = RatioStatistics.Interval95(t - c, cv + tv);
+            covered += low <= trueDifference && trueDifference <= high ? 1 : 0;
+        }
+        output.WriteLine($"true difference {trueDifference}: the 95 % interval held it in {covered} of {Runs} experiments");
+        Assert.InRange(covered / (double)Runs, 0.93, 0.97);
+    }
+
+    [Fact]
+    public void Looking_after_every_sync_the_sequential_test_decides_wrongly_in_at_most_5_percent_of_1000_AA_experiments()
+    {
+        var options = new ExperimentOptions { MinDevicesPerArm = 20, MinImpressionsPerArm = 0 };
+        var random = new Random(7);
+        int sequentialErrors = 0, peekingErrors = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            var (sequential, peeking) = Monitor(random, options, controlRate: 0.10, treatmentRate: 0.10);
+            sequentialErrors += sequential != ExperimentBook.Continue ? 1 : 0;
+            peekingErrors += peeking ? 1 : 0;
+        }
+        output.WriteLine($"A/A, 20 looks: sequential test decided {sequentialErrors} of {Runs}; a fixed 95 % interval at every look {peekingErrors}");
+        Assert.True(sequentialErrors / (double)Runs <= 0.05, $"{sequentialErrors} of {Runs} A/A experiments were decided");
+        // What the always-valid interval is for: the fixed 95 % interval, looked at as often, is fooled far more often.
+        Assert.True(peekingErrors > 2 * sequentialErrors && peekingErrors / (double)Runs > 0.05,
+            $"fixed interval at every look: {peekingErrors} errors; sequential: {sequentialErrors}");
+    }
+
+    [Fact]
+    public void A_broken_candidate_is_rolled_back_and_a_clearly_better_one_promoted()
+    {
+        var options = new ExperimentOptions { MinDevicesPerArm = 20, MinImpressionsPerArm = 0 };
+        var random = new Random(11);
+        int rolledBack = 0, promoted = 0;
+        for (int run = 0; run < 200; run++)
+        {
+            rolledBack += Monitor(random, options, controlRate: 0.10, treatmentRate: 0.02).Decision == ExperimentBook.Rollback ? 1 : 0;
+            promoted += Monitor(random, options, controlRate: 0.10, treatmentRate: 0.16).Decision == ExperimentBook.Promote ? 1 : 0;
+        }
+        output.WriteLine($"broken candidate rolled back {rolledBack} of 200; better candidate promoted {promoted} of 200");
+        Assert.True(rolledBack >= 190, $"{rolledBack} of 200 broken candidates rolled back");
+        Assert.True(promoted >= 190, $"{promoted} of 200 better candidates promoted");
+    }
+
+    [Fact]
+    public void Nothing_is_decided_before_the_minimum_sample_whatever_the_numbers()
+    {
+        var options = new ExperimentOptions { MinDevicesPerArm = 100, MinImpressionsPerArm = 0 };
+        var control = Result(devices: 99, takeRate: 0.5);
+        var treatment = Result(devices: 500, takeRate: 0.0);
+        Assert.Equal(ExperimentBook.Continue, ExperimentJudge.Decide(control, treatment, -0.6, -0.4, options).Decision);
+        Assert.Equal(ExperimentBook.Rollback, ExperimentJudge.Decide(control with { Devices = 100 }, treatment, -0.6, -0.4, options).Decision);
+        // The guardrail: a loss smaller than it is tolerated.
+        Assert.Equal(ExperimentBook.Continue, ExperimentJudge.Decide(control with { Devices = 100 }, treatment, -0.03, -0.01,
+            new ExperimentOptions { MinDevicesPerArm = 100, MinImpressionsPerArm = 0, Guardrail = 0.02 }).Decision);
+    }
+
+    [Fact]
+    public void The_always_valid_interval_is_wider_than_the_fixed_one_and_narrows_with_more_data()
+    {
+        var (fixedLow, fixedHigh) = RatioStatistics.Interval95(0.01, 1e-5);
+        var (low, high) = RatioStatistics.AlwaysValid(0.01, 1e-5, 0.05, 0.01);
+        Assert.True(low < fixedLow && high > fixedHigh);
+        var (moreLow, moreHigh) = RatioStatistics.AlwaysValid(0.01, 1e-6, 0.05, 0.01);
+        Assert.True(moreHigh - moreLow < high - low);
+        Assert.Equal((double.NegativeInfinity, double.PositiveInfinity), RatioStatistics.AlwaysValid(0, double.PositiveInfinity, 0.05, 0.01));
+    }
+
+    /// <summary>
+    /// One experiment watched as devices arrive (20 looks of 25 devices per arm): the sequential decision at the first
+    /// look that decides (or continue), and whether a fixed 95 % interval excluded 0 at any look.
+    /// </summary>
+    private static (string Decision, bool Peeking) Monitor(Random random, ExperimentOptions options, double controlRate, double treatmentRate)
+    {
+        var control = new List<(double, double)>();
+        var treatment = new List<(double, double)>();
+        bool peeking = false;
+        for (int look = 0; look < 20; look++)
+        {
+            control.AddRange(Arm(random, 25, controlRate));
+            treatment.AddRange(Arm(random, 25, treatmentRate));
+            var (c, cv) = RatioStatistics.Ratio(control);
+            var (t, tv) = RatioStatistics.Ratio(treatment);
+            var (fixedLow, fixedHigh) = RatioStatistics.Interval95(t - c, cv + tv);
+            peeking |= control.Count >= options.MinDevicesPerArm && (fixedLow > 0 || fixedHigh < 0);
+            var (low, high) = RatioStatistics.AlwaysValid(t - c, cv + tv, options.Alpha, options.MixingScale);
+            string decision = ExperimentJudge.Decide(Result(control.Count, c), Result(treatment.Count, t), low, high, options).Decision;
+            if (decision != ExperimentBook.Continue)
+            {
+                return (decision, peeking);
+            }
+        }
+        return (ExperimentBook.Continue, peeking);
+    }
+
+    /// <summary>Devices whose own take rates spread around <paramref name="meanRate"/> (±80 %), with 5 to 20 impressions each.</summary>
+    private static List<(double Takes, double Impressions)> Arm(Random random, int devices, double meanRate)
+    {
+        var arm = new List<(double, double)>(devices);
+        for (int d = 0; d < devices; d++)
+        {
+            double rate = Math.Clamp(meanRate * (0.2 + 1.6 * random.NextDouble()), 0, 1);
+            int impressions = random.Next(5, 21), takes = 0;
+            for (int i = 0; i < impressions; i++)
+            {
+                takes += random.NextDouble() < rate ? 1 : 0;
+            }
+            arm.Add((takes, impressions));
+        }
+        return arm;
+    }
+
+    private static ArmResult Result(int devices, double takeRate) =>
+        new("arm", 1, devices, devices * 10L, (long)(devices * 10 * takeRate), devices, 0, 0, takeRate, 0, 0, 0);
+}

@@ -1,0 +1,58 @@
+using OnDeviceReco.Protocol.Wire;
+using OnDeviceReco.Feedback;
+
+namespace OnDeviceReco.Server.Tests.Stores;
+
+// Experiments on both stores: definitions, decisions with the serving pointer in one transaction, and the events
+// their metrics read.
+public abstract partial class FeedbackStoreContract
+{
+    [Fact]
+    public void Experiments_and_their_decisions_round_trip_and_a_decision_moves_the_serving_pointer()
+    {
+        using var store = NewStore();
+        var started = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        store.AddExperiment(new ExperimentRecord("v2-vs-v1", """{"Salt":"s"}""", "running", started));
+        store.AddExperiment(new ExperimentRecord("v3-vs-v2", "{}", "running", started.AddMinutes(1)));
+        Assert.Throws<ExperimentExistsException>(() => store.AddExperiment(new ExperimentRecord("v2-vs-v1", "{}", "running", started)));
+        store.SetServing(1);
+
+        store.RecordDecision(new ExperimentDecision("v2-vs-v1", started.AddHours(1), "rollback", "automatic", "loses"), "rolled_back", 1);
+        store.RecordDecision(new ExperimentDecision("v2-vs-v1", started.AddHours(2), "promote", "operator", "reversed"), "promoted", 2);
+        store.RecordDecision(new ExperimentDecision("v3-vs-v2", started.AddHours(3), "superseded", "automatic", "newer"), "superseded", null);
+
+        Assert.Equal([("v2-vs-v1", "promoted", started), ("v3-vs-v2", "superseded", started.AddMinutes(1))],
+            store.Experiments().Select(e => (e.Id, e.Status, e.StartedAt)));
+        Assert.Equal("""{"Salt":"s"}""", store.Experiments()[0].Definition);
+        Assert.Equal(2, store.ServingVersion());
+        Assert.Equal([("rollback", "automatic"), ("promote", "operator")], store.Decisions("v2-vs-v1").Select(d => (d.Decision, d.Actor)));
+        Assert.Equal(started.AddHours(2), store.Decisions("v2-vs-v1")[1].At);
+        Assert.Empty(store.Decisions("nope"));
+    }
+
+    [Fact]
+    public void Experiment_events_are_impressions_and_outcomes_since_a_time_with_their_context()
+    {
+        using var store = NewStore();
+        var arm = new Dictionary<string, string> { [WireEvent.RequestIdKey] = "r1", [ExperimentArmKey] = "e/control" };
+        var batch = EventBatch.Create("device-a",
+        [
+            new WireEvent(1, 1_000, "u", "old", (int)EventType.Impression, 0, arm),
+            new WireEvent(2, 5_000, "u", "a", (int)EventType.Impression, 0, arm),
+            new WireEvent(3, 6_000, "u", "a", (int)EventType.Rate, 4, WireEvent.NoContext),
+            new WireEvent(4, 7_000, "u", "a", (int)EventType.Play, 0, new Dictionary<string, string> { [WireEvent.RequestIdKey] = "r1" }),
+            new WireEvent(5, 8_000, "u", "b", (int)EventType.Purchase, 1, WireEvent.NoContext),
+        ]);
+        store.Ingest(batch, Hash(batch));
+
+        var read = store.ReadExperimentEvents(5_000).ToList();
+
+        Assert.Equal([(5_000L, "a", 7), (7_000L, "a", 3), (8_000L, "b", 4)], read.Select(e => (e.TimestampMs, e.ItemId, e.Type)));
+        Assert.Equal("r1", read[0].RequestId);
+        Assert.Contains("\"e/control\"", read[0].Context, StringComparison.Ordinal);
+        Assert.Null(read[2].Context);
+        Assert.All(read, e => Assert.Equal("device-a", e.DeviceId));
+    }
+
+    private const string ExperimentArmKey = ExperimentArm.ContextKey;
+}
