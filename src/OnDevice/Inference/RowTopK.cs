@@ -6,7 +6,8 @@ namespace OnDeviceReco.Inference;
 /// The best <c>count</c> entries of a score row, best first, equal scores by position: the order the graph's own TopK
 /// gives, computed here without sorting the row. A sample of the row (one entry from each stretch) sets a threshold a
 /// little below the count-th score; one vectorised pass keeps the entries at or above it (lowered again, rarely, if too few were
-/// kept), and only those are sorted, by a stable radix sort of their score keys. Working memory is held by the
+/// kept), and only those are ordered: spread over buckets by score, only the buckets that reach into the best
+/// <c>count</c> sorted (a stable radix sort of the score keys when the scores do not spread). Working memory is held by the
 /// caller (<see cref="Buffers"/>), so a call allocates nothing.
 /// </summary>
 internal static class RowTopK
@@ -20,6 +21,7 @@ internal static class RowTopK
         public ulong[] Keys { get; set; } = [];
         public ulong[] Spare { get; set; } = [];
         public int[] Counts { get; } = new int[4 * 256];
+        public int[] Buckets { get; set; } = [];
 
         public void Ensure(int length)
         {
@@ -61,7 +63,7 @@ internal static class RowTopK
                 return 0;
             }
         }
-        var sorted = Sort(buffers.Keys.AsSpan(0, kept), buffers.Spare.AsSpan(0, kept), buffers.Counts);
+        var sorted = SortBest(row, buffers.Keys.AsSpan(0, kept), buffers.Spare.AsSpan(0, kept), count, buffers);
         for (int i = 0; i < count; i++)
         {
             int position = (int)(uint)sorted[i];
@@ -154,6 +156,73 @@ internal static class RowTopK
         uint ascending = (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
         return (ulong)~ascending << 32 | (uint)position;
     }
+
+    /// <summary>
+    /// The best <paramref name="count"/> of the kept keys in key order (the rest after them, in no order). Buckets are
+    /// equal stretches of score, numbered from the best: the number is monotone in the score (each rounding step is), so
+    /// bucket after bucket, each sorted by its keys, is the keys' order, and a bucket wholly past the count is not
+    /// sorted at all. A bucket holds a few keys, sorted in place. Rows whose kept scores do not span a finite range
+    /// (−∞ kept, one score) take the radix sort.
+    /// </summary>
+    private static Span<ulong> SortBest(ReadOnlySpan<float> row, Span<ulong> keys, Span<ulong> spare, int count, Buffers buffers)
+    {
+        const int PerBucket = 4;
+        if (keys.Length < 64)
+        {
+            keys.Sort();
+            return keys;
+        }
+        float low = float.PositiveInfinity, high = float.NegativeInfinity;
+        foreach (ulong key in keys)
+        {
+            float score = row[(int)(uint)key];
+            low = Math.Min(low, score);
+            high = Math.Max(high, score);
+        }
+        double span = (double)high - low;
+        if (!double.IsFinite(span) || span <= 0)
+        {
+            return Sort(keys, spare, buffers.Counts);
+        }
+        int bucketCount = keys.Length / PerBucket;
+        if (buffers.Buckets.Length < bucketCount + 1)
+        {
+            buffers.Buckets = new int[Math.Max(bucketCount + 1, buffers.Buckets.Length * 2)];
+        }
+        var starts = buffers.Buckets.AsSpan(0, bucketCount + 1);
+        starts.Clear();
+        double scale = bucketCount / span;
+        foreach (ulong key in keys)
+        {
+            starts[Bucket(row[(int)(uint)key], high, scale, bucketCount) + 1]++;
+        }
+        for (int b = 1; b <= bucketCount; b++)
+        {
+            starts[b] += starts[b - 1];
+        }
+        // starts[b] is where bucket b begins, and advances as the bucket receives its keys.
+        foreach (ulong key in keys)
+        {
+            int b = Bucket(row[(int)(uint)key], high, scale, bucketCount);
+            spare[starts[b]++] = key;
+        }
+        // After filling, starts[b] is where bucket b ends (= where b + 1 begins).
+        int begin = 0;
+        for (int b = 0; b < bucketCount && begin < count; b++)
+        {
+            int end = starts[b];
+            if (end - begin > 1)
+            {
+                spare[begin..end].Sort();
+            }
+            begin = end;
+        }
+        return spare;
+    }
+
+    /// <summary>The bucket of <paramref name="score"/>: 0 for the best, monotone (never increasing) in the score.</summary>
+    private static int Bucket(float score, float high, double scale, int bucketCount) =>
+        Math.Min(bucketCount - 1, (int)(((double)high - (score + 0f)) * scale));
 
     /// <summary>
     /// Least-significant-digit radix sort on the high 32 bits, a byte at a time. The keys arrive in position order and
