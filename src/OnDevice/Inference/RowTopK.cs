@@ -7,7 +7,7 @@ namespace OnDeviceReco.Inference;
 /// gives, computed here without sorting the row. A sample of the row (one entry from each stretch) sets a threshold a
 /// little below the count-th score; one vectorised pass keeps the entries at or above it (lowered again, rarely, if too few were
 /// kept), and only those are ordered: spread over buckets by score, only the buckets that reach into the best
-/// <c>count</c> sorted (a stable radix sort of the score keys when the scores do not spread). Working memory is held by the
+/// <c>count</c> ordered further. Working memory is held by the
 /// caller (<see cref="Buffers"/>), so a call allocates nothing.
 /// </summary>
 internal static class RowTopK
@@ -21,7 +21,7 @@ internal static class RowTopK
         public ulong[] Keys { get; set; } = [];
         public ulong[] Spare { get; set; } = [];
         public int[] Counts { get; } = new int[4 * 256];
-        public int[] Buckets { get; set; } = [];
+        public int[][] Buckets { get; } = [[], [], []];
 
         public void Ensure(int length)
         {
@@ -158,41 +158,56 @@ internal static class RowTopK
     }
 
     /// <summary>
-    /// The best <paramref name="count"/> of the kept keys in key order (the rest after them, in no order). Buckets are
-    /// equal stretches of score, numbered from the best: the number is monotone in the score (each rounding step is), so
-    /// bucket after bucket, each sorted by its keys, is the keys' order, and a bucket wholly past the count is not
-    /// sorted at all. A bucket holds a few keys, sorted in place. Rows whose kept scores do not span a finite range
-    /// (−∞ kept, one score) take the radix sort.
+    /// The best <paramref name="count"/> of the kept keys in key order (the rest after them, in no order); returns the
+    /// span that holds them.
     /// </summary>
     private static Span<ulong> SortBest(ReadOnlySpan<float> row, Span<ulong> keys, Span<ulong> spare, int count, Buffers buffers)
     {
+        Order(row, keys, spare, count, 0, buffers);
+        return spare;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="from"/>'s keys to <paramref name="to"/>, the best <paramref name="count"/> in key order.
+    /// Buckets are equal stretches of score between the keys' best and worst, numbered from the best: the number is
+    /// monotone in the score (each rounding step is), so bucket after bucket, each in key order, is the keys' order,
+    /// and a bucket wholly past the count is left as it is. A bucket of a few keys is sorted in place; a larger one
+    /// (scores cluster, by genre for instance) is bucketed again over its own stretch, <paramref name="from"/> then
+    /// being its scratch. Keys that span no finite stretch (−∞ kept, one score), or still cluster after a few levels,
+    /// take the stable radix sort, which needs them in position order: every bucketing pass keeps their order.
+    /// </summary>
+    private static void Order(ReadOnlySpan<float> row, Span<ulong> from, Span<ulong> to, int count, int depth, Buffers buffers)
+    {
+        const int Small = 32;
         const int PerBucket = 4;
-        if (keys.Length < 64)
+        if (from.Length <= Small)
         {
-            keys.Sort();
-            return keys;
+            from.CopyTo(to);
+            to.Sort();
+            return;
         }
         float low = float.PositiveInfinity, high = float.NegativeInfinity;
-        foreach (ulong key in keys)
+        foreach (ulong key in from)
         {
             float score = row[(int)(uint)key];
             low = Math.Min(low, score);
             high = Math.Max(high, score);
         }
-        double span = (double)high - low;
-        if (!double.IsFinite(span) || span <= 0)
+        double stretch = (double)high - low;
+        if (!double.IsFinite(stretch) || stretch <= 0 || depth >= 3)
         {
-            return Sort(keys, spare, buffers.Counts);
+            var sorted = Sort(from, to, buffers.Counts);
+            if (sorted != to)
+            {
+                sorted.CopyTo(to);
+            }
+            return;
         }
-        int bucketCount = keys.Length / PerBucket;
-        if (buffers.Buckets.Length < bucketCount + 1)
-        {
-            buffers.Buckets = new int[Math.Max(bucketCount + 1, buffers.Buckets.Length * 2)];
-        }
-        var starts = buffers.Buckets.AsSpan(0, bucketCount + 1);
-        starts.Clear();
-        double scale = bucketCount / span;
-        foreach (ulong key in keys)
+        int bucketCount = from.Length / PerBucket;
+        int[] starts = RentStarts(buffers, depth, bucketCount + 1);
+        Array.Clear(starts, 0, bucketCount + 1);
+        double scale = bucketCount / stretch;
+        foreach (ulong key in from)
         {
             starts[Bucket(row[(int)(uint)key], high, scale, bucketCount) + 1]++;
         }
@@ -200,24 +215,38 @@ internal static class RowTopK
         {
             starts[b] += starts[b - 1];
         }
-        // starts[b] is where bucket b begins, and advances as the bucket receives its keys.
-        foreach (ulong key in keys)
+        // starts[b] is where bucket b begins, and advances as the bucket receives its keys: after this, where it ends.
+        foreach (ulong key in from)
         {
-            int b = Bucket(row[(int)(uint)key], high, scale, bucketCount);
-            spare[starts[b]++] = key;
+            to[starts[Bucket(row[(int)(uint)key], high, scale, bucketCount)]++] = key;
         }
-        // After filling, starts[b] is where bucket b ends (= where b + 1 begins).
         int begin = 0;
         for (int b = 0; b < bucketCount && begin < count; b++)
         {
             int end = starts[b];
-            if (end - begin > 1)
+            int size = end - begin;
+            if (size > Small)
             {
-                spare[begin..end].Sort();
+                Order(row, to[begin..end], from[begin..end], count - begin, depth + 1, buffers);
+                from[begin..end].CopyTo(to[begin..end]);
+            }
+            else if (size > 1)
+            {
+                to[begin..end].Sort();
             }
             begin = end;
         }
-        return spare;
+    }
+
+    /// <summary>The bucket starts of one level of <see cref="Order"/> (levels nest, so each has its own).</summary>
+    private static int[] RentStarts(Buffers buffers, int depth, int length)
+    {
+        var levels = buffers.Buckets;
+        if (levels[depth].Length < length)
+        {
+            levels[depth] = new int[Math.Max(length, levels[depth].Length * 2)];
+        }
+        return levels[depth];
     }
 
     /// <summary>The bucket of <paramref name="score"/>: 0 for the best, monotone (never increasing) in the score.</summary>
