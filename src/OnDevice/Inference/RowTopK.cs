@@ -6,8 +6,7 @@ namespace OnDeviceReco.Inference;
 /// The best <c>count</c> entries of a score row, best first, equal scores by position: the order the graph's own TopK
 /// gives, computed here without sorting the row. A sample of the row (one entry from each stretch) sets a threshold a
 /// little below the count-th score; one vectorised pass keeps the entries at or above it (lowered again, rarely, if too few were
-/// kept), and only those are ordered: spread over buckets by score, only the buckets that reach into the best
-/// <c>count</c> ordered further. Working memory is held by the
+/// kept), and only those are sorted, by a stable radix sort of their score keys. Working memory is held by the
 /// caller (<see cref="Buffers"/>), so a call allocates nothing.
 /// </summary>
 internal static class RowTopK
@@ -21,7 +20,6 @@ internal static class RowTopK
         public ulong[] Keys { get; set; } = [];
         public ulong[] Spare { get; set; } = [];
         public int[] Counts { get; } = new int[4 * 256];
-        public int[][] Buckets { get; } = [[], [], []];
 
         public void Ensure(int length)
         {
@@ -63,7 +61,7 @@ internal static class RowTopK
                 return 0;
             }
         }
-        var sorted = SortBest(row, buffers.Keys.AsSpan(0, kept), buffers.Spare.AsSpan(0, kept), count, buffers);
+        var sorted = Sort(buffers.Keys.AsSpan(0, kept), buffers.Spare.AsSpan(0, kept), buffers.Counts);
         for (int i = 0; i < count; i++)
         {
             int position = (int)(uint)sorted[i];
@@ -156,102 +154,6 @@ internal static class RowTopK
         uint ascending = (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
         return (ulong)~ascending << 32 | (uint)position;
     }
-
-    /// <summary>
-    /// The best <paramref name="count"/> of the kept keys in key order (the rest after them, in no order); returns the
-    /// span that holds them.
-    /// </summary>
-    private static Span<ulong> SortBest(ReadOnlySpan<float> row, Span<ulong> keys, Span<ulong> spare, int count, Buffers buffers)
-    {
-        Order(row, keys, spare, count, 0, buffers);
-        return spare;
-    }
-
-    /// <summary>
-    /// Writes <paramref name="from"/>'s keys to <paramref name="to"/>, the best <paramref name="count"/> in key order.
-    /// Buckets are equal stretches of score between the keys' best and worst, numbered from the best: the number is
-    /// monotone in the score (each rounding step is), so bucket after bucket, each in key order, is the keys' order,
-    /// and a bucket wholly past the count is left as it is. A bucket of a few keys is sorted in place; a larger one
-    /// (scores cluster, by genre for instance) is bucketed again over its own stretch, <paramref name="from"/> then
-    /// being its scratch. Keys that span no finite stretch (−∞ kept, one score), or still cluster after a few levels,
-    /// take the stable radix sort, which needs them in position order: every bucketing pass keeps their order.
-    /// </summary>
-    private static void Order(ReadOnlySpan<float> row, Span<ulong> from, Span<ulong> to, int count, int depth, Buffers buffers)
-    {
-        const int Small = 32;
-        const int PerBucket = 4;
-        if (from.Length <= Small)
-        {
-            from.CopyTo(to);
-            to.Sort();
-            return;
-        }
-        float low = float.PositiveInfinity, high = float.NegativeInfinity;
-        foreach (ulong key in from)
-        {
-            float score = row[(int)(uint)key];
-            low = Math.Min(low, score);
-            high = Math.Max(high, score);
-        }
-        double stretch = (double)high - low;
-        if (!double.IsFinite(stretch) || stretch <= 0 || depth >= 3)
-        {
-            var sorted = Sort(from, to, buffers.Counts);
-            if (sorted != to)
-            {
-                sorted.CopyTo(to);
-            }
-            return;
-        }
-        int bucketCount = from.Length / PerBucket;
-        int[] starts = RentStarts(buffers, depth, bucketCount + 1);
-        Array.Clear(starts, 0, bucketCount + 1);
-        double scale = bucketCount / stretch;
-        foreach (ulong key in from)
-        {
-            starts[Bucket(row[(int)(uint)key], high, scale, bucketCount) + 1]++;
-        }
-        for (int b = 1; b <= bucketCount; b++)
-        {
-            starts[b] += starts[b - 1];
-        }
-        // starts[b] is where bucket b begins, and advances as the bucket receives its keys: after this, where it ends.
-        foreach (ulong key in from)
-        {
-            to[starts[Bucket(row[(int)(uint)key], high, scale, bucketCount)]++] = key;
-        }
-        int begin = 0;
-        for (int b = 0; b < bucketCount && begin < count; b++)
-        {
-            int end = starts[b];
-            int size = end - begin;
-            if (size > Small)
-            {
-                Order(row, to[begin..end], from[begin..end], count - begin, depth + 1, buffers);
-                from[begin..end].CopyTo(to[begin..end]);
-            }
-            else if (size > 1)
-            {
-                to[begin..end].Sort();
-            }
-            begin = end;
-        }
-    }
-
-    /// <summary>The bucket starts of one level of <see cref="Order"/> (levels nest, so each has its own).</summary>
-    private static int[] RentStarts(Buffers buffers, int depth, int length)
-    {
-        var levels = buffers.Buckets;
-        if (levels[depth].Length < length)
-        {
-            levels[depth] = new int[Math.Max(length, levels[depth].Length * 2)];
-        }
-        return levels[depth];
-    }
-
-    /// <summary>The bucket of <paramref name="score"/>: 0 for the best, monotone (never increasing) in the score.</summary>
-    private static int Bucket(float score, float high, double scale, int bucketCount) =>
-        Math.Min(bucketCount - 1, (int)(((double)high - (score + 0f)) * scale));
 
     /// <summary>
     /// Least-significant-digit radix sort on the high 32 bits, a byte at a time. The keys arrive in position order and
