@@ -62,7 +62,7 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
                 // A model item's id is read only when something needs it: most candidates are skipped before.
                 string? id = known;
                 double relevance = 1 - rank / (double)plausible.Length;
-                double evidence = shown.Of(id, index) + TrainingEvidenceOf(model, index) + PopulationEvidence * population.Of(id, index);
+                double evidence;
                 // Most of thousands of draws cannot reach the slots: a bound on the draw tells so, from this user's
                 // earlier calls without hashing the id, else without the logarithm. Each bound is never below the draw
                 // and the score is monotone in it, so a skipped item would not have been kept. The first test is
@@ -72,10 +72,22 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
                 {
                     double gap = best.Bar - relevance;
                     double bound = Confidence * DrawCache.AtMost(cached, index);
-                    if (gap > 0 && log * (bound * bound) < gap * gap * (1 + evidence))
+                    // Evidence is never negative: a draw that cannot reach the bar with none is ruled out before the
+                    // three tables are read at this item's (random) index.
+                    double reach = log * (bound * bound);
+                    if (gap > 0 && reach < gap * gap)
                     {
                         continue;
                     }
+                    evidence = EvidenceOf(shown, population, model, id, index);
+                    if (gap > 0 && reach < gap * gap * (1 + evidence))
+                    {
+                        continue;
+                    }
+                }
+                else
+                {
+                    evidence = EvidenceOf(shown, population, model, id, index);
                 }
                 double uncertainty = Math.Sqrt(log / (1 + evidence));
                 double uniform = draws.Uniform(id ??= model!.ItemId(index));
@@ -158,6 +170,10 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
         }
         return count;
     }
+
+    /// <summary>n + g: impressions of the item to this user, training's pseudo-count and the population's.</summary>
+    private static double EvidenceOf(ShownCounts shown, PopulationExposure.Lookup population, LoadedModel? model, string? id, int index) =>
+        shown.Of(id, index) + TrainingEvidenceOf(model, index) + PopulationEvidence * population.Of(id, index);
 
     /// <summary>g: <see cref="TrainingEvidence"/> for the bundle's most popular item, falling linearly to 0 at the end of its list and off it.</summary>
     /// <param name="model">The serving model, or null.</param>
