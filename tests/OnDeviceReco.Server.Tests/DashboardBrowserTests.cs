@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Tests.Support;
@@ -20,7 +21,7 @@ public sealed class DashboardBrowserTests
         await using var server = await ServerHost.StartAsync(options =>
         {
             RingGames.RetrainOnceSynced(options.Retraining);
-            options.Retraining.MaxEpochs = 5;
+            options.Retraining.MaxEpochs = 20;
             // One torch thread and every event in before the first run: the same v1 every run.
             options.Retraining.Threads = 1;
         });
@@ -28,7 +29,7 @@ public sealed class DashboardBrowserTests
         string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
         var first = await WaitAsync(server, s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(3));
-        Assert.True(first.ServingVersion == 1, $"v1 was kept back: {first}");
+        Assert.True(first.ServingVersion == 1, $"v1 was kept back: {first}; {LastRun(server)}");
         // A device downloads v1 (counted on /metrics).
         using (var device = RingGames.OpenDevice(directory, server, trustedKey, "device-0"))
         {
@@ -57,13 +58,13 @@ public sealed class DashboardBrowserTests
         Assert.Equal("Strict", cookie.SameSite);
         Assert.DoesNotContain(ServerHost.AdminKey, cookie.Value);
 
-        // A second run, trained longer on the same feedback, started from the dashboard: the gate publishes it as v2.
-        server.Options.Retraining.MaxEpochs = 20;
+        // A second run, trained longer (1.0 in the same three runs) on the same feedback, started from the dashboard: the gate publishes it as v2.
+        server.Options.Retraining.MaxEpochs = 60;
         browser.Open(new Uri(server.Address, "admin/models"));
         browser.Find("#retrain-now").Click();
         browser.WaitForPath("/admin/retraining");
         var stats = await WaitAsync(server, s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(3));
-        Assert.True(stats.ServingVersion == 2, $"v2 was kept back: {stats}");
+        Assert.True(stats.ServingVersion == 2, $"v2 was kept back: {stats}; {LastRun(server)}");
 
         browser.Open(admin);
         Assert.Equal("v2", browser.Find("#serving-version").Text);
@@ -119,6 +120,10 @@ public sealed class DashboardBrowserTests
         browser.Open(admin);
         Assert.EndsWith("/admin/login", browser.Driver.Url);
     }
+
+    private static string LastRun(ServerHost server) =>
+        server.Services.GetRequiredService<OnDeviceReco.Feedback.IModelRegistryStore>().Runs(1) is [var run]
+            ? $"last run {run.Outcome} v{run.Version}: {run.Detail}" : "no run recorded";
 
     private static async Task<IReadOnlyList<PrometheusSample>> ScrapeAsync(ServerHost server)
     {
