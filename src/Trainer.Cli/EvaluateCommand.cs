@@ -65,7 +65,8 @@ public static class EvaluateCommand
             {
                 runs["popularity"].Add(new ModelReport("popularity", seed, evaluator.Evaluate(new PopularityScorer(split.TrainSequences, data.Items.TableSize), test, seed), null));
             }
-            var shared = budget is { } total ? new SharedBudget(total, decisions.Count) : null;
+            // Popularity alone trains nothing and needs no budget.
+            var shared = budget is { } total && decisions.Count > 0 ? new SharedBudget(total, decisions.Count) : null;
             int left = decisions.Count;
             AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -153,6 +153,19 @@ public sealed class TrainerCliTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_with_popularity_alone_trains_nothing_and_reports_it()
+    {
+        string data = WriteCycleData();
+        string report = Path.Combine(_dir, "popularity", "report.json");
+        var (exit, stdout, err) = Run("evaluate", "--data", data, "--report", report, "--models", "popularity");
+        Assert.True(exit == 0, err + stdout);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var model = Assert.Single(json.RootElement.GetProperty("models").EnumerateArray());
+        Assert.Equal("popularity", model.GetProperty("name").GetString());
+        Assert.InRange(model.GetProperty("ndcg@10").GetDouble(), 0, 1);
+    }
+
+    [Fact]
     public void Seed_count_and_sample_spread()
     {
         Assert.Equal([42, 43, 44], Cli.SeedList.Parse("3", 42));
