@@ -51,22 +51,21 @@ public sealed class IdPseudonyms
 
     /// <summary>
     /// <paramref name="batch"/> with each event's user id replaced by its pseudonym (the device id is left as sent:
-    /// the store names the device itself, and marks erasures by the id). Batches usually hold one user, so the last
-    /// pseudonym is reused while the user does not change.
+    /// the store names the device itself, and marks erasures by the id). A batch holds few users, often taking
+    /// turns: each user's pseudonym is computed once per batch.
     /// </summary>
     public EventBatch Users(EventBatch batch)
     {
         var events = new WireEvent[batch.Events.Count];
-        string? user = null;
-        string? pseudonym = null;
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 0; i < events.Length; i++)
         {
             var e = batch.Events[i];
-            if (!string.Equals(e.UserId, user, StringComparison.Ordinal))
+            if (!known.TryGetValue(e.UserId, out string? pseudonym))
             {
-                (user, pseudonym) = (e.UserId, User(batch.DeviceId, e.UserId));
+                known[e.UserId] = pseudonym = User(batch.DeviceId, e.UserId);
             }
-            events[i] = e with { UserId = pseudonym! };
+            events[i] = e with { UserId = pseudonym };
         }
         return batch with { Events = events };
     }
