@@ -18,9 +18,6 @@ namespace OnDeviceReco.Feedback;
 /// </summary>
 public sealed class IdPseudonyms
 {
-    /// <summary>Characters of a pseudonym.</summary>
-    public const int Length = 16;
-
     private const int MacBytes = 12;
     private readonly byte[] _deviceKey;
     private readonly byte[] _userKey;
