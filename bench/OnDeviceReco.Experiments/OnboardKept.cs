@@ -13,7 +13,7 @@ internal static class OnboardKept
     public static async Task<int> RunAsync(string kept, string dataDirectory, IReadOnlyList<UserHistory> newcomers, string newcomerSeed,
         int epochs, int seed, TimeSpan shift, int parallel)
     {
-        if (TrainedOn(Path.Combine(kept, "server", "feedback.db"), newcomers) is { Count: > 0 } leaked)
+        if (TrainedOn(Path.Combine(kept, "server", "feedback.db"), KeptUserNames.Read(kept), newcomers) is { Count: > 0 } leaked)
         {
             Console.Error.WriteLine($"{leaked.Count} of the {newcomers.Count} newcomers (hold-back seed {newcomerSeed}) have events in {kept}: "
                 + "its model trained on them. Onboard against a run kept with the same --newcomer-seed and --newcomers.");
@@ -30,10 +30,11 @@ internal static class OnboardKept
     }
 
     /// <summary>The newcomers that have events in the server store at <paramref name="storePath"/>: users a model trained there has seen.</summary>
-    private static IReadOnlyList<string> TrainedOn(string storePath, IReadOnlyList<UserHistory> newcomers)
+    private static IReadOnlyList<string> TrainedOn(string storePath, IReadOnlyDictionary<string, string> userNames, IReadOnlyList<UserHistory> newcomers)
     {
         var ids = newcomers.Select(u => u.UserId).ToHashSet(StringComparer.Ordinal);
         using var store = new SqliteFeedbackStore(storePath);
-        return store.ReadEvents().Select(e => e.UserId).Where(ids.Contains).Distinct(StringComparer.Ordinal).ToList();
+        // The store holds pseudonyms: a newcomer is found by the name its kept device gave it there.
+        return store.ReadEvents().Select(e => userNames.GetValueOrDefault(e.UserId)).OfType<string>().Where(ids.Contains).Distinct(StringComparer.Ordinal).ToList();
     }
 }

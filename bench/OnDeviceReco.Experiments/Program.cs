@@ -32,7 +32,7 @@ var (users, newcomerUsers) = LoopUsers.Load(dataDir, deviceCount,
     double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture), int.Parse(newcomerSeed, CultureInfo.InvariantCulture));
 if (args[0] == "compare-kept")
 {
-    RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--seeds") ?? "1"));
+    RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), KeptUserNames.Read(kept), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--seeds") ?? "1"));
     return 0;
 }
 return await OnboardKept.RunAsync(kept, dataDir, newcomerUsers, newcomerSeed, epochs, seed, LoopUsers.Shift(users), parallel);

@@ -25,7 +25,9 @@ internal static class RecipeComparison
 
     public static IReadOnlyList<int> Seeds(string list) => list.Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
 
-    public static void Run(string storePath, string catalogueDirectory, IReadOnlyList<UserHistory> users, int maxEpochs, IReadOnlyList<int> seeds)
+    /// <param name="userNames">Stored user name → MovieLens user id (<see cref="KeptUserNames"/>).</param>
+    public static void Run(string storePath, IReadOnlyDictionary<string, string> userNames, string catalogueDirectory, IReadOnlyList<UserHistory> users,
+        int maxEpochs, IReadOnlyList<int> seeds)
     {
         InteractionData data;
         using (var store = new SqliteFeedbackStore(storePath))
@@ -39,8 +41,7 @@ internal static class RecipeComparison
         var targetNotShown = new List<(int[] History, int Target)>();
         for (int k = 0; k < data.Sequences.Count; k++)
         {
-            string userId = FeedbackUserKey.UserIdOf(data.UserIds[k]);
-            if (targets.TryGetValue(userId, out var target) && data.Items.TryGetIndex(target, out int index))
+            if (userNames.TryGetValue(FeedbackUserKey.UserIdOf(data.UserIds[k]), out var userId) && targets.TryGetValue(userId, out var target) && data.Items.TryGetIndex(target, out int index))
             {
                 cases.Add((data.Sequences[k], index));
                 if (!data.Shown![k].Any(s => s.Item == index))

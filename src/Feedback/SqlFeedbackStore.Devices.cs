@@ -11,6 +11,7 @@ public abstract partial class SqlFeedbackStore
     {
         byte[] hash = secretHash.ToArray();
         byte[] marker = Markers.Of(deviceId);
+        string stored = StoredDevice(deviceId);
         DeviceBinding binding;
         long key;
         try
@@ -22,7 +23,7 @@ public abstract partial class SqlFeedbackStore
                 INSERT INTO devices(device_id, first_seen_ms, secret_hash) VALUES (@d, @now, @h)
                 ON CONFLICT (device_id) DO UPDATE SET secret_hash = excluded.secret_hash WHERE devices.secret_hash IS NULL
                 RETURNING id
-                """, ("@d", deviceId), ("@now", NowMs()), ("@h", hash)) is long bound)
+                """, ("@d", stored), ("@now", NowMs()), ("@h", hash)) is long bound)
             {
                 // Looked up after the insert: an erasure racing it has committed by now (the insert waited on its row),
                 // so its marker is seen and this transaction rolls the new row back.
@@ -33,7 +34,7 @@ public abstract partial class SqlFeedbackStore
                 return (DeviceBinding.Bound, bound);
             }
             var (known, held) = Single(connection, transaction, "SELECT id, secret_hash FROM devices WHERE device_id = @d",
-                r => (r.GetInt64(0), (byte[])r[1]), ("@d", deviceId));
+                r => (r.GetInt64(0), (byte[])r[1]), ("@d", stored));
             return (CryptographicOperations.FixedTimeEquals(held, hash) ? DeviceBinding.Matched : DeviceBinding.Mismatch, known);
         });
         }
@@ -55,7 +56,10 @@ public abstract partial class SqlFeedbackStore
         {
             // Locking the row first makes a batch being stored for the device either finish before (and be erased with
             // the rest) or find the row gone (PostgreSQL: its batch record's foreign key fails; SQLite: one writer).
-            var keys = Query(connection, transaction, $"SELECT id FROM devices WHERE device_id = @d{LockRows}", r => r.GetInt64(0), ("@d", deviceId));
+            // Under every name the device had in a period whose data is still held: a key rotation hides no row from an erasure.
+            var names = Pseudonyms?.DeviceInEveryPeriod(deviceId) ?? [deviceId];
+            var keys = names.SelectMany(name =>
+                Query(connection, transaction, $"SELECT id FROM devices WHERE device_id = @d{LockRows}", r => r.GetInt64(0), ("@d", name))).ToList();
             long events = 0;
             foreach (long key in keys)
             {

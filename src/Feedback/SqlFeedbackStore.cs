@@ -15,13 +15,26 @@ public abstract partial class SqlFeedbackStore : IFeedbackStore
 {
     private int _disposed;
 
-    private protected SqlFeedbackStore(ErasureMarkers? markers)
+    private protected SqlFeedbackStore(ErasureMarkers? markers, IdPseudonyms? pseudonyms)
     {
         Markers = markers ?? ErasureMarkers.Unkeyed;
+        Pseudonyms = pseudonyms;
     }
 
     /// <summary>How an erased device's id is remembered without keeping it.</summary>
     private protected ErasureMarkers Markers { get; }
+
+    /// <summary>What is written instead of device and user ids; null stores ids as given (tools and tests on synthetic ids).</summary>
+    private protected IdPseudonyms? Pseudonyms { get; }
+
+    /// <summary>The name the devices table holds for <paramref name="deviceId"/> (as sent by the device).</summary>
+    private protected string StoredDevice(string deviceId) => Pseudonyms?.Device(deviceId) ?? deviceId;
+
+    /// <summary><paramref name="batch"/> with the user ids the store writes (the device id stays as sent).</summary>
+    private protected EventBatch StoredUsers(EventBatch batch) => Pseudonyms?.Users(batch) ?? batch;
+
+    /// <summary><paramref name="batch"/> with the user ids the store writes (the device id stays as sent).</summary>
+    private protected AttributeBatch StoredUsers(AttributeBatch batch) => Pseudonyms?.Users(batch) ?? batch;
 
     /// <summary>What a SELECT appends to lock the rows it reads until the transaction ends (nothing where one writer holds the database).</summary>
     private protected virtual string LockRows => "";

@@ -16,7 +16,7 @@ public sealed class AttributeClockTests
         {
             if (server.Scalar($"""
                 SELECT count(*) FROM user_attributes a JOIN devices d ON d.id = a.device
-                WHERE d.device_id = '{deviceId}' AND a.user_id = '{user}' AND a.key = '{key}' AND a.value = '{candidate}'
+                WHERE d.device_id = '{server.StoredDevice(deviceId)}' AND a.user_id = '{server.StoredUser(deviceId, user)}' AND a.key = '{key}' AND a.value = '{candidate}'
                 """) == 1)
             {
                 return candidate;
@@ -26,7 +26,7 @@ public sealed class AttributeClockTests
     }
 
     private static long ServerTime(ServerHost server, string deviceId, string key) =>
-        server.Scalar($"SELECT a.ts_ms FROM user_attributes a JOIN devices d ON d.id = a.device WHERE d.device_id = '{deviceId}' AND a.key = '{key}'");
+        server.Scalar($"SELECT a.ts_ms FROM user_attributes a JOIN devices d ON d.id = a.device WHERE d.device_id = '{server.StoredDevice(deviceId)}' AND a.key = '{key}'");
 
     public static TheoryData<string, double> WrongClocks => new()
     {

@@ -15,13 +15,13 @@ public sealed class AttributeSyncTests
     private static bool AttributesPath(Microsoft.AspNetCore.Http.HttpRequest request) => request.Path == "/v1/attributes";
 
     private static long ServerAttributes(ServerHost server, string deviceId, bool withValue = true) =>
-        server.Scalar($"SELECT count(*) FROM user_attributes a JOIN devices d ON d.id = a.device WHERE d.device_id = '{deviceId}'"
+        server.Scalar($"SELECT count(*) FROM user_attributes a JOIN devices d ON d.id = a.device WHERE d.device_id = '{server.StoredDevice(deviceId)}'"
             + (withValue ? " AND a.value IS NOT NULL" : ""));
 
     private static bool ServerHas(ServerHost server, string deviceId, string user, string key, string value) =>
         server.Scalar($"""
             SELECT count(*) FROM user_attributes a JOIN devices d ON d.id = a.device
-            WHERE d.device_id = '{deviceId}' AND a.user_id = '{user}' AND a.key = '{key}' AND a.value = '{value}'
+            WHERE d.device_id = '{server.StoredDevice(deviceId)}' AND a.user_id = '{server.StoredUser(deviceId, user)}' AND a.key = '{key}' AND a.value = '{value}'
             """) == 1;
 
     [Fact]

@@ -234,7 +234,7 @@ public sealed class BadRequestTests : IAsyncLifetime
         Assert.Equal(40, stats.Events);
         Assert.Equal(1, stats.Batches);
         Assert.Equal(2, stats.ReplayedBatches);
-        Assert.Equal(40, _server.StoredEvents().Count(e => e.DeviceId == deviceId));
+        Assert.Equal(40, _server.StoredEvents().Count(e => e.DeviceId == _server.StoredDevice(deviceId)));
         await AssertStillServingAsync();
     }
 
@@ -254,7 +254,7 @@ public sealed class BadRequestTests : IAsyncLifetime
             Assert.Equal(10, ack.AlreadyStored);
             Assert.False(ack.Replayed);
         }
-        var stored = _server.StoredEvents().Where(e => e.DeviceId == deviceId).Select(e => e.Sequence).ToList();
+        var stored = _server.StoredEvents().Where(e => e.DeviceId == _server.StoredDevice(deviceId)).Select(e => e.Sequence).ToList();
         Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), stored);
         await AssertStillServingAsync();
     }
@@ -276,7 +276,7 @@ public sealed class BadRequestTests : IAsyncLifetime
             await AssertProblemAsync(response, HttpStatusCode.Conflict);
         }
 
-        var stored = _server.StoredEvents().Where(e => e.DeviceId == deviceId).ToList();
+        var stored = _server.StoredEvents().Where(e => e.DeviceId == _server.StoredDevice(deviceId)).ToList();
         Assert.Equal(20, stored.Count);
         Assert.All(stored, e => Assert.Contains("-item-", e.ItemId, StringComparison.Ordinal));
         await AssertStillServingAsync();

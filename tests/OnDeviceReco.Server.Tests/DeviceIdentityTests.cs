@@ -137,7 +137,7 @@ public sealed class DeviceIdentityTests
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT secret_hash FROM devices WHERE device_id = $d";
-        command.Parameters.AddWithValue("$d", deviceId);
+        command.Parameters.AddWithValue("$d", server.StoredDevice(deviceId));
         return (byte[])command.ExecuteScalar()!;
     }
 }

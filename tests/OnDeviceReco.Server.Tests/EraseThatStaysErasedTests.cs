@@ -32,7 +32,7 @@ public sealed class EraseThatStaysErasedTests
             erasedId = device.DeviceId;
             var sync = await device.Client.SyncAsync();
             Assert.Equal((SyncStatus.Completed, 100), (sync.Status, sync.EventsSent));
-            Assert.Equal(100, server.StoredEvents().Count(e => e.DeviceId == erasedId));
+            Assert.Equal(100, server.StoredEvents().Count(e => e.DeviceId == server.StoredDevice(erasedId)));
 
             var erased = await device.Client.EraseAllDataAsync();
 
@@ -40,11 +40,14 @@ public sealed class EraseThatStaysErasedTests
             Assert.NotEqual(erasedId, device.DeviceId);
             Assert.False(File.Exists(path + ".erase")); // nothing owed any more
         }
-        Assert.DoesNotContain(server.StoredEvents(), e => e.DeviceId == erasedId);
+        Assert.DoesNotContain(server.StoredEvents(), e => e.DeviceId == server.StoredDevice(erasedId));
         Assert.Equal(30, server.StoredEvents().Count);
-        Assert.Equal(0, server.Scalar($"SELECT count(*) FROM devices WHERE device_id = '{erasedId}'"));
+        Assert.Equal(0, server.Scalar($"SELECT count(*) FROM devices WHERE device_id = '{server.StoredDevice(erasedId)}'"));
         AssertAbsent(canary, ServerFiles(server));
         AssertAbsent(erasedId, ServerFiles(server));
+        // The server never held the ids themselves (PseudonymousServerTests); what it held under their pseudonyms is gone too.
+        AssertAbsent(server.StoredUser(erasedId, canary), ServerFiles(server));
+        AssertAbsent(server.StoredDevice(erasedId), ServerFiles(server));
         AssertAbsent(canary, DeviceFiles(path));
 
         // The backup restored (same id and secret, its 100 events unsynced): the server takes none of them.
@@ -61,7 +64,7 @@ public sealed class EraseThatStaysErasedTests
             var next = await restored.Client.SyncAsync();
             Assert.Equal((SyncStatus.Completed, 5), (next.Status, next.EventsSent));
         }
-        Assert.DoesNotContain(server.StoredEvents(), e => e.UserId == canary || e.DeviceId == erasedId);
+        Assert.DoesNotContain(server.StoredEvents(), e => e.UserId == server.StoredUser(erasedId, canary) || e.DeviceId == server.StoredDevice(erasedId));
         AssertAbsent(canary, ServerFiles(server));
 
         // A stranger holding the app key cannot take the erased id over: registering it is refused.
@@ -102,7 +105,7 @@ public sealed class EraseThatStaysErasedTests
         }
         // The app restarts; the server is back.
         await using var server = await ServerHost.StartAsync(port: port, dataDirectory: serverData.Path);
-        Assert.Equal(100, server.StoredEvents().Count(e => e.DeviceId == erasedId));
+        Assert.Equal(100, server.StoredEvents().Count(e => e.DeviceId == server.StoredDevice(erasedId)));
         using (var device = Device.Open(path, server.Address))
         {
             var online = await device.Client.SyncAsync();
@@ -174,7 +177,7 @@ public sealed class PostgresEraseThatStaysErasedTests(PostgresFixture postgres)
             StoreFiles.Copy(path, dir.File("backup/store.db"));
             erasedId = device.DeviceId;
             Assert.Equal(100, (await device.Client.SyncAsync()).EventsSent);
-            Assert.Contains(canary, postgres.Dump(database), StringComparison.Ordinal);
+            Assert.Contains(server.StoredUser(erasedId, canary), postgres.Dump(database), StringComparison.Ordinal);
 
             var erased = await device.Client.EraseAllDataAsync();
             Assert.Equal((SyncStatus.Completed, 1, 0), (erased.Status, erased.ErasedOnServer, erased.ErasuresPending));
@@ -182,6 +185,8 @@ public sealed class PostgresEraseThatStaysErasedTests(PostgresFixture postgres)
         string dump = postgres.Dump(database);
         Assert.DoesNotContain(canary, dump, StringComparison.Ordinal);
         Assert.DoesNotContain(erasedId, dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.StoredUser(erasedId, canary), dump, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.StoredDevice(erasedId), dump, StringComparison.Ordinal);
 
         string restoredPath = dir.File("restored/store.db");
         StoreFiles.Copy(dir.File("backup/store.db"), restoredPath);

@@ -69,12 +69,12 @@ public sealed class EventRestoreTests
         Assert.Equal(tracked.Count, stored.Count);
         Assert.Equal(tracked.Order(StringComparer.Ordinal), stored.Select(e => e.ItemId).Order(StringComparer.Ordinal));
         Assert.Equal(stored.Count, stored.Select(e => e.Sequence).Distinct().Count());
-        Assert.All(stored, e => Assert.Equal(deviceId, e.DeviceId));
+        Assert.All(stored, e => Assert.Equal(server.StoredDevice(deviceId), e.DeviceId));
         // Content as tracked (Device.Track: user-{i % 3}, type 1 + i % 8 for the i-th item of a call).
         Assert.All(stored, e =>
         {
             int i = int.Parse(e.ItemId[(e.ItemId.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal(($"user-{i % 3}", 1 + i % 8), (e.UserId, e.Type));
+            Assert.Equal((server.StoredUser(deviceId, $"user-{i % 3}"), 1 + i % 8), (e.UserId, e.Type));
         });
     }
 

@@ -61,12 +61,12 @@ public sealed class MultiNodeTests(PostgresFixture postgres, ITestOutputHelper o
             output.WriteLine($"node a killed; {uploads.Count(u => u.IsCompleted)} of {DeviceCount} uploads had finished");
             await Task.WhenAll(uploads);
             await SyncUntilDoneAsync(devices);
-            AssertExactlyOnce(database, devices);
+            AssertExactlyOnce(database, secrets, devices);
 
             // Phase 2: more events cross the retraining threshold; the node that starts training dies at once.
             TrackPhase(devices, phase: 1);
             await SyncUntilDoneAsync(devices);
-            AssertExactlyOnce(database, devices);
+            AssertExactlyOnce(database, secrets, devices);
             var trainer = await FirstToLogAsync([b, c], "Retraining:", TimeSpan.FromSeconds(60));
             trainer.Kill();
             var survivor = trainer == b ? c : b;
@@ -88,7 +88,7 @@ public sealed class MultiNodeTests(PostgresFixture postgres, ITestOutputHelper o
                 Assert.True(result.Status == SyncStatus.Completed, $"{result}");
                 Assert.Equal(serving, device.Model?.ModelVersion);
             }
-            AssertExactlyOnce(database, devices);
+            AssertExactlyOnce(database, secrets, devices);
         }
         finally
         {
@@ -153,9 +153,11 @@ public sealed class MultiNodeTests(PostgresFixture postgres, ITestOutputHelper o
         })));
     }
 
-    private static void AssertExactlyOnce(string database, IEnumerable<RecoClient> devices)
+    private static void AssertExactlyOnce(string database, string secrets, IEnumerable<RecoClient> devices)
     {
-        var expected = devices.SelectMany(d => d.Store.GetEvents(0, 100_000).Select(e => (d.DeviceId, e.Sequence, e.ItemId))).ToHashSet();
+        // Every node names a device alike: the pseudonym under the key in the secrets directory they share.
+        var names = OnDeviceReco.Server.Privacy.PseudonymKeys.LoadOrCreate(secrets, 1);
+        var expected = devices.SelectMany(d => d.Store.GetEvents(0, 100_000).Select(e => (names.Device(d.DeviceId), e.Sequence, e.ItemId))).ToHashSet();
         var stored = Query(database, "SELECT d.device_id, e.seq, e.item_id FROM events e JOIN devices d ON d.id = e.device",
             r => (r.GetString(0), r.GetInt64(1), r.GetString(2)));
         Assert.Equal(expected.Count, stored.Count);

@@ -79,7 +79,7 @@ public sealed class RateLimitTests : IAsyncLifetime
             }
             while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
             Assert.Equal(HttpStatusCode.OK, status);
-            var stored = _server.StoredEvents().Where(e => e.DeviceId == deviceId).Select(e => e.Sequence).ToList();
+            var stored = _server.StoredEvents().Where(e => e.DeviceId == _server.StoredDevice(deviceId)).Select(e => e.Sequence).ToList();
             Assert.Equal(Enumerable.Range(1, (accepted + 1) * 10).Select(i => (long)i), stored);
         }
     }

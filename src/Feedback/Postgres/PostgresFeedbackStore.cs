@@ -26,17 +26,19 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
 
     /// <param name="connectionString">The database (migrated on open).</param>
     /// <param name="erasure">How erased devices are remembered; the server passes its keyed markers, tools that only read may leave it out.</param>
-    public PostgresFeedbackStore(string connectionString, ErasureMarkers? erasure = null)
-        : this(connectionString, GroupLimits.Default, erasure)
+    /// <param name="pseudonyms">What is stored instead of device and user ids; the server passes its keyed pseudonyms, null stores ids as given.</param>
+    public PostgresFeedbackStore(string connectionString, ErasureMarkers? erasure = null, IdPseudonyms? pseudonyms = null)
+        : this(connectionString, GroupLimits.Default, erasure, pseudonyms)
     {
     }
 
-    internal PostgresFeedbackStore(string connectionString, GroupLimits groups, ErasureMarkers? erasure = null)
-        : base(erasure)
+    internal PostgresFeedbackStore(string connectionString, GroupLimits groups, ErasureMarkers? erasure = null, IdPseudonyms? pseudonyms = null)
+        : base(erasure, pseudonyms)
     {
         _dataSource = NpgsqlDataSource.Create(WithDefaults(connectionString));
         PostgresSchema.Migrate(_dataSource);
         _groups = new GroupCommitter(_dataSource, groups);
+        PseudonymiseStoredIds();
     }
 
     /// <summary>
@@ -62,6 +64,7 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
         // Blocks on the group's outcome itself, not on a continuation: a caller on a starved thread pool still wakes.
         byte[] hash = contentHash.ToArray();
         long device = DeviceKey(batch.DeviceId);
+        batch = StoredUsers(batch);
         return _groups.Submit(new PendingIngest(device, batch, hash)).GetAwaiter().GetResult() ?? IngestAloneOrErased(device, batch, hash);
     }
 
@@ -69,6 +72,7 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
     public override async Task<IngestResult> IngestAsync(EventBatch batch, byte[] contentHash)
     {
         long device = DeviceKey(batch.DeviceId);
+        batch = StoredUsers(batch);
         return await _groups.Submit(new PendingIngest(device, batch, contentHash)).ConfigureAwait(false)
             ?? IngestAloneOrErased(device, batch, contentHash);
     }
@@ -131,7 +135,7 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
         long device = DeviceKey(batch.DeviceId);
         try
         {
-            return Transact((connection, transaction) => AttributeIngest.Run(batch, device, connection, transaction));
+            return Transact((connection, transaction) => AttributeIngest.Run(StoredUsers(batch), device, connection, transaction));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
         {
@@ -214,7 +218,7 @@ public sealed class PostgresFeedbackStore : SqlFeedbackStore
         byte[] marker = Markers.Of(deviceId);
         key = Transact((connection, transaction) =>
         {
-            long found = LookUpOrAddDevice(connection, transaction, deviceId);
+            long found = LookUpOrAddDevice(connection, transaction, StoredDevice(deviceId));
             // After the insert: an erasure racing it has committed by now (the insert waited on its row), so its marker
             // is seen here and the new row is rolled back.
             return IsErased(connection, transaction, marker) ? throw new DeviceErasedException() : found;

@@ -128,8 +128,9 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
 
     /// <param name="path">The database file (created with its directory when missing).</param>
     /// <param name="erasure">How erased devices are remembered; the server passes its keyed markers, tools that only read may leave it out.</param>
-    public SqliteFeedbackStore(string path, ErasureMarkers? erasure = null)
-        : base(erasure)
+    /// <param name="pseudonyms">What is stored instead of device and user ids; the server passes its keyed pseudonyms, null stores ids as given.</param>
+    public SqliteFeedbackStore(string path, ErasureMarkers? erasure = null, IdPseudonyms? pseudonyms = null)
+        : base(erasure, pseudonyms)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString();
@@ -149,6 +150,10 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
             _insertEvent.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
         _insertEvent.Prepare();
+        if (PseudonymiseStoredIds() > 0)
+        {
+            TruncateLog(); // the ids' old pages leave the log as an erasure's do
+        }
     }
 
     /// <summary>SQLite's default collation compares text with memcmp: byte order.</summary>
@@ -157,6 +162,7 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
     public override IngestResult Ingest(EventBatch batch, ReadOnlySpan<byte> contentHash)
     {
         byte[] hash = contentHash.ToArray();
+        batch = StoredUsers(batch);
         return Transact((connection, transaction) =>
         {
             var previous = Query(connection, transaction, "SELECT content_hash, stored, already, last_seq, device FROM batches WHERE batch_id = $id",
@@ -237,7 +243,7 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
         Single(_writer, transaction, "SELECT coalesce(max(seq), 0) FROM events WHERE device = $d", r => r.GetInt64(0), ("$d", device));
 
     public override AttributeIngestResult IngestAttributes(AttributeBatch batch) =>
-        Transact((connection, transaction) => AttributeIngest.Run(batch, DeviceKey(transaction, batch.DeviceId), connection, transaction));
+        Transact((connection, transaction) => AttributeIngest.Run(StoredUsers(batch), DeviceKey(transaction, batch.DeviceId), connection, transaction));
 
     /// <summary>One SQLite file has one server: the lease is this process's, always granted, one trainer at a time.</summary>
     public override ITrainingLease? TryAcquireTrainingLease() => _trainingLease.Wait(0) ? new ProcessLease(_trainingLease) : null;
@@ -316,7 +322,8 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
     /// <exception cref="DeviceErasedException">When the device was erased.</exception>
     private long DeviceKey(SqliteTransaction transaction, string deviceId)
     {
-        if (Scalar(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", ("$d", deviceId)) is long known)
+        string stored = StoredDevice(deviceId);
+        if (Scalar(_writer, transaction, "SELECT id FROM devices WHERE device_id = $d", ("$d", stored)) is long known)
         {
             return known;
         }
@@ -325,7 +332,7 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
             throw new DeviceErasedException();
         }
         return (long)Scalar(_writer, transaction, "INSERT INTO devices(device_id, first_seen_ms) VALUES ($d, $now) RETURNING id",
-            ("$d", deviceId), ("$now", NowMs()))!;
+            ("$d", stored), ("$now", NowMs()))!;
     }
 
     /// <summary>
@@ -333,7 +340,9 @@ public sealed class SqliteFeedbackStore : SqlFeedbackStore
     /// until then. Readers in the middle of a read can hold it back; the next erasure (or the next checkpoint SQLite
     /// runs itself, which overwrites the log from its start) catches up.
     /// </summary>
-    private protected override void Erased(string deviceId)
+    private protected override void Erased(string deviceId) => TruncateLog();
+
+    private void TruncateLog()
     {
         lock (_writeLock)
         {

@@ -67,7 +67,7 @@ public static class AdminEndpoints
         if (!AuthFilters.SameSecret(options.AdminKey!, presented))
         {
             metrics.AuthFailed("admin_login");
-            loggers.CreateLogger("OnDeviceReco.Server.Admin").LogWarning("Dashboard sign-in with a wrong key from {Address}", http.Connection.RemoteIpAddress);
+            loggers.CreateLogger("OnDeviceReco.Server.Admin").LogWarning("Dashboard sign-in with a wrong key refused");
             return Page(LoginPage.Render("That key is not the operator key."), StatusCodes.Status401Unauthorized);
         }
         http.Response.Cookies.Append(AdminSessions.CookieName, sessions.Issue(), sessions.CookieOptions(http.Request));

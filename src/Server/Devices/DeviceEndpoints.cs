@@ -33,7 +33,7 @@ public static class DeviceEndpoints
     }
 
     private static async Task<IResult> Register(HttpContext http, IFeedbackIngest store, DeviceTokens tokens, RegistrationLimits limits,
-        ServerMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+        ServerMetrics metrics, LogNames names, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (limits.Refusal(http, metrics) is { } tooMany)
         {
@@ -61,17 +61,17 @@ public static class DeviceEndpoints
         var log = loggers.CreateLogger("OnDeviceReco.Server.Devices");
         if (binding == DeviceBinding.Erased)
         {
-            log.LogInformation("Registration for erased device {Device} refused", LogNames.Device(registration.DeviceId));
+            log.LogInformation("Registration for erased device {Device} refused", names.Device(registration.DeviceId));
             return Gone(metrics);
         }
         if (binding == DeviceBinding.Mismatch)
         {
-            log.LogWarning("Registration for {Device} with a wrong secret refused", LogNames.Device(registration.DeviceId));
+            log.LogWarning("Registration for {Device} with a wrong secret refused", names.Device(registration.DeviceId));
             metrics.Rejected(StatusCodes.Status401Unauthorized);
             return Results.Problem("This device id is registered with another secret.",
                 statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized");
         }
-        log.LogDebug("Device {Device} {Binding}", LogNames.Device(registration.DeviceId), binding == DeviceBinding.Bound ? "registered" : "renewed its token");
+        log.LogDebug("Device {Device} {Binding}", names.Device(registration.DeviceId), binding == DeviceBinding.Bound ? "registered" : "renewed its token");
         var credential = new DeviceCredential(registration.DeviceId, tokens.Issue(registration.DeviceId), (long)tokens.Lifetime.TotalSeconds);
         return Results.Bytes(WireCodec.Encode(credential), WireCodec.ContentType);
     }
@@ -84,14 +84,14 @@ public static class DeviceEndpoints
             statusCode: StatusCodes.Status410Gone, title: "Device erased");
     }
 
-    private static IResult Erase(string deviceId, HttpContext http, IFeedbackIngest store, ILoggerFactory loggers)
+    private static IResult Erase(string deviceId, HttpContext http, IFeedbackIngest store, LogNames names, ILoggerFactory loggers)
     {
         if (deviceId != http.AuthenticatedDevice())
         {
             return Results.Problem("A device may only erase its own data.", statusCode: StatusCodes.Status403Forbidden, title: "Wrong device");
         }
         long erased = store.EraseDevice(deviceId);
-        loggers.CreateLogger("OnDeviceReco.Server.Devices").LogInformation("Erased {Events} events of device {Device}", erased, LogNames.Device(deviceId));
+        loggers.CreateLogger("OnDeviceReco.Server.Devices").LogInformation("Erased {Events} events of device {Device}", erased, names.Device(deviceId));
         return Results.Ok(new DeviceErasure(deviceId, erased));
     }
 }

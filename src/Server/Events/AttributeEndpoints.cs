@@ -39,7 +39,7 @@ public static class AttributeEndpoints
         TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var log = loggers.CreateLogger("OnDeviceReco.Server.Attributes");
-        string device = LogNames.Device(http.AuthenticatedDevice());
+        string device = http.RequestServices.GetRequiredService<LogNames>().Device(http.AuthenticatedDevice());
         var (batch, _, problem) = await DeviceMessages.ReadAsync<AttributeBatch>(http, options, metrics, log, "attribute batch", bytes => WireCodec.DecodeAttributeBatch(bytes), b => b.DeviceId, cancellationToken);
         if (batch is null)
         {

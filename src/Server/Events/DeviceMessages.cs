@@ -28,7 +28,7 @@ internal static class DeviceMessages
         }
         catch (ProtocolFormatException e)
         {
-            log.LogWarning("Malformed {What} from {Device}: {Reason}", what, LogNames.Device(http.AuthenticatedDevice()), e.Message);
+            log.LogWarning("Malformed {What} from {Device}: {Reason}", what, http.RequestServices.GetRequiredService<LogNames>().Device(http.AuthenticatedDevice()), e.Message);
             return (null, [], EventEndpoints.Refuse(metrics, StatusCodes.Status400BadRequest, $"Malformed {what}", e.Message));
         }
         if (deviceOf(message) != http.AuthenticatedDevice())

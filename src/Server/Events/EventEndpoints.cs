@@ -40,7 +40,7 @@ public static class EventEndpoints
     {
         var log = loggers.CreateLogger("OnDeviceReco.Server.Events");
         var started = Stopwatch.GetTimestamp();
-        string device = LogNames.Device(http.AuthenticatedDevice());
+        string device = http.RequestServices.GetRequiredService<LogNames>().Device(http.AuthenticatedDevice());
         var (batch, body, problem) = await DeviceMessages.ReadAsync<EventBatch>(http, options, metrics, log, "batch", bytes => WireCodec.DecodeBatch(bytes), b => b.DeviceId, cancellationToken);
         if (batch is null)
         {

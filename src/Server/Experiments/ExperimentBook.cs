@@ -11,7 +11,8 @@ namespace OnDeviceReco.Server.Experiments;
 /// experiment for a new version, and deciding one (promote, roll back, continue). The store holds everything, so
 /// every node answers alike (this node's view is at most <see cref="Refresh"/> old).
 /// </summary>
-public sealed class ExperimentBook(ServerOptions options, IExperimentStore store, ModelRegistry registry, TimeProvider clock, ILogger<ExperimentBook> log)
+public sealed class ExperimentBook(ServerOptions options, IExperimentStore store, ModelRegistry registry, IdPseudonyms pseudonyms, TimeProvider clock,
+    ILogger<ExperimentBook> log)
 {
     public const string Automatic = "automatic";
     public const string Operator = "operator";
@@ -49,8 +50,13 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
     /// <summary>The running experiment (at most one runs at a time), or null.</summary>
     public ExperimentDefinition? Running => All.LastOrDefault(e => e.IsRunning);
 
-    /// <summary>The arm <paramref name="deviceId"/> is on in the running experiment, or null when none runs.</summary>
-    public ExperimentArm? ArmOf(string deviceId) => Running is { } running ? running.AssignmentFor(running.ArmOf(deviceId)) : null;
+    /// <summary>
+    /// The arm <paramref name="deviceId"/> (as the device sends it) is on in the running experiment, or null when none
+    /// runs. Drawn from the name the store holds the device under, so the metrics, which read only stored names, put
+    /// its events in the same arm (<see cref="ArmMetrics"/>). A pseudonym key rotation draws every device again.
+    /// </summary>
+    public ExperimentArm? ArmOf(string deviceId) =>
+        Running is { } running ? running.AssignmentFor(running.ArmOf(pseudonyms.Device(deviceId))) : null;
 
     /// <summary>
     /// Whether <paramref name="deviceId"/> may download <paramref name="version"/>: a version that was an experiment's

@@ -16,10 +16,11 @@ public static class FeedbackStores
 
     /// <param name="options">Which store.</param>
     /// <param name="erasure">How the store remembers erased devices (the server's keyed markers).</param>
-    public static IFeedbackStore Create(ServerOptions options, ErasureMarkers erasure) => options.Store.ToLowerInvariant() switch
+    /// <param name="pseudonyms">What the store writes instead of device and user ids (the server's keyed pseudonyms).</param>
+    public static IFeedbackStore Create(ServerOptions options, ErasureMarkers erasure, IdPseudonyms pseudonyms) => options.Store.ToLowerInvariant() switch
     {
-        Sqlite => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db"), erasure),
-        PostgreSql => new PostgresFeedbackStore(options.ConnectionString!, erasure),
+        Sqlite => new SqliteFeedbackStore(Path.Combine(options.DataDirectory, "feedback.db"), erasure, pseudonyms),
+        PostgreSql => new PostgresFeedbackStore(options.ConnectionString!, erasure, pseudonyms),
         _ => throw new InvalidOperationException($"Reco:Store must be '{Sqlite}' or '{PostgreSql}', not '{options.Store}'."),
     };
 }

@@ -1,19 +1,15 @@
-using System.Security.Cryptography;
-using System.Text;
+using OnDeviceReco.Feedback;
 
 namespace OnDeviceReco.Server.Hosting;
 
 /// <summary>
-/// How a device appears in logs: a short one-way pseudonym of its id. Operators can still follow one device
-/// through the log, but a log reader learns no id to present (and ids are worthless without the device's
-/// secret anyway). Tokens and secrets never appear in logs at all.
+/// How a device appears in logs: by default, always, its keyed pseudonym — the name the store holds it under —
+/// never its id. Operators can follow one device through the log and find its rows, while a log reader learns no
+/// id and, without the server's key, cannot test a guessed one. User ids, tokens, secrets and client addresses
+/// never appear in the server's own log lines.
 /// </summary>
-public static class LogNames
+public sealed class LogNames(IdPseudonyms pseudonyms)
 {
-    public static string Device(string deviceId)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes("odr-log/1\n" + deviceId), hash);
-        return "dev-" + Convert.ToHexStringLower(hash[..6]);
-    }
+    /// <summary>The log name of the device <paramref name="deviceId"/> (as the device sent it).</summary>
+    public string Device(string deviceId) => "dev-" + pseudonyms.Device(deviceId);
 }

@@ -82,7 +82,10 @@ public static class OnDeviceRecoServerExtensions
     private static IServiceCollection AddServerServices(this IServiceCollection services)
     {
         services.AddSingleton(provider => PrivacyKeys.LoadOrCreate(SecretsDirectory(provider)));
-        services.AddSingleton(provider => FeedbackStores.Create(provider.GetRequiredService<ServerOptions>(), provider.GetRequiredService<PrivacyKeys>().Erasure));
+        services.AddSingleton(provider => PseudonymKeys.LoadOrCreate(SecretsDirectory(provider), provider.GetRequiredService<ServerOptions>().Privacy.PseudonymPeriod));
+        services.AddSingleton<LogNames>();
+        services.AddSingleton(provider => FeedbackStores.Create(provider.GetRequiredService<ServerOptions>(), provider.GetRequiredService<PrivacyKeys>().Erasure,
+            provider.GetRequiredService<IdPseudonyms>()));
         // Each part of the one store, for the consumers that need only that part (the store tolerates being disposed once per registration).
         services.AddSingleton<IFeedbackIngest>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IUserAttributeStore>(provider => provider.GetRequiredService<IFeedbackStore>());

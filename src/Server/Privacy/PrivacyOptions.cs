@@ -18,11 +18,24 @@ public sealed class PrivacyOptions
     /// </summary>
     public double NoiseScale { get; set; } = 2.0;
 
+    /// <summary>
+    /// The current period of the keyed pseudonyms the store holds instead of device and user ids: its key is
+    /// <c>pseudonyms-N.secret</c> in the secrets directory (created on first start, shared by every node). Raising it
+    /// (on every node) rotates the key: from then on ids get new pseudonyms, unlinkable to the old ones without the
+    /// old key. Older key files present stay in use for erasure only; delete one when its period's data is gone.
+    /// See docs/privacy.md.
+    /// </summary>
+    public int PseudonymPeriod { get; set; } = 1;
+
     public void Validate()
     {
         if (MinDevices < 1 || !(NoiseScale >= 0) || double.IsInfinity(NoiseScale))
         {
             throw new InvalidOperationException("Reco:Privacy:MinDevices must be ≥ 1 and Reco:Privacy:NoiseScale a finite number ≥ 0.");
+        }
+        if (PseudonymPeriod < 1)
+        {
+            throw new InvalidOperationException("Reco:Privacy:PseudonymPeriod must be ≥ 1.");
         }
     }
 }

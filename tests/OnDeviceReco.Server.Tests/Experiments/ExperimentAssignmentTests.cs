@@ -24,7 +24,7 @@ public sealed class ExperimentAssignmentTests
             await using var device = lab.OpenDevice(dir, $"device-{d}");
             var sync = await device.SyncAsync();
             Assert.Equal(SyncStatus.Completed, sync.Status);
-            string expected = experiment.ArmOf(device.DeviceId);
+            string expected = experiment.ArmOf(lab.Server.StoredDevice(device.DeviceId));
             Assert.Equal(new ExperimentArm(experiment.Id, expected, experiment.VersionOf(expected)), device.Arm);
             Assert.Equal(device.Arm, sync.Arm);
             Assert.Equal(experiment.VersionOf(expected), device.Model?.ModelVersion);
@@ -73,7 +73,7 @@ public sealed class ExperimentAssignmentTests
             string deviceId = $"device-{d}";
             string token = await lab.Server.RegisterAsync(deviceId, ServerHost.NewSecret());
             using var response = await lab.Server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Get, "v1/models/2", deviceId, token));
-            bool onTreatment = experiment.ArmOf(deviceId) == ExperimentDefinition.TreatmentArm;
+            bool onTreatment = experiment.ArmOf(lab.Server.StoredDevice(deviceId)) == ExperimentDefinition.TreatmentArm;
             Assert.Equal(onTreatment ? HttpStatusCode.OK : HttpStatusCode.NotFound, response.StatusCode);
             (onTreatment ? ref served : ref refused)++;
             // The serving version stays open to everyone.
@@ -89,7 +89,7 @@ public sealed class ExperimentAssignmentTests
         await using var lab = await ExperimentServer.StartAsync();
         // Every device on the treatment: any release with an arm would show it.
         var experiment = await lab.StartExperimentAsync(0.99);
-        string deviceId = Enumerable.Range(0, 100).Select(i => $"old-{i}").First(id => experiment.ArmOf(id) == ExperimentDefinition.TreatmentArm);
+        string deviceId = Enumerable.Range(0, 100).Select(i => $"old-{i}").First(id => experiment.ArmOf(lab.Server.StoredDevice(id)) == ExperimentDefinition.TreatmentArm);
         string token = await lab.Server.RegisterAsync(deviceId, ServerHost.NewSecret());
 
         using var old = await lab.Server.Http.SendAsync(ServerHost.DeviceRequest(HttpMethod.Get, "v1/models/latest", deviceId, token));

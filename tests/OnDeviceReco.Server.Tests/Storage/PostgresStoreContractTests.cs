@@ -16,6 +16,10 @@ public sealed class PostgresStoreContractTests(PostgresFixture postgres) : Feedb
 
     protected override IFeedbackStore NewStore() => new PostgresFeedbackStore(_lastDatabase = postgres.NewLinguisticDatabase());
 
+    protected override IFeedbackStore ReopenStore(ErasureMarkers markers, IdPseudonyms pseudonyms) => new PostgresFeedbackStore(_lastDatabase!, markers, pseudonyms);
+
+    protected override byte[] RawContent() => System.Text.Encoding.UTF8.GetBytes(postgres.Dump(_lastDatabase!));
+
     protected override long AttributeRows()
     {
         using var connection = new NpgsqlConnection(_lastDatabase);

@@ -14,6 +14,11 @@ public sealed class SqliteStoreContractTests : FeedbackStoreContract, IDisposabl
 
     protected override IFeedbackStore NewStore() => new SqliteFeedbackStore(_lastPath = _dir.File($"{Guid.NewGuid():N}/feedback.db"));
 
+    protected override IFeedbackStore ReopenStore(ErasureMarkers markers, IdPseudonyms pseudonyms) => new SqliteFeedbackStore(_lastPath!, markers, pseudonyms);
+
+    protected override byte[] RawContent() =>
+        [.. Directory.EnumerateFiles(Path.GetDirectoryName(_lastPath)!, "feedback.db*").SelectMany(PseudonymousServerTests.ReadShared)];
+
     protected override long AttributeRows()
     {
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _lastPath, Pooling = false }.ToString());

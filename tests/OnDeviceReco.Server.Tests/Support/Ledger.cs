@@ -4,12 +4,12 @@ namespace OnDeviceReco.Server.Tests.Support;
 public static class Ledger
 {
     /// <summary>
-    /// Compares feedback.db with <paramref name="expected"/>: same count, same (device, sequence) set, same item
+    /// Compares feedback.db with <paramref name="expected"/> (devices under their stored names): same count, same (device, sequence) set, same item
     /// ids, no (device, sequence) and no item id twice; and the admin stats count the same number of events.
     /// </summary>
     public static async Task AssertExactlyOnceAsync(ServerHost server, IEnumerable<TrackedEvent> expected)
     {
-        var want = expected.ToList();
+        var want = expected.Select(e => e with { DeviceId = server.StoredDevice(e.DeviceId) }).ToList();
         var stored = server.StoredEvents();
 
         var duplicateKeys = stored.GroupBy(e => (e.DeviceId, e.Sequence)).Where(g => g.Count() > 1).Select(g => g.Key).ToList();

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OnDeviceReco.Feedback;
 using OnDeviceReco.Protocol.Wire;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Server.Models;
@@ -11,7 +12,7 @@ using OnDeviceReco.Server.Privacy;
 
 namespace OnDeviceReco.Server.Tests.Support;
 
-/// <summary>One event as the server stored it (read straight from feedback.db).</summary>
+/// <summary>One event as the server stored it (read straight from feedback.db): device and user are the stored pseudonyms.</summary>
 public readonly record struct ServerEvent(string DeviceId, long Sequence, string ItemId, string UserId, int Type);
 
 /// <summary>
@@ -48,6 +49,12 @@ public sealed class ServerHost : IAsyncDisposable
 
     /// <summary>The public key the server signs models with (PEM), which its devices must trust.</summary>
     public Task<string> ModelKeyAsync() => File.ReadAllTextAsync(Path.Combine(DataDirectory, "signing-key.pem.pub"));
+
+    /// <summary>The name the server's store holds <paramref name="deviceId"/> under (its keyed pseudonym), as an auditor with the server's key finds it.</summary>
+    public string StoredDevice(string deviceId) => _app.Services.GetRequiredService<IdPseudonyms>().Device(deviceId);
+
+    /// <summary>The name the server's store holds the user <paramref name="userId"/> of <paramref name="deviceId"/> under.</summary>
+    public string StoredUser(string deviceId, string userId) => _app.Services.GetRequiredService<IdPseudonyms>().User(deviceId, userId);
 
     /// <summary>A plain client on the server's address with no default headers.</summary>
     public HttpClient Http { get; }
