@@ -72,6 +72,10 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 ["privacy_min_devices"] = shipped.MinDevices,
                 ["privacy_noise_scale"] = shipped.NoiseScale,
             };
+            foreach (var (name, value) in candidate.Training.Privacy?.Metrics() ?? new Dictionary<string, double>())
+            {
+                metrics[name] = value; // user-level DP: ε, δ, C, σ of the run that made these weights
+            }
             if (choice.Scores.Count > 1)
             {
                 foreach (var score in choice.Scores)
@@ -79,7 +83,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                     metrics[$"validation_ndcg@10:{score.Name}"] = score.ValidationNdcg10;
                 }
             }
-            using var refitted = publish && settings.RefitOnAllData ? Refit(data, config, candidate.Training.BestEpoch, settings.Seed) : null;
+            // A private recipe ships the candidate itself: a second private run would spend ε again.
+            using var refitted = publish && settings.RefitOnAllData && config.Privacy is null ? Refit(data, config, candidate.Training.BestEpoch, settings.Seed) : null;
             if (refitted is not null)
             {
                 metrics["refit_epochs"] = candidate.Training.BestEpoch;
