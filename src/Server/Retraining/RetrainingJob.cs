@@ -93,7 +93,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var cohorts = CohortSignals.Build(store, data, shipped, version);
             ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts,
                 popularItems: kAnonymous.SharedItems);
-            string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
+            string privacy = candidate.Training.Privacy is { } spent ? $"{spent}; " : "";
+            string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + privacy + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
             if (publish && !lease.IsHeld)
