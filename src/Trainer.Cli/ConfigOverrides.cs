@@ -3,10 +3,14 @@ using OnDeviceReco.Trainer.Models;
 
 namespace OnDeviceReco.Trainer.Cli;
 
-/// <summary>Command-line overrides of the sequence models' hyperparameters (applied to every model run).</summary>
+/// <summary>
+/// Command-line overrides of the sequence models' hyperparameters (applied to every model run); the --dp-* options set
+/// the private recipes' (sasrec-dp) target ε, δ, clipping norm C, expected users per step, or a fixed noise multiplier σ.
+/// </summary>
 public static class ConfigOverrides
 {
-    public static readonly string[] Names = ["--max-length", "--batch-size", "--learning-rate", "--dropout", "--dimension", "--blocks", "--heads", "--evaluate-every", "--patience", "--negatives", "--shuffle-ties"];
+    public static readonly string[] Names = ["--max-length", "--batch-size", "--learning-rate", "--dropout", "--dimension", "--blocks", "--heads", "--evaluate-every", "--patience", "--negatives", "--shuffle-ties",
+        "--dp-epsilon", "--dp-delta", "--dp-clip", "--dp-users-per-step", "--dp-noise"];
 
     public static ModelConfig Apply(ModelConfig config, CommandLine line)
     {
@@ -35,6 +39,22 @@ public static class ConfigOverrides
             Negatives = line.Int("--negatives", config.Negatives, 1, 1_000_000),
             ShuffleTies = line.Int("--shuffle-ties", config.ShuffleTies ? 1 : 0, 0, 1) == 1,
         };
+        if (result.Privacy is { } privacy)
+        {
+            // Only private recipes (sasrec-dp) take these; the others are compared as they are.
+            double? Optional(string name, double min, double max) => line.Optional(name) is null ? null : Real(name, 0, min, max);
+            result = result with
+            {
+                Privacy = privacy with
+                {
+                    TargetEpsilon = Real("--dp-epsilon", privacy.TargetEpsilon, 1e-3, 1e6),
+                    Delta = Optional("--dp-delta", 1e-300, 0.5) ?? privacy.Delta,
+                    ClipNorm = Real("--dp-clip", privacy.ClipNorm, 1e-9, 1e9),
+                    UsersPerStep = line.Int("--dp-users-per-step", privacy.UsersPerStep, 1, 100_000_000),
+                    NoiseMultiplier = Optional("--dp-noise", 1e-6, 1e6) ?? privacy.NoiseMultiplier,
+                },
+            };
+        }
         if (result.Dimension % result.Heads != 0)
         {
             throw new UsageException($"--dimension ({result.Dimension}) must be divisible by --heads ({result.Heads}).");

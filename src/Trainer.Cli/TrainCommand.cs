@@ -68,6 +68,10 @@ public static class TrainCommand
             ["validation_hr@10"] = validation.HitRate10,
             ["epochs"] = result.BestEpoch,
         };
+        foreach (var (name, value) in result.Privacy?.Metrics() ?? new Dictionary<string, double>())
+        {
+            metrics[name] = value; // signed with the manifest: the bundle says what it promises
+        }
         using var key = ModelBundleWriter.LoadOrCreateKey(keyPath, out bool created);
         if (created)
         {

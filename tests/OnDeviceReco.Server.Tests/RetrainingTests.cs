@@ -111,6 +111,41 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_private_recipe_records_the_epsilon_it_spent_in_the_signed_manifest_and_on_the_models_page()
+    {
+        await using var server = await ServerHost.StartAsync(options =>
+        {
+            RingGames.RetrainOnceSynced(options.Retraining);
+            options.Retraining.Recipes = ["sasrec-dp"];
+            options.Retraining.MaxEpochs = 5;
+            options.Retraining.Threads = 2;
+            options.Retraining.RefitOnAllData = true; // ignored for a private recipe: a second run would spend ε again
+        });
+        using var directory = new TempDirectory();
+        string trustedKey = await server.ModelKeyAsync();
+        await Ring.SyncPlayersAsync(directory, server, trustedKey);
+
+        var stats = await WaitAsync(server, s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
+        Assert.Null(stats.LastRetrainingError);
+        var record = Assert.Single(await Models(server));
+        output.WriteLine(record.Reason);
+        Assert.Contains("user-level (ε = ", record.Reason);
+        var metrics = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, double>>(record.Metrics)!;
+        Assert.InRange(metrics["dp_epsilon"], 7.9, 8.0); // the recipe's default target, spent over its 5 planned epochs
+        Assert.Equal(1.0 / metrics["dp_users"], metrics["dp_delta"], 12);
+        Assert.Equal(1, metrics["dp_clip_norm"]);
+        Assert.True(metrics["dp_noise_multiplier"] > 0);
+        Assert.Equal(5, metrics["dp_steps"]); // 60 users ≤ 256 per step: every user in every step, one step per epoch
+        Assert.DoesNotContain("refit_epochs", record.Metrics);
+
+        // Signed with the bundle, whether the gate published it or kept it back.
+        var verified = new OnDeviceReco.Protocol.BundleVerifier([trustedKey]).Verify(Path.Combine(server.DataDirectory, "models", "v1"));
+        Assert.Equal(metrics["dp_epsilon"], verified.Manifest.Metrics!["dp_epsilon"]);
+        string page = OnDeviceReco.Server.Admin.ModelsPage.Render([OnDeviceReco.Server.Admin.ModelView.From(record)], null, "token");
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ε {metrics["dp_epsilon"]:0.00} (δ "), page);
+    }
+
+    [Fact]
     public void An_unknown_or_repeated_recipe_is_refused_at_startup_and_none_listed_means_the_model_alone()
     {
         var unknown = Assert.Throws<InvalidOperationException>(() => new OnDeviceReco.Server.Hosting.RetrainingOptions { Recipes = ["sasrec", "transformer-xl"] }.Validate());

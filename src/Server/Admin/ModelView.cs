@@ -5,7 +5,7 @@ namespace OnDeviceReco.Server.Admin;
 
 /// <summary>A recorded model version with the gate metrics the dashboard charts, read from its metrics JSON.</summary>
 internal sealed record ModelView(long Version, DateTimeOffset CreatedAt, bool Published, double? Ndcg10, double? HitRate10,
-    double? BaselineNdcg10, string Reason)
+    double? BaselineNdcg10, string Reason, double? Epsilon = null, double? Delta = null)
 {
     public static ModelView From(ModelRecord record)
     {
@@ -19,7 +19,8 @@ internal sealed record ModelView(long Version, DateTimeOffset CreatedAt, bool Pu
             // A record written by another tool: show the version without numbers rather than no page at all.
         }
         double? Get(string key) => metrics is not null && metrics.TryGetValue(key, out double v) ? v : null;
-        return new ModelView(record.Version, record.CreatedAt, record.Published, Get("ndcg@10"), Get("hr@10"), Get("baseline_ndcg@10"), record.Reason);
+        return new ModelView(record.Version, record.CreatedAt, record.Published, Get("ndcg@10"), Get("hr@10"), Get("baseline_ndcg@10"), record.Reason,
+            Get("dp_epsilon"), Get("dp_delta"));
     }
 
     /// <summary>Gate metrics across versions: candidate NDCG@10 (hollow when kept back) against its baseline (the model serving then, or popularity).</summary>

@@ -18,20 +18,25 @@ internal static class ModelsPage
             rows.Append($"""
                 <tr id="model-v{m.Version}"><td>v{m.Version}</td><td>{Html.Time(m.CreatedAt)}</td><td>{state}</td>
                 <td class="n">{Html.Number(m.Ndcg10)}</td><td class="n">{Html.Number(m.BaselineNdcg10)}</td><td class="n">{Html.Number(m.HitRate10)}</td>
-                <td>{Html.E(m.Reason)}</td><td>{action}</td></tr>
+                <td class="n" title="user-level differential privacy of the training run">{Privacy(m)}</td><td>{Html.E(m.Reason)}</td><td>{action}</td></tr>
                 """);
         }
         return Html.Page("Models", $"""
             {(notice is null ? "" : $"<p class=\"card\" id=\"notice\">{Html.E(notice)}</p>")}
             {ModelView.Chart(models)}
             <h2>Versions</h2>
-            <table><thead><tr><th>version</th><th>trained</th><th>state</th><th>NDCG@10</th><th>compared with</th><th>HR@10</th><th>gate decision</th><th></th></tr></thead>
+            <table><thead><tr><th>version</th><th>trained</th><th>state</th><th>NDCG@10</th><th>compared with</th><th>HR@10</th><th>user-level DP</th><th>gate decision</th><th></th></tr></thead>
             <tbody>{rows}</tbody></table>
             <h2>Retrain</h2>
             <form method="post" action="/admin/retrain" class="inline">{Html.AntiForgery(csrf)}<button type="submit" id="retrain-now">Retrain now</button></form>
             <span class="note">Starts a run whatever the new-event threshold says; the gate still decides whether it ships.</span>
             """, "Models", csrf);
     }
+
+    /// <summary>"ε 7.98 (δ 1.5e-03)" for a privately trained version, "off" otherwise.</summary>
+    private static string Privacy(ModelView m) => m.Epsilon is { } epsilon
+        ? Html.E(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"ε {epsilon:0.00} (δ {m.Delta:0.0e+00})"))
+        : "off";
 
     /// <summary>The confirmation step before a version is served to every device (no script needed for it).</summary>
     public static string Confirm(ModelView model, long? serving, string csrf) => Html.Page($"Serve v{model.Version}?", $"""

@@ -72,6 +72,10 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                 ["privacy_min_devices"] = shipped.MinDevices,
                 ["privacy_noise_scale"] = shipped.NoiseScale,
             };
+            foreach (var (name, value) in candidate.Training.Privacy?.Metrics() ?? new Dictionary<string, double>())
+            {
+                metrics[name] = value; // user-level DP: ε, δ, C, σ of the run that made these weights
+            }
             if (choice.Scores.Count > 1)
             {
                 foreach (var score in choice.Scores)
@@ -79,7 +83,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                     metrics[$"validation_ndcg@10:{score.Name}"] = score.ValidationNdcg10;
                 }
             }
-            using var refitted = publish && settings.RefitOnAllData ? Refit(data, config, candidate.Training.BestEpoch, settings.Seed) : null;
+            // A private recipe ships the candidate itself: a second private run would spend ε again.
+            using var refitted = publish && settings.RefitOnAllData && config.Privacy is null ? Refit(data, config, candidate.Training.BestEpoch, settings.Seed) : null;
             if (refitted is not null)
             {
                 metrics["refit_epochs"] = candidate.Training.BestEpoch;
@@ -88,7 +93,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var cohorts = CohortSignals.Build(store, data, shipped, version);
             ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts,
                 popularItems: kAnonymous.SharedItems);
-            string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
+            string privacy = candidate.Training.Privacy is { } spent ? $"{spent}; " : "";
+            string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + privacy + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
             if (publish && !lease.IsHeld)

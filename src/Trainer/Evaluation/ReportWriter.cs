@@ -88,6 +88,19 @@ public static class ReportWriter
             {
                 json.WriteString("stopped_because", training.StopDetail);
             }
+            if (training.Privacy is { } privacy)
+            {
+                json.WriteStartObject("privacy");
+                json.WriteString("unit", "user");
+                foreach (var (key, value) in privacy.Metrics())
+                {
+                    json.WriteNumber(key["dp_".Length..], value);
+                }
+                json.WriteNumber("planned_steps", privacy.PlannedSteps);
+                json.WriteNumber("planned_epsilon", privacy.PlannedEpsilon);
+                json.WriteNumber("clipped_share", Math.Round(privacy.ClippedShare, 4));
+                json.WriteEndObject();
+            }
         }
     }
 

@@ -9,9 +9,10 @@ namespace OnDeviceReco.Trainer.Training;
 /// <summary>
 /// Trains a sequence model on next-item prediction at every position (Adam, as <see cref="HeldAdam"/>). With a validation callback it
 /// evaluates every few epochs, keeps the best weights and stops when validation stops improving; the test
-/// split is never looked at here.
+/// split is never looked at here. A recipe with <see cref="ModelConfig.Privacy"/> trains with user-level differential
+/// privacy instead (SequenceTrainer.Private.cs).
 /// </summary>
-public sealed class SequenceTrainer
+public sealed partial class SequenceTrainer
 {
     private readonly SequenceModel _model;
     private readonly ModelConfig _config;
@@ -38,6 +39,10 @@ public sealed class SequenceTrainer
     public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null,
         IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null, TimeSpan? budget = null, TimeProvider? clock = null)
     {
+        if (_config.Privacy is { } privacy)
+        {
+            return TrainPrivately(privacy, sequences, validate, epochs, onEpoch, shown, sameTime, budget, clock);
+        }
         var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
         var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
         var windows = new TrainingWindows(sequences, _config.MaxLength, shownUsed);

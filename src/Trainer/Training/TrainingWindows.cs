@@ -16,6 +16,7 @@ public sealed class TrainingWindows
     {
         var inputs = new List<long[]>();
         var targets = new List<long[]>();
+        var owners = new List<int>();
         var negatives = shown is null ? null : new List<long[]>();
         for (int u = 0; u < sequences.Count; u++)
         {
@@ -34,6 +35,7 @@ public sealed class TrainingWindows
                 }
                 inputs.Add(input);
                 targets.Add(target);
+                owners.Add(u);
                 if (negatives is not null)
                 {
                     negatives.Add(ShownNegatives(shown![u], start, window.Length - 1, pad, maxLength));
@@ -42,11 +44,15 @@ public sealed class TrainingWindows
         }
         Inputs = inputs;
         Targets = targets;
+        Owners = owners;
         Shown = negatives;
     }
 
     public IReadOnlyList<long[]> Inputs { get; }
     public IReadOnlyList<long[]> Targets { get; }
+
+    /// <summary>The index of the sequence (user) each window was cut from.</summary>
+    public IReadOnlyList<int> Owners { get; }
 
     /// <summary>Per window [L × <see cref="ShownPerPosition"/>], or null without impressions.</summary>
     public IReadOnlyList<long[]>? Shown { get; }
