@@ -5,7 +5,10 @@ namespace OnDeviceReco.Trainer.Evaluation.TimeSplit;
 
 /// <summary>One model's part of a time-split evaluation.</summary>
 /// <param name="Detail">What was chosen on validation for a baseline (e.g. the content baseline's history length).</param>
-public sealed record TimeSplitModel(string Name, SegmentResults Test, double ValidationNdcg10, TrainingResult? Training, string? Recipe, string? Detail);
+/// <param name="Validation">NDCG@10 per group on the validation window (segments relative to the validation cutoff), as
+/// chosen or early-stopped: what a hyperparameter choice may look at.</param>
+public sealed record TimeSplitModel(string Name, SegmentResults Test, double ValidationNdcg10, TrainingResult? Training, string? Recipe, string? Detail,
+    IReadOnlyDictionary<string, (double Ndcg10, int Targets)> Validation);
 
 /// <summary>Every model of one time-split run, with the bootstrap their intervals share.</summary>
 public sealed record TimeSplitResult(TimeSplitData Split, IReadOnlyList<TimeSplitModel> Models, UserBootstrap Bootstrap, int Seed);
@@ -37,13 +40,23 @@ public static class TimeSplitEvaluation
         var bootstrap = new UserBootstrap(users.Length, seed: seed);
         SegmentResults Test(IScorer scorer) => new(split.Test, ReplayRanking.Ranks(scorer, split.Test, table), userIndex, users.Length);
         double Validate(IScorer scorer) => ReplayRanking.Ranks(scorer, split.Validation, table).Average(ReplayRanking.Ndcg10);
+        var validationUsers = split.Validation.Select(c => c.User).Distinct().Select((u, i) => (u, i)).ToDictionary(p => p.u, p => p.i);
+        var validationIndex = split.Validation.Select(c => validationUsers[c.User]).ToArray();
+        IReadOnlyDictionary<string, (double, int)> ValidationGroups(IScorer scorer)
+        {
+            var results = new SegmentResults(split.Validation, ReplayRanking.Ranks(scorer, split.Validation, table), validationIndex, validationUsers.Count);
+            var none = new UserBootstrap(validationUsers.Count, resamples: 1);
+            return SegmentResults.Groups.ToDictionary(g => g, g => { var m = results.Metrics(g, none); return (m.Ndcg10, m.Targets); });
+        }
 
         var models = new List<TimeSplitModel>();
         if (baselines.Contains(Popularity))
         {
             // What a server knows without training: counts up to the window being replayed.
-            double validation = Validate(new PopularityScorer(split.TrainSequences, table));
-            models.Add(new TimeSplitModel(Popularity, Test(new PopularityScorer(split.BeforeCutoff, table)), validation, null, null, null));
+            var validationScorer = new PopularityScorer(split.TrainSequences, table);
+            double validation = Validate(validationScorer);
+            models.Add(new TimeSplitModel(Popularity, Test(new PopularityScorer(split.BeforeCutoff, table)), validation, null, null, null,
+                ValidationGroups(validationScorer)));
         }
         if (baselines.Contains(Content))
         {
@@ -59,7 +72,8 @@ public static class TimeSplitEvaluation
             var best = scored.MaxBy(s => s.Validation);
             using var chosen = new ContentScorer(items.TextVectors!, items.TextDimension, best.Recent);
             models.Add(new TimeSplitModel(Content, Test(chosen), best.Validation, null, null,
-                $"mean of the {best.Recent} newest items' text vectors (chosen on validation from {string.Join(", ", scored.Select(s => $"{s.Recent}: {s.Validation:0.0000}"))})"));
+                $"mean of the {best.Recent} newest items' text vectors (chosen on validation from {string.Join(", ", scored.Select(s => $"{s.Recent}: {s.Validation:0.0000}"))})",
+                ValidationGroups(chosen)));
         }
         var shared = budget is { } total ? new SharedBudget(total, Math.Max(1, recipes.Count)) : null;
         int left = recipes.Count;
@@ -70,7 +84,7 @@ public static class TimeSplitEvaluation
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences, () => Validate(scorer), config.MaxEpochs,
                 epoch => onEpoch?.Invoke(config.Name, epoch), sameTime: split.TrainSameTime, budget: share);
-            models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null));
+            models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null, ValidationGroups(scorer)));
         }
         return new TimeSplitResult(split, models, bootstrap, seed);
     }

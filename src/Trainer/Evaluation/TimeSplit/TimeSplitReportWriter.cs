@@ -51,6 +51,15 @@ public static class TimeSplitReportWriter
                 json.WriteString("chosen", detail);
             }
             json.WriteNumber("validation_ndcg@10", Math.Round(model.ValidationNdcg10, 5));
+            json.WriteStartObject("validation");
+            foreach (var (group, (ndcg, targets)) in model.Validation)
+            {
+                json.WriteStartObject(group);
+                WriteNumber(json, "ndcg@10", ndcg);
+                json.WriteNumber("targets", targets);
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
             var all = model.Test.Metrics("all", result.Bootstrap);
             WriteMetrics(json, all);
             json.WriteStartObject("segments");
@@ -128,6 +137,17 @@ public static class TimeSplitReportWriter
                 var m = model.Test.Metrics(g, result.Bootstrap);
                 return string.Create(CultureInfo.InvariantCulture, $"{m.Hr10:0.0000} [{m.Hr10Interval.Low:0.0000}, {m.Hr10Interval.High:0.0000}]");
             });
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {model.Name} | {string.Join(" | ", cells)} |");
+        }
+        text.AppendLine();
+        text.AppendLine("Validation NDCG@10 per segment (segments relative to the validation cutoff; what choices may look at):");
+        text.AppendLine();
+        text.AppendLine("| model | all | new | tail | head | new_user |");
+        text.AppendLine("| --- | --- | --- | --- | --- | --- |");
+        foreach (var model in result.Models)
+        {
+            var cells = SegmentResults.Groups.Select(g => string.Create(CultureInfo.InvariantCulture,
+                $"{model.Validation[g].Ndcg10:0.0000} ({model.Validation[g].Targets:N0})"));
             text.AppendLine(CultureInfo.InvariantCulture, $"| {model.Name} | {string.Join(" | ", cells)} |");
         }
         var comparisons = Comparisons(result).ToList();
