@@ -10,7 +10,7 @@ namespace OnDeviceReco.Trainer.Cli;
 public static class ConfigOverrides
 {
     public static readonly string[] Names = ["--max-length", "--batch-size", "--learning-rate", "--dropout", "--dimension", "--blocks", "--heads", "--evaluate-every", "--patience", "--negatives", "--shuffle-ties",
-        "--dp-epsilon", "--dp-delta", "--dp-clip", "--dp-users-per-step", "--dp-noise"];
+        "--dp-epsilon", "--dp-delta", "--dp-clip", "--dp-users-per-step", "--dp-noise", "--id-drop", "--id-penalty"];
 
     public static ModelConfig Apply(ModelConfig config, CommandLine line)
     {
@@ -38,6 +38,9 @@ public static class ConfigOverrides
             Patience = line.Int("--patience", config.Patience, 1, 1000),
             Negatives = line.Int("--negatives", config.Negatives, 1, 1_000_000),
             ShuffleTies = line.Int("--shuffle-ties", config.ShuffleTies ? 1 : 0, 0, 1) == 1,
+            // Text recipes only (ID-only recipes have no offsets to drop or penalise).
+            IdDrop = Real("--id-drop", config.IdDrop, 0, 1),
+            IdPenalty = Real("--id-penalty", config.IdPenalty, 0, 100),
         };
         if (result.Privacy is { } privacy)
         {

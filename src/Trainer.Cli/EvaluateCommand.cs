@@ -24,11 +24,24 @@ public static class EvaluateCommand
         "leave-one-out per user (last = test, second-to-last = validation, rest = train); early stopping and model selection on validation only; " +
         "full ranking over all items excluding the user's history, ties counted half; sampled metrics against 100 random unseen negatives";
 
-    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names, .. RecipeOptions.Names];
+    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names, .. RecipeOptions.Names, .. TextVectorsOption.Names, "--protocol", "--cutoff-quantile"];
 
     public static int Run(string[] args)
     {
         var line = new CommandLine(args, Options);
+        switch (line.Optional("--protocol") ?? "leave-one-out")
+        {
+            case "time-split":
+                return TimeSplitCommand.Run(line);
+            case "leave-one-out":
+                break;
+            case string other:
+                throw new UsageException($"Option '--protocol' must be 'leave-one-out' or 'time-split'; got '{other}'.");
+        }
+        if (line.Optional("--cutoff-quantile") is not null)
+        {
+            throw new UsageException("Option '--cutoff-quantile' belongs to '--protocol time-split'.");
+        }
         string dataDir = line.Required("--data");
         string reportPath = line.Required("--report");
         var seeds = SeedList.Parse(line.Optional("--seeds"), line.Int("--seed", 42, 0, int.MaxValue));
@@ -45,6 +58,10 @@ public static class EvaluateCommand
             "random" => TieOrder.ListedAtRandom(DataSources.Open(dataDir).Load(), seed: 0),
             string other => throw new UsageException($"Option '--ties' must be 'listed' or 'random'; got '{other}'."),
         };
+        if (requested.Any(c => c.UseText))
+        {
+            TextVectorsOption.Attach(line, data.Items, threads);
+        }
         var split = new LeaveOneOutSplit(data);
         if (split.Users.Count == 0)
         {

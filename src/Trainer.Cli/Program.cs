@@ -6,7 +6,8 @@ using OnDeviceReco.Trainer.Models;
 const string Usage = """
     usage:
       evaluate --data DATA --report FILE.json [--models popularity,sasrec,sasrec-bce,gru] [--seed N] [--threads N] [--max-epochs N] [--softmax auto|full|sampled] [--time-budget MINUTES|off]   (budget: all models of a seed together, default 15)
-      train    --data DATA --out BUNDLE_DIR [--model sasrec|sasrec-sampled|sasrec-shown|sasrec-bce|gru|sasrec-dp] [--max-epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N] [--softmax auto|full|sampled] [--time-budget MINUTES|off]   (budget per model, default 6)
+      evaluate --protocol time-split --data DATA --report FILE.json [--models popularity,content,sasrec,sasrec-text] [--cutoff-quantile 0.9] [--text-cache PATH] [other evaluate options]   (replay after a global time cutoff, per-segment metrics)
+      train    --data DATA --out BUNDLE_DIR [--model sasrec|sasrec-sampled|sasrec-shown|sasrec-bce|gru|sasrec-text|gru-text|sasrec-dp] [--text-cache PATH] [--max-epochs N] [--key PRIVATE_KEY.pem] [--model-version N] [--seed N] [--threads N] [--softmax auto|full|sampled] [--time-budget MINUTES|off]   (budget per model, default 6)
       time-epoch --items N [--models sasrec,sasrec-sampled] [--batches N] [--interactions-per-item N] [--threads N]
       generate --out FILE.csv [--preset easy|hard] [--users N] [--items N] [--mean-length F] [--follow F] [--jump F] [--noise F] [--skew F] [--cluster-size N] [--successors N] [--seed N]   (a clustered, sequential interactions file; hard is about as hard as real data)
       cold-start [--users N] [--items N] [--segments N] [--strength F] [--seed N] [--runs N]   (synthetic attributes: cohort fallback vs popularity)

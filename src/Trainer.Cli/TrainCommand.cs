@@ -15,7 +15,7 @@ namespace OnDeviceReco.Trainer.Cli;
 /// </summary>
 public static class TrainCommand
 {
-    private static readonly HashSet<string> Options = ["--data", "--out", "--key", "--model", "--model-version", "--seed", "--threads", "--max-epochs", .. ConfigOverrides.Names, .. RecipeOptions.Names];
+    private static readonly HashSet<string> Options = ["--data", "--out", "--key", "--model", "--model-version", "--seed", "--threads", "--max-epochs", .. ConfigOverrides.Names, .. RecipeOptions.Names, .. TextVectorsOption.Names];
 
     public static int Run(string[] args)
     {
@@ -37,6 +37,10 @@ public static class TrainCommand
         var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultTimeBudget);
         TorchRuntime.Configure(threads, seed);
         var data = DataSources.Open(dataDir).Load();
+        if (config.UseText)
+        {
+            TextVectorsOption.Attach(line, data.Items, threads);
+        }
         var decision = CatalogueRecipe.Choose(config, data.Items.Count, softmax);
         config = decision.Config;
         AnsiConsole.MarkupLineInterpolated($"recipe: {decision.Reason}");

@@ -46,4 +46,18 @@ public sealed class MovieLensSourceTests : IDisposable
         var error = Assert.Throws<DataFormatException>(() => new MovieLensSource(_dir).Load());
         Assert.Contains("no ratings.csv", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Reads_an_optional_description_column_in_the_latest_layout()
+    {
+        File.WriteAllText(Path.Combine(_dir, "ratings.csv"), "userId,movieId,rating,timestamp\n1,10,4.0,100\n1,20,3.0,200\n");
+        File.WriteAllText(Path.Combine(_dir, "movies.csv"),
+            "movieId,title,genres,description\n10,Ten (1995),Action,\"A heist, told backwards.\"\n20,Twenty (1996),Comedy,\n");
+        var data = new MovieLensSource(_dir).Load();
+        Assert.True(data.Items.TryGetIndex("10", out int ten));
+        Assert.True(data.Items.TryGetIndex("20", out int twenty));
+        Assert.Equal("A heist, told backwards.", data.Items.DescriptionOf(ten));
+        Assert.Null(data.Items.DescriptionOf(twenty));
+        Assert.Equal([100L, 200L], data.Times![0]);
+    }
 }

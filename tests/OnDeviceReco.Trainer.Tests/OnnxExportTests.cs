@@ -255,9 +255,9 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         return lengths.Select(n => Enumerable.Range(0, n).Select(_ => random.Next(1, itemCount + 1)).ToArray()).ToList();
     }
 
-    private sealed record TopResult(long[] Ids, float[] Scores, float[] UserVector);
+    internal sealed record TopResult(long[] Ids, float[] Scores, float[] UserVector);
 
-    private static TopResult TorchReference(SequenceModel model, List<int[]> histories, bool excludeSeen)
+    internal static TopResult TorchReference(SequenceModel model, List<int[]> histories, bool excludeSeen)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -281,7 +281,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         return new TopResult(indices.contiguous().data<long>().ToArray(), values.contiguous().data<float>().ToArray(), userVector);
     }
 
-    private static TopResult RunOnnx(byte[] bytes, List<int[]> histories, bool excludeSeen, int k)
+    internal static TopResult RunOnnx(byte[] bytes, List<int[]> histories, bool excludeSeen, int k)
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         using var session = new InferenceSession(bytes, options);

@@ -86,6 +86,49 @@ public sealed class TrainerCliTests : IDisposable
     }
 
     [Fact]
+    public void Time_split_evaluate_writes_segments_for_every_model()
+    {
+        string data = WriteCycleData();
+        string report = Path.Combine(_dir, "out", "time-split.json");
+        var (exit, stdout, err) = Run("evaluate", "--protocol", "time-split", "--data", data, "--report", report, "--models", "popularity,content,sasrec-text",
+            "--max-epochs", "2", "--evaluate-every", "1", "--threads", "1", "--text-cache", Path.Combine(_dir, "text-cache.bin"));
+        Assert.True(exit == 0, err + stdout);
+        Assert.Contains("encoded", err, StringComparison.Ordinal); // the encoding line, with its rate
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var root = json.RootElement;
+        Assert.StartsWith("time split", root.GetProperty("protocol").GetString(), StringComparison.Ordinal);
+        int targets = root.GetProperty("test_targets").GetInt32();
+        Assert.Equal(30, targets); // every user's interaction in the last second of the log
+        var models = root.GetProperty("models").EnumerateArray().ToList();
+        Assert.Equal(["popularity", "content", "sasrec-text"], models.Select(m => m.GetProperty("name").GetString()));
+        foreach (var model in models)
+        {
+            var segments = model.GetProperty("segments");
+            Assert.Equal(targets, new[] { "new", "tail", "head" }.Sum(s => segments.GetProperty(s).GetProperty("targets").GetInt32()));
+            Assert.InRange(model.GetProperty("ndcg@10").GetDouble(), 0, 1);
+            Assert.Equal(2, model.GetProperty("ndcg@10_ci95").GetArrayLength());
+        }
+        var versus = root.GetProperty("comparisons").EnumerateArray().Select(c => c.GetProperty("versus").GetString()).ToList();
+        Assert.Equal(["popularity", "content"], versus);
+        Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
+    }
+
+    [Fact]
+    public void Time_split_options_are_checked()
+    {
+        string data = WriteCycleData();
+        var (exit, _, err) = Run("evaluate", "--protocol", "by-magic", "--data", data, "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("'leave-one-out' or 'time-split'", err, StringComparison.Ordinal);
+        (exit, _, err) = Run("evaluate", "--protocol", "time-split", "--cutoff-quantile", "1.5", "--data", data, "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("--cutoff-quantile", err, StringComparison.Ordinal);
+        (exit, _, err) = Run("evaluate", "--cutoff-quantile", "0.8", "--data", data, "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("time-split", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Evaluate_writes_the_report_contract()
     {
         string data = WriteCycleData();

@@ -209,7 +209,13 @@ public sealed class RetrainingOptions
         {
             throw new InvalidOperationException($"Reco:Retraining:Softmax must be 'auto', 'full' or 'sampled'; got '{Softmax}'.");
         }
-        var known = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        // Text recipes need the items' sentence vectors, which the server's retraining does not attach yet.
+        var textRecipes = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Where(c => c.UseText).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        if (EffectiveRecipes.FirstOrDefault(textRecipes.Contains) is { } text)
+        {
+            throw new InvalidOperationException($"Reco:Retraining names '{text}', a text recipe: the server's retraining cannot train text recipes yet (the trainer's command line can).");
+        }
+        var known = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Select(c => c.Name).Where(n => !textRecipes.Contains(n)).ToHashSet(StringComparer.Ordinal);
         if (EffectiveRecipes.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
         {
             throw new InvalidOperationException($"Reco:Retraining names an unknown recipe '{unknown}'. Known: {string.Join(", ", known)}.");

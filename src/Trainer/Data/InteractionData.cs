@@ -7,7 +7,7 @@ namespace OnDeviceReco.Trainer.Data;
 public sealed class InteractionData
 {
     public InteractionData(string name, IReadOnlyList<string> userIds, IReadOnlyList<int[]> sequences, ItemVocabulary items,
-        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null)
+        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null, IReadOnlyList<long[]>? times = null)
     {
         Name = name;
         UserIds = userIds;
@@ -15,6 +15,7 @@ public sealed class InteractionData
         Items = items;
         Shown = shown;
         SameTime = sameTime;
+        Times = times;
     }
 
     /// <summary>Where the data came from, for reports.</summary>
@@ -41,6 +42,12 @@ public sealed class InteractionData
     /// sequence numbers).
     /// </summary>
     public IReadOnlyList<bool[]>? SameTime { get; }
+
+    /// <summary>
+    /// Per user (parallel to <see cref="Sequences"/>), each interaction's timestamp in the source's unit; null when the
+    /// source has none (the feedback store orders by the device's sequence numbers). The time-split protocol needs it.
+    /// </summary>
+    public IReadOnlyList<long[]>? Times { get; }
 
     public int InteractionCount => Sequences.Sum(s => s.Length);
 }

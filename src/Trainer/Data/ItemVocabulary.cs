@@ -7,6 +7,7 @@ public sealed class ItemVocabulary
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
     private readonly List<int[]> _genres = [[]];
     private readonly List<string> _titles = [""];
+    private readonly List<string?> _descriptions = [null];
     private readonly List<string> _genreNames = [];
     private readonly Dictionary<string, int> _genreIndex = new(StringComparer.Ordinal);
 
@@ -24,10 +25,36 @@ public sealed class ItemVocabulary
 
     public int[] GenresOf(int index) => _genres[index];
 
+    /// <summary>The catalogue's description of the item, or null when it has none.</summary>
+    public string? DescriptionOf(int index) => _descriptions[index];
+
+    /// <summary>
+    /// Each item's sentence vector [<see cref="TableSize"/> × <see cref="TextDimension"/>] (row 0 zero) once
+    /// attached (<c>Text.ItemTextVectors.Attach</c>); null before. Text recipes need it; items added afterwards have no
+    /// row, so attach after the vocabulary is complete.
+    /// </summary>
+    public float[]? TextVectors { get; private set; }
+
+    public int TextDimension { get; private set; }
+
+    /// <summary>True when text vectors are attached and cover every item.</summary>
+    public bool HasTextVectors => TextVectors is not null && TextVectors.Length == TableSize * TextDimension;
+
+    public void AttachTextVectors(float[] table, int dimension)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        if (dimension <= 0 || table.Length != TableSize * dimension)
+        {
+            throw new ArgumentException($"Expected {TableSize} rows of {dimension} floats, got {table.Length} floats.", nameof(table));
+        }
+        TextVectors = table;
+        TextDimension = dimension;
+    }
+
     public bool TryGetIndex(string id, out int index) => _index.TryGetValue(id, out index);
 
     /// <summary>Adds an item (or returns the existing index); later metadata for the same id fills gaps only.</summary>
-    public int Add(string id, string? title = null, IEnumerable<string>? genres = null)
+    public int Add(string id, string? title = null, IEnumerable<string>? genres = null, string? description = null)
     {
         if (!_index.TryGetValue(id, out int index))
         {
@@ -36,6 +63,11 @@ public sealed class ItemVocabulary
             _index.Add(id, index);
             _genres.Add([]);
             _titles.Add(id);
+            _descriptions.Add(null);
+        }
+        if (!string.IsNullOrWhiteSpace(description))
+        {
+            _descriptions[index] = description;
         }
         if (title is not null)
         {

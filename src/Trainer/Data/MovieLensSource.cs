@@ -68,6 +68,7 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
         var users = new List<string>();
         var sequences = new List<int[]>();
         var sameTime = new List<bool[]>();
+        var times = new List<long[]>();
         // Stable sort: ties in time keep file order, which is how the dataset lists them (and marked as ties).
         foreach (var group in ratings.GroupBy(r => r.User, StringComparer.Ordinal))
         {
@@ -75,8 +76,9 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
             users.Add(group.Key);
             sequences.Add(ordered.Select(r => items.Add(r.Item)).ToArray());
             sameTime.Add(ordered.Select((r, i) => i > 0 && ordered[i - 1].Time == r.Time).ToArray());
+            times.Add(ordered.Select(r => r.Time).ToArray());
         }
-        return new InteractionData(name, users, sequences, items, sameTime: sameTime);
+        return new InteractionData(name, users, sequences, items, sameTime: sameTime, times: times);
     }
 
     private static List<Rating> ReadLatestRatings(string path)
@@ -102,12 +104,15 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
             return; // Genres are optional: without them content features are empty.
         }
         using var reader = OpenCsv(path);
+        // Optional: a catalogue may describe its items; the text encoder reads it after the title and categories.
+        bool described = reader.Header.ColNames.Contains("description");
         foreach (var row in reader)
         {
             int line = row.LineNumberFrom;
             string genres = Field(row, "genres", path, line);
             items.Add(Field(row, "movieId", path, line), Field(row, "title", path, line),
-                genres == "(no genres listed)" ? [] : genres.Split('|'));
+                genres == "(no genres listed)" ? [] : genres.Split('|'),
+                described ? row["description"].ToString() : null);
         }
     }
 

@@ -17,6 +17,8 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
     private readonly List<int> _current = [];
     private readonly List<bool[]> _sameTime = [];
     private readonly List<bool> _currentSameTime = [];
+    private readonly List<long[]> _times = [];
+    private readonly List<long> _currentTimes = [];
     private string? _currentUser;
     private long? _lastTime;
     private bool _timed;
@@ -46,6 +48,7 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
         {
             _currentSameTime.Add(_current.Count > 0 && time is not null && time == _lastTime);
             _current.Add(item);
+            _currentTimes.Add(time ?? 0);
             _lastTime = time;
         }
     }
@@ -53,7 +56,8 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
     public InteractionData Build(string name)
     {
         Close();
-        return new InteractionData(name, _users, _sequences, items, collectShown ? _shown : null, _timed ? _sameTime : null);
+        return new InteractionData(name, _users, _sequences, items, collectShown ? _shown : null, _timed ? _sameTime : null,
+            _timed ? _times : null);
     }
 
     private void Close()
@@ -63,6 +67,7 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
             _users.Add(_currentUser);
             _sequences.Add([.. _current]);
             _sameTime.Add([.. _currentSameTime]);
+            _times.Add([.. _currentTimes]);
             if (collectShown)
             {
                 // Taken at any time after being shown means it was not a rejection: the rest were passed over.
@@ -72,5 +77,6 @@ internal sealed class UserSequenceBuilder(ItemVocabulary items, bool collectShow
         _current.Clear();
         _currentShown.Clear();
         _currentSameTime.Clear();
+        _currentTimes.Clear();
     }
 }

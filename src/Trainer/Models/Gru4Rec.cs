@@ -13,14 +13,12 @@ public sealed class Gru4Rec : SequenceModel
     private readonly GRU gru;
     private readonly Dropout dropout;
 
-    public Gru4Rec(ModelConfig config, int tableSize, float[] genreMatrix, int genreCount)
-        : base("Gru4Rec", config, tableSize, genreMatrix, genreCount)
+    public Gru4Rec(ModelConfig config, int tableSize, float[] genreMatrix, int genreCount, ItemTextInput? text = null)
+        : base("Gru4Rec", config, tableSize, genreMatrix, genreCount, text)
     {
         gru = nn.GRU(config.Dimension, config.Dimension, numLayers: 1, batchFirst: true);
         dropout = nn.Dropout(config.Dropout);
-        register_module("item_embedding", ItemEmbedding);
-        register_module("content", Content);
-        register_buffer("genres", Genres, persistent: false);
+        RegisterItemParts();
         RegisterComponents();
     }
 

@@ -20,8 +20,8 @@ public sealed class SasRec : SequenceModel
     private readonly Dropout dropout;
     private readonly Tensor causal;
 
-    public SasRec(ModelConfig config, int tableSize, float[] genreMatrix, int genreCount)
-        : base("SasRec", config, tableSize, genreMatrix, genreCount)
+    public SasRec(ModelConfig config, int tableSize, float[] genreMatrix, int genreCount, ItemTextInput? text = null)
+        : base("SasRec", config, tableSize, genreMatrix, genreCount, text)
     {
         position = nn.Embedding(config.MaxLength, config.Dimension);
         using (no_grad())
@@ -32,9 +32,7 @@ public sealed class SasRec : SequenceModel
         finalNorm = nn.LayerNorm(config.Dimension, LayerNormEps);
         dropout = nn.Dropout(config.Dropout);
         causal = ones(config.MaxLength, config.MaxLength, ScalarType.Bool).tril();
-        register_module("item_embedding", ItemEmbedding);
-        register_module("content", Content);
-        register_buffer("genres", Genres, persistent: false);
+        RegisterItemParts();
         RegisterComponents();
     }
 

@@ -10,7 +10,8 @@ namespace OnDeviceReco.Trainer.Models;
 /// </summary>
 public abstract class SequenceModel : nn.Module<Tensor, Tensor>
 {
-    protected SequenceModel(string name, ModelConfig config, int tableSize, float[] genreMatrix, int genreCount) : base(name)
+    /// <param name="text">Each item's sentence vectors for a text recipe (<see cref="ModelConfig.UseText"/>); null otherwise.</param>
+    protected SequenceModel(string name, ModelConfig config, int tableSize, float[] genreMatrix, int genreCount, ItemTextInput? text = null) : base(name)
     {
         Config = config;
         TableSize = tableSize;
@@ -18,11 +19,75 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         ItemEmbedding = nn.Embedding(tableSize, config.Dimension, padding_idx: 0);
         using (no_grad())
         {
-            nn.init.normal_(ItemEmbedding.weight!, 0, 1.0 / Math.Sqrt(config.Dimension));
-            ItemEmbedding.weight![0].zero_();
+            if (config.UseText)
+            {
+                // The ID part is an offset from the text's place: it starts at nothing and grows only where the data asks.
+                ItemEmbedding.weight!.zero_();
+            }
+            else
+            {
+                nn.init.normal_(ItemEmbedding.weight!, 0, 1.0 / Math.Sqrt(config.Dimension));
+                ItemEmbedding.weight![0].zero_();
+            }
         }
         Content = nn.Linear(genreCount, config.Dimension, hasBias: false);
         Genres = tensor(genreMatrix, [tableSize, genreCount]);
+        if (config.UseText)
+        {
+            IdKnown = ones(tableSize, 1);
+            Text = new TextItemPart(text ?? throw new ArgumentException(
+                $"Recipe '{config.Name}' represents items by their text: attach text vectors to the vocabulary first (Text.ItemTextVectors.Attach).",
+                nameof(text)), tableSize, config.Dimension);
+        }
+    }
+
+    /// <summary>The text path of a text recipe (adaptor over fixed sentence vectors); null for ID-only recipes.</summary>
+    public TextItemPart? Text { get; }
+
+    /// <summary>
+    /// Text recipes: 1 for items whose ID offset may be used (they occur in the training data), 0 for the rest, whose
+    /// offset stays exactly zero. Without it full softmax would push an unseen item's offset down as a negative only,
+    /// and a new item would rank below its own text's place.
+    /// </summary>
+    private Tensor? IdKnown { get; }
+
+    /// <summary>
+    /// Text recipes: lets only items that occur in <paramref name="sequences"/> carry an ID offset (the trainer calls it
+    /// before the first step). No effect on ID-only recipes.
+    /// </summary>
+    public void LimitIdsTo(IReadOnlyList<int[]> sequences)
+    {
+        if (IdKnown is null)
+        {
+            return;
+        }
+        var known = new float[TableSize];
+        foreach (var sequence in sequences)
+        {
+            foreach (int item in sequence)
+            {
+                known[item] = 1;
+            }
+        }
+        known[0] = 0;
+        using (no_grad())
+        {
+            using var mask = tensor(known, [TableSize, 1]);
+            IdKnown.copy_(mask);
+            ItemEmbedding.weight!.mul_(mask);
+        }
+    }
+    /// <summary>Registers the item parts every architecture shares; concrete models call it before RegisterComponents.</summary>
+    protected void RegisterItemParts()
+    {
+        register_module("item_embedding", ItemEmbedding);
+        register_module("content", Content);
+        register_buffer("genres", Genres, persistent: false);
+        if (Text is not null)
+        {
+            register_module("text", Text);
+            register_buffer("id_known", IdKnown!, persistent: false);
+        }
     }
 
     public ModelConfig Config { get; }
@@ -38,8 +103,41 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     /// Every item's output embedding [TableSize, d]: its learned vector plus its genres' projection, so an item
     /// never seen in training is still placed by its content (cold start). Row 0 (padding) is zero.
     /// </summary>
-    public Tensor ItemTable() =>
-        Config.UseContent ? ItemEmbedding.weight!.Plus(Content.call(Genres)) : ItemEmbedding.weight!.alias();
+    /// <para>A text recipe's row is its adaptor(text vector) plus its ID offset — in training the offset is dropped
+    /// at random (<see cref="ModelConfig.IdDrop"/>) so the text path alone learns to rank; a new item's offset is zero,
+    /// so its row is its text's place. The exported table is this table: the device never sees the text model.</para>
+    public Tensor ItemTable()
+    {
+        var table = ItemEmbedding.weight!.alias();
+        if (Text is not null)
+        {
+            table = DropIds(table.mul(IdKnown!), TableSize).Plus(Text.Table());
+        }
+        return Config.UseContent ? table.Plus(Content.call(Genres)) : table;
+    }
+
+    /// <summary>Penalty added to the training loss: the text recipe's L2 on ID offsets (null when there is none).</summary>
+    public Tensor? Regulariser()
+    {
+        if (Text is null || Config.IdPenalty <= 0)
+        {
+            return null;
+        }
+        using var weight = Config.IdPenalty.ToScalar(); // held for the call: see HeldScalars
+        return ItemEmbedding.weight!.pow(2).sum(-1).mean().mul(weight);
+    }
+
+    /// <summary>In training, zeroes each row's ID offset with probability <see cref="ModelConfig.IdDrop"/>.</summary>
+    private Tensor DropIds(Tensor rows, long count)
+    {
+        if (!training || Config.IdDrop <= 0)
+        {
+            return rows;
+        }
+        using var drop = Config.IdDrop.ToScalar(); // held for the call: see HeldScalars
+        var keep = rand(count, 1).ge(drop).to_type(rows.dtype);
+        return rows.mul(keep);
+    }
 
     /// <summary>
     /// The output embeddings of just <paramref name="indices"/> (any shape; result [..shape, d]): the same rows as
@@ -49,6 +147,10 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     {
         var flat = indices.flatten();
         var rows = ItemEmbedding.weight!.index_select(0, flat);
+        if (Text is not null)
+        {
+            rows = DropIds(rows.mul(IdKnown!.index_select(0, flat)), flat.shape[0]).Plus(Text.Rows(flat));
+        }
         if (Config.UseContent)
         {
             rows = rows.Plus(Content.call(Genres.index_select(0, flat)));

@@ -46,6 +46,7 @@ public sealed partial class SequenceTrainer
         var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
         var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
         var windows = new TrainingWindows(sequences, _config.MaxLength, shownUsed);
+        _model.LimitIdsTo(sequences);
         using var optimizer = new HeldAdam(_model.parameters(), _config.LearningRate);
         var curve = new List<EpochRecord>();
         Dictionary<string, Tensor>? best = null;
@@ -196,6 +197,10 @@ public sealed partial class SequenceTrainer
             LossKind.SampledSoftmax => SampledSoftmax(hidden, target),
             _ => BceOneNegative(hidden, target),
         };
+        if (_model.Regulariser() is { } penalty)
+        {
+            loss = loss.Plus(penalty);
+        }
         if (windows.Shown is { } shownWindows)
         {
             var shown = new long[batch.Length * length * TrainingWindows.ShownPerPosition];

@@ -18,7 +18,7 @@ internal static class TieOrder
     /// </summary>
     public static InteractionData ListedAtRandom(InteractionData data, int seed) => data.SameTime is null ? data
         : new InteractionData(data.Name + " (ties listed at random)", data.UserIds, Shuffle(data.Sequences, data.SameTime, new Random(seed)),
-            data.Items, data.Shown, data.SameTime);
+            data.Items, data.Shown, data.SameTime, data.Times); // times within a run of ties are equal: still in step
 
     public static IReadOnlyList<int[]> Shuffle(IReadOnlyList<int[]> sequences, IReadOnlyList<bool[]> sameTime, Random random)
     {

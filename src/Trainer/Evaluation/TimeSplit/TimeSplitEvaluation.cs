@@ -1,0 +1,91 @@
+using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Training;
+
+namespace OnDeviceReco.Trainer.Evaluation.TimeSplit;
+
+/// <summary>One model's part of a time-split evaluation.</summary>
+/// <param name="Detail">What was chosen on validation for a baseline (e.g. the content baseline's history length).</param>
+/// <param name="Validation">NDCG@10 per group on the validation window (segments relative to the validation cutoff), as
+/// chosen or early-stopped: what a hyperparameter choice may look at.</param>
+public sealed record TimeSplitModel(string Name, SegmentResults Test, double ValidationNdcg10, TrainingResult? Training, string? Recipe, string? Detail,
+    IReadOnlyDictionary<string, (double Ndcg10, int Targets)> Validation);
+
+/// <summary>Every model of one time-split run, with the bootstrap their intervals share.</summary>
+public sealed record TimeSplitResult(TimeSplitData Split, IReadOnlyList<TimeSplitModel> Models, UserBootstrap Bootstrap, int Seed);
+
+/// <summary>
+/// Runs the time-split protocol (<see cref="TimeSplitData"/>) for popularity, the content baseline and sequence
+/// recipes: each is chosen or early-stopped on the validation window only, then replayed once on the test window.
+/// </summary>
+public static class TimeSplitEvaluation
+{
+    public const string Popularity = "popularity";
+    public const string Content = "content";
+
+    /// <summary>History lengths the content baseline chooses from on validation.</summary>
+    public static readonly int[] ContentRecent = [1, 3, 10, 30];
+
+    /// <param name="recipes">Sequence models in training order, each as it will train (see <see cref="CatalogueRecipe"/>).</param>
+    /// <param name="baselines">Which of <see cref="Popularity"/> and <see cref="Content"/> to run.</param>
+    /// <param name="budget">Wall-clock budget for all sequence models together (<see cref="SharedBudget"/>); null for none.</param>
+    /// <param name="onEpoch">Progress: (model name, epoch record).</param>
+    public static TimeSplitResult Run(TimeSplitData split, IReadOnlyCollection<string> baselines, IReadOnlyList<RecipeDecision> recipes, int seed,
+        TimeSpan? budget = null, Action<string, EpochRecord>? onEpoch = null)
+    {
+        var items = split.Data.Items;
+        int table = items.TableSize;
+        var users = split.Test.Select(c => c.User).Distinct().ToArray();
+        var index = users.Select((u, i) => (u, i)).ToDictionary(p => p.u, p => p.i);
+        var userIndex = split.Test.Select(c => index[c.User]).ToArray();
+        var bootstrap = new UserBootstrap(users.Length, seed: seed);
+        SegmentResults Test(IScorer scorer) => new(split.Test, ReplayRanking.Ranks(scorer, split.Test, table), userIndex, users.Length);
+        double Validate(IScorer scorer) => ReplayRanking.Ranks(scorer, split.Validation, table).Average(ReplayRanking.Ndcg10);
+        var validationUsers = split.Validation.Select(c => c.User).Distinct().Select((u, i) => (u, i)).ToDictionary(p => p.u, p => p.i);
+        var validationIndex = split.Validation.Select(c => validationUsers[c.User]).ToArray();
+        IReadOnlyDictionary<string, (double, int)> ValidationGroups(IScorer scorer)
+        {
+            var results = new SegmentResults(split.Validation, ReplayRanking.Ranks(scorer, split.Validation, table), validationIndex, validationUsers.Count);
+            var none = new UserBootstrap(validationUsers.Count, resamples: 1);
+            return SegmentResults.Groups.ToDictionary(g => g, g => { var m = results.Metrics(g, none); return (m.Ndcg10, m.Targets); });
+        }
+
+        var models = new List<TimeSplitModel>();
+        if (baselines.Contains(Popularity))
+        {
+            // What a server knows without training: counts up to the window being replayed.
+            var validationScorer = new PopularityScorer(split.TrainSequences, table);
+            double validation = Validate(validationScorer);
+            models.Add(new TimeSplitModel(Popularity, Test(new PopularityScorer(split.BeforeCutoff, table)), validation, null, null, null,
+                ValidationGroups(validationScorer)));
+        }
+        if (baselines.Contains(Content))
+        {
+            if (!items.HasTextVectors)
+            {
+                throw new ArgumentException("The content baseline needs the items' text vectors attached.", nameof(split));
+            }
+            var scored = ContentRecent.Select(k =>
+            {
+                using var scorer = new ContentScorer(items.TextVectors!, items.TextDimension, k);
+                return (Recent: k, Validation: Validate(scorer));
+            }).ToList();
+            var best = scored.MaxBy(s => s.Validation);
+            using var chosen = new ContentScorer(items.TextVectors!, items.TextDimension, best.Recent);
+            models.Add(new TimeSplitModel(Content, Test(chosen), best.Validation, null, null,
+                $"mean of the {best.Recent} newest items' text vectors (chosen on validation from {string.Join(", ", scored.Select(s => $"{s.Recent}: {s.Validation:0.0000}"))})",
+                ValidationGroups(chosen)));
+        }
+        var shared = budget is { } total ? new SharedBudget(total, Math.Max(1, recipes.Count)) : null;
+        int left = recipes.Count;
+        foreach (var (config, recipe) in recipes)
+        {
+            var share = shared?.NextShare(left--);
+            using var model = ModelFactory.Create(config, items);
+            var scorer = new ModelScorer(model);
+            var result = new SequenceTrainer(model, seed).Train(split.TrainSequences, () => Validate(scorer), config.MaxEpochs,
+                epoch => onEpoch?.Invoke(config.Name, epoch), sameTime: split.TrainSameTime, budget: share);
+            models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null, ValidationGroups(scorer)));
+        }
+        return new TimeSplitResult(split, models, bootstrap, seed);
+    }
+}
