@@ -11,5 +11,5 @@ internal static class LoopUsers
         Newcomers.HoldBack(UserHistory.Split(MovieLensFiles.ReadRatings(dataDirectory)).Take(deviceCount).ToList(), newcomerShare, newcomerSeed);
 
     /// <summary>Shifts history so the newest rating happened a minute ago: devices record it as if it were live.</summary>
-    public static TimeSpan Shift(IEnumerable<UserHistory> devices) => DateTimeOffset.UtcNow.AddMinutes(-1) - devices.Max(u => u.Target.Time);
+    public static TimeSpan Shift(IEnumerable<UserHistory> devices) => DateTimeOffset.UtcNow.AddMinutes(-1) - devices.Max(u => u.Future[^1].Time);
 }

@@ -32,7 +32,8 @@ await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"
 Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once a phase's events are all in"
     + " (the loop sets its threshold to the phase's event count, so every run with the same seed trains on the same events).");
 var devices = users.Select(u => new SimulatedDevice(u, Path.Combine(root, "devices", u.UserId), server.Address, server.PublicKeyPem, shift, exploration)).ToList();
-Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest rating is held out for judging;"
+Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest ratings (a tenth, 1 to {UserHistory.MaxFuture}) are held out as their future:"
+    + " the first is what recommendations are judged on, all of them are what users take in the experiment;"
     + $" {newcomerUsers.Count} more users are held back as newcomers.");
 
 Console.WriteLine();
@@ -73,15 +74,21 @@ if (experiment is null)
 
 Console.WriteLine();
 Console.WriteLine($"Phase C — v2{(badCandidate ? " (broken on purpose: item vectors shuffled)" : "")} against v1 as a {experiment.TreatmentShare:P0} experiment ({experiment.Id}): apps restart and sync,"
-    + " learn their arm, devices on the treatment verify and hot-swap v2; judged again on the same held-out ratings, the answer shown and the held-out movie played when it is there; sync.");
+    + " learn their arm, devices on the treatment verify and hot-swap v2; judged again on the same held-out ratings, the answer shown and each shown movie among the user's held-out future played; sync.");
 var after = await RunAll(devices, d => d.JudgeAfterUpdateAsync());
 Report(after);
-var treated = after.Where(s => s.Sync.Arm?.Arm == ExperimentDefinition.TreatmentArm).ToList();
-var controls = after.Where(s => s.Sync.Arm?.Arm == ExperimentDefinition.ControlArm).ToList();
-double ndcgAfter = treated.Count == 0 ? 0 : treated.Average(s => s.Ndcg10!.Value);
-double hitAfter = treated.Count == 0 ? 0 : treated.Average(s => s.Hit10!.Value ? 1.0 : 0.0);
-Console.WriteLine($"  {treated.Count} devices on the treatment (v2): HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000}; {controls.Count} on the control (v1):"
-    + $" HR@10 {(controls.Count == 0 ? 0 : controls.Average(s => s.Hit10!.Value ? 1.0 : 0.0)):0.0000}, NDCG@10 {(controls.Count == 0 ? 0 : controls.Average(s => s.Ndcg10!.Value)):0.0000}");
+var onArm = after.Select((s, i) => (After: s, Before: later[i])).ToLookup(p => p.After.Sync.Arm?.Arm);
+var treated = onArm[ExperimentDefinition.TreatmentArm].ToList();
+var controls = onArm[ExperimentDefinition.ControlArm].ToList();
+double ndcgAfter = Mean(treated, p => p.After.Ndcg10!.Value), ndcgControl = Mean(controls, p => p.After.Ndcg10!.Value);
+double hitAfter = Mean(treated, p => p.After.Hit10!.Value ? 1 : 0), hitControl = Mean(controls, p => p.After.Hit10!.Value ? 1 : 0);
+Console.WriteLine($"  {treated.Count} devices on the treatment (v{experiment.TreatmentVersion}): HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000} (the same devices on v1 in phase B: {Mean(treated, p => p.Before.Ndcg10!.Value):0.0000});"
+    + $" {controls.Count} on the control (v{experiment.ControlVersion}): HR@10 {hitControl:0.0000}, NDCG@10 {ndcgControl:0.0000} (phase B: {Mean(controls, p => p.Before.Ndcg10!.Value):0.0000})");
+// What the devices did, counted on the devices: the server's look below must agree with it.
+int wrongModel = treated.Count(p => p.After.LoadedVersion != experiment.TreatmentVersion) + controls.Count(p => p.After.LoadedVersion != experiment.ControlVersion);
+Console.WriteLine($"  counted on the devices: take rate v{experiment.ControlVersion} {TakeRate(controls):0.00000}, v{experiment.TreatmentVersion} {TakeRate(treated):0.00000}"
+    + $" (a shown movie taken when it is among the user's {UserHistory.MaxFuture} or fewer held-out future ratings); {wrongModel} devices ran another model than their arm's,"
+    + $" {after.Length - treated.Count - controls.Count} were on no arm");
 var look = await server.EvaluateAsync(experiment.Id);
 Console.WriteLine($"  online, from synced impressions and plays: take rate v1 {look.Control.TakeRate:0.00000} ({look.Control.Devices} devices), v2 {look.Treatment.TakeRate:0.00000}"
     + $" ({look.Treatment.Devices} devices); difference {look.Difference:+0.00000;-0.00000} [95% {look.Ci95Low:0.00000}, {look.Ci95High:0.00000}],"
@@ -125,7 +132,7 @@ if (Arg("--keep") is null)
     Directory.Delete(root, recursive: true);
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json},\"experiment\":{{\"control\":{experiment.ControlVersion},\"treatment\":{experiment.TreatmentVersion},\"take_rate_control\":{look.Control.TakeRate:0.00000},\"take_rate_treatment\":{look.Treatment.TakeRate:0.00000},\"ci95\":[{look.Ci95Low:0.00000},{look.Ci95High:0.00000}],\"decision\":\"{look.Decision}\",\"devices_on_rolled_back\":{onRolledBack}}}}}"));
+    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json},\"experiment\":{{\"control\":{experiment.ControlVersion},\"treatment\":{experiment.TreatmentVersion},\"take_rate_control\":{look.Control.TakeRate:0.00000},\"take_rate_treatment\":{look.Treatment.TakeRate:0.00000},\"ndcg@10_control\":{ndcgControl:0.0000},\"ndcg@10_treatment\":{ndcgAfter:0.0000},\"ci95\":[{look.Ci95Low:0.00000},{look.Ci95High:0.00000}],\"decision\":\"{look.Decision}\",\"devices_on_rolled_back\":{onRolledBack}}}}}"));
 bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 1 && (!badCandidate || look.Decision == ExperimentBook.Rollback) && onRolledBack == 0
     && early.Concat(later).Concat(after).Concat(again).All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;
@@ -163,6 +170,11 @@ void Report(DeviceStep[] steps)
         + $" ({steps.Sum(s => s.Sync.Attempts):N0} HTTP attempts), {steps.Count(s => s.Sync.ModelUpdated)} devices swapped in a new model"
         + (failed.Count == 0 ? "" : $"; {failed.Count} syncs did not complete, e.g. {failed[0].Sync.Status}: {failed[0].Sync.Error}"));
 }
+
+static double Mean<T>(IReadOnlyCollection<T> items, Func<T, double> value) => items.Count == 0 ? 0 : items.Average(value);
+
+static double TakeRate(IEnumerable<(DeviceStep After, DeviceStep Before)> arm) =>
+    arm.Sum(p => p.After.Taken) / (double)Math.Max(1, arm.Sum(p => p.After.Shown));
 
 string Versions(DeviceStep[] steps) => string.Join("/", steps.Select(s => s.Sync.ModelVersion?.ToString(CultureInfo.InvariantCulture) ?? "none").Distinct());
 

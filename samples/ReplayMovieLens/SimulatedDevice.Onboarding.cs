@@ -21,9 +21,11 @@ internal sealed partial class SimulatedDevice
     {
         await using var client = Open();
         var sync = await client.SyncAsync();
-        bool Hit() => client.Recommend(user.UserId, 10).Any(r => r.ItemId == user.Target.MovieId);
+        // A newcomer's held-out rating is their newest, everything before it is what they answer from.
+        var heldOut = user.Future[^1];
+        bool Hit() => client.Recommend(user.UserId, 10).Any(r => r.ItemId == heldOut.MovieId);
         bool popularity = Hit();
-        var stars = user.Early.Concat(user.Later).GroupBy(r => r.MovieId).ToDictionary(g => g.Key, g => g.Last().Stars, StringComparer.Ordinal);
+        var stars = user.Early.Concat(user.Later).Concat(user.Future.SkipLast(1)).GroupBy(r => r.MovieId).ToDictionary(g => g.Key, g => g.Last().Stars, StringComparer.Ordinal);
         var asked = client.ProposeOnboardingItems(user.UserId, questions);
         bool? after3 = null;
         int liked = 0;

@@ -2,18 +2,30 @@ namespace ReplayMovieLens;
 
 /// <summary>
 /// One MovieLens user as a device will live it: an early part (phase A), a later part (phase B), and the newest
-/// rating, which no device ever tracks: it is the target both models are judged on.
+/// ratings, which no device ever tracks: the <see cref="Future"/>. Its first rating, the next one after phase B, is the
+/// <see cref="Target"/> both models are judged on offline; in the experiment (phase C) the user takes a shown item
+/// when it is anywhere in the future, as a player takes a recommendation they would have found on their own soon.
 /// </summary>
-internal sealed record UserHistory(string UserId, IReadOnlyList<Rating> Early, IReadOnlyList<Rating> Later, Rating Target)
+internal sealed record UserHistory(string UserId, IReadOnlyList<Rating> Early, IReadOnlyList<Rating> Later, IReadOnlyList<Rating> Future)
 {
+    /// <summary>At most this many of a user's newest ratings are held out as the future.</summary>
+    public const int MaxFuture = 10;
+
+    /// <summary>Held out: a tenth of a user's ratings, at least one and at most <see cref="MaxFuture"/>.</summary>
+    public static int FutureLength(int ratings) => Math.Clamp(ratings / 10, 1, MaxFuture);
+
+    /// <summary>The next rating after phase B: what offline HR@10 and NDCG@10 are judged on.</summary>
+    public Rating Target => Future[0];
+
     public static List<UserHistory> Split(IEnumerable<Rating> ratings) =>
         ratings.GroupBy(r => r.UserId)
             .Select(g => g.OrderBy(r => r.Time).ToList())
             .Where(list => list.Count >= 4)
             .Select(list =>
             {
-                int early = (list.Count - 1) / 2;
-                return new UserHistory(list[0].UserId, list[..early], list[early..^1], list[^1]);
+                int future = FutureLength(list.Count);
+                int early = (list.Count - future) / 2;
+                return new UserHistory(list[0].UserId, list[..early], list[early..^future], list[^future..]);
             })
             .ToList();
 }
