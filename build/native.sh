@@ -29,7 +29,7 @@ mkdir -p "$out"
 "$cc" -std=c99 -Wall -Wextra -Werror -I"$dist/include" "$root/tests/native/bad_input.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -o "$out/bad_input"
 # The ABI's frozen layout (static_asserts: compiling it is the test) and the C ABI's memory-safety tests (threads,
 # unmapped pages, leaks, polled requests); each prints "N passed, N failed".
-c_tests=(abi_layout string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests user_attributes onboarding erase_sync)
+c_tests=(abi_layout string_edges close_race errmsg_threads log_swap open_failures sync_odd_events poll_requests user_attributes onboarding erase_sync export_json)
 for test in "${c_tests[@]}"; do
   "$cc" -std=c11 -Wall -Wextra -Werror -pthread -I"$dist/include" "$root/tests/native/$test.c" -L"$dist/lib" -londevicereco -Wl,-rpath,"$dist/lib" -ldl -o "$out/$test"
 done
@@ -94,18 +94,20 @@ else: raise SystemExit('server did not start')"
 "$out/sync" "$work/sync.db" "http://127.0.0.1:$port/" native-key 1000
 run_c_test sync_odd_events "$out/sync_odd_events" "$work/odd.db" "http://127.0.0.1:$port/" native-key
 run_c_test erase_sync "$out/erase_sync" "$work/erase.db" "http://127.0.0.1:$port/" native-key
+run_c_test export_json "$out/export_json" "$work/export.db" "http://127.0.0.1:$port/" native-key
 python3 -c "
 import glob
 files = glob.glob('$work/server/feedback.db*')
 assert files and not any(b'canary-c-host-erase' in open(f, 'rb').read() for f in files), 'the erased canary is still in the server files'"
 # Counted by the server itself: 1,000 from the sync sample, 306 from the odd-events test (4 odd ids, 2 wrong times, 300
-# ordinary), 10 from the erasure test's new identity (its 200 erased ones are gone).
+# ordinary), 10 from the erasure test's new identity (its 200 erased ones are gone), 1 from the export test's default device
+# (its 31 others were erased).
 python3 -c "
 import json, urllib.request
 request = urllib.request.Request('http://127.0.0.1:$port/v1/admin/stats', headers={'X-Admin-Key': 'native-admin'})
 events = json.load(urllib.request.urlopen(request, timeout=10))['events']
 print(f'server stored {events} events')
-raise SystemExit(0 if events == 1316 else f'expected 1316 events on the server, found {events}')"
+raise SystemExit(0 if events == 1317 else f'expected 1317 events on the server, found {events}')"
 kill $server_pid
 echo "== C sample, popularity only"
 "$out/recommend" "$work/sample.db"

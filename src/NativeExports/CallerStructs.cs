@@ -13,10 +13,13 @@ internal static unsafe class CallerStructs
     /// <summary>The largest size accepted: no struct of ours will ever grow past it, and a larger value is a bug.</summary>
     private const nuint MaxSize = 64 * 1024;
 
-    /// <summary>Throws unless <paramref name="size"/> holds at least the first layout of T (which is today's).</summary>
-    public static void CheckSize<T>(nuint size, string argument) where T : unmanaged
+    /// <summary>Throws unless <paramref name="size"/> holds at least the first layout of T (today's, for a struct that never grew).</summary>
+    public static void CheckSize<T>(nuint size, string argument) where T : unmanaged => CheckSize<T>(size, argument, sizeof(T));
+
+    /// <summary>Throws unless <paramref name="size"/> holds at least <paramref name="firstLayoutSize"/>, the struct's first layout.</summary>
+    public static void CheckSize<T>(nuint size, string argument, int firstLayoutSize) where T : unmanaged
     {
-        if (size < (nuint)sizeof(T) || size > MaxSize)
+        if (size < (nuint)firstLayoutSize || size > MaxSize)
         {
             throw new ArgumentException($"{argument} is {size}; pass sizeof of the struct ({sizeof(T)} in this library's header).");
         }
@@ -38,13 +41,13 @@ internal static unsafe class CallerStructs
     /// <summary>
     /// Reads a caller-filled struct that starts with its struct_size. A larger size (a newer header) is accepted
     /// only when every byte this library does not know is zero, so a setting it cannot honour is refused instead of
-    /// ignored. Today's layout is the first, so a smaller size is refused; once a field is appended, a caller's
-    /// size that ends before it will mean "that field is zero".
+    /// ignored. A smaller size (an older header) is accepted down to the struct's first layout,
+    /// <paramref name="firstLayoutSize"/>: the fields it ends before are zero (their defaults).
     /// </summary>
-    public static T ReadSized<T>(void* source, string argument, string typeName) where T : unmanaged
+    public static T ReadSized<T>(void* source, string argument, string typeName, int firstLayoutSize) where T : unmanaged
     {
         uint size = *(uint*)source;
-        if (size < (uint)sizeof(T) || size > MaxSize)
+        if (size < (uint)firstLayoutSize || size > MaxSize)
         {
             throw new ArgumentException($"{argument}->struct_size is {size}; set it to sizeof({typeName}) ({sizeof(T)} in this library's header).");
         }
@@ -55,6 +58,8 @@ internal static unsafe class CallerStructs
                 throw new ArgumentException($"{argument} sets fields this library (version {typeof(CallerStructs).Assembly.GetName().Version?.ToString(3)}) does not know: byte {i} of {size} is not zero.");
             }
         }
-        return *(T*)source;
+        T value = default;
+        Unsafe.CopyBlockUnaligned(&value, source, Math.Min(size, (uint)sizeof(T)));
+        return value;
     }
 }

@@ -58,6 +58,15 @@ internal static unsafe class ClientConfig
             ApiKey = apiKey,
             Interval = config->SyncIntervalSeconds > 0 ? TimeSpan.FromSeconds(config->SyncIntervalSeconds) : null,
         };
+        options = options with { Fields = FieldsFrom(config, options.Fields) };
         return config->SyncMaxAttempts > 0 ? options with { MaxAttempts = config->SyncMaxAttempts } : options;
     }
+
+    /// <summary>sync_context, sync_value and sync_time over the managed default (each 0 keeps it); the caller range-checked them.</summary>
+    private static SyncedFields FieldsFrom(NativeConfig* config, SyncedFields defaults) => defaults with
+    {
+        Context = config->SyncContext > 0 ? (SyncedContext)config->SyncContext : defaults.Context,
+        Value = config->SyncValue > 0 ? config->SyncValue == 2 : defaults.Value,
+        Time = config->SyncTime > 0 ? (TimePrecision)config->SyncTime : defaults.Time,
+    };
 }

@@ -19,11 +19,12 @@ internal static unsafe class LifecycleExports
             {
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config is NULL.");
             }
-            var config = CallerStructs.ReadSized<NativeConfig>(configPointer, "config", "odr_config");
+            var config = CallerStructs.ReadSized<NativeConfig>(configPointer, "config", "odr_config", NativeConfig.FirstLayoutSize);
             string path = Utf8Strings.Read(config.DatabasePath, "config->database_path", Utf8Strings.MaxPathBytes);
             string? key = Utf8Strings.ReadOptional(config.TrustedKeyPem, "config->trusted_key_pem", Utf8Strings.MaxKeyBytes);
             if (config.InitialConsent is < 0 or > 3 || config.MaxEvents < 0 || config.FlushIntervalMs < 0 || config.InferenceThreads is < 0 or > 64
-                || config.SyncIntervalSeconds < 0 || config.SyncMaxAttempts is < 0 or > 100)
+                || config.SyncIntervalSeconds < 0 || config.SyncMaxAttempts is < 0 or > 100
+                || config.SyncContext is < 0 or > (int)SyncedContext.All || config.SyncValue is < 0 or > 2 || config.SyncTime is < 0 or > (int)TimePrecision.Day)
             {
                 return ErrorMessages.Fail(null, ResultCode.InvalidArgument, "config holds a negative or out-of-range number.");
             }

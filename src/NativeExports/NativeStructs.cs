@@ -20,6 +20,14 @@ internal unsafe struct NativeConfig
     public int InferenceThreads;
     public int SyncIntervalSeconds;
     public int SyncMaxAttempts;
+
+    // ODR_ABI_VERSION 3: which fields leave the device at sync (0 = the default).
+    public int SyncContext;
+    public int SyncValue;
+    public int SyncTime;
+
+    /// <summary>sizeof(odr_config) in the first layout (version 1, up to sync_max_attempts): the smallest a caller may pass.</summary>
+    public const int FirstLayoutSize = 64;
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -36,6 +44,13 @@ internal struct NativeSyncResult
     public int RetryAfterMs;
     public int EventsSetAside;
     public int EventsRenumbered;
+
+    // ODR_ABI_VERSION 3.
+    public int ErasedOnServer;
+    public int ErasuresPending;
+
+    /// <summary>sizeof(odr_sync_result) in the first layout (up to events_renumbered, which sat in its padding): the smallest a caller may pass.</summary>
+    public const int FirstLayoutSize = 48;
 }
 
 [StructLayout(LayoutKind.Sequential)]

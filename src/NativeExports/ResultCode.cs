@@ -18,6 +18,7 @@ internal static class ResultCode
     public const int NoConsent = 8;         // ODR_ECONSENT
     public const int Pending = 9;           // ODR_PENDING (odr_poll: not ready yet; not an error)
     public const int Canceled = 10;         // ODR_ECANCELED (odr_poll: no answer will come)
+    public const int NothingOnServer = 11;  // ODR_EXPORT_NOTHING_ON_SERVER (odr_export_server_json; not an error)
     public const int Internal = 99;         // ODR_EINTERNAL
 
     public static string Describe(int code) => code switch
@@ -29,11 +30,12 @@ internal static class ResultCode
         Corrupt => "database or model damaged",
         // One text per code, so each must be true of every call that returns the code (see ondevicereco.h).
         State => "wrong state: the handle is closed or not from odr_open, or sync is not configured",
-        Refused => "refused: a model failed verification, download or loading, or the server refused the sync",
+        Refused => "refused: a model failed verification, download or loading, or the server refused the sync or export",
         Full => "event queue full: event not recorded",
         NoConsent => "no consent: event not recorded (consent revoked), or sync stopped (consent not granted)",
         Pending => "pending: the request's answer is not ready yet; poll again later",
         Canceled => "canceled: the request was canceled, or its client was closed before it ran",
+        NothingOnServer => "nothing on the server: this device never contacted one, so there is nothing to export",
         Internal => "internal error",
         _ => "unknown result code",
     };

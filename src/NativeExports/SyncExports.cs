@@ -12,7 +12,7 @@ internal static unsafe class SyncExports
         {
             throw new ArgumentException("out_result must not be NULL.");
         }
-        CallerStructs.CheckSize<NativeSyncResult>(resultSize, "result_size");
+        CallerStructs.CheckSize<NativeSyncResult>(resultSize, "result_size", NativeSyncResult.FirstLayoutSize);
         CallerStructs.Write(outResult, resultSize, 0, default(NativeSyncResult));
         var result = box.Client.Sync();
         CallerStructs.Write(outResult, resultSize, 0, new NativeSyncResult
@@ -28,6 +28,8 @@ internal static unsafe class SyncExports
             ModelVersion = result.ModelVersion ?? 0,
             ModelUpdated = result.ModelUpdated ? 1 : 0,
             RetryAfterMs = result.RetryAfter is { } wait ? (int)Math.Min(int.MaxValue, wait.TotalMilliseconds) : 0,
+            ErasedOnServer = result.ErasedOnServer,
+            ErasuresPending = result.ErasuresPending,
         });
         return result.Status switch
         {

@@ -10,7 +10,7 @@ internal static unsafe class VersionExports
     /// grows (tests/native/abi_manifest.txt lists what each version added); tests/native/abi_layout.c checks that
     /// odr_abi_version() and the header agree.
     /// </summary>
-    public const int AbiVersion = 2;
+    public const int AbiVersion = 3;
     private static readonly byte* Version = Utf8Strings.Allocate(typeof(VersionExports).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
     // Even this cannot let an exception out: reading a static field can run the type initialiser, which can fail.

@@ -80,7 +80,7 @@ public sealed class EventContractPropertyTests
         // Both sides of the contract were exercised, then everything accepted makes the real trip: store, sync encoder, wire.
         Assert.True(accepted > 2_000 && refused > 2_000, $"{accepted} accepted, {refused} refused");
         store.Flush();
-        var encoder = new BatchEncoder(store, int.MaxValue);
+        var encoder = new BatchEncoder(store, int.MaxValue, SyncedFields.All);
         long after = 0;
         int checkedEvents = 0;
         while (encoder.Next(after, 5_000) is { } batch)

@@ -27,7 +27,10 @@ AT(odr_config, flush_interval_ms, 48);
 AT(odr_config, inference_threads, 52);
 AT(odr_config, sync_interval_s, 56);
 AT(odr_config, sync_max_attempts, 60);
-SIZE(odr_config, 64);
+AT(odr_config, sync_context, 64);
+AT(odr_config, sync_value, 68);
+AT(odr_config, sync_time, 72);
+SIZE(odr_config, 80);
 #else
 #error "the layout asserts are written for 64-bit targets (LP64); add the 32-bit offsets before shipping one"
 #endif
@@ -43,7 +46,9 @@ AT(odr_sync_result, model_updated, 32);
 AT(odr_sync_result, retry_after_ms, 36);
 AT(odr_sync_result, events_set_aside, 40);
 AT(odr_sync_result, events_renumbered, 44);
-SIZE(odr_sync_result, 48);
+AT(odr_sync_result, erased_on_server, 48);
+AT(odr_sync_result, erasures_pending, 52);
+SIZE(odr_sync_result, 56);
 
 AT(odr_recommendation, score, 0);
 AT(odr_recommendation, rank, 8);
@@ -141,8 +146,26 @@ int main(int argc, char **argv) {
     CHECK(odr_sync(client, (odr_sync_result *)buffer, sizeof(odr_sync_result) + NEWER) == ODR_ESTATE, "odr_sync without sync_url");
     CHECK(all_bytes(buffer, sizeof(odr_sync_result) + NEWER, 0), "odr_sync_result not zero-filled");
     CHECK(all_bytes(buffer + sizeof(odr_sync_result) + NEWER, 8, SENTINEL), "odr_sync wrote past result_size");
+    /* A caller built against the version-2 header passes the 48 bytes it knows: exactly those are written. */
+    memset(buffer, SENTINEL, sizeof(odr_sync_result) + 8);
+    CHECK(odr_sync(client, (odr_sync_result *)buffer, offsetof(odr_sync_result, erased_on_server)) == ODR_ESTATE, "odr_sync, version-2 size");
+    CHECK(all_bytes(buffer, offsetof(odr_sync_result, erased_on_server), 0), "odr_sync_result (version-2 size) not zero-filled");
+    CHECK(all_bytes(buffer + offsetof(odr_sync_result, erased_on_server), 16, SENTINEL), "odr_sync wrote past a version-2 result_size");
 
     free(buffer);
     CHECK(odr_close(client) == ODR_OK, "odr_close");
+
+    /* A caller built against the version-2 header: its odr_config ends before sync_context; the fields it lacks are
+     * their defaults. Bytes after its struct_size are never read (here: garbage). */
+    odr_config older_storage;
+    unsigned char *older = (unsigned char *)&older_storage;
+    memset(older, SENTINEL, sizeof older_storage);
+    odr_config first = test_config(argv[1]);
+    first.struct_size = offsetof(odr_config, sync_context);
+    memcpy(older, &first, offsetof(odr_config, sync_context));
+    CHECK(odr_open((const odr_config *)older, &client) == ODR_OK, "odr_open with a version-2 struct_size: %s", odr_last_error());
+    CHECK(odr_close(client) == ODR_OK, "odr_close (version-2 config)");
+    first.struct_size = offsetof(odr_config, sync_context) - 4;
+    CHECK(odr_open(&first, &client) == ODR_EINVAL, "odr_open with a struct_size below the first layout");
     return report();
 }

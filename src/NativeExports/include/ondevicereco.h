@@ -74,8 +74,12 @@ extern "C" {
  *     odr_remove_user_attribute, odr_get_user_attribute, ODR_MAX_ATTRIBUTE_KEY_BYTES,
  *     ODR_MAX_ATTRIBUTE_VALUE_BYTES, ODR_MAX_USER_ATTRIBUTES, ODR_EVENT_SEARCH, ODR_EVENT_STORE_VISIT,
  *     ODR_SOURCE_COHORT. odr_sync_result.events_renumbered, in bytes that were padding in version 1 (sizeof is
- *     unchanged): a version-1 library leaves it 0, which only this version number tells from "none renumbered". */
-#define ODR_ABI_VERSION 2
+ *     unchanged): a version-1 library leaves it 0, which only this version number tells from "none renumbered".
+ *  3  Export and data minimisation: odr_export_json, odr_export_server_json, ODR_EXPORT_NOTHING_ON_SERVER;
+ *     odr_config.sync_context, sync_value and sync_time with ODR_SYNCED_CONTEXT_*, ODR_SYNCED_VALUE_*, ODR_SYNCED_TIME_*;
+ *     odr_sync_result.erased_on_server and erasures_pending (appended: sizeof grows from 48 to 56 bytes);
+ *     odr_experiment_arm. */
+#define ODR_ABI_VERSION 3
 
 /* Result codes. */
 #define ODR_OK         0   /* success */
@@ -103,6 +107,24 @@ extern "C" {
 #define ODR_SYNC_UNREACHABLE  2   /* network, timeouts, 5xx or 429: the next sync resumes where this one stopped */
 #define ODR_SYNC_REFUSED      3   /* the server refused for good (bad key, invalid data): see odr_errmsg */
 #define ODR_SYNC_MODEL_FAILED 4   /* events synced, but the offered model failed download or verification */
+
+/* Which fields of each event leave the device at sync (odr_config.sync_context, sync_value, sync_time; 0 = the
+ * default, SyncOptions.Fields = SyncedFields.Minimal: ODR_SYNCED_CONTEXT_LINKING, ODR_SYNCED_VALUE_OMIT, ODR_SYNCED_TIME_HOUR).
+ * User, item, type and sequence always go: training needs them. The device keeps every field whatever is chosen. */
+#define ODR_SYNCED_CONTEXT_NONE    1   /* no context: experiments cannot tell an impression's arm, nor link a click to its answer */
+#define ODR_SYNCED_CONTEXT_LINKING 2   /* only request_id and arm (the keys the server reads) */
+#define ODR_SYNCED_CONTEXT_ALL     3   /* every key, the app's own and the library's (rank, source, onboarding) */
+#define ODR_SYNCED_VALUE_OMIT      1   /* values (ratings, dwell seconds) stay on the device; 0 is sent */
+#define ODR_SYNCED_VALUE_SEND      2
+#define ODR_SYNCED_TIME_EXACT      1   /* times as tracked, to the millisecond */
+#define ODR_SYNCED_TIME_SECOND     2   /* times rounded down to the second, minute, hour or day (UTC) */
+#define ODR_SYNCED_TIME_MINUTE     3
+#define ODR_SYNCED_TIME_HOUR       4
+#define ODR_SYNCED_TIME_DAY        5
+
+/* odr_export_server_json: this device's identity never contacted a server, so the server holds nothing under it.
+ * Not an error: nothing was sent and no file was written. */
+#define ODR_EXPORT_NOTHING_ON_SERVER 11
 
 /* Limits. */
 #define ODR_MAX_ID_BYTES      256  /* user and item ids, in UTF-8 bytes, without the NUL */
@@ -152,7 +174,8 @@ extern "C" {
  * sits at a multiple of its own alignment (only the end of a struct may be padded up to its alignment).
  *  - odr_config (the caller fills it, the library reads it) starts with struct_size = sizeof(odr_config) as the
  *    caller compiled it. The library reads only the first struct_size bytes: fields an older caller does not
- *    have count as zero (their defaults); this layout is the first, so a smaller struct_size is ODR_EINVAL. A
+ *    have count as zero (their defaults); a struct_size smaller than the first layout (64 bytes, up to
+ *    sync_max_attempts) is ODR_EINVAL. A
  *    newer caller's extra fields must be zero when the library is older than them, or odr_open refuses
  *    (ODR_EINVAL) rather than silently ignore what was asked for.
  *  - Structs the library fills (odr_recommendation, odr_recent_item, odr_profile, odr_sync_result) have no
@@ -186,6 +209,10 @@ typedef struct odr_config {
     int32_t sync_interval_s;       /* automatic sync period in seconds; 0 = only when odr_sync is called */
     int32_t sync_max_attempts;     /* HTTP attempts per request before a sync gives up;
                                     * 0 = default, SyncOptions.MaxAttempts = 5 */
+    int32_t sync_context;          /* ODR_SYNCED_CONTEXT_*: which context keys are synced; 0 = default, ODR_SYNCED_CONTEXT_LINKING.
+                                    * ODR_ABI_VERSION 3, as are the next two */
+    int32_t sync_value;            /* ODR_SYNCED_VALUE_*: whether values are synced; 0 = default, ODR_SYNCED_VALUE_OMIT */
+    int32_t sync_time;             /* ODR_SYNCED_TIME_*: how precisely times are synced; 0 = default, ODR_SYNCED_TIME_HOUR */
 } odr_config;
 
 /* What one odr_sync did (filled by the library). */
@@ -206,6 +233,10 @@ typedef struct odr_sync_result {
                                     * under their sequence ids (the store was restored from a backup); sent
                                     * again under the new ids and counted in events_sent once they landed.
                                     * ODR_ABI_VERSION 2, in what was padding: sizeof is unchanged */
+    int32_t erased_on_server;      /* erasures the server confirmed in this sync (one per identity odr_erase_all
+                                    * erased): it deleted what it held under it. ODR_ABI_VERSION 3, as is the next */
+    int32_t erasures_pending;      /* erasures still owed after this sync (the server could not be reached): the next
+                                    * odr_sync asks again, also after a restart; odr_sync returns ODR_OK only at 0 */
 } odr_sync_result;
 
 /* One recommended item (filled by the library). */
@@ -418,6 +449,28 @@ ODR_API int32_t odr_load_model(odr_client *client, const char *bundle_dir, int64
  * Returns ODR_OK (completed), ODR_ECONSENT (no consent), ODR_EIO (unreachable), ODR_EREFUSED (refused or model
  * failed; odr_errmsg says why), ODR_ESTATE (no sync_url was configured). Thread-safe: concurrent calls queue. */
 ODR_API int32_t odr_sync(odr_client *client, odr_sync_result *out_result, size_t result_size);
+
+/* Copies the label of the experiment arm this device is on, "experiment/arm" (ASCII, at most 129 bytes), NUL-terminated,
+ * into buffer (owned by the caller, buffer_size bytes). The arm comes from the server at odr_sync and holds while the
+ * model loaded is that arm's own version; impressions carry the same label (context key arm). *out_length (not NULL)
+ * gets the label's length without the NUL, 0 when the device is on no arm (buffer then holds "" if buffer_size > 0).
+ * A buffer too small returns ODR_EINVAL with *out_length set to the length needed. Never blocks. Any thread. */
+ODR_API int32_t odr_experiment_arm(odr_client *client, char *buffer, size_t buffer_size, size_t *out_length);
+
+/* Export (a user's rights of access and portability). odr_export_json writes everything the store holds about
+ * user_id — or about every user when user_id is NULL — to the file at path as UTF-8 JSON: every event with its sync
+ * state, attributes, onboarding answers, and the device's id, consent, model version, experiment arm and server
+ * erasures still owed (schema: docs/privacy.md). The file is written beside its final name and renamed into place, so
+ * a failure leaves no partial file; an existing file is replaced. Events tracked before the call are in it. Blocks on
+ * SQLite reads and file I/O. ODR_EINVAL for a NULL or invalid path or user_id; ODR_EIO when the file cannot be written. */
+ODR_API int32_t odr_export_json(odr_client *client, const char *user_id, const char *path);
+/* Fetches the server's export of what it holds under this device (events, attribute rows, batch records; ids as the
+ * server stores them) and writes it to the file at path, as odr_export_json writes its file. Needs no consent and
+ * sends no events: only the device's id and the secret that proves it. Blocks on the network: call it from a worker
+ * thread. Returns ODR_OK (written), ODR_EXPORT_NOTHING_ON_SERVER (this identity never contacted a server: nothing
+ * asked, no file), ODR_EIO (unreachable, or the file cannot be written), ODR_EREFUSED (refused, or the server erased
+ * this identity: odr_errmsg says which), ODR_ESTATE (no sync_url was configured). */
+ODR_API int32_t odr_export_server_json(odr_client *client, const char *path);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,11 @@ using OnDeviceReco.Protocol.Wire;
 
 namespace OnDeviceReco.Sync;
 
-/// <summary>Reads the next unsynced events from the store and encodes them as one batch within the event and byte caps.</summary>
-internal sealed class BatchEncoder(BehaviorStore store, int maxBatchBytes)
+/// <summary>
+/// Reads the next unsynced events from the store and encodes them as one batch within the event and byte caps, with
+/// only the fields the app lets leave the device (<see cref="SyncedFields"/>): this is the one place they are chosen.
+/// </summary>
+internal sealed class BatchEncoder(BehaviorStore store, int maxBatchBytes, SyncedFields fields)
 {
     /// <summary>The next batch of at most <paramref name="maxEvents"/> events after <paramref name="after"/>, or null when nothing is pending.</summary>
     public PreparedBatch? Next(long after, int maxEvents)
@@ -20,8 +23,7 @@ internal sealed class BatchEncoder(BehaviorStore store, int maxBatchBytes)
             var wire = new WireEvent[count];
             for (int i = 0; i < count; i++)
             {
-                var e = events[i];
-                wire[i] = new WireEvent(e.Sequence, e.Timestamp.ToUnixTimeMilliseconds(), e.UserId, e.ItemId, (int)e.Type, e.Value, e.Context);
+                wire[i] = fields.ToWire(events[i]);
             }
             var batch = EventBatch.Create(deviceId, wire);
             byte[] body = WireCodec.Encode(batch);

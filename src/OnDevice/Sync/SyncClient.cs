@@ -20,6 +20,9 @@ internal sealed partial class SyncClient : IDisposable
     // An honest server cannot report an event renumbered above its highest as conflicting again, except while a
     // second copy of this store syncs under the same id: then numbers are raced for, and the sync stops after this many.
     private const int MaxRenumberRounds = 16;
+
+    // The server's export of a full store: 500,000 events (StoreOptions.MaxRows) at about 300 bytes of JSON each.
+    private const long MaxExportBytes = 256L * 1024 * 1024;
     private readonly BehaviorStore _store;
     private readonly SyncOptions _options;
     private readonly SyncHttp _http;
@@ -39,7 +42,7 @@ internal sealed partial class SyncClient : IDisposable
         _http = new SyncHttp(options);
         _requests = new SyncRequests(options, store.Clock);
         _session = new DeviceSession(store, _http, _requests);
-        _encoder = new BatchEncoder(store, options.MaxBatchBytes);
+        _encoder = new BatchEncoder(store, options.MaxBatchBytes, options.Fields);
         _attributes = new AttributeUploader(store, _session, _requests);
         _erasure = new ServerErasure(store, _http, _requests);
         ModelDirectory = options.ModelDirectory
@@ -226,6 +229,14 @@ internal sealed partial class SyncClient : IDisposable
             return (null, outcome.AsRefused("Unreadable model package: " + e.Message));
         }
     }
+
+    /// <summary>
+    /// What the server holds under this device, as its JSON export (<c>GET /v1/devices/{id}/export</c>), or the failure.
+    /// Only the id and the secret that proves it leave the device (registration, when the token is stale).
+    /// </summary>
+    public Task<HttpOutcome> ServerExportAsync(CancellationToken cancellationToken) =>
+        _session.SendAsync(credential => _requests.Get($"v1/devices/{Uri.EscapeDataString(credential.DeviceId)}/export", credential),
+            MaxExportBytes, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 

@@ -45,6 +45,12 @@ public sealed record SyncOptions
     /// <summary>Where downloaded bundles go; null puts them in a "models" directory beside the database.</summary>
     public string? ModelDirectory { get; init; }
 
+    /// <summary>
+    /// Which fields of each event leave the device (data minimisation); the default <see cref="SyncedFields.Minimal"/>
+    /// sends what training and experiments use and no more. The device keeps every field whatever is chosen.
+    /// </summary>
+    public SyncedFields Fields { get; init; } = SyncedFields.Minimal;
+
     /// <summary>The handler HTTP goes through (proxy, certificate pinning); null uses a default SocketsHttpHandler.</summary>
     public HttpMessageHandler? Handler { get; init; }
 
@@ -60,6 +66,8 @@ public sealed record SyncOptions
             }
         }
         ArgumentException.ThrowIfNullOrWhiteSpace(ApiKey, nameof(ApiKey));
+        ArgumentNullException.ThrowIfNull(Fields, nameof(Fields));
+        Fields.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchEvents, 1, nameof(MaxBatchEvents));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxBatchEvents, 50_000, nameof(MaxBatchEvents));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxBatchBytes, 1024, nameof(MaxBatchBytes));

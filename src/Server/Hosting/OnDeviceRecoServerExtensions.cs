@@ -65,6 +65,7 @@ public static class OnDeviceRecoServerExtensions
         app.MapExperimentEndpoints();
         app.MapExposureEndpoints();
         app.MapDeviceEndpoints();
+        app.MapDeviceExportEndpoints();
         app.MapServerTelemetry();
         app.MapAdminEndpoints();
         return app;
@@ -92,6 +93,7 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<IModelRegistryStore>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IFeedbackReader>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.AddSingleton<IExperimentStore>(provider => provider.GetRequiredService<IFeedbackStore>());
+        services.AddSingleton<IDeviceDataExport>(provider => provider.GetRequiredService<IFeedbackStore>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(provider => DeviceTokens.LoadOrCreate(Path.Combine(SecretsDirectory(provider), "device-token.secret"),
             provider.GetRequiredService<ServerOptions>().DeviceTokenLifetime, provider.GetRequiredService<TimeProvider>()));

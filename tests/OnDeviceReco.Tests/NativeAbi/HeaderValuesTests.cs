@@ -70,6 +70,8 @@ public sealed partial class HeaderValuesTests
     [InlineData("ODR_SOURCE_", typeof(RecommendationSource))]
     [InlineData("ODR_SYNC_", typeof(SyncStatus))]
     [InlineData("ODR_ANSWER_", typeof(OnboardingAnswer))]
+    [InlineData("ODR_SYNCED_CONTEXT_", typeof(SyncedContext))]
+    [InlineData("ODR_SYNCED_TIME_", typeof(TimePrecision))]
     public void Enum_constants_are_the_managed_values(string prefix, Type enumType)
     {
         var constants = _header.Constants.Where(c => c.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
