@@ -52,7 +52,7 @@ public static class DeviceExportEndpoints
             case ExportedDeviceState.Unknown:
                 return EventEndpoints.Refuse(metrics, StatusCodes.Status404NotFound, "Unknown device", "The server holds nothing under this device id.");
         }
-        loggers.CreateLogger("OnDeviceReco.Server.Devices").LogInformation("Export for device {Device}", LogNames.Device(deviceId));
+        loggers.CreateLogger("OnDeviceReco.Server.Devices").LogInformation("Export for device {Device}", http.RequestServices.GetRequiredService<LogNames>().Device(deviceId));
         var now = clock.GetUtcNow();
         return Results.Stream(stream => WriteAsync(stream, store, device, now, http.RequestAborted), "application/json");
     }
