@@ -89,7 +89,8 @@ public sealed class RankingEvaluator
             recommended.Count / (double)_items.Count, diversity / n, novelty / n, n);
     }
 
-    private static double Rank(ReadOnlySpan<float> row, bool[] excluded, int target)
+    /// <summary>The target's 0-based rank among the items not excluded: those scored higher, plus half the ties.</summary>
+    internal static double Rank(ReadOnlySpan<float> row, bool[] excluded, int target)
     {
         float score = row[target];
         int greater = 0, ties = 0;

@@ -33,7 +33,7 @@ public static class ReplayRanking
                 }
                 // Re-consumption is possible in general logs: the target itself is always ranked.
                 excluded[replay.Target] = false;
-                ranks[start + b] = Rank(scores.AsSpan(b * tableSize, tableSize), excluded, replay.Target);
+                ranks[start + b] = RankingEvaluator.Rank(scores.AsSpan(b * tableSize, tableSize), excluded, replay.Target);
                 foreach (int item in replay.History)
                 {
                     excluded[item] = false;
@@ -47,26 +47,4 @@ public static class ReplayRanking
     public static double Ndcg10(double rank) => rank < 10 ? 1 / Math.Log2(rank + 2) : 0;
 
     public static double Hit10(double rank) => rank < 10 ? 1 : 0;
-
-    private static double Rank(ReadOnlySpan<float> row, bool[] excluded, int target)
-    {
-        float score = row[target];
-        int greater = 0, ties = 0;
-        for (int i = 0; i < row.Length; i++)
-        {
-            if (excluded[i] || i == target)
-            {
-                continue;
-            }
-            if (row[i] > score)
-            {
-                greater++;
-            }
-            else if (row[i] == score)
-            {
-                ties++;
-            }
-        }
-        return greater + ties / 2.0;
-    }
 }
