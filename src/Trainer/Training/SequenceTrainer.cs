@@ -257,7 +257,7 @@ public sealed partial class SequenceTrainer
     /// <summary>Each kept position's rank threshold (<see cref="ItemAvailability"/>), or null when every item is a negative.</summary>
     private Tensor? Thresholds(TrainingWindows windows, int[] batch, Tensor positions)
     {
-        if (_availability is null)
+        if (_availability is null || _ranks is null)
         {
             return null;
         }
