@@ -10,7 +10,7 @@ namespace OnDeviceReco.Trainer.Cli;
 public static class ConfigOverrides
 {
     public static readonly string[] Names = ["--max-length", "--batch-size", "--learning-rate", "--dropout", "--dimension", "--blocks", "--heads", "--evaluate-every", "--patience", "--negatives", "--shuffle-ties",
-        "--dp-epsilon", "--dp-delta", "--dp-clip", "--dp-users-per-step", "--dp-noise", "--id-drop", "--id-penalty"];
+        "--dp-epsilon", "--dp-delta", "--dp-clip", "--dp-users-per-step", "--dp-noise", "--id-drop", "--id-penalty", "--negative-pool"];
 
     public static ModelConfig Apply(ModelConfig config, CommandLine line)
     {
@@ -41,6 +41,7 @@ public static class ConfigOverrides
             // Text recipes only (ID-only recipes have no offsets to drop or penalise).
             IdDrop = Real("--id-drop", config.IdDrop, 0, 1),
             IdPenalty = Real("--id-penalty", config.IdPenalty, 0, 100),
+            NegativePool = Pool(line.Optional("--negative-pool"), config.NegativePool),
         };
         if (result.Privacy is { } privacy)
         {
@@ -64,4 +65,13 @@ public static class ConfigOverrides
         }
         return result;
     }
+
+    private static NegativePool Pool(string? text, NegativePool fallback) => text switch
+    {
+        null => fallback,
+        "catalogue" => NegativePool.Catalogue,
+        "trained" => NegativePool.Trained,
+        "released" => NegativePool.Released,
+        _ => throw new UsageException($"Option '--negative-pool' must be 'catalogue', 'trained' or 'released'; got '{text}'."),
+    };
 }

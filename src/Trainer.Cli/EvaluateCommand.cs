@@ -107,7 +107,7 @@ public static class EvaluateCommand
                                 task.Description = epoch.ValidationNdcg10 is { } v
                                     ? $"{label} loss {epoch.Loss:0.000} val NDCG@10 {v:0.0000}"
                                     : $"{label} loss {epoch.Loss:0.000}";
-                            }, sameTime: split.TrainSameTime, budget: share);
+                            }, sameTime: split.TrainSameTime, budget: share, times: split.TrainTimes);
                         task.Value = task.MaxValue;
                         runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result, recipe));
                     }

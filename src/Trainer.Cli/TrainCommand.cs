@@ -61,7 +61,8 @@ public static class TrainCommand
                 () => evaluator.Evaluate(scorer, stopping, seed, beyondAccuracy: false).Ndcg10,
                 config.MaxEpochs,
                 epoch => task.Value = epoch.Epoch,
-                sameTime: data.SameTime?.Select(s => s.Length >= 2 ? s[..^1] : s).ToList(), budget: budget);
+                sameTime: data.SameTime?.Select(s => s.Length >= 2 ? s[..^1] : s).ToList(), budget: budget,
+                times: data.Times?.Select(s => s.Length >= 2 ? s[..^1] : s).ToList());
             task.Value = task.MaxValue;
         });
         // The split that chose the stopping epoch: a validation score, not an independent hold-out.

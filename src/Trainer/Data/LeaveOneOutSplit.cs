@@ -28,6 +28,8 @@ public sealed class LeaveOneOutSplit
         var trainOnlyShown = new List<ShownItem[]>();
         var usersSameTime = new List<bool[]>();
         var trainOnlySameTime = new List<bool[]>();
+        var usersTimes = new List<long[]>();
+        var trainOnlyTimes = new List<long[]>();
         for (int u = 0; u < data.Sequences.Count; u++)
         {
             var sequence = data.Sequences[u];
@@ -36,18 +38,21 @@ public sealed class LeaveOneOutSplit
                 users.Add(new UserSplit(u, sequence[..^2], sequence[^2], sequence[^1]));
                 usersShown.Add(data.Shown?[u] ?? []);
                 usersSameTime.Add(data.SameTime?[u][..^2] ?? []);
+                usersTimes.Add(data.Times?[u][..^2] ?? []);
             }
             else
             {
                 trainOnly.Add(sequence);
                 trainOnlyShown.Add(data.Shown?[u] ?? []);
                 trainOnlySameTime.Add(data.SameTime?[u] ?? []);
+                trainOnlyTimes.Add(data.Times?[u] ?? []);
             }
         }
         Users = users;
         TrainSequences = users.Select(u => u.Train).Concat(trainOnly).ToList();
         TrainShown = data.Shown is null ? null : usersShown.Concat(trainOnlyShown).ToList();
         TrainSameTime = data.SameTime is null ? null : usersSameTime.Concat(trainOnlySameTime).ToList();
+        TrainTimes = data.Times is null ? null : usersTimes.Concat(trainOnlyTimes).ToList();
     }
 
     public IReadOnlyList<UserSplit> Users { get; }
@@ -60,4 +65,7 @@ public sealed class LeaveOneOutSplit
 
     /// <summary>Same-time marks parallel to <see cref="TrainSequences"/>, when the data has timestamps.</summary>
     public IReadOnlyList<bool[]>? TrainSameTime { get; }
+
+    /// <summary>Interaction times parallel to <see cref="TrainSequences"/>, when the data has timestamps.</summary>
+    public IReadOnlyList<long[]>? TrainTimes { get; }
 }

@@ -78,6 +78,9 @@ public sealed record ModelConfig
     /// <summary>Weight of the mean squared norm of the ID offsets added to the loss (text recipes).</summary>
     public double IdPenalty { get; init; } = 1e-3;
 
+    /// <summary>Which items the softmax losses count as negatives at a position (<see cref="NegativePool"/>).</summary>
+    public NegativePool NegativePool { get; init; } = NegativePool.Catalogue;
+
     /// <summary>
     /// The models the evaluate command compares, by report name. Chosen on movielens-small's validation split:
     /// L=50 with batch 32 beat L=200 with batch 64 (more optimiser steps per epoch); lr 1e-3 beat 2e-3.
@@ -99,7 +102,9 @@ public sealed record ModelConfig
         // the accountant; ε = 8 at δ = 1/users with C = 1 and 256 users per step unless overridden.
         new() { Name = "sasrec-dp", Architecture = "sasrec", MaxEpochs = 20, Privacy = new UserLevelPrivacy() },
         // Text and ID together (UseText); the genre projection is left out: the text already names the categories.
-        new() { Name = "sasrec-text", Architecture = "sasrec", UseText = true, UseContent = false },
-        new() { Name = "gru-text", Architecture = "gru", UseText = true, UseContent = false, MaxEpochs = 80 },
+        // Negatives only among trained items: chosen on movielens-small's time-split validation (new-item NDCG@10
+        // 0.0110 vs 0.0021 with the whole catalogue, overall 0.0408 vs 0.0431; released-by-time: new 0.0125, overall 0.0322).
+        new() { Name = "sasrec-text", Architecture = "sasrec", UseText = true, UseContent = false, NegativePool = NegativePool.Trained },
+        new() { Name = "gru-text", Architecture = "gru", UseText = true, UseContent = false, MaxEpochs = 80, NegativePool = NegativePool.Trained },
     ];
 }

@@ -44,7 +44,7 @@ public static class HoldoutTraining
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences,
                 () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
-                config.MaxEpochs, onEpoch, split.TrainShown, split.TrainSameTime, budget);
+                config.MaxEpochs, onEpoch, split.TrainShown, split.TrainSameTime, budget, times: split.TrainTimes);
             var holdout = evaluator.Evaluate(scorer, test, seed);
             return new HoldoutCandidate(model, holdout, result, test, evaluator, split.TrainSequences);
         }
@@ -65,7 +65,7 @@ public static class HoldoutTraining
         var model = ModelFactory.Create(config, data.Items);
         try
         {
-            new SequenceTrainer(model, seed).Train(data.Sequences, validate: null, Math.Max(1, epochs), shown: data.Shown, sameTime: data.SameTime);
+            new SequenceTrainer(model, seed).Train(data.Sequences, validate: null, Math.Max(1, epochs), shown: data.Shown, sameTime: data.SameTime, times: data.Times);
             return model;
         }
         catch

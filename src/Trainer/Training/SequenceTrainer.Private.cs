@@ -47,7 +47,7 @@ public sealed partial class SequenceTrainer
         var plan = PrivatePlan.For(privacy, sequences.Count, epochs);
         var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
         var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
-        var windows = new TrainingWindows(sequences, _config.MaxLength, shownUsed);
+        var windows = Windows(sequences, shownUsed);
         var windowsOf = WindowsByUser(windows, sequences.Count);
         var parameters = _model.parameters().ToList();
         using var optimizer = new HeldAdam(parameters, _config.LearningRate);
@@ -69,7 +69,7 @@ public sealed partial class SequenceTrainer
             _model.train();
             if (tiesToShuffle is not null)
             {
-                windows = new TrainingWindows(TieOrder.Shuffle(sequences, tiesToShuffle, _random), _config.MaxLength, shownUsed);
+                windows = Windows(TieOrder.Shuffle(sequences, tiesToShuffle, _random), shownUsed);
             }
             double lossSum = 0;
             int losses = 0;

@@ -17,6 +17,9 @@ public sealed partial class SequenceTrainer
     private readonly SequenceModel _model;
     private readonly ModelConfig _config;
     private readonly Random _random;
+    private ItemAvailability? _availability;
+    private IReadOnlyList<long[]>? _times;
+    private Tensor? _ranks;
 
     public SequenceTrainer(SequenceModel model, int seed)
     {
@@ -36,16 +39,37 @@ public sealed partial class SequenceTrainer
     /// epoch and its validation are not expected to fit, this epoch is the last one (it is validated, and the
     /// best-on-validation weights are kept as with early stopping); null trains without one.</param>
     /// <param name="clock">The clock the budget is measured with; null for the system clock.</param>
+    /// <param name="times">Each interaction's time, parallel to <paramref name="sequences"/>: with
+    /// <see cref="NegativePool.Released"/> an item is a negative only once it is out; null treats every trained item as out.</param>
     public TrainingResult Train(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch = null,
-        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null, TimeSpan? budget = null, TimeProvider? clock = null)
+        IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null, TimeSpan? budget = null, TimeProvider? clock = null,
+        IReadOnlyList<long[]>? times = null)
     {
-        if (_config.Privacy is { } privacy)
+        _availability = ItemAvailability.For(_config.NegativePool, sequences, times, _model.TableSize);
+        _times = _availability is { Timed: true } ? times : null;
+        using var ranks = _availability is null ? null : tensor(_availability.Rank);
+        _ranks = ranks;
+        try
         {
-            return TrainPrivately(privacy, sequences, validate, epochs, onEpoch, shown, sameTime, budget, clock);
+            return _config.Privacy is { } privacy
+                ? TrainPrivately(privacy, sequences, validate, epochs, onEpoch, shown, sameTime, budget, clock)
+                : TrainWithAdam(sequences, validate, epochs, onEpoch, shown, sameTime, budget, clock);
         }
+        finally
+        {
+            _ranks = null;
+        }
+    }
+
+    private TrainingWindows Windows(IReadOnlyList<int[]> sequences, IReadOnlyList<ShownItem[]>? shown) =>
+        new(sequences, _config.MaxLength, shown, _times);
+
+    private TrainingResult TrainWithAdam(IReadOnlyList<int[]> sequences, Func<double>? validate, int epochs, Action<EpochRecord>? onEpoch,
+        IReadOnlyList<ShownItem[]>? shown, IReadOnlyList<bool[]>? sameTime, TimeSpan? budget, TimeProvider? clock)
+    {
         var shownUsed = _config.ShownNegativeWeight > 0 ? shown : null;
         var tiesToShuffle = _config.ShuffleTies ? sameTime : null;
-        var windows = new TrainingWindows(sequences, _config.MaxLength, shownUsed);
+        var windows = Windows(sequences, shownUsed);
         _model.LimitIdsTo(sequences);
         using var optimizer = new HeldAdam(_model.parameters(), _config.LearningRate);
         var curve = new List<EpochRecord>();
@@ -71,7 +95,7 @@ public sealed partial class SequenceTrainer
             _model.train();
             if (tiesToShuffle is not null)
             {
-                windows = new TrainingWindows(TieOrder.Shuffle(sequences, tiesToShuffle, _random), _config.MaxLength, shownUsed);
+                windows = Windows(TieOrder.Shuffle(sequences, tiesToShuffle, _random), shownUsed);
             }
             _random.Shuffle(order);
             double lossSum = 0;
@@ -191,10 +215,11 @@ public sealed partial class SequenceTrainer
         var positions = target.ne(HeldScalars.Zero).nonzero().squeeze(1);
         hidden = hidden.index_select(0, positions);
         target = target.index_select(0, positions);
+        var thresholds = Thresholds(windows, batch, positions);
         var loss = _config.Loss switch
         {
-            LossKind.FullSoftmax => FullSoftmax(hidden, target, _model.ItemTable()),
-            LossKind.SampledSoftmax => SampledSoftmax(hidden, target),
+            LossKind.FullSoftmax => FullSoftmax(hidden, target, _model.ItemTable(), _ranks is null ? null : ItemAvailability.Unavailable(_ranks, thresholds!)),
+            LossKind.SampledSoftmax => SampledSoftmax(hidden, target, thresholds),
             _ => BceOneNegative(hidden, target),
         };
         if (_model.Regulariser() is { } penalty)
@@ -229,11 +254,36 @@ public sealed partial class SequenceTrainer
         return pairs.sum() / valid.sum().clamp_min(HeldScalars.One);
     }
 
-    private static Tensor FullSoftmax(Tensor hidden, Tensor target, Tensor table)
+    /// <summary>Each kept position's rank threshold (<see cref="ItemAvailability"/>), or null when every item is a negative.</summary>
+    private Tensor? Thresholds(TrainingWindows windows, int[] batch, Tensor positions)
+    {
+        if (_availability is null || _ranks is null)
+        {
+            return null;
+        }
+        int length = _config.MaxLength;
+        var thresholds = new long[batch.Length * length];
+        for (int b = 0; b < batch.Length; b++)
+        {
+            var times = windows.TargetTimes?[batch[b]];
+            for (int i = 0; i < length; i++)
+            {
+                thresholds[b * length + i] = _availability.Threshold(times?[i] ?? 0);
+            }
+        }
+        return tensor(thresholds).index_select(0, positions);
+    }
+
+    /// <param name="unavailable">[P, items]: true where an item is not a negative at a position (its target never is).</param>
+    private static Tensor FullSoftmax(Tensor hidden, Tensor target, Tensor table, Tensor? unavailable)
     {
         var logits = hidden.matmul(table.t());
         // Padding is never a valid next item.
         logits[TensorIndex.Colon, 0] = tensor(float.NegativeInfinity);
+        if (unavailable is not null)
+        {
+            logits = logits.masked_fill(unavailable, HeldScalars.NegativeInfinity);
+        }
         return nn.functional.cross_entropy(logits, target);
     }
 
@@ -246,7 +296,7 @@ public sealed partial class SequenceTrainer
             .Plus(nn.functional.binary_cross_entropy_with_logits(negative, zeros_like(negative)));
     }
 
-    private Tensor SampledSoftmax(Tensor hidden, Tensor target)
+    private Tensor SampledSoftmax(Tensor hidden, Tensor target, Tensor? thresholds)
     {
         long items = _model.TableSize - 1;
         long count = Math.Min(_config.Negatives, items);
@@ -258,6 +308,10 @@ public sealed partial class SequenceTrainer
         var negative = hidden.matmul(_model.ItemRows(negatives).t()).add(logQ, HeldScalars.One); // add(Scalar) alone makes a temporary alpha of 1
         // A draw that is the position's own target is not a negative.
         negative = negative.masked_fill(target.unsqueeze(1).eq(negatives.unsqueeze(0)), HeldScalars.NegativeInfinity);
+        if (thresholds is not null)
+        {
+            negative = negative.masked_fill(ItemAvailability.Unavailable(_ranks!.index_select(0, negatives), thresholds), HeldScalars.NegativeInfinity);
+        }
         var logits = cat([positive, negative], 1);
         return nn.functional.cross_entropy(logits, zeros(logits.shape[0], dtype: ScalarType.Int64));
     }

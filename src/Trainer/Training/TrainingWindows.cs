@@ -6,14 +6,16 @@ namespace OnDeviceReco.Trainer.Training;
 /// Cuts training sequences into left-padded windows of L inputs and L next-item targets, from the newest
 /// end backwards, so long histories contribute all of their interactions and not just the last L. With shown
 /// items, each target position also gets up to <see cref="ShownPerPosition"/> items the user had been shown and
-/// never took (newest first, 0 = none): the negatives a recipe with impressions pushes below the target.
+/// never took (newest first, 0 = none): the negatives a recipe with impressions pushes below the target. With times,
+/// each target position also gets its target's time (what <see cref="ItemAvailability"/> needs).
 /// </summary>
 public sealed class TrainingWindows
 {
     public const int ShownPerPosition = 16;
 
-    public TrainingWindows(IReadOnlyList<int[]> sequences, int maxLength, IReadOnlyList<ShownItem[]>? shown = null)
+    public TrainingWindows(IReadOnlyList<int[]> sequences, int maxLength, IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<long[]>? times = null)
     {
+        var targetTimes = times is null ? null : new List<long[]>();
         var inputs = new List<long[]>();
         var targets = new List<long[]>();
         var owners = new List<int>();
@@ -27,12 +29,18 @@ public sealed class TrainingWindows
                 var window = sequence.AsSpan(start, end - start);
                 var input = new long[maxLength];
                 var target = new long[maxLength];
+                var targetTime = times is null ? null : new long[maxLength];
                 int pad = maxLength - (window.Length - 1);
                 for (int i = 0; i < window.Length - 1; i++)
                 {
                     input[pad + i] = window[i];
                     target[pad + i] = window[i + 1];
+                    if (targetTime is not null)
+                    {
+                        targetTime[pad + i] = times![u][start + i + 1];
+                    }
                 }
+                targetTimes?.Add(targetTime!);
                 inputs.Add(input);
                 targets.Add(target);
                 owners.Add(u);
@@ -46,6 +54,7 @@ public sealed class TrainingWindows
         Targets = targets;
         Owners = owners;
         Shown = negatives;
+        TargetTimes = targetTimes;
     }
 
     public IReadOnlyList<long[]> Inputs { get; }
@@ -56,6 +65,9 @@ public sealed class TrainingWindows
 
     /// <summary>Per window [L × <see cref="ShownPerPosition"/>], or null without impressions.</summary>
     public IReadOnlyList<long[]>? Shown { get; }
+
+    /// <summary>Per window [L], the time of each position's target (0 at padding), or null without times.</summary>
+    public IReadOnlyList<long[]>? TargetTimes { get; }
 
     public int Count => Inputs.Count;
 

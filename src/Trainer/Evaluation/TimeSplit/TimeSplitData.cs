@@ -56,6 +56,7 @@ public sealed class TimeSplitData
 
         TrainSequences = Prefixes(data.Sequences, data.Times, ValidationCutoff);
         TrainSameTime = data.SameTime is null ? null : Prefixes(data.SameTime, data.Times, ValidationCutoff);
+        TrainTimes = Prefixes(data.Times, data.Times, ValidationCutoff);
         BeforeCutoff = Prefixes(data.Sequences, data.Times, Cutoff);
         Validation = Replay(ValidationCutoff, Cutoff, TrainSequences);
         Test = Replay(Cutoff, long.MaxValue, BeforeCutoff);
@@ -78,6 +79,9 @@ public sealed class TimeSplitData
     public IReadOnlyList<int[]> TrainSequences { get; }
 
     public IReadOnlyList<bool[]>? TrainSameTime { get; }
+
+    /// <summary>Interaction times parallel to <see cref="TrainSequences"/>.</summary>
+    public IReadOnlyList<long[]> TrainTimes { get; }
 
     /// <summary>Each user's interactions before <see cref="Cutoff"/> (what popularity counts, what defines segments).</summary>
     public IReadOnlyList<int[]> BeforeCutoff { get; }

@@ -83,7 +83,7 @@ public static class TimeSplitEvaluation
             using var model = ModelFactory.Create(config, items);
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences, () => Validate(scorer), config.MaxEpochs,
-                epoch => onEpoch?.Invoke(config.Name, epoch), sameTime: split.TrainSameTime, budget: share);
+                epoch => onEpoch?.Invoke(config.Name, epoch), sameTime: split.TrainSameTime, budget: share, times: split.TrainTimes);
             models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null, ValidationGroups(scorer)));
         }
         return new TimeSplitResult(split, models, bootstrap, seed);
