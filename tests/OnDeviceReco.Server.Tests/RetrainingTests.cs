@@ -125,6 +125,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
             options.Retraining.MaxEpochs = 2;
             options.Retraining.Threads = 2;
             options.CatalogueDirectory = catalogue.Path;
+            options.Retraining.TextOnboarding = true;
         });
         using var directory = new TempDirectory();
         string trustedKey = await server.ModelKeyAsync();
@@ -138,7 +139,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(Ring.Count, questions.Count); // every game is played by enough devices to be asked about
         Assert.NotEqual(Kind(RingGames.Number(questions[0])), Kind(RingGames.Number(questions[1])));
 
-        // Without the option the bundle carries none and devices choose as before.
+        // Without the option (the default) the bundle carries none and devices choose as before.
         server.Options.Retraining.TextOnboarding = false;
         using (var admin = AdminRequest(HttpMethod.Post, "v1/admin/retrain"))
         {
