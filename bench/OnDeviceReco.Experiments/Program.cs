@@ -29,7 +29,7 @@ int parallel = int.Parse(Arg("--parallel") ?? "2", CultureInfo.InvariantCulture)
 int seed = int.Parse(Arg("--seed") ?? "42", CultureInfo.InvariantCulture);
 string newcomerSeed = Arg("--newcomer-seed") ?? $"{Newcomers.MeasuredSelectionSeed}";
 var (users, newcomerUsers) = LoopUsers.Load(dataDir, deviceCount,
-    double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture), int.Parse(newcomerSeed, CultureInfo.InvariantCulture));
+    double.Parse(Arg("--newcomers") ?? $"{Newcomers.DefaultShare}", CultureInfo.InvariantCulture), int.Parse(newcomerSeed, CultureInfo.InvariantCulture));
 if (args[0] == "compare-kept")
 {
     RecipeComparison.Run(Path.Combine(kept, "server", "feedback.db"), KeptUserNames.Read(kept), dataDir, users, epochs, RecipeComparison.Seeds(Arg("--seeds") ?? "1"));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OnDeviceReco.Trainer.Evaluation;
 
 namespace ReplayMovieLens;
 
@@ -13,8 +14,14 @@ internal static class Newcomers
     /// <summary>The hold-back seed of the loop's measurement.</summary>
     public const int MeasuredSelectionSeed = 17;
 
-    /// <summary>Onboarding questions asked, the most the issue measures after.</summary>
-    public const int Questions = 5;
+    /// <summary>Rated answers each newcomer gives before being judged (questions they have not seen do not count).</summary>
+    public const int Answers = 5;
+
+    /// <summary>
+    /// Share of the users held back: 30% is 201 newcomers of MovieLens-small's 671, enough for recall@10's bootstrap
+    /// interval to tell onboarding from popularity; the other 470 live phases A–C.
+    /// </summary>
+    public const double DefaultShare = 0.3;
 
     /// <summary>Splits <paramref name="users"/> into those living phases A–C and <paramref name="share"/> of them held back; both keep their order.</summary>
     public static (List<UserHistory> Devices, List<UserHistory> Newcomers) HoldBack(List<UserHistory> users, double share, int selectionSeed = MeasuredSelectionSeed)
@@ -35,32 +42,33 @@ internal static class Newcomers
         var devices = newcomers.Select(u => new SimulatedDevice(u, Path.Combine(root, u.UserId), server.Address, server.PublicKeyPem, shift)).ToList();
         var onboarded = new OnboardingStep[devices.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, devices.Count), new ParallelOptions { MaxDegreeOfParallelism = parallel },
-            async (i, _) => onboarded[i] = await devices[i].OnboardAsync(Questions));
+            async (i, _) => onboarded[i] = await devices[i].OnboardAsync(Answers));
         return Summarise(onboarded);
     }
 
-    /// <summary>HR@10 of the held-out item over the newcomers: popularity only, after 3 answers, after 5.</summary>
-    /// <param name="Likers">Newcomers who liked at least one proposed item: only their answers can change the model's list.</param>
-    /// <param name="LikersPopularityHits">Their hits with popularity only.</param>
-    /// <param name="LikersAfter5Hits">Their hits after all answers.</param>
-    public sealed record Summary(int Users, double PopularityHr, double After3Hr, double After5Hr, double LikedPerUser,
-        int Likers = 0, int LikersPopularityHits = 0, int LikersAfter5Hits = 0)
+    /// <summary>
+    /// The newcomers' recall@10 after onboarding and with popularity on the same sets (all ratings not used as answers),
+    /// the ratio with its bootstrap 95% interval over newcomers (<see cref="ElicitationRecall"/>), and how the questions went.
+    /// </summary>
+    /// <param name="Asked">Questions asked per newcomer, on average.</param>
+    /// <param name="Answered">Rated answers per newcomer, on average (at most <see cref="Answers"/>).</param>
+    /// <param name="Liked">Liked answers per newcomer, on average.</param>
+    /// <param name="FullyAnswered">Newcomers who gave all <see cref="Answers"/> answers within <see cref="SimulatedDevice.MaxQuestions"/> questions.</param>
+    public sealed record Summary(ElicitationSummary Recall, double Asked, double Answered, double Liked, int FullyAnswered)
     {
         public string Line => string.Create(CultureInfo.InvariantCulture,
-            $"  HR@10 of each newcomer's held-out rating: popularity only {PopularityHr:0.0000}, after 3 answers {After3Hr:0.0000}, after 5 {After5Hr:0.0000} ({LikedPerUser:0.00} of 5 liked on average;")
-            + $" the {Likers} who liked one or more: {LikersPopularityHits} hits with popularity, {LikersAfter5Hits} after 5 answers)";
+            $"  recall@10 against all of each newcomer's ratings not used as answers: popularity {Recall.PopularityRecall:0.0000}, after onboarding {Recall.OnboardingRecall:0.0000}"
+            + $" = {Recall.Ratio:0.00} × popularity [95% {Recall.RatioLow:0.00}, {Recall.RatioHigh:0.00}] over {Recall.Users} newcomers;"
+            + $" {Asked:0.0} questions asked, {Answered:0.00} answered ({Liked:0.00} liked) on average, {FullyAnswered} gave all {Answers} answers");
 
-        public string Json => Users == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
-            $",\"newcomers\":{Users},\"popularity_cold_hr@10\":{PopularityHr:0.0000},\"onboarding_hr@10_after3\":{After3Hr:0.0000},\"onboarding_hr@10\":{After5Hr:0.0000}");
+        public string Json => Recall.Users == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+            $",\"newcomers\":{Recall.Users},\"popularity_cold_recall@10\":{Recall.PopularityRecall:0.0000},\"onboarding_recall@10\":{Recall.OnboardingRecall:0.0000},\"onboarding_ratio_ci95\":[{Recall.RatioLow:0.00},{Recall.RatioHigh:0.00}]");
     }
 
-    public static Summary Summarise(IReadOnlyList<OnboardingStep> steps) => steps.Count == 0 ? new Summary(0, 0, 0, 0, 0) : new Summary(
-        steps.Count,
-        steps.Average(s => s.PopularityHit ? 1.0 : 0.0),
-        steps.Average(s => s.HitAfter3 ? 1.0 : 0.0),
-        steps.Average(s => s.HitAfter5 ? 1.0 : 0.0),
-        steps.Average(s => s.Liked),
-        steps.Count(s => s.Liked > 0),
-        steps.Count(s => s.Liked > 0 && s.PopularityHit),
-        steps.Count(s => s.Liked > 0 && s.HitAfter5));
+    public static Summary Summarise(IReadOnlyList<OnboardingStep> steps) => new(
+        ElicitationRecall.Summarise(steps.Select(s => s.OnboardingRecall).ToList(), steps.Select(s => s.PopularityRecall).ToList()),
+        steps.Count == 0 ? 0 : steps.Average(s => s.Asked),
+        steps.Count == 0 ? 0 : steps.Average(s => s.Answered),
+        steps.Count == 0 ? 0 : steps.Average(s => s.Liked),
+        steps.Count(s => s.Answered == Answers));
 }

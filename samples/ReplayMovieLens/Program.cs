@@ -24,7 +24,7 @@ var total = Stopwatch.StartNew();
 
 var movies = MovieLensFiles.ReadMovies(dataDir);
 var (users, newcomerUsers) = LoopUsers.Load(dataDir, deviceCount,
-    double.Parse(Arg("--newcomers") ?? "0.1", CultureInfo.InvariantCulture), int.Parse(Arg("--newcomer-seed") ?? $"{Newcomers.MeasuredSelectionSeed}", CultureInfo.InvariantCulture));
+    double.Parse(Arg("--newcomers") ?? $"{Newcomers.DefaultShare}", CultureInfo.InvariantCulture), int.Parse(Arg("--newcomer-seed") ?? $"{Newcomers.MeasuredSelectionSeed}", CultureInfo.InvariantCulture));
 var shift = LoopUsers.Shift(users);
 string Title(string id) => movies.TryGetValue(id, out var m) ? m.Title : id;
 
@@ -122,7 +122,7 @@ Console.WriteLine($"Devices tracked {tracked:N0} events; the server acknowledged
 Console.WriteLine($"Server: {stats.Batches:N0} batches from {stats.Devices} devices, {stats.RejectedRequests} refused requests, {stats.RetrainingRuns} retraining runs, serving v{stats.ServingVersion}. Whole loop {total.Elapsed.TotalSeconds:N0} s.");
 
 Console.WriteLine();
-Console.WriteLine($"Newcomers — {newcomerUsers.Count} users never tracked start the app (v{stats.ServingVersion} served), answer {Newcomers.Questions} onboarding questions from their own ratings.");
+Console.WriteLine($"Newcomers — {newcomerUsers.Count} users never tracked start the app (v{stats.ServingVersion} served), answer onboarding questions from their own ratings until {Newcomers.Answers} are answered; judged on all their other ratings.");
 var cold = await Newcomers.OnboardAsync(newcomerUsers, Path.Combine(root, "newcomers"), server, shift, parallel);
 Console.WriteLine(cold.Line);
 

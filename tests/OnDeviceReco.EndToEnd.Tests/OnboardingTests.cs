@@ -1,3 +1,4 @@
+using OnDeviceReco.Protocol;
 using static OnDeviceReco.EndToEnd.Tests.BundleFixture;
 
 namespace OnDeviceReco.EndToEnd.Tests;
@@ -57,6 +58,41 @@ public sealed class OnboardingTests : IClassFixture<BundleFixture>, IDisposable
         Assert.All(items.Skip(1), i => Assert.Contains("a category not asked about yet", i.Reason, StringComparison.Ordinal));
         // Answerable: drawn from the popular head, never from the obscure end.
         Assert.All(items, i => Assert.True(IndexOf(i.ItemId) < Items / 2, $"{i.ItemId} is not among the popular half"));
+    }
+
+    [Fact]
+    public void A_bundle_question_list_is_asked_first_in_its_order_then_the_device_tops_up()
+    {
+        // The server's list (text coverage it computed; the device never runs the text model): obscure items on purpose,
+        // so they cannot be mistaken for the device's own popular picks.
+        string[] listed = [ItemId(31), ItemId(17), ItemId(38)];
+        var verified = new BundleVerifier([_fixture.PublicKeyPem]).Verify(_fixture.V1);
+        var files = verified.Files.Where(f => f.Key != BundleFileNames.ItemList).ToDictionary(StringComparer.Ordinal);
+        string bundle = Path.Combine(_dir, "listed");
+        using (var key = BundleSigner.ImportPrivateKeyPem(_fixture.PrivateKeyPem))
+        {
+            BundleSigner.WriteBundle(bundle, verified.Manifest with { Onboarding = listed }, files, key);
+        }
+        _client.LoadModel(bundle);
+        OthersPlayed(Items);
+        _client.Track("newcomer", ItemId(17), EventType.Play); // touched: never asked
+
+        var items = _client.ProposeOnboardingItems("newcomer", 4);
+        Assert.Equal([ItemId(31), ItemId(38)], items.Take(2).Select(i => i.ItemId));
+        Assert.Equal([1, 2, 3, 4], items.Select(i => i.Rank));
+        Assert.Equal("Game 31", items[0].Title);
+        Assert.All(items.Take(2), i => Assert.Equal(RecommendationSource.Model, i.Source));
+        // The list used up, the device's own choice follows: the most popular item, nothing asked twice.
+        Assert.Equal(ItemId(0), items[2].ItemId);
+        Assert.Equal(4, items.Select(i => i.ItemId).Distinct().Count());
+
+        foreach (var item in items)
+        {
+            _client.RecordOnboardingAnswer("newcomer", item.ItemId, OnboardingAnswer.NotSeen);
+        }
+        // Answered items are not asked again: the list is used up, the device's popular head serves.
+        var again = _client.ProposeOnboardingItems("newcomer", 2);
+        Assert.Empty(again.Select(i => i.ItemId).Intersect(items.Select(i => i.ItemId).Append(ItemId(17))));
     }
 
     [Fact]

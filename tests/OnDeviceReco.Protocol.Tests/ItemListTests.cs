@@ -195,11 +195,19 @@ public sealed class ItemListTests : IDisposable
     }
 
     [Fact]
-    public void Popularity_may_only_name_listed_items_and_the_item_limit_applies()
+    public void Popularity_and_onboarding_may_only_name_listed_items_and_the_item_limit_applies()
     {
         var rejection = Rejections.Of(Verifier(), WriteWithItemFile(ItemList.Encode(Sample), popularity: ["nope"]));
         Assert.Equal(BundleRejectReason.ManifestMalformed, rejection.Reason);
         Assert.Contains("popularity", rejection.Message, StringComparison.Ordinal);
+
+        string listed = Write(Manifest(Sample) with { Onboarding = [Sample[0].Id, Sample[2].Id] }, "onboarding");
+        Assert.Equal([Sample[0].Id, Sample[2].Id], Verifier().Verify(listed).Manifest.Onboarding);
+        string json = File.ReadAllText(Path.Combine(listed, BundleFileNames.Manifest));
+        Resign(listed, json.Replace($"\"onboarding\":[\"{Sample[0].Id}\"", "\"onboarding\":[\"nope\"", StringComparison.Ordinal));
+        rejection = Rejections.Of(Verifier(), listed);
+        Assert.Equal(BundleRejectReason.ManifestMalformed, rejection.Reason);
+        Assert.Contains("onboarding", rejection.Message, StringComparison.Ordinal);
 
         string directory = Write(Manifest(Sample), "limited");
         Assert.Equal(Sample.Length, Verifier(new BundleLimits { MaxItems = Sample.Length }).Verify(directory).Manifest.Items.Count);

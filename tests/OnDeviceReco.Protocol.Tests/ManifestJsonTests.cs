@@ -39,6 +39,26 @@ public sealed class ManifestJsonTests
     }
 
     [Fact]
+    public void The_onboarding_list_round_trips_in_order_and_a_manifest_without_one_reads_as_none()
+    {
+        BundleManifest with3 = WithItems(3) with { Onboarding = ["item-3", "item-1"] };
+        Assert.Equal(["item-3", "item-1"], BundleManifestJson.Read(BundleManifestJson.Write(with3)).Onboarding);
+
+        byte[] without = BundleManifestJson.Write(WithItems(3));
+        Assert.DoesNotContain("onboarding", Encoding.UTF8.GetString(without), StringComparison.Ordinal);
+        Assert.Null(BundleManifestJson.Read(without).Onboarding);
+    }
+
+    [Fact]
+    public void A_repeated_onboarding_property_is_refused()
+    {
+        string json = Encoding.UTF8.GetString(BundleManifestJson.Write(WithItems(3) with { Onboarding = ["item-1"] }));
+        byte[] twice = Encoding.UTF8.GetBytes(json.Replace("\"onboarding\":[\"item-1\"]", "\"onboarding\":[\"item-1\"],\"onboarding\":[\"item-2\"]", StringComparison.Ordinal));
+        var e = Assert.Throws<BundleVerificationException>(() => BundleManifestJson.Read(twice));
+        Assert.Equal(BundleRejectReason.ManifestMalformed, e.Reason);
+    }
+
+    [Fact]
     public void Categories_are_shared_between_items()
     {
         BundleManifest read = BundleManifestJson.Read(BundleManifestJson.Write(WithItems(3)));
@@ -84,6 +104,8 @@ public sealed class ManifestJsonTests
         ["long title"] = m => m with { Items = [new("a", new string('t', 1025), [])], Popularity = [] },
         ["unknown popular id"] = m => m with { Popularity = ["nope"] },
         ["repeated popular id"] = m => m with { Popularity = ["i1", "i1"] },
+        ["unknown onboarding id"] = m => m with { Onboarding = ["nope"] },
+        ["repeated onboarding id"] = m => m with { Onboarding = ["i1", "i1"] },
         ["NaN metric"] = m => m with { Metrics = new Dictionary<string, double> { ["ndcg@10"] = double.NaN } },
         ["short key id"] = m => m with { KeyId = "abc" },
         ["no model file"] = m => m with { Files = new Dictionary<string, string> { ["vocab.txt"] = new string('a', 64) } },

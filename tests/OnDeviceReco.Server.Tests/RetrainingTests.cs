@@ -111,6 +111,45 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task With_a_catalogue_the_bundle_carries_newcomers_questions_that_cover_the_items_text()
+    {
+        // Half the ring are racing games, half puzzles, every game as popular as the next: after a racing game, the next
+        // question is a puzzle, because another racing title covers little the first did not.
+        using var catalogue = new TempDirectory();
+        string Kind(int i) => i < Ring.Count / 2 ? "Racing" : "Puzzle";
+        File.WriteAllLines(Path.Combine(catalogue.Path, "movies.csv"), Enumerable.Range(0, Ring.Count)
+            .Select(i => $"{Ring.Game(i)},{Kind(i)} championship {i},{Kind(i)}").Prepend("movieId,title,genres"));
+        await using var server = await ServerHost.StartAsync(options =>
+        {
+            RingGames.RetrainOnceSynced(options.Retraining);
+            options.Retraining.MaxEpochs = 2;
+            options.Retraining.Threads = 2;
+            options.CatalogueDirectory = catalogue.Path;
+            options.Retraining.TextOnboarding = true;
+        });
+        using var directory = new TempDirectory();
+        string trustedKey = await server.ModelKeyAsync();
+        await Ring.SyncPlayersAsync(directory, server, trustedKey);
+
+        var stats = await WaitAsync(server, s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
+        Assert.Null(stats.LastRetrainingError);
+        var verified = new OnDeviceReco.Protocol.BundleVerifier([trustedKey]).Verify(Path.Combine(server.DataDirectory, "models", "v1"));
+        var questions = verified.Manifest.Onboarding;
+        Assert.NotNull(questions);
+        Assert.Equal(Ring.Count, questions.Count); // every game is played by enough devices to be asked about
+        Assert.NotEqual(Kind(RingGames.Number(questions[0])), Kind(RingGames.Number(questions[1])));
+
+        // Without the option (the default) the bundle carries none and devices choose as before.
+        server.Options.Retraining.TextOnboarding = false;
+        using (var admin = AdminRequest(HttpMethod.Post, "v1/admin/retrain"))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await server.Http.SendAsync(admin)).StatusCode);
+        }
+        Assert.Null((await WaitAsync(server, s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(4))).LastRetrainingError);
+        Assert.Null(new OnDeviceReco.Protocol.BundleVerifier([trustedKey]).Verify(Path.Combine(server.DataDirectory, "models", "v2")).Manifest.Onboarding);
+    }
+
+    [Fact]
     public async Task A_private_recipe_records_the_epsilon_it_spent_in_the_signed_manifest_and_on_the_models_page()
     {
         await using var server = await ServerHost.StartAsync(options =>

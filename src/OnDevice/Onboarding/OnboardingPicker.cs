@@ -1,10 +1,13 @@
 using OnDeviceReco.Inference;
+using OnDeviceReco.Protocol;
 using OnDeviceReco.Ranking;
 
 namespace OnDeviceReco.Onboarding;
 
 /// <summary>
-/// Items to ask a brand-new user about: answerable ones (the popular head — on this device, then the app's or
+/// Items to ask a brand-new user about. When the model bundle carries a question list (the server's choice for
+/// coverage of the catalogue's text, <see cref="BundleManifest.Onboarding"/>), its items come first, in its order.
+/// Otherwise, and once that list is used up: answerable ones (the popular head — on this device, then the app's or
 /// the bundle's list) that together cover the catalogue. Greedy farthest-point selection (k-center): start with
 /// the most popular item, then repeatedly take the item farthest from everything already chosen — by the model's
 /// item embeddings, or by category overlap without a model — weighted towards the more popular, with a bonus for
@@ -27,17 +30,23 @@ internal sealed class OnboardingPicker(BehaviorStore store, PopularityRecommende
     /// <summary>Up to <see cref="RecommendationRequest.Count"/> items, in the order to ask them.</summary>
     public IReadOnlyList<OnboardingItem> Propose(LoadedModel? model, RecommendationRequest request, CandidateFilter filter)
     {
-        var head = Head(model, request, filter);
-        int count = Math.Min(request.Count, head.Count);
-        var items = new List<OnboardingItem>(count);
-        if (count == 0)
+        var shown = store.GetShownItems(request.UserId);
+        var items = Listed(model, request.Count, shown, filter);
+        if (items.Count == request.Count)
+        {
+            return items;
+        }
+        var asked = items.Select(i => i.ItemId).ToHashSet(StringComparer.Ordinal);
+        var head = Head(model, request, filter, shown, asked);
+        int count = Math.Min(request.Count, items.Count + head.Count);
+        if (items.Count == count)
         {
             return items;
         }
         var distance = new double[head.Count];
         Array.Fill(distance, double.PositiveInfinity);
         var chosen = new bool[head.Count];
-        var covered = new HashSet<string>(StringComparer.Ordinal);
+        var covered = items.SelectMany(i => i.Categories).ToHashSet(StringComparer.Ordinal);
         int next = 0; // the most popular item opens: the likeliest to be known
         while (true)
         {
@@ -70,13 +79,32 @@ internal sealed class OnboardingPicker(BehaviorStore store, PopularityRecommende
         }
     }
 
-    /// <summary>Popular items the user has neither touched nor been shown, allowed by the filters; topped up from the model's vocabulary and the store's catalogue.</summary>
-    private List<Candidate> Head(LoadedModel? model, RecommendationRequest request, CandidateFilter filter)
+    /// <summary>Up to <paramref name="count"/> items of the bundle's question list, in its order, that the user has neither touched nor been shown, allowed by the filters.</summary>
+    private List<OnboardingItem> Listed(LoadedModel? model, int count, IReadOnlySet<string> shown, CandidateFilter filter)
+    {
+        var items = new List<OnboardingItem>(count);
+        foreach (string id in model?.Manifest.Onboarding ?? [])
+        {
+            if (items.Count == count)
+            {
+                break;
+            }
+            if (!shown.Contains(id) && filter.Allows(id) && model!.TryGetIndex(id, out int index))
+            {
+                var candidate = new Candidate(id, index, catalogue.CategoriesOf(model, id) ?? []);
+                items.Add(new OnboardingItem(id, Title(model, candidate), candidate.Categories, items.Count + 1,
+                    "Popular, and unlike the items asked about before", RecommendationSource.Model));
+            }
+        }
+        return items;
+    }
+
+    /// <summary>Popular items the user has neither touched nor been shown nor is being asked about, allowed by the filters; topped up from the model's vocabulary and the store's catalogue.</summary>
+    private List<Candidate> Head(LoadedModel? model, RecommendationRequest request, CandidateFilter filter, IReadOnlySet<string> shown, HashSet<string> asked)
     {
         int size = Math.Max(MinHead, request.Count * HeadPerQuestion);
-        var shown = store.GetShownItems(request.UserId);
         var ids = new List<string>(size);
-        var taken = new HashSet<string>(StringComparer.Ordinal);
+        var taken = new HashSet<string>(asked, StringComparer.Ordinal);
         void Offer(string id)
         {
             if (ids.Count < size && !shown.Contains(id) && filter.Allows(id) && taken.Add(id))
@@ -84,7 +112,7 @@ internal sealed class OnboardingPicker(BehaviorStore store, PopularityRecommende
                 ids.Add(id);
             }
         }
-        foreach (var item in popularity.Recommend(request with { Count = Math.Min(size + shown.Count, 100_000) }, filter, shown.Count))
+        foreach (var item in popularity.Recommend(request with { Count = Math.Min(size + shown.Count + asked.Count, 100_000) }, filter, shown.Count))
         {
             Offer(item.ItemId);
         }

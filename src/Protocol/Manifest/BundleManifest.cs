@@ -46,6 +46,13 @@ public sealed record BundleManifest
     public required IReadOnlyList<string> Popularity { get; init; }
 
     /// <summary>
+    /// Optional: item ids to ask a brand-new user about, in the order to ask them, chosen by the server where the device
+    /// cannot (e.g. for coverage of the items' text, a model the device never runs). Null when the bundle has none: the
+    /// device then picks from popularity and the model's item vectors. Libraries that do not know it skip it.
+    /// </summary>
+    public IReadOnlyList<string>? Onboarding { get; init; }
+
+    /// <summary>
     /// File name → lowercase hex SHA-256 for every file of the bundle except <c>manifest.json</c> and
     /// <c>manifest.sig</c>. Filled in by <see cref="BundleSigner.WriteBundle"/>.
     /// </summary>

@@ -59,7 +59,7 @@ internal static class ManifestJsonReader
         int? maxSequenceLength = null, embeddingDimension = null;
         Dictionary<string, string>? files = null;
         Dictionary<string, double>? metrics = null;
-        List<string>? popularity = null;
+        List<string>? popularity = null, onboarding = null;
         List<BundleItem>? items = null;
 
         while (Next(ref reader) == JsonTokenType.PropertyName)
@@ -73,7 +73,8 @@ internal static class ManifestJsonReader
             else if (Is(ref reader, N.KeyId, ref seen, 6)) keyId = ReadString(ref reader, BundleKeyId.Length, "keyId");
             else if (Is(ref reader, N.Files, ref seen, 7)) files = ReadFiles(ref reader, limits);
             else if (Is(ref reader, N.Metrics, ref seen, 8)) metrics = ReadMetrics(ref reader, limits);
-            else if (Is(ref reader, N.Popularity, ref seen, 9)) popularity = ReadPopularity(ref reader, limits);
+            else if (Is(ref reader, N.Popularity, ref seen, 9)) popularity = ReadIds(ref reader, limits, "popularity");
+            else if (Is(ref reader, N.Onboarding, ref seen, 11)) onboarding = ReadIds(ref reader, limits, "onboarding");
             else if (Is(ref reader, N.Items, ref seen, 10)) items = ManifestItemsReader.Read(ref reader, limits);
             else reader.Skip();
         }
@@ -94,6 +95,7 @@ internal static class ManifestJsonReader
             Files = (files ?? throw MissingProperty("files")).AsReadOnly(),
             Metrics = metrics?.AsReadOnly(),
             Popularity = (popularity ?? throw MissingProperty("popularity")).AsReadOnly(),
+            Onboarding = onboarding?.AsReadOnly(),
             Items = itemsInFile ? [] : (items ?? throw MissingProperty("items")).AsReadOnly(),
         };
     }
@@ -141,14 +143,14 @@ internal static class ManifestJsonReader
         return metrics;
     }
 
-    private static List<string> ReadPopularity(ref Utf8JsonReader reader, BundleLimits limits)
+    private static List<string> ReadIds(ref Utf8JsonReader reader, BundleLimits limits, string name)
     {
-        Expect(ref reader, JsonTokenType.StartArray, "popularity");
+        Expect(ref reader, JsonTokenType.StartArray, name);
         var ids = new List<string>();
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
-            if (ids.Count == limits.MaxItems) throw Malformed($"popularity has more than {limits.MaxItems} entries");
-            ids.Add(ReadString(ref reader, limits.MaxIdBytes, "a popularity id"));
+            if (ids.Count == limits.MaxItems) throw Malformed($"{name} has more than {limits.MaxItems} entries");
+            ids.Add(ReadString(ref reader, limits.MaxIdBytes, $"a {name} id"));
         }
         return ids;
     }

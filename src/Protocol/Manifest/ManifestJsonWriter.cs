@@ -48,6 +48,13 @@ internal static class ManifestJsonWriter
             foreach (string id in m.Popularity) w.WriteStringValue(id);
             w.WriteEndArray();
 
+            if (m.Onboarding is not null)
+            {
+                w.WriteStartArray(N.Onboarding);
+                foreach (string id in m.Onboarding) w.WriteStringValue(id);
+                w.WriteEndArray();
+            }
+
             if (m.FormatVersion != BundleManifest.ItemListFormatVersion)
             {
                 w.WriteStartArray(N.Items);

@@ -25,7 +25,7 @@ internal static class ManifestRules
         bool itemsInFile = m.FormatVersion == BundleManifest.ItemListFormatVersion;
         HashSet<string>? known = null;
         if (!(itemsInFile && m.Items is { Count: 0 }) && CheckItems(m, limits, out known) is { } problem) return problem;
-        return (known is null ? null : CheckPopularity(m.Popularity, known.Contains)) ?? CheckFiles(m, limits) ?? CheckMetrics(m, limits);
+        return (known is null ? null : CheckItemIds(m, known.Contains)) ?? CheckFiles(m, limits) ?? CheckMetrics(m, limits);
     }
 
     public static bool IsKnownVersion(int version) => version is BundleManifest.CurrentFormatVersion or BundleManifest.ItemListFormatVersion;
@@ -54,16 +54,22 @@ internal static class ManifestRules
         return null;
     }
 
-    /// <summary>Popularity may only name items the model knows (<paramref name="isItem"/>), each once; an unknown id could never be looked up.</summary>
-    public static string? CheckPopularity(IReadOnlyList<string> popularity, Func<string, bool> isItem)
+    /// <summary>
+    /// The popularity list and the optional onboarding list may only name items the model knows (<paramref name="isItem"/>),
+    /// each once; an unknown id could never be looked up.
+    /// </summary>
+    public static string? CheckItemIds(BundleManifest m, Func<string, bool> isItem) =>
+        m.Popularity is null ? "popularity is null"
+        : CheckIds("popularity", m.Popularity, isItem) ?? (m.Onboarding is null ? null : CheckIds("onboarding", m.Onboarding, isItem));
+
+    private static string? CheckIds(string name, IReadOnlyList<string> list, Func<string, bool> isItem)
     {
-        if (popularity is null) return "popularity is null";
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (int i = 0; i < popularity.Count; i++)
+        for (int i = 0; i < list.Count; i++)
         {
-            string? id = popularity[i];
-            if (id is null || !isItem(id)) return $"popularity {i}: '{BundleFileNames.Shorten(id ?? "null")}' is not an item";
-            if (!seen.Add(id)) return $"popularity {i}: '{BundleFileNames.Shorten(id)}' appears twice";
+            string? id = list[i];
+            if (id is null || !isItem(id)) return $"{name} {i}: '{BundleFileNames.Shorten(id ?? "null")}' is not an item";
+            if (!seen.Add(id)) return $"{name} {i}: '{BundleFileNames.Shorten(id)}' appears twice";
         }
         return null;
     }

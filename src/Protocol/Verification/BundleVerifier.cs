@@ -80,7 +80,7 @@ public sealed class BundleVerifier
         return new VerifiedBundle(manifest, manifestJson, signature, files);
     }
 
-    /// <summary>Reads the verified item list file into <paramref name="manifest"/>, checking it and the popularity ids against it.</summary>
+    /// <summary>Reads the verified item list file into <paramref name="manifest"/>, checking it and the popularity and onboarding ids against it.</summary>
     private BundleManifest BindItemList(BundleManifest manifest, byte[] bytes)
     {
         ItemList items;
@@ -92,7 +92,7 @@ public sealed class BundleVerifier
         {
             throw new BundleVerificationException(BundleRejectReason.ManifestMalformed, BundleFileNames.ItemList, e.Message, e);
         }
-        if (ManifestRules.CheckPopularity(manifest.Popularity, items.Contains) is { } problem)
+        if (ManifestRules.CheckItemIds(manifest, items.Contains) is { } problem)
         {
             throw new BundleVerificationException(BundleRejectReason.ManifestMalformed, BundleFileNames.Manifest, $"{BundleFileNames.Manifest} {problem}.");
         }

@@ -198,6 +198,15 @@ public sealed class RetrainingOptions
     /// </summary>
     public bool RefitOnAllData { get; set; }
 
+    /// <summary>
+    /// With a catalogue directory, encode the items' text (title, categories, description; cached by text hash, so only
+    /// new or changed items are encoded) and ship newcomers' questions chosen for coverage of the text space in each
+    /// bundle; devices ask them first. The device never runs the text model. Off by default: on the feedback loop's
+    /// validation newcomers these questions did worse than the device's own choice over the model's item vectors
+    /// (docs/measurements.md, Onboarding).
+    /// </summary>
+    public bool TextOnboarding { get; set; }
+
     public void Validate()
     {
         if (MinNewEvents < 1 || CheckInterval <= TimeSpan.Zero || Threads < 1 || MaxEpochs is < 1 || MinImprovement < 0 || !double.IsFinite(MinImprovement)

@@ -89,6 +89,7 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             {
                 metrics["refit_epochs"] = candidate.Training.BestEpoch;
             }
+            TextQuestions.AttachVectors(options, data, log);
             var created = DateTimeOffset.UtcNow;
             var cohorts = CohortSignals.Build(store, data, shipped, version);
             ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts,

@@ -4,6 +4,7 @@ using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation;
 using OnDeviceReco.Trainer.Export;
 using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Text;
 
 namespace OnDeviceReco.Trainer.Bundles;
 
@@ -15,7 +16,8 @@ namespace OnDeviceReco.Trainer.Bundles;
 /// (manifest format 2) instead of JSON;
 /// <c>compactItemTable: false</c> writes the exact kind (the graph scores its float32 table, plus
 /// <see cref="BundleFileNames.ItemEmbeddings"/>, manifest format 1) that devices without the compact search also load. With a
-/// cohort table (<see cref="Cohorts.CohortPopularityBuilder"/>) the bundle also carries <see cref="BundleFileNames.CohortPopularity"/>.
+/// cohort table (<see cref="Cohorts.CohortPopularityBuilder"/>) the bundle also carries <see cref="BundleFileNames.CohortPopularity"/>;
+/// when the items have sentence vectors attached, the manifest carries newcomers' questions (<see cref="TextOnboardingQuestions"/>).
 /// </summary>
 public static class ModelBundleWriter
 {
@@ -50,6 +52,10 @@ public static class ModelBundleWriter
             EmbeddingDimension = model.Config.Dimension,
             Items = bundleItems,
             Popularity = popular,
+            // With the items' sentence vectors at hand, newcomers' questions cover the text space (the device never runs the text model).
+            Onboarding = items.HasTextVectors
+                ? TextOnboardingQuestions.Choose(items, counts, i => popularItems?.Contains(items.IdOf(i)) != false).Select(items.IdOf).ToList()
+                : null,
             Metrics = metrics,
         };
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
