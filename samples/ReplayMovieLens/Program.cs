@@ -66,7 +66,7 @@ if (stats is null)
     return 1;
 }
 await PrintModels();
-var experiment = server.RunningExperiment;
+var experiment = await server.ExperimentTryingAsync(2, TimeSpan.FromSeconds(10));
 if (experiment is null)
 {
     Console.Error.WriteLine("The loop stopped: v2 was published without an experiment.");
