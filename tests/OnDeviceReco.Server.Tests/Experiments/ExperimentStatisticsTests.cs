@@ -12,6 +12,9 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
 {
     private const int Runs = 1_000;
 
+    /// <summary>Rounds of visits in the main command's shape (its --visits default).</summary>
+    private const int Visits = 5;
+
     [Theory]
     [InlineData(0.0)]  // A/A: both arms the same model
     [InlineData(0.02)] // a real difference of two points
@@ -149,8 +152,6 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
         }
         return (ExperimentBook.Continue, peeking);
     }
-
-    private const int Visits = 5;
 
     /// <summary>
     /// One experiment on 300 devices per arm, each visiting <see cref="Visits"/> times with 10 impressions a visit; the
