@@ -114,8 +114,28 @@ internal sealed class LoopServer : IAsyncDisposable
         return StatsAsync().GetAwaiter().GetResult();
     }
 
-    /// <summary>The running experiment, or null.</summary>
-    public ExperimentDefinition? RunningExperiment => _app.Services.GetRequiredService<ExperimentBook>().Running;
+    /// <summary>
+    /// The running experiment trying <paramref name="version"/>, or null after <paramref name="timeout"/>. The server
+    /// lists a new version as published a moment before it starts its experiment, so a look right after
+    /// <see cref="WaitForModelAsync"/> may come too early.
+    /// </summary>
+    public async Task<ExperimentDefinition?> ExperimentTryingAsync(long version, TimeSpan timeout)
+    {
+        var book = _app.Services.GetRequiredService<ExperimentBook>();
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            if (book.Running is { } running && running.TreatmentVersion == version)
+            {
+                return running;
+            }
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                return null;
+            }
+            await Task.Delay(100);
+        }
+    }
 
     /// <summary>Looks at an experiment now, as the server's monitor would after a round of syncs; the decision is applied.</summary>
     public async Task<ExperimentEvaluation> EvaluateAsync(string experimentId)

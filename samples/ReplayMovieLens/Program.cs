@@ -8,7 +8,7 @@ using ReplayMovieLens;
 // (its own SQLite store), sync with consent, automatic retraining on the server, signed models delivered and
 // hot-swapped, and what changed; then newcomers held back from all of it are onboarded. Usage: [--data DIR]
 // [--devices N] [--epochs N] [--parallel N] [--keep DIR] [--seed N] [--newcomers SHARE] [--newcomer-seed N] [--exploration none|ucb|random]
-// [--exploration-share S] [--sessions N] [--bad-candidate]. Research on a run kept with --keep DIR (recipe comparisons, onboarding against
+// [--exploration-share S] [--sessions N] [--bad-candidate] [--visits N]. Research on a run kept with --keep DIR (recipe comparisons, onboarding against
 // the kept model): bench/OnDeviceReco.Experiments.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -18,6 +18,7 @@ int epochs = int.Parse(Arg("--epochs") ?? "30", CultureInfo.InvariantCulture);
 int parallel = int.Parse(Arg("--parallel") ?? "2", CultureInfo.InvariantCulture);
 int seed = int.Parse(Arg("--seed") ?? "42", CultureInfo.InvariantCulture);
 bool badCandidate = args.Contains("--bad-candidate");
+int visits = int.Parse(Arg("--visits") ?? "5", CultureInfo.InvariantCulture);
 var exploration = ExplorationPlan.Parse(Arg("--exploration"), Arg("--exploration-share"), Arg("--sessions"), seed);
 string root = Arg("--keep") ?? Path.Combine(Path.GetTempPath(), $"odr-loop-{Environment.ProcessId}");
 var total = Stopwatch.StartNew();
@@ -65,7 +66,7 @@ if (stats is null)
     return 1;
 }
 await PrintModels();
-var experiment = server.RunningExperiment;
+var experiment = await server.ExperimentTryingAsync(2, TimeSpan.FromSeconds(10));
 if (experiment is null)
 {
     Console.Error.WriteLine("The loop stopped: v2 was published without an experiment.");
@@ -73,28 +74,42 @@ if (experiment is null)
 }
 
 Console.WriteLine();
-Console.WriteLine($"Phase C — v2{(badCandidate ? " (broken on purpose: item vectors shuffled)" : "")} against v1 as a {experiment.TreatmentShare:P0} experiment ({experiment.Id}): apps restart and sync,"
-    + " learn their arm, devices on the treatment verify and hot-swap v2; judged again on the same held-out ratings, the answer shown and each shown movie among the user's held-out future played; sync.");
-var after = await RunAll(devices, d => d.JudgeAfterUpdateAsync());
-Report(after);
-var onArm = after.Select((s, i) => (After: s, Before: later[i])).ToLookup(p => p.After.Sync.Arm?.Arm);
+Console.WriteLine($"Phase C — v2{(badCandidate ? " (broken on purpose: item vectors shuffled)" : "")} against v1 as a {experiment.TreatmentShare:P0} experiment ({experiment.Id}), in {visits} visits:"
+    + " apps restart and sync, learn their arm, devices on the treatment verify and hot-swap v2; at each visit the answer is shown and each shown movie still ahead in the user's held-out future is played,"
+    + $" then the user watches the next {1.0 / visits:P0} of that future on their own; sync. The server looks at the experiment after each round of syncs and decides as soon as its always-valid interval allows.");
+var rounds = new List<DeviceStep[]>();
+ExperimentEvaluation look;
+do
+{
+    int visit = rounds.Count;
+    var round = await RunAll(devices, d => d.VisitAsync(visit, visits));
+    Report(round);
+    rounds.Add(round);
+    look = await server.EvaluateAsync(experiment.Id);
+    Console.WriteLine($"  look {rounds.Count}: take rate v{experiment.ControlVersion} {look.Control.TakeRate:0.00000} ({look.Control.Devices} devices, {look.Control.Impressions} impressions),"
+        + $" v{experiment.TreatmentVersion} {look.Treatment.TakeRate:0.00000} ({look.Treatment.Devices}, {look.Treatment.Impressions}); difference {look.Difference:+0.00000;-0.00000}"
+        + $" [95% {look.Ci95Low:0.00000}, {look.Ci95High:0.00000}], always-valid [{look.SequentialLow:0.00000}, {look.SequentialHigh:0.00000}]: {look.Decision}");
+}
+while (look.Decision == ExperimentBook.Continue && rounds.Count < visits);
+var after = rounds[0];
+var armOf = after.Select(s => s.Arm).ToArray();
+var onArm = after.Select((s, i) => (After: s, Before: later[i])).ToLookup(p => p.After.Arm);
 var treated = onArm[ExperimentDefinition.TreatmentArm].ToList();
 var controls = onArm[ExperimentDefinition.ControlArm].ToList();
 double ndcgAfter = Mean(treated, p => p.After.Ndcg10!.Value), ndcgControl = Mean(controls, p => p.After.Ndcg10!.Value);
 double hitAfter = Mean(treated, p => p.After.Hit10!.Value ? 1 : 0), hitControl = Mean(controls, p => p.After.Hit10!.Value ? 1 : 0);
-Console.WriteLine($"  {treated.Count} devices on the treatment (v{experiment.TreatmentVersion}): HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000} (the same devices on v1 in phase B: {Mean(treated, p => p.Before.Ndcg10!.Value):0.0000});"
+Console.WriteLine($"  {treated.Count} devices on the treatment (v{experiment.TreatmentVersion}): HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000} at the first visit (the same devices on v1 in phase B: {Mean(treated, p => p.Before.Ndcg10!.Value):0.0000});"
     + $" {controls.Count} on the control (v{experiment.ControlVersion}): HR@10 {hitControl:0.0000}, NDCG@10 {ndcgControl:0.0000} (phase B: {Mean(controls, p => p.Before.Ndcg10!.Value):0.0000})");
-// What the devices did, counted on the devices: the server's look below must agree with it.
-int wrongModel = treated.Count(p => p.After.LoadedVersion != experiment.TreatmentVersion) + controls.Count(p => p.After.LoadedVersion != experiment.ControlVersion);
-Console.WriteLine($"  counted on the devices: take rate v{experiment.ControlVersion} {TakeRate(controls):0.00000}, v{experiment.TreatmentVersion} {TakeRate(treated):0.00000}"
-    + $" (a shown movie taken when it is among the user's {UserHistory.MaxFuture} or fewer held-out future ratings); {wrongModel} devices ran another model than their arm's,"
-    + $" {after.Length - treated.Count - controls.Count} were on no arm");
-var look = await server.EvaluateAsync(experiment.Id);
-Console.WriteLine($"  online, from synced impressions and plays: take rate v1 {look.Control.TakeRate:0.00000} ({look.Control.Devices} devices), v2 {look.Treatment.TakeRate:0.00000}"
-    + $" ({look.Treatment.Devices} devices); difference {look.Difference:+0.00000;-0.00000} [95% {look.Ci95Low:0.00000}, {look.Ci95High:0.00000}],"
-    + $" always-valid [{look.SequentialLow:0.00000}, {look.SequentialHigh:0.00000}]; plays per request {look.Control.PlaysPerRequest:0.000} vs {look.Treatment.PlaysPerRequest:0.000};"
-    + $" coverage {look.Control.Coverage:P1} vs {look.Treatment.Coverage:P1}");
-Console.WriteLine($"  decision: {look.Decision} — {look.Reason}");
+// What the devices did, counted on the devices over every visit: the server's last look must agree with it.
+List<DeviceStep> VisitsOn(string arm) => [.. rounds.SelectMany(r => r.Where((_, i) => armOf[i] == arm))];
+long VersionOf(string? arm) => arm == ExperimentDefinition.TreatmentArm ? experiment.TreatmentVersion : experiment.ControlVersion;
+int wrongModel = rounds.Sum(r => r.Where((s, i) => armOf[i] is not null && s.LoadedVersion != VersionOf(armOf[i])).Count());
+int offArm = rounds.Sum(r => r.Where((s, i) => s.Arm != armOf[i] || s.Arm is null).Count());
+Console.WriteLine($"  counted on the devices: take rate v{experiment.ControlVersion} {TakeRate(VisitsOn(ExperimentDefinition.ControlArm)):0.00000}, v{experiment.TreatmentVersion} {TakeRate(VisitsOn(ExperimentDefinition.TreatmentArm)):0.00000}"
+    + $" over {rounds.Count} visits (a shown movie taken when it is among the user's {UserHistory.MaxFuture} or fewer held-out future ratings still ahead); {wrongModel} device visits ran another model than their arm's,"
+    + $" {offArm} were on no arm or another arm than at their first visit");
+Console.WriteLine($"  online at look {rounds.Count}: plays per request {look.Control.PlaysPerRequest:0.000} vs {look.Treatment.PlaysPerRequest:0.000}; coverage {look.Control.Coverage:P1} vs {look.Treatment.Coverage:P1}");
+Console.WriteLine($"  decision at look {rounds.Count}: {look.Decision} — {look.Reason}");
 var again = await RunAll(devices, d => d.SyncAgainAsync());
 int onRolledBack = look.Decision == ExperimentBook.Rollback ? again.Count(s => s.Sync.ModelVersion == experiment.TreatmentVersion) : 0;
 Console.WriteLine($"  apps sync again: serving v{Versions(again)}; {onRolledBack} devices left on a rolled-back model");
@@ -112,9 +127,10 @@ foreach (var (device, step) in devices.Zip(after).Take(3))
 }
 
 stats = await server.StatsAsync();
-long tracked = early.Sum(s => s.Tracked) + later.Sum(s => s.Tracked) + after.Sum(s => s.Tracked);
-long acknowledged = early.Concat(later).Concat(after).Concat(again).Sum(s => s.Sync.EventsSent);
-long resent = early.Concat(later).Concat(after).Concat(again).Sum(s => s.Sync.EventsAlreadyOnServer);
+var steps = early.Concat(later).Concat(rounds.SelectMany(r => r)).Concat(again).ToList();
+long tracked = steps.Sum(s => s.Tracked);
+long acknowledged = steps.Sum(s => s.Sync.EventsSent);
+long resent = steps.Sum(s => s.Sync.EventsAlreadyOnServer);
 long duplicates = Math.Max(0, stats.Events - tracked);
 long lost = Math.Max(0, tracked - stats.Events);
 Console.WriteLine();
@@ -132,9 +148,9 @@ if (Arg("--keep") is null)
     Directory.Delete(root, recursive: true);
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json},\"experiment\":{{\"control\":{experiment.ControlVersion},\"treatment\":{experiment.TreatmentVersion},\"take_rate_control\":{look.Control.TakeRate:0.00000},\"take_rate_treatment\":{look.Treatment.TakeRate:0.00000},\"ndcg@10_control\":{ndcgControl:0.0000},\"ndcg@10_treatment\":{ndcgAfter:0.0000},\"ci95\":[{look.Ci95Low:0.00000},{look.Ci95High:0.00000}],\"decision\":\"{look.Decision}\",\"devices_on_rolled_back\":{onRolledBack}}}}}"));
+    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json},\"experiment\":{{\"control\":{experiment.ControlVersion},\"treatment\":{experiment.TreatmentVersion},\"take_rate_control\":{look.Control.TakeRate:0.00000},\"take_rate_treatment\":{look.Treatment.TakeRate:0.00000},\"ndcg@10_control\":{ndcgControl:0.0000},\"ndcg@10_treatment\":{ndcgAfter:0.0000},\"ci95\":[{look.Ci95Low:0.00000},{look.Ci95High:0.00000}],\"always_valid\":[{look.SequentialLow:0.00000},{look.SequentialHigh:0.00000}],\"looks\":{rounds.Count},\"decision\":\"{look.Decision}\",\"serving\":{stats.ServingVersion ?? 0},\"devices_on_rolled_back\":{onRolledBack}}}}}"));
 bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 1 && (!badCandidate || look.Decision == ExperimentBook.Rollback) && onRolledBack == 0
-    && early.Concat(later).Concat(after).Concat(again).All(s => s.Sync.Status == SyncStatus.Completed);
+    && steps.All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;
 
 // The server retrains on the phase that just stored newEvents and serves the new version; a loop whose candidate
@@ -173,8 +189,7 @@ void Report(DeviceStep[] steps)
 
 static double Mean<T>(IReadOnlyCollection<T> items, Func<T, double> value) => items.Count == 0 ? 0 : items.Average(value);
 
-static double TakeRate(IEnumerable<(DeviceStep After, DeviceStep Before)> arm) =>
-    arm.Sum(p => p.After.Taken) / (double)Math.Max(1, arm.Sum(p => p.After.Shown));
+static double TakeRate(IReadOnlyCollection<DeviceStep> visits) => visits.Sum(s => s.Taken) / (double)Math.Max(1, visits.Sum(s => s.Shown));
 
 string Versions(DeviceStep[] steps) => string.Join("/", steps.Select(s => s.Sync.ModelVersion?.ToString(CultureInfo.InvariantCulture) ?? "none").Distinct());
 

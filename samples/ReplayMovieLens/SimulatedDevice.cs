@@ -4,7 +4,7 @@ namespace ReplayMovieLens;
 
 /// <summary>What a device's step reports back to the simulation.</summary>
 internal sealed record DeviceStep(int Tracked, SyncResult Sync, double? Ndcg10 = null, bool? Hit10 = null, int Shown = 0, int Taken = 0,
-    RecommendationList? Answer = null, IReadOnlySet<string>? ShownItems = null, int CatalogueSize = 0, long? LoadedVersion = null);
+    RecommendationList? Answer = null, IReadOnlySet<string>? ShownItems = null, int CatalogueSize = 0, long? LoadedVersion = null, string? Arm = null);
 
 /// <summary>
 /// One phone: its own SQLite store and model directory under <c>root/</c>, opened for each step and closed after
@@ -80,34 +80,6 @@ internal sealed partial class SimulatedDevice(UserHistory user, string root, Uri
         var pushed = await client.SyncAsync();
         return new DeviceStep(tracked, Merge(pulled, pushed), ndcg, hit, shown.Count, taken, ShownItems: shown.Select(r => r.ItemId).ToHashSet(),
             CatalogueSize: client.Model?.Items ?? 0);
-    }
-
-    /// <summary>
-    /// Phase C: the app starts again (serving its stored v1) and syncs: the server tells it its experiment arm, and a
-    /// device on the treatment hot-swaps the new model. Judged again on the same target; the answer is shown
-    /// (impressions, labelled with the arm) and the user plays each shown movie that is among their held-out future
-    /// ratings (<see cref="UserHistory.Future"/>) — the next one alone would give each device one chance in ten
-    /// impressions, too few for any online test to tell two models apart; sync.
-    /// </summary>
-    public async Task<DeviceStep> JudgeAfterUpdateAsync()
-    {
-        await using var client = Open();
-        var pulled = await client.SyncAsync();
-        var (ndcg, hit, answer) = Judge(client);
-        client.RecordImpressions(user.UserId, answer);
-        var future = user.Future.Select(r => r.MovieId).ToHashSet(StringComparer.Ordinal);
-        int taken = 0;
-        foreach (var rec in answer)
-        {
-            if (future.Contains(rec.ItemId))
-            {
-                client.RecordClick(user.UserId, answer, rec.ItemId, EventType.Play);
-                taken++;
-            }
-        }
-        var pushed = await client.SyncAsync();
-        return new DeviceStep(answer.Count + taken, Merge(pulled, pushed), ndcg, hit, answer.Count, taken, Answer: answer,
-            LoadedVersion: client.Model?.ModelVersion);
     }
 
     /// <summary>The app starts and syncs once more (after the experiment's decision): a device on a rolled-back arm returns to the serving version.</summary>

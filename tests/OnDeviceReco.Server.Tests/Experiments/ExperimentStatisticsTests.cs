@@ -12,6 +12,9 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
 {
     private const int Runs = 1_000;
 
+    /// <summary>Rounds of visits in the main command's shape (its --visits default).</summary>
+    private const int Visits = 5;
+
     [Theory]
     [InlineData(0.0)]  // A/A: both arms the same model
     [InlineData(0.02)] // a real difference of two points
@@ -67,6 +70,38 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
         Assert.True(promoted >= 190, $"{promoted} of 200 better candidates promoted");
     }
 
+    /// <summary>
+    /// The main command's shape, with the server's default settings: the same devices (300 per arm) come back visit
+    /// after visit, 10 impressions each time, and the experiment is looked at after every round — so the devices'
+    /// impressions pile up and are correlated within a device. A gain like the one the loop measures (take rate
+    /// 0.035 → 0.050) is promoted; an A/A experiment looked at as often is decided in at most 5 % of runs.
+    /// </summary>
+    [Fact]
+    public void Looked_at_after_every_round_of_visits_a_real_gain_is_promoted_and_AA_experiments_are_not()
+    {
+        var options = new ExperimentOptions();
+        var random = new Random(28);
+        int aaDecided = 0, promoted = 0, promotedLooks = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            aaDecided += Revisits(random, options, 0.04, 0.04).Decision != ExperimentBook.Continue ? 1 : 0;
+        }
+        const int GainRuns = 200;
+        for (int run = 0; run < GainRuns; run++)
+        {
+            var (decision, look) = Revisits(random, options, 0.035, 0.050);
+            if (decision == ExperimentBook.Promote)
+            {
+                promoted++;
+                promotedLooks += look;
+            }
+        }
+        output.WriteLine($"{Visits} rounds of visits, 300 devices per arm: A/A decided {aaDecided} of {Runs}; a gain 0.035 → 0.050 promoted {promoted} of {GainRuns}"
+            + $" (at look {promotedLooks / (double)Math.Max(1, promoted):0.0} on average)");
+        Assert.True(aaDecided / (double)Runs <= 0.05, $"{aaDecided} of {Runs} A/A experiments were decided");
+        Assert.True(promoted >= 0.8 * GainRuns, $"{promoted} of {GainRuns} real gains promoted");
+    }
+
     [Fact]
     public void Nothing_is_decided_before_the_minimum_sample_whatever_the_numbers()
     {
@@ -118,13 +153,57 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
         return (ExperimentBook.Continue, peeking);
     }
 
+    /// <summary>
+    /// One experiment on 300 devices per arm, each visiting <see cref="Visits"/> times with 10 impressions a visit; the
+    /// decision (applied through <see cref="ExperimentJudge"/> with the server's intervals) and the look it came at.
+    /// </summary>
+    private static (string Decision, int Look) Revisits(Random random, ExperimentOptions options, double controlRate, double treatmentRate)
+    {
+        double[] controlRates = Propensities(random, 300, controlRate), treatmentRates = Propensities(random, 300, treatmentRate);
+        var control = new (double Takes, double Impressions)[300];
+        var treatment = new (double Takes, double Impressions)[300];
+        for (int look = 1; look <= Visits; look++)
+        {
+            Visit(random, control, controlRates);
+            Visit(random, treatment, treatmentRates);
+            var (c, cv) = RatioStatistics.Ratio(control);
+            var (t, tv) = RatioStatistics.Ratio(treatment);
+            var (low, high) = RatioStatistics.AlwaysValid(t - c, cv + tv, options.Alpha, options.MixingScale);
+            string decision = ExperimentJudge.Decide(Result(control.Length, c, look), Result(treatment.Length, t, look), low, high, options).Decision;
+            if (decision != ExperimentBook.Continue)
+            {
+                return (decision, look);
+            }
+        }
+        return (ExperimentBook.Continue, Visits);
+    }
+
+    private static void Visit(Random random, (double Takes, double Impressions)[] devices, double[] rates)
+    {
+        for (int d = 0; d < devices.Length; d++)
+        {
+            int takes = 0;
+            for (int i = 0; i < 10; i++)
+            {
+                takes += random.NextDouble() < rates[d] ? 1 : 0;
+            }
+            devices[d] = (devices[d].Takes + takes, devices[d].Impressions + 10);
+        }
+    }
+
+    private static double[] Propensities(Random random, int devices, double meanRate) =>
+        [.. Enumerable.Range(0, devices).Select(_ => Propensity(random, meanRate))];
+
+    /// <summary>A device's own take rate, spread ±80 % around <paramref name="meanRate"/> (players differ).</summary>
+    private static double Propensity(Random random, double meanRate) => Math.Clamp(meanRate * (0.2 + 1.6 * random.NextDouble()), 0, 1);
+
     /// <summary>Devices whose own take rates spread around <paramref name="meanRate"/> (±80 %), with 5 to 20 impressions each.</summary>
     private static List<(double Takes, double Impressions)> Arm(Random random, int devices, double meanRate)
     {
         var arm = new List<(double, double)>(devices);
         for (int d = 0; d < devices; d++)
         {
-            double rate = Math.Clamp(meanRate * (0.2 + 1.6 * random.NextDouble()), 0, 1);
+            double rate = Propensity(random, meanRate);
             int impressions = random.Next(5, 21), takes = 0;
             for (int i = 0; i < impressions; i++)
             {
@@ -135,6 +214,6 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
         return arm;
     }
 
-    private static ArmResult Result(int devices, double takeRate) =>
-        new("arm", 1, devices, devices * 10L, (long)(devices * 10 * takeRate), devices, 0, 0, takeRate, 0, 0, 0);
+    private static ArmResult Result(int devices, double takeRate, int visits = 1) =>
+        new("arm", 1, devices, devices * 10L * visits, (long)(devices * 10 * visits * takeRate), devices, 0, 0, takeRate, 0, 0, 0);
 }
