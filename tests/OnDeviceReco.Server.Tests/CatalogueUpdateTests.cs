@@ -97,10 +97,10 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
         await AssertRefusedAsync(server, """{"items": [{"id": "a", "title": "A", "categories": []}, {"id": "a", "title": "B", "categories": []}]}""", 2, "duplicate id");
         await AssertRefusedAsync(server, """{"items": [{"id": "ok", "title": "Fine", "categories": []}, {"id": "blank", "title": "  ", "categories": []}]}""", 2, "title is empty");
         await AssertRefusedAsync(server, $$"""{"items": [{"id": "long", "title": "{{new string('x', 1025)}}", "categories": []}]}""", 1, "longer than 1024");
-        await AssertRefusedAsync(server, """{"items": [{"id": "lone", "title": "Half \ud800 a pair", "categories": []}]}""", 1, "not valid text");
+        await AssertRefusedAsync(server, """{"items": [{"id": "lone", "title": "Half \ud800 a pair", "categories": []}]}""", 1, "not valid");
         var invalidUtf8 = Encoding.UTF8.GetBytes("""{"items": [{"id": "ok", "title": "Fine"}, {"id": "bytes", "title": "X"}]}""");
         invalidUtf8[Array.LastIndexOf(invalidUtf8, (byte)'X')] = 0xFF;
-        await AssertRefusedAsync(server, invalidUtf8, 2, "");
+        await AssertRefusedAsync(server, invalidUtf8, 2, "not valid UTF-8");
         Assert.Equal(before, await File.ReadAllTextAsync(Path.Combine(catalogue.Path, OnDeviceReco.Trainer.Data.CatalogueAdditions.FileName)));
         Assert.Equal(2, (await server.StatsAsync()).ServingVersion);
         using (var unauthorised = await server.Http.PostAsync("v1/admin/catalogue/items", new StringContent("{}", Encoding.UTF8, "application/json")))
@@ -113,9 +113,10 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
         await File.AppendAllTextAsync(file, "space-hand,Comet Chaser,Space|Shooter,Race a comet through a starfield\n");
         stats = await WaitAsync(server, s => s.ServingVersion == 3, TimeSpan.FromSeconds(60));
         Assert.Equal(3, (await device.SyncAsync()).ModelVersion);
-        await File.AppendAllBytesAsync(file, [.. "bad-row,Caf"u8, 0xE9, .. ",Cooking,\n"u8]);
+        byte[] badRow = [.. "bad-row,Caf"u8, 0xE9, .. ",Cooking,\n"u8];
+        await File.AppendAllBytesAsync(file, badRow);
         var status = await WaitStatusAsync(server, s => s.Problem is not null, TimeSpan.FromSeconds(60));
-        output.WriteLine(status.Problem);
+        output.WriteLine(status.Problem ?? "");
         Assert.Contains("added-items.csv line 5: the text is not valid UTF-8", status.Problem);
         Assert.Equal(3, (await server.StatsAsync()).ServingVersion);
     }

@@ -49,7 +49,12 @@ public static partial class CatalogueEndpoints
         {
             // The path names the row where reading stopped (bad JSON, a wrong type or text that is not UTF-8).
             string where = RowOf(e.Path) is { } row ? $"row {row}" : $"line {e.LineNumber + 1}";
-            return BadRow(RowOf(e.Path), $"The request does not read at {where} ({e.Path ?? "$"}): {e.Message}");
+            return BadRow(RowOf(e.Path), $"The request does not read at {where} ({e.Path ?? "$"}): not valid JSON of the expected shape, or text that is not valid UTF-8. {e.Message}");
+        }
+        catch (InvalidOperationException e)
+        {
+            // The reader's own refusal of text it cannot transcode, when the serializer does not wrap it.
+            return BadRow(null, $"The request holds text that is not valid UTF-8 or UTF-16: {e.Message}");
         }
         if (body?.Items is not { Count: > 0 } items)
         {

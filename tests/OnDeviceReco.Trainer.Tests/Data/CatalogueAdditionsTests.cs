@@ -22,7 +22,7 @@ public sealed class CatalogueAdditionsTests : IDisposable
         Assert.Equal(3, items.Count);
         Assert.True(items.TryGetIndex("g-1", out int first));
         Assert.Equal("Raiders, \"Nebula\" edition", items.TitleOf(first));
-        Assert.Equal(["Shooter", "Space"], items.GenresOf(first).Select(g => items.GenreNames[g]).Order());
+        Assert.Equal(new[] { "Shooter", "Space" }, items.GenresOf(first).Select(g => items.GenreNames[g]).Order());
         Assert.Equal("Fly, shoot; win.", items.DescriptionOf(first));
         Assert.True(items.TryGetIndex("g-2", out int second));
         Assert.Null(items.DescriptionOf(second));
@@ -44,7 +44,8 @@ public sealed class CatalogueAdditionsTests : IDisposable
     [Fact]
     public void Text_that_is_not_utf8_is_named_by_its_line_and_an_id_of_the_main_file_is_refused()
     {
-        File.WriteAllBytes(Added, [.. "movieId,title,genres\nok,Fine,\nbad,Caf"u8, 0xE9, .. ",\n"u8]);
+        byte[] bytes = [.. "movieId,title,genres\nok,Fine,\nbad,Caf"u8, 0xE9, .. ",\n"u8];
+        File.WriteAllBytes(Added, bytes);
         Assert.Contains("line 3: the text is not valid UTF-8", Assert.Throws<DataFormatException>(() => CatalogueAdditions.Read(Added)).Message);
 
         File.WriteAllText(Path.Combine(_dir, "movies.csv"), "movieId,title,genres\n1,Toy Story (1995),Animation\n");
@@ -56,11 +57,11 @@ public sealed class CatalogueAdditionsTests : IDisposable
     public void A_row_too_long_for_a_bundle_or_with_a_line_break_is_a_problem()
     {
         Assert.Null(CatalogueAdditions.Problem(new CatalogueRow("a", "A", ["C"], "Fine.")));
-        Assert.Contains("longer than 1024", CatalogueAdditions.Problem(new CatalogueRow("a", new string('x', 1025), [])));
-        Assert.Contains("line break", CatalogueAdditions.Problem(new CatalogueRow("a", "A", [], "one\ntwo")));
-        Assert.Contains("longer than 4096", CatalogueAdditions.Problem(new CatalogueRow("a", "A", [], new string('é', 2049))));
-        Assert.Contains("not valid text", CatalogueAdditions.Problem(new CatalogueRow("a", "Half \ud800", [])));
-        Assert.Contains("comma", CatalogueAdditions.Problem(new CatalogueRow("a,b", "A", [])));
+        Assert.Contains("longer than 1024", CatalogueAdditions.Problem(new CatalogueRow("a", new string('x', 1025), []))!);
+        Assert.Contains("line break", CatalogueAdditions.Problem(new CatalogueRow("a", "A", [], "one\ntwo"))!);
+        Assert.Contains("longer than 4096", CatalogueAdditions.Problem(new CatalogueRow("a", "A", [], new string('é', 2049)))!);
+        Assert.Contains("not valid text", CatalogueAdditions.Problem(new CatalogueRow("a", "Half \ud800", []))!);
+        Assert.Contains("comma", CatalogueAdditions.Problem(new CatalogueRow("a,b", "A", []))!);
         Assert.Equal(Encoding.UTF8.GetByteCount(new string('é', 2048)), CatalogueAdditions.MaxDescriptionBytes);
     }
 }
