@@ -37,7 +37,7 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
         using var devices = new TempDirectory();
         string trustedKey = await server.ModelKeyAsync();
         await SyncThemedPlayersAsync(devices, server, trustedKey);
-        var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
+        var stats = await server.WaitForStatsAsync(s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
         Assert.True(File.Exists(Path.Combine(server.DataDirectory, "models", "v1.projector")));
         int runs = stats.RetrainingRuns;
@@ -111,7 +111,7 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
         // The catalogue directory: a row appended by hand ships within a minute; a bad one is named and ships nothing.
         string file = Path.Combine(catalogue.Path, OnDeviceReco.Trainer.Data.CatalogueAdditions.FileName);
         await File.AppendAllTextAsync(file, "space-hand,Comet Chaser,Space|Shooter,Race a comet through a starfield\n");
-        stats = await WaitAsync(server, s => s.ServingVersion == 3, TimeSpan.FromSeconds(60));
+        await server.WaitForStatsAsync(s => s.ServingVersion == 3, TimeSpan.FromSeconds(60));
         Assert.Equal(3, (await device.SyncAsync()).ModelVersion);
         byte[] badRow = [.. "bad-row,Caf"u8, 0xE9, .. ",Cooking,\n"u8];
         await File.AppendAllBytesAsync(file, badRow);
@@ -220,22 +220,6 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
                 return status;
             }
             Assert.True(DateTime.UtcNow < deadline, $"Timed out; last status: {status}");
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task<OnDeviceReco.Server.Models.ServerStats> WaitAsync(ServerHost server,
-        Func<OnDeviceReco.Server.Models.ServerStats, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var stats = await server.StatsAsync();
-            if (done(stats))
-            {
-                return stats;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out; last stats: {stats}");
             await Task.Delay(200);
         }
     }
