@@ -22,26 +22,10 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
     public async Task An_added_item_reaches_a_device_without_retraining_placed_by_its_text_and_bad_rows_change_nothing()
     {
         using var catalogue = new TempDirectory();
-        WriteThemedCatalogue(catalogue.Path);
-        await using var server = await ServerHost.StartAsync(options =>
-        {
-            options.CatalogueDirectory = catalogue.Path;
-            options.CatalogueCheckInterval = TimeSpan.FromMilliseconds(500);
-            options.Retraining.Enabled = true;
-            options.Retraining.Recipes = ["sasrec-text"];
-            options.Retraining.MinNewEvents = 60 * 30;
-            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
-            options.Retraining.MaxEpochs = 15;
-            options.Retraining.Threads = 2;
-        });
         using var devices = new TempDirectory();
+        await using var server = await StartTrainedAsync(catalogue, devices, "sasrec-text");
         string trustedKey = await server.ModelKeyAsync();
-        await SyncThemedPlayersAsync(devices, server, trustedKey);
-        // The run is counted right after it publishes: wait for both, so the count below is the final one.
-        var stats = await server.WaitForStatsAsync(s => s.ServingVersion == 1 && s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
-        Assert.Null(stats.LastRetrainingError);
-        Assert.True(File.Exists(Path.Combine(server.DataDirectory, "models", "v1.projector")));
-        int runs = stats.RetrainingRuns;
+        int runs = (await server.StatsAsync()).RetrainingRuns;
 
         using var device = RingGames.OpenDevice(devices, server, trustedKey, "fan-device");
         Assert.Equal(1, (await device.SyncAsync()).ModelVersion);
@@ -144,6 +128,64 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
             Assert.Contains("Reco:CatalogueDirectory", await refused.Content.ReadAsStringAsync());
         }
+    }
+
+    /// <summary>A server on the themed catalogue that has trained <paramref name="recipe"/> on 60 themed players and serves it as v1.</summary>
+    private static async Task<ServerHost> StartTrainedAsync(TempDirectory catalogue, TempDirectory devices, string recipe)
+    {
+        WriteThemedCatalogue(catalogue.Path);
+        var server = await ServerHost.StartAsync(options =>
+        {
+            options.CatalogueDirectory = catalogue.Path;
+            options.CatalogueCheckInterval = TimeSpan.FromMilliseconds(500);
+            options.Retraining.Enabled = true;
+            options.Retraining.Recipes = [recipe];
+            options.Retraining.MinNewEvents = 60 * 30;
+            options.Retraining.CheckInterval = TimeSpan.FromMilliseconds(200);
+            options.Retraining.MaxEpochs = 15;
+            options.Retraining.Threads = 2;
+        });
+        try
+        {
+            await SyncThemedPlayersAsync(devices, server, await server.ModelKeyAsync());
+            // The run is counted right after it publishes: wait for both, so a later count compares with the final one.
+            var stats = await server.WaitForStatsAsync(s => s.ServingVersion == 1 && s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
+            Assert.Null(stats.LastRetrainingError);
+            Assert.True(File.Exists(Path.Combine(server.DataDirectory, "models", "v1.projector")));
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    [Fact]
+    public async Task An_id_only_serving_model_places_an_added_item_by_its_categories_alone_and_says_so()
+    {
+        using var catalogue = new TempDirectory();
+        using var devices = new TempDirectory();
+        await using var server = await StartTrainedAsync(catalogue, devices, "sasrec");
+        using var added = await PostItemsAsync(server, """{"items": [{"id": "space-new", "title": "Nebula Raiders", "categories": ["Space", "Shooter"]}]}""");
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var outcome = (await added.Content.ReadFromJsonAsync<CatalogueUpdateOutcome>())!;
+        Assert.Equal((2L, "content"), (outcome.Version!.Value, outcome.Vectors));
+        Assert.Contains("genre projection alone", outcome.Note);
+
+        using var device = RingGames.OpenDevice(devices, server, await server.ModelKeyAsync(), "fan-device");
+        Assert.Equal(2, (await device.SyncAsync()).ModelVersion);
+        device.Track("space-fan", "space-0", EventType.Play);
+        Assert.Contains("space-new", device.Recommend("space-fan", 2 * PerTheme + 1).Select(r => r.ItemId));
+    }
+
+    [Fact]
+    public void A_text_recipe_needs_the_catalogue_its_texts_come_from()
+    {
+        var options = new OnDeviceReco.Server.Hosting.ServerOptions { ApiKeys = ["key"], Retraining = { Recipes = ["sasrec-text"] } };
+        Assert.Contains("Reco:CatalogueDirectory", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+        options.CatalogueDirectory = "catalogue";
+        options.Validate();
     }
 
     /// <summary>Two themes a sentence encoder tells apart: space shooters and cooking games.</summary>
