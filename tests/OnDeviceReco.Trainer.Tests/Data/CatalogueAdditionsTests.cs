@@ -62,6 +62,6 @@ public sealed class CatalogueAdditionsTests : IDisposable
         Assert.Contains("longer than 4096", CatalogueAdditions.Problem(new CatalogueRow("a", "A", [], new string('é', 2049)))!);
         Assert.Contains("not valid text", CatalogueAdditions.Problem(new CatalogueRow("a", "Half \ud800", []))!);
         Assert.Contains("comma", CatalogueAdditions.Problem(new CatalogueRow("a,b", "A", []))!);
-        Assert.Equal(Encoding.UTF8.GetByteCount(new string('é', 2048)), CatalogueAdditions.MaxDescriptionBytes);
+        Assert.Equal(CatalogueAdditions.MaxDescriptionBytes, Encoding.UTF8.GetByteCount(new string('é', 2048)));
     }
 }
