@@ -113,13 +113,15 @@ public sealed class NewItemProjector
                     row[o] = _textBias[o] + System.Numerics.Tensors.TensorPrimitives.Dot(_text.AsSpan(o * TextDimension, TextDimension), vector);
                 }
             }
-            foreach (string category in items[i].Categories.Distinct(StringComparer.Ordinal))
+            // Each of an item's categories weighs 1 / its number of categories, as in the vocabulary's genre matrix.
+            var categories = items[i].Categories.Distinct(StringComparer.Ordinal).ToArray();
+            foreach (string category in categories)
             {
                 if (_genreIndex.TryGetValue(category, out int g))
                 {
                     for (int o = 0; o < d; o++)
                     {
-                        row[o] += _content[o * _genres.Length + g];
+                        row[o] += _content[o * _genres.Length + g] / categories.Length;
                     }
                 }
             }
