@@ -28,7 +28,7 @@ public sealed class DashboardBrowserTests
         using var directory = new TempDirectory();
         string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
-        var first = await WaitAsync(server, s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(3));
+        var first = await server.WaitForStatsAsync(s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(3));
         Assert.True(first.ServingVersion == 1, $"v1 was kept back: {first}; {LastRun(server)}");
         // A device downloads v1 (counted on /metrics).
         using (var device = RingGames.OpenDevice(directory, server, trustedKey, "device-0"))
@@ -63,7 +63,7 @@ public sealed class DashboardBrowserTests
         browser.Open(new Uri(server.Address, "admin/models"));
         browser.Find("#retrain-now").Click();
         browser.WaitForPath("/admin/retraining");
-        var stats = await WaitAsync(server, s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(3));
+        var stats = await server.WaitForStatsAsync(s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(3));
         Assert.True(stats.ServingVersion == 2, $"v2 was kept back: {stats}; {LastRun(server)}");
 
         browser.Open(admin);
@@ -132,21 +132,5 @@ public sealed class DashboardBrowserTests
         using var response = await server.Http.GetAsync("metrics");
         response.EnsureSuccessStatusCode();
         return PrometheusText.Parse(await response.Content.ReadAsStringAsync());
-    }
-
-    private static async Task<OnDeviceReco.Server.Models.ServerStats> WaitAsync(ServerHost server,
-        Func<OnDeviceReco.Server.Models.ServerStats, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var stats = await server.StatsAsync();
-            if (done(stats))
-            {
-                return stats;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out; last stats: {stats}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -29,7 +29,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
-        var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
+        var stats = await server.WaitForStatsAsync(s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
         var first = Assert.Single(await Models(server));
         Assert.True(first.Published, first.Reason);
@@ -59,7 +59,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             Assert.Equal(HttpStatusCode.Accepted, (await server.Http.SendAsync(admin)).StatusCode);
         }
-        stats = await WaitAsync(server, s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(2));
+        stats = await server.WaitForStatsAsync(s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(2));
         Assert.Equal(1, stats.ServingVersion);
         var second = (await Models(server)).Single(m => m.Version == 2);
         Assert.False(second.Published);
@@ -91,7 +91,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
-        var stats = await WaitAsync(server, s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
+        var stats = await server.WaitForStatsAsync(s => s.ServingVersion == 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
         var record = Assert.Single(await Models(server));
         output.WriteLine(record.Reason);
@@ -164,7 +164,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
-        var stats = await WaitAsync(server, s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
+        var stats = await server.WaitForStatsAsync(s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
         var record = Assert.Single(await Models(server));
         output.WriteLine(record.Reason);
@@ -217,21 +217,5 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         using var response = await server.Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<List<ModelRecord>>())!;
-    }
-
-    private static async Task<OnDeviceReco.Server.Models.ServerStats> WaitAsync(ServerHost server,
-        Func<OnDeviceReco.Server.Models.ServerStats, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var stats = await server.StatsAsync();
-            if (done(stats))
-            {
-                return stats;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out; last stats: {stats}");
-            await Task.Delay(200);
-        }
     }
 }

@@ -66,4 +66,14 @@ public sealed record BundleManifest
     /// SubjectPublicKeyInfo DER (see <see cref="BundleKeyId"/>). Filled in by <see cref="BundleSigner.WriteBundle"/>.
     /// </summary>
     public string KeyId { get; init; } = "";
+
+    /// <summary>
+    /// Set when this version is an earlier one's model with items added to its catalogue (no retraining): which version
+    /// it extends and how many items it added at the end of <see cref="Items"/>. Null for a trained version. Additive:
+    /// readers that predate it skip it.
+    /// </summary>
+    public CatalogueUpdate? CatalogueUpdate { get; init; }
 }
+
+/// <summary>A catalogue update: the version whose model and items this bundle keeps, and how many items it appends.</summary>
+public sealed record CatalogueUpdate(long BaseVersion, int AddedItems);

@@ -15,6 +15,9 @@ internal static class ManifestJsonNames
     public static ReadOnlySpan<byte> Popularity => "popularity"u8;
     public static ReadOnlySpan<byte> Items => "items"u8;
     public static ReadOnlySpan<byte> Onboarding => "onboarding"u8;
+    public static ReadOnlySpan<byte> CatalogueUpdate => "catalogueUpdate"u8;
+    public static ReadOnlySpan<byte> BaseVersion => "baseVersion"u8;
+    public static ReadOnlySpan<byte> AddedItems => "addedItems"u8;
     public static ReadOnlySpan<byte> ItemId => "id"u8;
     public static ReadOnlySpan<byte> ItemTitle => "title"u8;
     public static ReadOnlySpan<byte> ItemCategories => "categories"u8;

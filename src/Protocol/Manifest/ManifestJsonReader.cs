@@ -61,6 +61,7 @@ internal static class ManifestJsonReader
         Dictionary<string, double>? metrics = null;
         List<string>? popularity = null, onboarding = null;
         List<BundleItem>? items = null;
+        CatalogueUpdate? catalogueUpdate = null;
 
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -76,6 +77,7 @@ internal static class ManifestJsonReader
             else if (Is(ref reader, N.Popularity, ref seen, 9)) popularity = ReadIds(ref reader, limits, "popularity");
             else if (Is(ref reader, N.Onboarding, ref seen, 11)) onboarding = ReadIds(ref reader, limits, "onboarding");
             else if (Is(ref reader, N.Items, ref seen, 10)) items = ManifestItemsReader.Read(ref reader, limits);
+            else if (Is(ref reader, N.CatalogueUpdate, ref seen, 11)) catalogueUpdate = ReadCatalogueUpdate(ref reader);
             else reader.Skip();
         }
         if (reader.Read()) throw Malformed("has data after the manifest object");
@@ -97,7 +99,24 @@ internal static class ManifestJsonReader
             Popularity = (popularity ?? throw MissingProperty("popularity")).AsReadOnly(),
             Onboarding = onboarding?.AsReadOnly(),
             Items = itemsInFile ? [] : (items ?? throw MissingProperty("items")).AsReadOnly(),
+            CatalogueUpdate = catalogueUpdate,
         };
+    }
+
+    private static CatalogueUpdate ReadCatalogueUpdate(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject, "catalogueUpdate");
+        int seen = 0;
+        long? baseVersion = null;
+        int? added = null;
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (Is(ref reader, N.BaseVersion, ref seen, 0)) baseVersion = ReadInt64(ref reader, "catalogueUpdate.baseVersion");
+            else if (Is(ref reader, N.AddedItems, ref seen, 1)) added = ReadInt32(ref reader, "catalogueUpdate.addedItems");
+            else reader.Skip();
+        }
+        return new CatalogueUpdate(baseVersion ?? throw MissingProperty("catalogueUpdate.baseVersion"),
+            added ?? throw MissingProperty("catalogueUpdate.addedItems"));
     }
 
     /// <summary>True when the reader is on property <paramref name="name"/>; then moves to its value, refusing a repeat.</summary>

@@ -44,6 +44,14 @@ internal static class ManifestJsonWriter
                 w.WriteEndObject();
             }
 
+            if (m.CatalogueUpdate is { } update)
+            {
+                w.WriteStartObject(N.CatalogueUpdate);
+                w.WriteNumber(N.BaseVersion, update.BaseVersion);
+                w.WriteNumber(N.AddedItems, update.AddedItems);
+                w.WriteEndObject();
+            }
+
             w.WriteStartArray(N.Popularity);
             foreach (string id in m.Popularity) w.WriteStringValue(id);
             w.WriteEndArray();

@@ -21,6 +21,8 @@ internal static class ManifestRules
         if (m.MaxSequenceLength is < 1 or > MaxModelDimension) return $"maxSequenceLength {m.MaxSequenceLength} is outside 1–{MaxModelDimension}";
         if (m.EmbeddingDimension is < 1 or > MaxModelDimension) return $"embeddingDimension {m.EmbeddingDimension} is outside 1–{MaxModelDimension}";
         if (!StrictText.IsLowerHex(m.KeyId, BundleKeyId.Length)) return $"keyId is not {BundleKeyId.Length} lowercase hex characters";
+        if (m.CatalogueUpdate is { } update && (update.BaseVersion < 0 || update.BaseVersion >= m.ModelVersion || update.AddedItems < 1))
+            return $"catalogueUpdate must extend an earlier version by at least one item; got base {update.BaseVersion}, {update.AddedItems} added";
         // Items kept in items.bin are checked when the verifier reads that file (ItemList.Read); before, the list is empty.
         bool itemsInFile = m.FormatVersion == BundleManifest.ItemListFormatVersion;
         HashSet<string>? known = null;
@@ -40,16 +42,8 @@ internal static class ManifestRules
         {
             BundleItem? item = m.Items[i];
             if (item is null) return $"item {i} is null";
-            if (!StrictText.IsValidToken(item.Id, limits.MaxIdBytes)) return $"item {i}: id is empty, longer than {limits.MaxIdBytes} UTF-8 bytes or not plain text";
+            if (BundleItemRules.Check(item, limits) is { } problem) return $"item {i}: {problem}";
             if (!ids.Add(item.Id)) return $"item {i}: id '{BundleFileNames.Shorten(item.Id)}' appears twice";
-            if (item.Title is not null && !StrictText.FitsIn(item.Title, limits.MaxTitleBytes))
-                return $"item {i}: title is longer than {limits.MaxTitleBytes} UTF-8 bytes or not valid text";
-            if (item.Categories is null) return $"item {i}: categories is null";
-            if (item.Categories.Length > limits.MaxCategoriesPerItem) return $"item {i}: more than {limits.MaxCategoriesPerItem} categories";
-            foreach (string category in item.Categories)
-            {
-                if (!StrictText.IsValidToken(category, limits.MaxIdBytes)) return $"item {i}: a category is empty, longer than {limits.MaxIdBytes} UTF-8 bytes or not plain text";
-            }
         }
         return null;
     }

@@ -29,8 +29,9 @@ public static class AdminEndpoints
         pages.MapGet("/", (HttpContext http, ModelRegistry registry, IFeedbackStore store, ServerMetrics metrics, AdminSessions sessions) =>
             Page(OverviewPage.Render(registry.Serving, store.Counts(), metrics.RejectedTotal, store.Runs(1).FirstOrDefault(),
                 Models(store), IngestWindow.Load(store), Csrf(http, sessions))));
-        pages.MapGet("/models", (HttpContext http, ModelRegistry registry, IModelRegistryStore store, AdminSessions sessions, long? served) =>
-            Page(ModelsPage.Render(Models(store), registry.Serving?.ModelVersion, Csrf(http, sessions), served is { } v ? $"Now serving v{v}." : null)));
+        pages.MapGet("/models", (HttpContext http, ModelRegistry registry, IModelRegistryStore store, AdminSessions sessions, Catalogue.CatalogueUpdater catalogue, long? served) =>
+            Page(ModelsPage.Render(Models(store), registry.Serving?.ModelVersion, Csrf(http, sessions), served is { } v ? $"Now serving v{v}." : null,
+                catalogue.LastProblem ?? (catalogue.Last is { Pending: true } waiting ? waiting.Note : null))));
         pages.MapGet("/models/{version:long}/serve", (long version, HttpContext http, ModelRegistry registry, IModelRegistryStore store, AdminSessions sessions) =>
             Models(store).FirstOrDefault(m => m.Version == version && m.Published) is { } model
                 ? Page(ModelsPage.Confirm(model, registry.Serving?.ModelVersion, Csrf(http, sessions)))

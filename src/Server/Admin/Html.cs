@@ -62,7 +62,7 @@ internal static class Html
         .card b{display:block;font-size:22px} .card span{color:#5b6576;font-size:12px}
         table{border-collapse:collapse;background:#fff;width:100%;border:1px solid #dde3ec} th,td{padding:6px 8px;border-bottom:1px solid #e8ecf2;text-align:left;vertical-align:top}
         th{background:#eef2f7;font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
-        .tag{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px} .ok{background:#dcf3e3;color:#17603a} .no{background:#fde7d9;color:#8a3b0f} .bad{background:#fbdada;color:#8a1414} .serving{background:#dbe8ff;color:#17408a}
+        .tag{display:inline-block;padding:1px 7px;border-radius:10px;font-size:12px} .ok{background:#dcf3e3;color:#17603a} .no{background:#fde7d9;color:#8a3b0f} .bad{background:#fbdada;color:#8a1414} .serving{background:#dbe8ff;color:#17408a} .catalogue{background:#efe3fb;color:#55218a}
         button{white-space:nowrap;font:inherit;padding:4px 12px;border-radius:4px;border:1px solid #3b6fd1;background:#3b6fd1;color:#fff;cursor:pointer} .secondary{background:#fff;color:#3b6fd1}
         header button{background:transparent;border-color:#6a7893}
         svg{background:#fff;border:1px solid #dde3ec;border-radius:6px;max-width:100%;height:auto}

@@ -5,13 +5,17 @@ namespace OnDeviceReco.Server.Admin;
 /// <summary>/admin/models: every version with its gate metrics, which one serves, and the way to serve another.</summary>
 internal static class ModelsPage
 {
-    public static string Render(IReadOnlyList<ModelView> models, long? serving, string csrf, string? notice = null)
+    public static string Render(IReadOnlyList<ModelView> models, long? serving, string csrf, string? notice = null, string? catalogueProblem = null)
     {
         var rows = new StringBuilder();
         foreach (var m in models.Reverse())
         {
             string state = m.Version == serving ? "<span class=\"tag serving\">serving</span>"
                 : m.Published ? "<span class=\"tag ok\">published</span>" : "<span class=\"tag no\">kept back</span>";
+            if (m.CatalogueText is { } catalogue)
+            {
+                state += $" <span class=\"tag catalogue\" id=\"catalogue-v{m.Version}\">{Html.E(catalogue)}</span>";
+            }
             string action = m.Published && m.Version != serving
                 ? $"""<a href="/admin/models/{m.Version}/serve" id="serve-v{m.Version}"><button type="button" class="secondary">Serve v{m.Version}…</button></a>"""
                 : "";
@@ -23,6 +27,7 @@ internal static class ModelsPage
         }
         return Html.Page("Models", $"""
             {(notice is null ? "" : $"<p class=\"card\" id=\"notice\">{Html.E(notice)}</p>")}
+            {(catalogueProblem is null ? "" : $"<p class=\"card\" id=\"catalogue-problem\">Catalogue items wait: {Html.E(catalogueProblem)}</p>")}
             {ModelView.Chart(models)}
             <h2>Versions</h2>
             <table><thead><tr><th>version</th><th>trained</th><th>state</th><th>NDCG@10</th><th>compared with</th><th>HR@10</th><th>user-level DP</th><th>gate decision</th><th></th></tr></thead>

@@ -11,7 +11,7 @@ internal static class OverviewPage
     {
         string servingText = serving is null
             ? "<b id=\"serving-version\">none</b><span>devices use popularity and content</span>"
-            : $"<b id=\"serving-version\">v{serving.ModelVersion}</b><span>{Html.E(serving.Architecture)}, built {Html.Time(serving.CreatedAt)}</span>";
+            : $"<b id=\"serving-version\">v{serving.ModelVersion}</b><span>{Html.E(serving.Architecture)}, built {Html.Time(serving.CreatedAt)}{CatalogueNote(serving)}</span>";
         string last = lastRun is null ? "<b>none yet</b><span>&nbsp;</span>"
             : $"<b>{Html.E(RetrainingPage.OutcomeText(lastRun))}</b><span>{Html.Time(lastRun.Started)}, {Html.Duration(lastRun.Seconds)}</span>";
         return Html.Page("Overview", $"""
@@ -28,4 +28,10 @@ internal static class OverviewPage
             {ingest.EventsChart()}
             """, "Overview", csrf);
     }
+
+    /// <summary>", catalogue update of v3 (+2 items)" when the serving version added items to an earlier model.</summary>
+    private static string CatalogueNote(ModelRelease serving) =>
+        serving.Metrics.TryGetValue("catalogue_update_of", out double of)
+            ? $"<span id=\"serving-catalogue\">, catalogue update of v{of:0} (+{serving.Metrics.GetValueOrDefault("catalogue_items_added"):0} items)</span>"
+            : "";
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OnDeviceReco.Server.Admin;
 using OnDeviceReco.Server.Auth;
+using OnDeviceReco.Server.Catalogue;
 using OnDeviceReco.Server.Devices;
 using OnDeviceReco.Server.Events;
 using OnDeviceReco.Server.Experiments;
@@ -62,6 +63,7 @@ public static class OnDeviceRecoServerExtensions
         app.MapEventEndpoints();
         app.MapAttributeEndpoints();
         app.MapModelEndpoints();
+        app.MapCatalogueEndpoints();
         app.MapExperimentEndpoints();
         app.MapExposureEndpoints();
         app.MapDeviceEndpoints();
@@ -108,6 +110,9 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<ExposureSnapshot>();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<RetrainingTrigger>();
+        services.AddSingleton<Catalogue.ServerTextVectors>();
+        services.AddSingleton<Catalogue.CatalogueUpdater>();
+        services.AddHostedService<Catalogue.CatalogueWatcher>();
         services.AddSingleton<RetrainingJob>();
         services.AddHostedService<RetrainingService>();
         services.AddProblemDetails();

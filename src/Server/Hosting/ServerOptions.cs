@@ -71,8 +71,18 @@ public sealed class ServerOptions
     /// <summary>Batches that may wait for a free slot before 503 is returned.</summary>
     public int IngestQueueLimit { get; set; } = 64;
 
-    /// <summary>A MovieLens-layout directory whose movie file gives items titles and genres (content features). Optional.</summary>
+    /// <summary>
+    /// A MovieLens-layout directory whose movie file gives items titles, genres and optional descriptions (content
+    /// features, and the text of text recipes), plus the items added since in <c>added-items.csv</c> (the admin endpoint
+    /// writes there; so may an operator). Optional; text recipes and catalogue updates need it.
+    /// </summary>
     public string? CatalogueDirectory { get; set; }
+
+    /// <summary>
+    /// How often the catalogue directory is compared with the serving bundle: items it lists that devices do not have
+    /// are published as a catalogue update (no retraining). Items added through the admin endpoint publish at once.
+    /// </summary>
+    public TimeSpan CatalogueCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// How old the exposure table devices explore against (<c>/v1/exposure</c>: per item, on how many devices it was
@@ -126,7 +136,15 @@ public sealed class ServerOptions
         {
             throw new InvalidOperationException("Reco:ExposureRefresh must not be negative.");
         }
+        if (CatalogueCheckInterval < TimeSpan.FromMilliseconds(100))
+        {
+            throw new InvalidOperationException("Reco:CatalogueCheckInterval must be at least 100 ms.");
+        }
         Retraining.Validate();
+        if (CatalogueDirectory is null && Retraining.EffectiveRecipes.FirstOrDefault(r => OnDeviceReco.Trainer.Models.ModelCatalogue.Find(r).UseText) is { } text)
+        {
+            throw new InvalidOperationException($"Reco:Retraining names '{text}', a text recipe: it reads the items' titles and categories from Reco:CatalogueDirectory, which is not set.");
+        }
         Privacy.Validate();
         Experiments.Validate();
     }
@@ -218,13 +236,7 @@ public sealed class RetrainingOptions
         {
             throw new InvalidOperationException($"Reco:Retraining:Softmax must be 'auto', 'full' or 'sampled'; got '{Softmax}'.");
         }
-        // Text recipes need the items' sentence vectors, which the server's retraining does not attach yet.
-        var textRecipes = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Where(c => c.UseText).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-        if (EffectiveRecipes.FirstOrDefault(textRecipes.Contains) is { } text)
-        {
-            throw new InvalidOperationException($"Reco:Retraining names '{text}', a text recipe: the server's retraining cannot train text recipes yet (the trainer's command line can).");
-        }
-        var known = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Select(c => c.Name).Where(n => !textRecipes.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        var known = OnDeviceReco.Trainer.Models.ModelConfig.Catalogue.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         if (EffectiveRecipes.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
         {
             throw new InvalidOperationException($"Reco:Retraining names an unknown recipe '{unknown}'. Known: {string.Join(", ", known)}.");

@@ -91,6 +91,15 @@ public sealed class ModelRegistry
 
     public string BundleDirectory(long version) => Path.Combine(ModelsDirectory, $"v{version}");
 
+    /// <summary>
+    /// Where the server keeps a trained version's <see cref="OnDeviceReco.Trainer.Bundles.NewItemProjector"/>: beside its bundle,
+    /// never in it (devices have no use for it), so catalogue updates can place new items without the model.
+    /// </summary>
+    public string ProjectorPath(long version) => Path.Combine(ModelsDirectory, $"v{version}.projector");
+
+    /// <summary>Held from <see cref="NextVersion"/> to publishing, so a retraining and a catalogue update never take the same number.</summary>
+    public Lock VersionLock { get; } = new();
+
     public long NextVersion() => (_store.Models().LastOrDefault()?.Version ?? 0) + 1;
 
     /// <summary>Verifies the bundle in <see cref="BundleDirectory"/> of <paramref name="version"/> with the server's own key.</summary>

@@ -21,7 +21,7 @@ public sealed record RetrainingOutcome(long Version, bool Published, RankingMetr
 /// recent events → the candidate is signed and kept either way, and published only if it is not worse.
 /// </summary>
 public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, ModelRegistry registry, ModelSigning signing,
-    ShippedCounts shipped, Experiments.ExperimentBook experiments, ILogger<RetrainingJob> log)
+    ShippedCounts shipped, Experiments.ExperimentBook experiments, Catalogue.ServerTextVectors textVectors, ILogger<RetrainingJob> log)
 {
     private readonly Lock _oneAtATime = new();
 
@@ -40,6 +40,13 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             var kAnonymous = new KAnonymousTraining(store, shipped.MinDevices, CatalogueItems());
             var data = new FeedbackInteractionSource(kAnonymous, options.CatalogueDirectory,
                 collectShown: named.Any(c => c.ShownNegativeWeight > 0)).Load();
+            if (named.Any(c => c.UseText))
+            {
+                // Text recipes read every item's sentence vector; the cache keeps this to the items new since the last run.
+                var encoding = textVectors.Attach(data.Items);
+                log.LogInformation("Item texts: {Items} items, {FromCache} from the cache, {Encoded} encoded in {Seconds:0.0} s ({PerSecond:0} items/s)",
+                    encoding.Items, encoding.FromCache, encoding.Encoded, encoding.Seconds, encoding.ItemsPerSecond);
+            }
             var softmax = CatalogueRecipe.ParseSoftmax(settings.Softmax);
             var decisions = named.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
             var recipes = decisions.Select(d => d.Config).ToList();
@@ -58,7 +65,6 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             using var model = candidate.Model;
             var (baselineName, baseline) = ScoreBaseline(candidate, data.Items, settings.Seed);
             bool publish = candidate.Holdout.Ndcg10 >= baseline.Ndcg10 + settings.MinImprovement;
-            long version = registry.NextVersion();
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal)
             {
                 ["ndcg@10"] = candidate.Holdout.Ndcg10,
@@ -89,11 +95,16 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             {
                 metrics["refit_epochs"] = candidate.Training.BestEpoch;
             }
-            TextQuestions.AttachVectors(options, data, log);
+            TextQuestions.AttachVectors(options, data, textVectors, log);
+            // From the number to the publication under the registry's version lock: a catalogue update may publish meanwhile.
+            using var versionScope = registry.VersionLock.EnterScope();
+            long version = registry.NextVersion();
             var created = DateTimeOffset.UtcNow;
             var cohorts = CohortSignals.Build(store, data, shipped, version);
             ModelBundleWriter.Write(registry.BundleDirectory(version), refitted ?? model, data, version, metrics, signing.Key, created, cohorts: cohorts,
                 popularItems: kAnonymous.SharedItems);
+            // What a catalogue update needs to place items this model never trained on, without the model.
+            NewItemProjector.From(refitted ?? model, data.Items).Save(registry.ProjectorPath(version));
             string privacy = candidate.Training.Privacy is { } spent ? $"{spent}; " : "";
             string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + privacy + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");

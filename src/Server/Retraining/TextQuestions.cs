@@ -1,6 +1,6 @@
+using OnDeviceReco.Server.Catalogue;
 using OnDeviceReco.Server.Hosting;
 using OnDeviceReco.Trainer.Data;
-using OnDeviceReco.Trainer.Text;
 
 namespace OnDeviceReco.Server.Retraining;
 
@@ -11,14 +11,13 @@ namespace OnDeviceReco.Server.Retraining;
 /// </summary>
 internal static class TextQuestions
 {
-    public static void AttachVectors(ServerOptions options, InteractionData data, ILogger log)
+    public static void AttachVectors(ServerOptions options, InteractionData data, ServerTextVectors textVectors, ILogger log)
     {
         if (!options.Retraining.TextOnboarding || options.CatalogueDirectory is null || data.Items.HasTextVectors)
         {
             return;
         }
-        using var encoder = new SentenceEncoder(options.Retraining.Threads);
-        var stats = ItemTextVectors.Attach(data.Items, encoder, new TextVectorCache(TextVectorCache.DefaultPath));
+        var stats = textVectors.Attach(data.Items);
         log.LogInformation("Item text for newcomers' questions: {Items} items, {Cached} from the cache, {Encoded} encoded in {Seconds:0.0} s",
             stats.Items, stats.FromCache, stats.Encoded, stats.Seconds);
     }

@@ -42,8 +42,8 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
     }
 
     /// <summary>
-    /// The item catalogue alone (titles and genres) from whichever layout <paramref name="directory"/> has; empty
-    /// when it has no movie file. The server uses it to give items synced from devices their content features.
+    /// The item catalogue alone (titles and genres) from whichever layout <paramref name="directory"/> has, then the
+    /// items added since (<see cref="CatalogueAdditions"/>); empty when it has neither. The server uses it to give items synced from devices their content features.
     /// </summary>
     public static ItemVocabulary LoadCatalogue(string directory)
     {
@@ -59,6 +59,14 @@ public sealed class MovieLensSource(string directory) : IInteractionSource
         else if (File.Exists(Path.Combine(directory, "movies.dat")))
         {
             ReadDelimitedMovies(Path.Combine(directory, "movies.dat"), null, items, genreFlags: false);
+        }
+        foreach (var row in CatalogueAdditions.Read(Path.Combine(directory, CatalogueAdditions.FileName)))
+        {
+            if (items.TryGetIndex(row.Id, out _))
+            {
+                throw new DataFormatException($"{CatalogueAdditions.FileName}: id '{row.Id}' is already in the catalogue's main file.");
+            }
+            items.Add(row.Id, row.Title, row.Categories, row.Description);
         }
         return items;
     }

@@ -115,6 +115,22 @@ public sealed class ServerHost : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<ServerStats>())!;
     }
 
+    /// <summary>Polls <see cref="StatsAsync"/> every 200 ms until <paramref name="done"/> holds; fails the test after <paramref name="timeout"/>.</summary>
+    public async Task<ServerStats> WaitForStatsAsync(Func<ServerStats, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var stats = await StatsAsync();
+            if (done(stats))
+            {
+                return stats;
+            }
+            Xunit.Assert.True(DateTime.UtcNow < deadline, $"Timed out; last stats: {stats}");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>Every event in feedback.db, read with a separate connection.</summary>
     public IReadOnlyList<ServerEvent> StoredEvents()
     {
