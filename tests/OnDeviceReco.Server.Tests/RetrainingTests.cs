@@ -131,7 +131,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         string trustedKey = await server.ModelKeyAsync();
         await Ring.SyncPlayersAsync(directory, server, trustedKey);
 
-        var stats = await WaitAsync(server, s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
+        var stats = await server.WaitForStatsAsync(s => s.RetrainingRuns >= 1, TimeSpan.FromMinutes(4));
         Assert.Null(stats.LastRetrainingError);
         var verified = new OnDeviceReco.Protocol.BundleVerifier([trustedKey]).Verify(Path.Combine(server.DataDirectory, "models", "v1"));
         var questions = verified.Manifest.Onboarding;
@@ -145,7 +145,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             Assert.Equal(HttpStatusCode.Accepted, (await server.Http.SendAsync(admin)).StatusCode);
         }
-        Assert.Null((await WaitAsync(server, s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(4))).LastRetrainingError);
+        Assert.Null((await server.WaitForStatsAsync(s => s.RetrainingRuns >= 2, TimeSpan.FromMinutes(4))).LastRetrainingError);
         Assert.Null(new OnDeviceReco.Protocol.BundleVerifier([trustedKey]).Verify(Path.Combine(server.DataDirectory, "models", "v2")).Manifest.Onboarding);
     }
 

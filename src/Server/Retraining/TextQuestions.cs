@@ -6,7 +6,7 @@ namespace OnDeviceReco.Server.Retraining;
 
 /// <summary>
 /// Gives the trained items their sentence vectors, so the bundle writer picks newcomers' questions for coverage of the
-/// catalogue's text (<see cref="TextOnboardingQuestions"/>). Only with the operator's catalogue: its titles, categories
+/// catalogue's text (<see cref="Trainer.Text.TextOnboardingQuestions"/>). Only with the operator's catalogue: its titles, categories
 /// and descriptions are the text; without one, bundles carry no question list and devices pick from popularity alone.
 /// </summary>
 internal static class TextQuestions
