@@ -1,5 +1,7 @@
 /* Every kind of bad input through the C ABI must come back as an error code with a message: never a crash,
- * never an escaped exception (which would abort this process). Exits 0 when all checks pass. */
+ * never an escaped exception (which would abort this process). Exits 0 when all checks pass.
+ * With a second argument, every checked call's code and message is also written to that file, one line each, so that
+ * two platforms' answers can be compared line by line (build/windows-tests.sh: Windows under Wine against Linux). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +9,11 @@
 #include "ondevicereco.h"
 
 static int failures = 0, checks = 0;
-#define EXPECT(expr, code) do { int32_t rc_ = (expr); checks++; if (rc_ != (code)) { failures++; \
+static FILE *transcript;
+static void note(int line, const char *call, int32_t rc) {
+    if (transcript) fprintf(transcript, "line %d: %s -> %d %s\n", line, call, rc, rc != ODR_OK && odr_last_error() ? odr_last_error() : "");
+}
+#define EXPECT(expr, code) do { int32_t rc_ = (expr); checks++; note(__LINE__, #expr, rc_); if (rc_ != (code)) { failures++; \
     fprintf(stderr, "FAIL line %d: %s returned %d (%s), expected %d; message: %s\n", __LINE__, #expr, rc_, odr_errstr(rc_), (code), \
             odr_last_error() ? odr_last_error() : "(none)"); } } while (0)
 #define EXPECT_MESSAGE() do { checks++; if (!odr_last_error() || !*odr_last_error()) { failures++; \
@@ -22,7 +28,8 @@ static int failures = 0, checks = 0;
     fprintf(stderr, "FAIL line %d: odr_errstr(%s) is \"%s\", lacks \"%s\"\n", __LINE__, #code, odr_errstr(code), (part)); } } while (0)
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: %s <database path> [transcript file]\n", argv[0]); return 2; }
+    if (argc > 2 && !(transcript = fopen(argv[2], "w"))) { perror(argv[2]); return 2; }
     odr_config config;
     memset(&config, 0, sizeof config);
     config.struct_size = sizeof config;
@@ -190,6 +197,7 @@ int main(int argc, char **argv) {
 
     free(oversize);
     free(unterminated);
+    if (transcript) fclose(transcript);
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }
