@@ -11,7 +11,7 @@ namespace OnDeviceReco.Server.Tests;
 /// </summary>
 public sealed class ExportTests
 {
-    private static async Task<JsonElement> ServerExportAsync(Device device)
+    internal static async Task<JsonElement> ServerExportAsync(Device device)
     {
         using var buffer = new MemoryStream();
         var result = await device.Client.ExportServerDataAsync(buffer);

@@ -8,7 +8,7 @@ namespace OnDeviceReco.Server.Tests;
 /// syncs plays, impressions and attributes, the server retrains, serves exposure and erases one device; afterwards
 /// no server file (SQLite database, WAL and side files, model packages, keys) and no log line holds any of those ids,
 /// while the store holds their pseudonyms. A pseudonym key rotation gives new names, and erasure still reaches every
-/// period and refuses a store restored from a backup.
+/// period and refuses a store restored from a backup, and the device's export holds every period's rows.
 /// </summary>
 public sealed class PseudonymousServerTests
 {
@@ -33,7 +33,7 @@ public sealed class PseudonymousServerTests
     }
 
     [Fact]
-    public async Task A_key_rotation_renames_devices_and_erasure_still_reaches_every_period_and_refuses_a_restored_store()
+    public async Task A_key_rotation_renames_devices_and_export_and_erasure_still_reach_every_period_and_a_restored_store_is_refused()
     {
         using var dir = new TempDirectory();
         using var serverData = new TempDirectory();
@@ -64,6 +64,12 @@ public sealed class PseudonymousServerTests
             // Two names, unlinkable without the keys: each period's events under its own.
             var byName = server.StoredEvents().GroupBy(e => e.DeviceId).ToDictionary(g => g.Key, g => g.Count());
             Assert.Equal(new Dictionary<string, int> { [before] = 10, [after] = 10 }, byName);
+            // The device's export holds both periods' events, in its own order, under its current name.
+            var export = await ExportTests.ServerExportAsync(device);
+            Assert.Equal(after, export.GetProperty("device").GetProperty("device_id").GetString());
+            Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i),
+                export.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
+            Assert.Equal(20, export.GetProperty("batches").EnumerateArray().Sum(b => b.GetProperty("stored").GetInt32()));
 
             var erased = await device.Client.EraseAllDataAsync();
             Assert.Equal((SyncStatus.Completed, 1, 0), (erased.Status, erased.ErasedOnServer, erased.ErasuresPending));

@@ -68,11 +68,8 @@ public static class DeviceExportEndpoints
         json.WriteString(ExportFields.DeviceId, device.DeviceId);
         json.WriteString(ExportFields.FirstSeen, ExportFields.TimeText(device.FirstSeenMs));
         json.WriteEndObject();
-        int rows = 0;
-        json.WriteStartArray(ExportFields.Events);
-        foreach (var e in store.ReadDeviceEvents(device.Key))
+        int rows = await WriteArrayAsync(json, ExportFields.Events, store.ReadDeviceEvents(device.Keys), 0, static (json, e) =>
         {
-            json.WriteStartObject();
             json.WriteNumber(ExportFields.Sequence, e.Sequence);
             json.WriteString(ExportFields.Time, ExportFields.TimeText(e.TimestampMs));
             json.WriteNumber(ExportFields.TimeMs, e.TimestampMs);
@@ -82,36 +79,23 @@ public static class DeviceExportEndpoints
             json.WriteNumber(ExportFields.TypeCode, e.Type);
             json.WriteNumber(ExportFields.Value, e.Value);
             WriteContext(json, e.Context);
-            json.WriteEndObject();
-            await FlushNowAndThenAsync(json, ++rows, cancellationToken);
-        }
-        json.WriteEndArray();
-        json.WriteStartArray(ExportFields.Attributes);
-        foreach (var a in store.ReadDeviceAttributes(device.Key))
+        }, cancellationToken);
+        rows = await WriteArrayAsync(json, ExportFields.Attributes, store.ReadDeviceAttributes(device.Keys), rows, static (json, a) =>
         {
-            json.WriteStartObject();
             json.WriteString(ExportFields.UserId, a.UserId);
             json.WriteString(ExportFields.Key, a.Key);
             json.WriteString(ExportFields.Value, a.Value);
             json.WriteNumber(ExportFields.ChangeSequence, a.ChangeSequence);
             json.WriteString(ExportFields.ChangedAt, ExportFields.TimeText(a.TimestampMs));
-            json.WriteEndObject();
-            await FlushNowAndThenAsync(json, ++rows, cancellationToken);
-        }
-        json.WriteEndArray();
-        json.WriteStartArray(ExportFields.Batches);
-        foreach (var b in store.ReadDeviceBatches(device.Key))
+        }, cancellationToken);
+        await WriteArrayAsync(json, ExportFields.Batches, store.ReadDeviceBatches(device.Keys), rows, static (json, b) =>
         {
-            json.WriteStartObject();
             json.WriteString(ExportFields.BatchId, b.BatchId.ToString("D"));
             json.WriteNumber(ExportFields.LastSequence, b.LastSequence);
             json.WriteNumber(ExportFields.Stored, b.Stored);
             json.WriteNumber(ExportFields.AlreadyStored, b.AlreadyStored);
             json.WriteString(ExportFields.ReceivedAt, ExportFields.TimeText(b.ReceivedMs));
-            json.WriteEndObject();
-            await FlushNowAndThenAsync(json, ++rows, cancellationToken);
-        }
-        json.WriteEndArray();
+        }, cancellationToken);
         json.WriteEndObject();
         await json.FlushAsync(cancellationToken);
     }
@@ -128,11 +112,25 @@ public static class DeviceExportEndpoints
         json.WriteEndObject();
     }
 
-    private static async ValueTask FlushNowAndThenAsync(Utf8JsonWriter json, int rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="items"/> as an array of objects named <paramref name="name"/>, flushing to the response every
+    /// <see cref="FlushEvery"/> rows of the export; returns the export's rows so far.
+    /// </summary>
+    private static async ValueTask<int> WriteArrayAsync<T>(Utf8JsonWriter json, string name, IEnumerable<T> items, int rows,
+        Action<Utf8JsonWriter, T> write, CancellationToken cancellationToken)
     {
-        if (rows % FlushEvery == 0)
+        json.WriteStartArray(name);
+        foreach (var item in items)
         {
-            await json.FlushAsync(cancellationToken);
+            json.WriteStartObject();
+            write(json, item);
+            json.WriteEndObject();
+            if (++rows % FlushEvery == 0)
+            {
+                await json.FlushAsync(cancellationToken);
+            }
         }
+        json.WriteEndArray();
+        return rows;
     }
 }

@@ -5,7 +5,7 @@ using OnDeviceReco.Protocol.Wire;
 
 namespace OnDeviceReco.Server.Tests.Stores;
 
-// Pseudonyms: a database from before them is converted once, and a key rotation hides no row from an erasure.
+// Pseudonyms: a database from before them is converted once, and a key rotation hides no row from an export or an erasure.
 public abstract partial class FeedbackStoreContract
 {
     /// <summary>Opens again the store <see cref="NewStore"/> made last, with the server's keys.</summary>
@@ -50,7 +50,7 @@ public abstract partial class FeedbackStoreContract
     }
 
     [Fact]
-    public void After_a_key_rotation_erasure_finds_every_period_and_the_id_stays_refused_once_old_keys_are_gone()
+    public void After_a_key_rotation_export_and_erasure_find_every_period_and_the_id_stays_refused_once_old_keys_are_gone()
     {
         byte[] firstKey = RandomNumberGenerator.GetBytes(32), secondKey = RandomNumberGenerator.GetBytes(32);
         using (NewStore())
@@ -72,6 +72,13 @@ public abstract partial class FeedbackStoreContract
             var batch = Batch("device-r", 11, 10);
             Assert.Equal(10, second.Ingest(batch, Hash(batch)).Stored);
             Assert.Equal(3, second.ReadEvents().Select(e => e.DeviceId).Distinct().Count()); // device-r under two names, device-o under one
+
+            // Its export reads both names' rows as one device, under its current name.
+            var found = second.FindDevice("device-r");
+            Assert.Equal((ExportedDeviceState.Found, 2, rotated.Device("device-r")), (found.State, found.Keys.Count, found.DeviceId));
+            Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), second.ReadDeviceEvents(found.Keys).Select(e => e.Sequence));
+            Assert.Equal(20, second.ReadDeviceBatches(found.Keys).Sum(b => b.Stored));
+            Assert.Single(second.FindDevice("device-o").Keys);
 
             Assert.Equal(20, second.EraseDevice("device-r"));
             Assert.Equal(4, second.Counts().Events);
