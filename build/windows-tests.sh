@@ -5,7 +5,9 @@
 #            plain/exploring/onboarding recommendations, sync with the real server on loopback, erase, reopen.
 #   c      - ondevicereco-<version>-win-x64.zip (build/windows/archive.sh) extracted; the C samples and the C tests of
 #            tests/native compiled with mingw-w64 against it (tests/native/windows: the POSIX calls mingw lacks) and
-#            run under Wine, plus a LoadLibrary/FreeLibrary host (tests/native/windows/load_unload.c).
+#            run under Wine, plus a LoadLibrary/FreeLibrary host (tests/native/windows/load_unload.c). bad_input also
+#            runs against the Linux archive: both platforms must answer every bad call with the same code and message.
+#   measure - Recommend through ondevicereco.dll next to the managed call it forwards to (printed, not checked).
 # Prints each C test's "N passed, N failed", then "windows tests: N passed, N failed" last.
 # Usage: build/windows-tests.sh
 set -euo pipefail
@@ -21,6 +23,9 @@ command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || missing+=("x86_64-w64-mingw
 command -v unzip >/dev/null 2>&1 || missing+=("unzip, to extract the Windows C SDK: apt-get install unzip")
 [ -f "$feed/OnDeviceReco.$version.nupkg" ] || missing+=("$feed/OnDeviceReco.$version.nupkg: run build/package.sh first")
 [ -f "$feed/ondevicereco-$version-win-x64.zip" ] || missing+=("$feed/ondevicereco-$version-win-x64.zip: run build/package.sh first")
+# The Linux answers bad_input's Windows answers are compared with.
+[ -f "$feed/ondevicereco-$version-linux-x64.tar.gz" ] || missing+=("$feed/ondevicereco-$version-linux-x64.tar.gz: run build/package.sh first")
+command -v gcc >/dev/null 2>&1 || missing+=("gcc, to build bad_input for Linux: apt-get install gcc")
 if [ ${#missing[@]} -gt 0 ]; then
   echo "build/windows-tests.sh cannot run here; missing:" >&2
   printf '  - %s\n' "${missing[@]}" >&2
@@ -134,13 +139,39 @@ done
 export WINEPATH="$(winpath "$prefix/bin")"
 db="$(winpath "$work/c")"
 run_windows abi_layout "$c_out/abi_layout.exe" "$db\\layout.db"
-for test in bad_input string_edges close_race errmsg_threads log_swap open_failures poll_requests user_attributes onboarding; do
+# Same codes and messages on both platforms: bad_input writes every checked call's code and message; Linux's come from
+# the linux-x64 archive's library, built from the same source with NativeAOT.
+run_windows bad_input "$c_out/bad_input.exe" "$db\\bad_input.db" "$db\\bad_input.windows.txt"
+linux="$work/linux"
+mkdir -p "$linux" && tar -xzf "$feed/ondevicereco-$version-linux-x64.tar.gz" -C "$linux"
+linux="$linux/ondevicereco-$version-linux-x64"
+gcc -std=c99 -Wall -Wextra -Werror -I"$linux/include" "$root/tests/native/bad_input.c" -L"$linux/lib" -londevicereco \
+  -Wl,-rpath,"$linux/lib" -o "$work/bad_input.linux"
+"$work/bad_input.linux" "$work/c/bad_input.linux.db" "$work/c/bad_input.linux.txt" > /dev/null
+tr -d '\r' < "$work/c/bad_input.windows.txt" > "$work/c/bad_input.windows.lf.txt"
+if diff -u "$work/c/bad_input.linux.txt" "$work/c/bad_input.windows.lf.txt"; then
+  echo "bad_input: the same code and message on Windows as on Linux for all $(wc -l < "$work/c/bad_input.linux.txt") checked calls"
+  passed=$((passed + 1))
+else
+  echo "bad_input: Windows answers differ from Linux's (above)" >&2; failed=$((failed + 1))
+fi
+for test in string_edges close_race errmsg_threads log_swap open_failures poll_requests user_attributes onboarding; do
   run_windows "$test" "$c_out/$test.exe" "$db\\$test.db"
 done
 run_windows sync_odd_events "$c_out/sync_odd_events.exe" "$db\\odd.db" "http://127.0.0.1:$port/" windows-key
 run_windows export_json "$c_out/export_json.exe" "$db\\export.db" "http://127.0.0.1:$port/" windows-key
 echo "== Wine: C sample syncing 1,000 events to the server"
 "$wine" "$c_out/sync.exe" "$db\\sync.db" "http://127.0.0.1:$port/" windows-key 1000
+echo "== Measure: odr_recommend through ondevicereco.dll next to the managed call it forwards to (same bundle, one event)"
+"${mingw[@]}" -std=c11 -O2 "$root/build/windows/measure/recommend_latency.c" -L"$prefix/lib" -londevicereco -static -o "$c_out/recommend_latency.exe"
+"$wine" "$c_out/recommend_latency.exe" "$db\\latency.db" "$(winpath "$work/bundle")" "$(winpath "$work/signing-key.pem.pub")" 2>/dev/null \
+  | tr -d '\r' | tee "$work/latency.out"
+python3 - "$work/dotnet-consumer.out" "$work/latency.out" <<'RATIO'
+import re, sys
+median = lambda path, what: float(re.search(what + r".*median ([0-9.]+) us", open(path, encoding="utf-8", errors="replace").read()).group(1))
+managed, native = median(sys.argv[1], r"RecoClient\.Recommend"), median(sys.argv[2], r"odr_recommend")
+print(f"measure - Recommend median: {native:.1f} us through ondevicereco.dll, {managed:.1f} us managed: {native / managed:.2f}x")
+RATIO
 echo "== Wine: C sample with the signed model"
 "$wine" "$c_out/recommend.exe" "$db\\model.db" "$(winpath "$work/bundle")" "$(winpath "$work/signing-key.pem.pub")"
 run_windows load_unload "$c_out/load_unload.exe" "$(winpath "$prefix/bin/ondevicereco.dll")" "$db\\plugin.db" \

@@ -1,5 +1,7 @@
 /* Every kind of bad input through the C ABI must come back as an error code with a message: never a crash,
- * never an escaped exception (which would abort this process). Exits 0 when all checks pass. */
+ * never an escaped exception (which would abort this process). Exits 0 when all checks pass.
+ * With a second argument, every checked call's code and message is also written to that file, one line each, so that
+ * two platforms' answers can be compared line by line (build/windows-tests.sh: Windows under Wine against Linux). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +9,15 @@
 #include "ondevicereco.h"
 
 static int failures = 0, checks = 0;
-#define EXPECT(expr, code) do { int32_t rc_ = (expr); checks++; if (rc_ != (code)) { failures++; \
+static FILE *transcript;
+/* Set around a call whose message quotes the operating system (a socket error: Linux says "Connection refused",
+ * Windows "Connection refused."): the transcript records its code and not those words, which are the platform's. */
+static int platform_words;
+static void note(int line, const char *call, int32_t rc) {
+    const char *message = rc == ODR_OK ? "" : platform_words ? "(the operating system's words)" : odr_last_error() ? odr_last_error() : "";
+    if (transcript) fprintf(transcript, "line %d: %s -> %d %s\n", line, call, rc, message);
+}
+#define EXPECT(expr, code) do { int32_t rc_ = (expr); checks++; note(__LINE__, #expr, rc_); if (rc_ != (code)) { failures++; \
     fprintf(stderr, "FAIL line %d: %s returned %d (%s), expected %d; message: %s\n", __LINE__, #expr, rc_, odr_errstr(rc_), (code), \
             odr_last_error() ? odr_last_error() : "(none)"); } } while (0)
 #define EXPECT_MESSAGE() do { checks++; if (!odr_last_error() || !*odr_last_error()) { failures++; \
@@ -22,7 +32,8 @@ static int failures = 0, checks = 0;
     fprintf(stderr, "FAIL line %d: odr_errstr(%s) is \"%s\", lacks \"%s\"\n", __LINE__, #code, odr_errstr(code), (part)); } } while (0)
 
 int main(int argc, char **argv) {
-    if (argc < 2) { fprintf(stderr, "usage: %s <database path>\n", argv[0]); return 2; }
+    if (argc < 2) { fprintf(stderr, "usage: %s <database path> [transcript file]\n", argv[0]); return 2; }
+    if (argc > 2 && !(transcript = fopen(argv[2], "w"))) { perror(argv[2]); return 2; }
     odr_config config;
     memset(&config, 0, sizeof config);
     config.struct_size = sizeof config;
@@ -153,7 +164,9 @@ int main(int argc, char **argv) {
     sync_config.initial_consent = ODR_CONSENT_GRANTED;
     EXPECT(odr_open(&sync_config, &sync_client), ODR_OK);
     EXPECT(odr_track(sync_client, "user", "item", ODR_EVENT_PLAY, 0, 0), ODR_OK);
+    platform_words = 1;
     EXPECT(odr_sync(sync_client, &sync_result, sizeof sync_result), ODR_EIO); EXPECT_MESSAGE();
+    platform_words = 0;
     checks++; if (sync_result.status != ODR_SYNC_UNREACHABLE || sync_result.events_sent != 0) { failures++;
         fprintf(stderr, "FAIL: unreachable server gave status %d, sent %d\n", sync_result.status, sync_result.events_sent); }
     EXPECT(odr_set_consent(sync_client, ODR_CONSENT_LOCAL_ONLY), ODR_OK);
@@ -190,6 +203,7 @@ int main(int argc, char **argv) {
 
     free(oversize);
     free(unterminated);
+    if (transcript) fclose(transcript);
     printf("%d passed, %d failed\n", checks - failures, failures);
     return failures == 0 ? 0 : 1;
 }

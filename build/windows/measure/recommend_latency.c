@@ -1,6 +1,8 @@
 /* The numbers of docs/windows.md, from one C program built for Linux (against libondevicereco.so) and for Windows
  * (against ondevicereco.dll, run under Wine): open → first recommendation (open, load the signed model, one event,
- * Recommend) and the latency of odr_recommend(user, 10) over many calls (median and p90).
+ * Recommend) with where its time goes, and the latency of odr_recommend(user, 10) over many calls (median and p90).
+ * The breakdown's first step, odr_abi_version, is the first call into the library: on Windows it starts the .NET
+ * runtime (which odr_open would otherwise do), on Linux it costs nothing.
  * Usage: recommend_latency <database path> <bundle dir> <public key PEM file> [calls] */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
@@ -38,19 +40,25 @@ int main(int argc, char **argv) {
     fclose(f);
 
     double start = now_ms();
+    int32_t abi = odr_abi_version();
+    double started = now_ms();
     odr_config config = { .struct_size = sizeof config, .database_path = argv[1], .trusted_key_pem = pem,
                           .initial_consent = ODR_CONSENT_LOCAL_ONLY };
     odr_client *client = NULL;
     int64_t version = 0;
     odr_recommendation results[10];
     int32_t count = 0;
-    if (odr_open(&config, &client) != ODR_OK || odr_load_model(client, argv[2], &version) != ODR_OK
-        || odr_track(client, "player", "1", ODR_EVENT_PLAY, 0, 0) != ODR_OK
-        || odr_recommend(client, "player", 10, results, sizeof results[0], &count) != ODR_OK || count != 10) {
+    double opened = 0, loaded = 0, tracked = 0, first = 0;
+    if (abi == 0 || odr_open(&config, &client) != ODR_OK || (opened = now_ms(), odr_load_model(client, argv[2], &version)) != ODR_OK
+        || (loaded = now_ms(), odr_track(client, "player", "1", ODR_EVENT_PLAY, 0, 0)) != ODR_OK
+        || (tracked = now_ms(), odr_recommend(client, "player", 10, results, sizeof results[0], &count)) != ODR_OK || count != 10) {
         fprintf(stderr, "failed: %s\n", client ? odr_errmsg(client) : odr_last_error());
         return 1;
     }
-    double first = now_ms() - start;
+    first = now_ms();
+    printf("start %.1f ms, open %.1f ms, load model %.1f ms, track %.1f ms, first recommend %.1f ms\n", started - start,
+           opened - started, loaded - opened, tracked - loaded, first - tracked);
+    first -= start;
 
     double *took = malloc(sizeof *took * (size_t)calls);
     for (int i = 0; i < calls; i++) {

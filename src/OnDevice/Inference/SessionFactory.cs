@@ -1,11 +1,12 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
 namespace OnDeviceReco.Inference;
 
 /// <summary>
 /// Creates an ONNX Runtime session from verified model bytes, choosing the execution provider. DirectML is
-/// tried only on Windows; when the DirectML build of ONNX Runtime is absent, appending it throws (an entry
-/// point or "not supported in this build"), which is caught and the CPU provider used instead.
+/// tried only on Windows and only when the loaded ONNX Runtime exports its entry point (the DirectML build); when
+/// appending it still fails ("not supported in this build", no device), that is caught and the CPU provider used instead.
 /// </summary>
 internal static class SessionFactory
 {
@@ -19,16 +20,25 @@ internal static class SessionFactory
         {
             if (OperatingSystem.IsWindows())
             {
-                var dml = BaseOptions(options);
-                try
+                // Asked before trying: a failed append costs an exception, slow where it is always the answer (every
+                // ONNX Runtime build but the DirectML one).
+                if (MissingExport(DirectMLEntryPoint) is { } missing)
                 {
-                    dml.AppendExecutionProvider_DML(0);
-                    return (new InferenceSession(model, dml), DirectML, null);
+                    fallback = $"DirectML unavailable: {missing}";
                 }
-                catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException)
+                else
                 {
-                    dml.Dispose();
-                    fallback = $"DirectML unavailable: {e.Message}";
+                    var dml = BaseOptions(options);
+                    try
+                    {
+                        dml.AppendExecutionProvider_DML(0);
+                        return (new InferenceSession(model, dml), DirectML, null);
+                    }
+                    catch (Exception e) when (e is EntryPointNotFoundException or OnnxRuntimeException or DllNotFoundException)
+                    {
+                        dml.Dispose();
+                        fallback = $"DirectML unavailable: {e.Message}";
+                    }
                 }
             }
             else
@@ -37,6 +47,20 @@ internal static class SessionFactory
             }
         }
         return (new InferenceSession(model, BaseOptions(options)), Cpu, fallback);
+    }
+
+    private const string DirectMLEntryPoint = "OrtSessionOptionsAppendExecutionProvider_DML";
+
+    /// <summary>Why the loaded ONNX Runtime lacks <paramref name="entryPoint"/>, or null when it has it.</summary>
+    private static string? MissingExport(string entryPoint)
+    {
+        if (!NativeLibrary.TryLoad("onnxruntime", typeof(InferenceSession).Assembly, null, out nint library))
+        {
+            return "the onnxruntime library could not be loaded to look for the DirectML provider.";
+        }
+        return NativeLibrary.TryGetExport(library, entryPoint, out _)
+            ? null
+            : $"this ONNX Runtime build has no DirectML provider (onnxruntime exports no {entryPoint}).";
     }
 
     private static SessionOptions BaseOptions(InferenceOptions options) => new()
