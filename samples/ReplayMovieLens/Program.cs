@@ -100,6 +100,12 @@ double ndcgAfter = Mean(treated, p => p.After.Ndcg10!.Value), ndcgControl = Mean
 double hitAfter = Mean(treated, p => p.After.Hit10!.Value ? 1 : 0), hitControl = Mean(controls, p => p.After.Hit10!.Value ? 1 : 0);
 Console.WriteLine($"  {treated.Count} devices on the treatment (v{experiment.TreatmentVersion}): HR@10 {hitAfter:0.0000}, NDCG@10 {ndcgAfter:0.0000} at the first visit (the same devices on v1 in phase B: {Mean(treated, p => p.Before.Ndcg10!.Value):0.0000});"
     + $" {controls.Count} on the control (v{experiment.ControlVersion}): HR@10 {hitControl:0.0000}, NDCG@10 {ndcgControl:0.0000} (phase B: {Mean(controls, p => p.Before.Ndcg10!.Value):0.0000})");
+// Targets whose movie no device had rated before v2 was trained: items v2 never saw in training, only in the catalogue.
+var trainedItems = devices.SelectMany(d => d.User.Early.Concat(d.User.Later)).Select(r => r.MovieId).ToHashSet(StringComparer.Ordinal);
+var newItemHits = after.Where((s, i) => s.Arm == ExperimentDefinition.TreatmentArm && !trainedItems.Contains(devices[i].User.Target.MovieId))
+    .Select(s => s.Hit10!.Value ? 1.0 : 0.0).ToList();
+double newItemHr = newItemHits.Count > 0 ? newItemHits.Average() : 0;
+Console.WriteLine($"  {newItemHits.Count} treatment devices' held-out movies were never rated before v2 was trained: HR@10 {newItemHr:0.0000} on them");
 // What the devices did, counted on the devices over every visit: the server's last look must agree with it.
 List<DeviceStep> VisitsOn(string arm) => [.. rounds.SelectMany(r => r.Where((_, i) => armOf[i] == arm))];
 long VersionOf(string? arm) => arm == ExperimentDefinition.TreatmentArm ? experiment.TreatmentVersion : experiment.ControlVersion;
@@ -148,7 +154,7 @@ if (Arg("--keep") is null)
     Directory.Delete(root, recursive: true);
 }
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000}{cold.Json},\"experiment\":{{\"control\":{experiment.ControlVersion},\"treatment\":{experiment.TreatmentVersion},\"take_rate_control\":{look.Control.TakeRate:0.00000},\"take_rate_treatment\":{look.Treatment.TakeRate:0.00000},\"ndcg@10_control\":{ndcgControl:0.0000},\"ndcg@10_treatment\":{ndcgAfter:0.0000},\"ci95\":[{look.Ci95Low:0.00000},{look.Ci95High:0.00000}],\"always_valid\":[{look.SequentialLow:0.00000},{look.SequentialHigh:0.00000}],\"looks\":{rounds.Count},\"decision\":\"{look.Decision}\",\"serving\":{stats.ServingVersion ?? 0},\"devices_on_rolled_back\":{onRolledBack}}}}}"));
+    $"{{\"devices\":{devices.Count},\"events_synced\":{stats.Events},\"duplicates\":{duplicates},\"model_version\":{stats.ServingVersion ?? 0},\"ndcg@10_before\":{ndcgBefore:0.0000},\"ndcg@10_after\":{ndcgAfter:0.0000},\"exploration\":\"{exploration?.Name ?? "none"}\",\"catalogue_coverage\":{coverage:0.0000},\"new_item_hr@10\":{newItemHr:0.0000},\"new_item_targets\":{newItemHits.Count}{cold.Json},\"experiment\":{{\"control\":{experiment.ControlVersion},\"treatment\":{experiment.TreatmentVersion},\"take_rate_control\":{look.Control.TakeRate:0.00000},\"take_rate_treatment\":{look.Treatment.TakeRate:0.00000},\"ndcg@10_control\":{ndcgControl:0.0000},\"ndcg@10_treatment\":{ndcgAfter:0.0000},\"ci95\":[{look.Ci95Low:0.00000},{look.Ci95High:0.00000}],\"always_valid\":[{look.SequentialLow:0.00000},{look.SequentialHigh:0.00000}],\"looks\":{rounds.Count},\"decision\":\"{look.Decision}\",\"serving\":{stats.ServingVersion ?? 0},\"devices_on_rolled_back\":{onRolledBack}}}}}"));
 bool healthy = lost == 0 && duplicates == 0 && stats.ServingVersion >= 1 && (!badCandidate || look.Decision == ExperimentBook.Rollback) && onRolledBack == 0
     && steps.All(s => s.Sync.Status == SyncStatus.Completed);
 return healthy ? 0 : 1;

@@ -29,6 +29,16 @@ public sealed class CatalogueUpdateFormatTests
     }
 
     [Fact]
+    public void A_catalogue_update_of_a_bundle_with_newcomers_questions_keeps_both_optional_fields()
+    {
+        // Each property has its own place in the reader's repeat check: a bundle with both must not read as a repeat.
+        var manifest = Manifest(new CatalogueUpdate(4, 1)) with { Onboarding = ["i3", "i1"] };
+        var read = BundleManifestJson.Read(BundleManifestJson.Write(manifest));
+        Assert.Equal(new CatalogueUpdate(4, 1), read.CatalogueUpdate);
+        Assert.Equal(["i3", "i1"], read.Onboarding!);
+    }
+
+    [Fact]
     public void A_reader_skips_fields_it_does_not_know_so_older_devices_load_a_catalogue_update()
     {
         // What an older reader sees in a catalogue update is an unknown property: the same rule lets this reader take

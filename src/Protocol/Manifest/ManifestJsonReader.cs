@@ -77,7 +77,7 @@ internal static class ManifestJsonReader
             else if (Is(ref reader, N.Popularity, ref seen, 9)) popularity = ReadIds(ref reader, limits, "popularity");
             else if (Is(ref reader, N.Onboarding, ref seen, 11)) onboarding = ReadIds(ref reader, limits, "onboarding");
             else if (Is(ref reader, N.Items, ref seen, 10)) items = ManifestItemsReader.Read(ref reader, limits);
-            else if (Is(ref reader, N.CatalogueUpdate, ref seen, 11)) catalogueUpdate = ReadCatalogueUpdate(ref reader);
+            else if (Is(ref reader, N.CatalogueUpdate, ref seen, 12)) catalogueUpdate = ReadCatalogueUpdate(ref reader);
             else reader.Skip();
         }
         if (reader.Read()) throw Malformed("has data after the manifest object");
