@@ -26,12 +26,52 @@ public sealed class RankingEvaluator
 
     public RankingMetrics Evaluate(IScorer scorer, IReadOnlyList<(int[] History, int Target)> cases, int seed, bool beyondAccuracy = true)
     {
-        int table = _items.TableSize;
-        var scores = new float[BatchSize * table];
         var random = new Random(seed);
         double hr10 = 0, ndcg10 = 0, mrr = 0, recall20 = 0, sHr = 0, sNdcg = 0, diversity = 0, novelty = 0;
         var recommended = new HashSet<int>();
-        var excluded = new bool[table];
+        ForEachUnseenRow(scorer, cases, _items.TableSize, (_, row, excluded, target) =>
+        {
+            double rank = Rank(row, excluded, target);
+            if (rank < 10)
+            {
+                hr10++;
+                ndcg10 += 1 / Math.Log2(rank + 2);
+            }
+            if (rank < 20)
+            {
+                recall20++;
+            }
+            mrr += 1 / (rank + 1);
+
+            double sampledRank = SampledRank(row, excluded, target, random);
+            if (sampledRank < 10)
+            {
+                sHr++;
+                sNdcg += 1 / Math.Log2(sampledRank + 2);
+            }
+            if (beyondAccuracy)
+            {
+                // The list a user would see: the target is no different from any other unseen item here.
+                var top = TopK(row, excluded, 10);
+                recommended.UnionWith(top);
+                diversity += IntraListDiversity(top);
+                novelty += top.Average(i => _selfInformation[i]);
+            }
+        });
+        int n = cases.Count;
+        return new RankingMetrics(hr10 / n, ndcg10 / n, mrr / n, recall20 / n, sHr / n, sNdcg / n,
+            recommended.Count / (double)_items.Count, diversity / n, novelty / n, n);
+    }
+
+    /// <summary>
+    /// Scores <paramref name="cases"/> <see cref="BatchSize"/> at a time and hands each case's row to
+    /// <paramref name="onRow"/> with the mask of what it ranks against: padding and the user's history excluded, the
+    /// target always ranked (re-consumption happens in general logs). The mask is cleared again after each case.
+    /// </summary>
+    internal static void ForEachUnseenRow(IScorer scorer, IReadOnlyList<(int[] History, int Target)> cases, int tableSize, UnseenRow onRow)
+    {
+        var scores = new float[BatchSize * tableSize];
+        var excluded = new bool[tableSize];
         for (int start = 0; start < cases.Count; start += BatchSize)
         {
             int count = Math.Min(BatchSize, cases.Count - start);
@@ -44,50 +84,23 @@ public sealed class RankingEvaluator
             for (int b = 0; b < count; b++)
             {
                 var (history, target) = cases[start + b];
-                var row = scores.AsSpan(b * table, table);
                 excluded[0] = true;
                 foreach (int item in history)
                 {
                     excluded[item] = true;
                 }
                 excluded[target] = false;
-
-                double rank = Rank(row, excluded, target);
-                if (rank < 10)
-                {
-                    hr10++;
-                    ndcg10 += 1 / Math.Log2(rank + 2);
-                }
-                if (rank < 20)
-                {
-                    recall20++;
-                }
-                mrr += 1 / (rank + 1);
-
-                double sampledRank = SampledRank(row, excluded, target, random);
-                if (sampledRank < 10)
-                {
-                    sHr++;
-                    sNdcg += 1 / Math.Log2(sampledRank + 2);
-                }
-                if (beyondAccuracy)
-                {
-                    // The list a user would see: the target is no different from any other unseen item here.
-                    var top = TopK(row, excluded, 10);
-                    recommended.UnionWith(top);
-                    diversity += IntraListDiversity(top);
-                    novelty += top.Average(i => _selfInformation[i]);
-                }
+                onRow(start + b, scores.AsSpan(b * tableSize, tableSize), excluded, target);
                 foreach (int item in history)
                 {
                     excluded[item] = false;
                 }
             }
         }
-        int n = cases.Count;
-        return new RankingMetrics(hr10 / n, ndcg10 / n, mrr / n, recall20 / n, sHr / n, sNdcg / n,
-            recommended.Count / (double)_items.Count, diversity / n, novelty / n, n);
     }
+
+    /// <summary>One case's scores and its mask (<see cref="ForEachUnseenRow"/>).</summary>
+    internal delegate void UnseenRow(int index, ReadOnlySpan<float> row, bool[] excluded, int target);
 
     /// <summary>The target's 0-based rank among the items not excluded: those scored higher, plus half the ties.</summary>
     internal static double Rank(ReadOnlySpan<float> row, bool[] excluded, int target)
