@@ -88,12 +88,23 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
         {
             return registry.Publish(bundle, metricsJson, reason, serve: true);
         }
+        return PublishTrial(bundle, metricsJson, reason + $"; tried on {share:P0} of devices first", share, id: null).Release;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="bundle"/> without serving it and starts the experiment trying it on
+    /// <paramref name="share"/> of devices, in one store transaction (closing the running experiment as superseded).
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Start"/>, except that the version is not published yet.</exception>
+    public (ModelRelease Release, ExperimentDefinition Experiment) PublishTrial(VerifiedBundle bundle, string metricsJson, string reason, double share, string? id)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
         lock (_starting)
         {
-            var (experiment, start) = Define(bundle.Manifest.ModelVersion, share, id: null);
-            var release = registry.Publish(bundle, metricsJson, reason + $"; tried on {share:P0} of devices first", serve: false, start);
+            var (experiment, start) = Define(bundle.Manifest.ModelVersion, share, id);
+            var release = registry.Publish(bundle, metricsJson, reason, serve: false, start);
             Started(experiment, start);
-            return release;
+            return (release, experiment);
         }
     }
 
