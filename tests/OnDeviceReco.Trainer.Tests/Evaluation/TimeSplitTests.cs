@@ -100,6 +100,22 @@ public sealed class TimeSplitTests : IDisposable
         Assert.Equal(2, segments.GetProperty("new_user").GetProperty("targets").GetInt32());
         Assert.Equal(expectedNew, segments.GetProperty("new").GetProperty("ndcg@10").GetDouble(), 1e-5);
         Assert.Equal(2, segments.GetProperty("new").GetProperty("ndcg@10_ci95").GetArrayLength());
+
+        // The markdown report: one row per model in each table, a cell per segment, the counts beside NDCG@10.
+        string[] lines = TimeSplitReportWriter.Markdown(result).ReplaceLineEndings("\n").Split('\n');
+        int ndcgTable = Array.IndexOf(lines, "NDCG@10 [95% interval] (targets) per segment:");
+        Assert.Equal("", lines[ndcgTable - 1]);
+        Assert.Equal("| model | all | new | tail | head | new_user | validation NDCG@10 |", lines[ndcgTable + 2]);
+        Assert.Equal("| --- | --- | --- | --- | --- | --- | --- |", lines[ndcgTable + 3]);
+        string[] cells = lines[ndcgTable + 4].Split(" | ");
+        Assert.Equal(7, cells.Length);
+        Assert.Equal("| " + popularity.Name, cells[0]);
+        Assert.StartsWith(expectedNew.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) + " [", cells[2]);
+        Assert.EndsWith("(3)", cells[2]);
+        int hrTable = Array.IndexOf(lines, "HR@10 per segment:");
+        Assert.Equal("| model | all | new | tail | head | new_user |", lines[hrTable + 2]);
+        Assert.StartsWith("1.0000 [", lines[hrTable + 4].Split(" | ")[2]);
+        Assert.Contains("Validation NDCG@10 per segment (segments relative to the validation cutoff; what choices may look at):", lines);
     }
 
     [Fact]
