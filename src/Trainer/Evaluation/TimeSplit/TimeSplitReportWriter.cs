@@ -78,6 +78,16 @@ public static class TimeSplitReportWriter
                 json.WriteString("stopped", training.StoppedText);
                 json.WriteString("stopped_because", training.StopDetail);
             }
+            if (model.Refit is { } refit)
+            {
+                // The tested model: the recipe retrained on everything before the cutoff.
+                json.WriteStartObject("refit");
+                json.WriteNumber("epochs", refit.EpochsRun);
+                json.WriteNumber("seconds_per_epoch", Math.Round(refit.SecondsPerEpoch, 2));
+                json.WriteString("stopped", refit.StoppedText);
+                json.WriteString("stopped_because", refit.StopDetail);
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -149,6 +159,11 @@ public static class TimeSplitReportWriter
                 text.AppendLine();
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"{model.Name}: {model.Recipe}; {training.EpochsRun} epochs ({training.SecondsPerEpoch:0.0} s each), best {training.BestEpoch}, stopped: {training.StoppedText} ({training.StopDetail}).");
+            }
+            if (model.Refit is { } refit)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"{model.Name}: tested after a refit on everything before the cutoff, {refit.EpochsRun} epochs ({refit.SecondsPerEpoch:0.0} s each), stopped: {refit.StoppedText} ({refit.StopDetail}).");
             }
         }
         return text.ToString();
