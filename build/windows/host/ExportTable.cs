@@ -43,6 +43,10 @@ internal static unsafe class ExportTable
                 addresses[i] = byName.GetValueOrDefault(name);
                 if (addresses[i] != 0) found++;
             }
+            if (found == count)
+            {
+                OnnxRuntimeWarmUp.Start();
+            }
             return found;
         }
         catch
