@@ -7,13 +7,16 @@ namespace OnDeviceReco.Benchmarks;
 
 /// <summary>
 /// Encoding a device's batch: the protocol's columnar, LZ4-compressed batch against the raw floor of writing each
-/// event as a plain MessagePack array (no string table, no compression). Bytes/event is the wire cost.
+/// event as a plain MessagePack array (no string table, no compression). Bytes/event is the wire cost, for the
+/// events with every field as tracked and as the SDK sends them by default (<see cref="SyncedFields.Minimal"/>: no
+/// value, the time to the hour).
 /// </summary>
 [MemoryDiagnoser]
 [BytesPerEventColumn]
 public class WireEncoding
 {
     private EventBatch _batch = null!;
+    private EventBatch _sentByDefault = null!;
     private byte[] _encoded = [];
 
     [Params(150, 5_000)]
@@ -23,6 +26,7 @@ public class WireEncoding
     public void Setup()
     {
         _batch = WireSamples.MovieLensBatch(Events);
+        _sentByDefault = WireSamples.MovieLensBatch(Events, sent: SyncedFields.Minimal);
         _encoded = WireCodec.Encode(_batch);
     }
 
@@ -33,12 +37,15 @@ public class WireEncoding
     public int Encode() => WireCodec.Encode(_batch).Length;
 
     [Benchmark]
+    public int EncodeAsSentByDefault() => WireCodec.Encode(_sentByDefault).Length;
+
+    [Benchmark]
     public int Decode() => WireCodec.DecodeBatch(_encoded).Events.Count;
 
     /// <summary>Size per event of what <paramref name="method"/> produces for a batch of <paramref name="events"/>.</summary>
     public static double BytesPerEvent(string method, int events)
     {
-        var batch = WireSamples.MovieLensBatch(events);
+        var batch = WireSamples.MovieLensBatch(events, sent: method == nameof(EncodeAsSentByDefault) ? SyncedFields.Minimal : null);
         int bytes = method == nameof(RowWiseMessagePack) ? RowWise(batch).Length : WireCodec.Encode(batch).Length;
         return (double)bytes / events;
     }

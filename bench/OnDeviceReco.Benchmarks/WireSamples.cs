@@ -12,14 +12,20 @@ internal static class WireSamples
 {
     private static readonly Lazy<List<(string User, string Item, double Stars, long Ms)>> Ratings = new(Load);
 
-    public static EventBatch MovieLensBatch(int events, string deviceId = "bench-device")
+    /// <summary>
+    /// <paramref name="events"/> ratings with every field as tracked, or, given <paramref name="sent"/>, as the device
+    /// sends them under that field choice (the SDK's own <see cref="SyncedFields.ToWire"/>).
+    /// </summary>
+    public static EventBatch MovieLensBatch(int events, string deviceId = "bench-device", SyncedFields? sent = null)
     {
         var ratings = Ratings.Value;
         var wire = new WireEvent[events];
         for (int i = 0; i < events; i++)
         {
             var (user, item, stars, ms) = ratings[i % ratings.Count];
-            wire[i] = new WireEvent(i + 1, ms, user, item, (int)EventType.Rate, stars, WireEvent.NoContext);
+            wire[i] = sent is null
+                ? new WireEvent(i + 1, ms, user, item, (int)EventType.Rate, stars, WireEvent.NoContext)
+                : sent.ToWire(new BehaviorEvent(i + 1, DateTimeOffset.FromUnixTimeMilliseconds(ms), user, item, EventType.Rate, stars, WireEvent.NoContext));
         }
         return EventBatch.Create(deviceId, wire);
     }

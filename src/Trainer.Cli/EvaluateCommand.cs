@@ -24,7 +24,7 @@ public static class EvaluateCommand
         "leave-one-out per user (last = test, second-to-last = validation, rest = train); early stopping and model selection on validation only; " +
         "full ranking over all items excluding the user's history, ties counted half; sampled metrics against 100 random unseen negatives";
 
-    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names, .. RecipeOptions.Names, .. TextVectorsOption.Names, "--protocol", "--cutoff-quantile"];
+    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names, .. RecipeOptions.Names, .. TextVectorsOption.Names, "--protocol", "--cutoff-quantile", "--refit"];
 
     public static int Run(string[] args)
     {
@@ -38,9 +38,12 @@ public static class EvaluateCommand
             case string other:
                 throw new UsageException($"Option '--protocol' must be 'leave-one-out' or 'time-split'; got '{other}'.");
         }
-        if (line.Optional("--cutoff-quantile") is not null)
+        foreach (string timeSplitOnly in new[] { "--cutoff-quantile", "--refit" })
         {
-            throw new UsageException("Option '--cutoff-quantile' belongs to '--protocol time-split'.");
+            if (line.Optional(timeSplitOnly) is not null)
+            {
+                throw new UsageException($"Option '{timeSplitOnly}' belongs to '--protocol time-split'.");
+            }
         }
         string dataDir = line.Required("--data");
         string reportPath = line.Required("--report");

@@ -9,7 +9,8 @@ namespace OnDeviceReco.Trainer.Cli;
 
 /// <summary>
 /// evaluate --protocol time-split --data DATA --report FILE.json [--models popularity,content,sasrec,sasrec-text]
-/// [--cutoff-quantile 0.9] [--seed N] [--threads N] [--max-epochs N] [--softmax …] [--time-budget MINUTES|off] [--text-cache PATH]:
+/// [--cutoff-quantile 0.9] [--seed N] [--threads N] [--max-epochs N] [--softmax …] [--time-budget MINUTES|off] [--text-cache PATH]
+/// [--refit on|off]:
 /// the time-split protocol (<see cref="TimeSplitData"/>), every model on the same replay, per-segment metrics with
 /// bootstrap intervals (<see cref="TimeSplitReportWriter"/>).
 /// </summary>
@@ -42,6 +43,12 @@ public static class TimeSplitCommand
         var requested = names.Where(n => !baselines.Contains(n)).Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line))
             .Select(c => maxEpochs is { } cap ? c with { MaxEpochs = cap } : c).ToList();
         var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultEvaluateBudget);
+        bool refit = line.Optional("--refit") switch
+        {
+            null or "on" => true,
+            "off" => false,
+            var other => throw new UsageException($"Option '--refit' takes 'on' or 'off'; got '{other}'."),
+        };
 
         TorchRuntime.Configure(threads, seed);
         var data = DataSources.Open(dataDir).Load();
@@ -56,7 +63,8 @@ public static class TimeSplitCommand
         decisions.ForEach(d => AnsiConsole.MarkupLineInterpolated($"recipe: {d.Reason}"));
         var result = TimeSplitEvaluation.Run(split, baselines, decisions, seed, budget, (name, epoch) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{name} epoch {epoch.Epoch}: loss {epoch.Loss:0.000}{(epoch.ValidationNdcg10 is { } v ? $", validation NDCG@10 {v:0.0000}" : "")} ({epoch.Seconds:0.0} s)")));
+                $"{name} epoch {epoch.Epoch}: loss {epoch.Loss:0.000}{(epoch.ValidationNdcg10 is { } v ? $", validation NDCG@10 {v:0.0000}" : "")} ({epoch.Seconds:0.0} s)")),
+            refit);
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(reportPath))!);
         TimeSplitReportWriter.WriteJson(result, reportPath);

@@ -13,16 +13,8 @@
 
 /* 1 when the file at path holds CANARY (a missing file holds nothing). */
 static int file_holds_canary(const char *path) {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) return 0;
-    size_t length = strlen(CANARY), used = 0, capacity = 1 << 16;
-    char *bytes = malloc(capacity);
-    size_t read;
-    while (bytes != NULL && (read = fread(bytes + used, 1, capacity - used, file)) > 0) {
-        used += read;
-        if (used == capacity) { capacity *= 2; bytes = realloc(bytes, capacity); }
-    }
-    fclose(file);
+    size_t used = 0, length = strlen(CANARY);
+    char *bytes = read_whole_file(path, &used);
     int found = 0;
     for (size_t i = 0; bytes != NULL && i + length <= used && !found; i++) found = memcmp(bytes + i, CANARY, length) == 0;
     free(bytes);
@@ -32,11 +24,7 @@ static int file_holds_canary(const char *path) {
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: %s <database path> <server url> <api key>\n", argv[0]); return 2; }
     alarm(120);
-    odr_config config = test_config(argv[1]);
-    config.initial_consent = ODR_CONSENT_GRANTED;
-    config.sync_url = argv[2];
-    config.sync_api_key = argv[3];
-    config.sync_max_attempts = 3;
+    odr_config config = sync_test_config(argv[1], argv[2], argv[3]);
     odr_client *client = NULL;
     int32_t rc = odr_open(&config, &client);
     CHECK(rc == ODR_OK, "odr_open: %s", odr_last_error());

@@ -15,28 +15,6 @@
 
 #define EVENTS 30
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The whole file at path, NUL-terminated (NULL when it cannot be read); the caller frees it. */
-static char *read_file(const char *path) {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) return NULL;
-    size_t used = 0, capacity = 1 << 16;
-    char *bytes = malloc(capacity + 1);
-    size_t n;
-    while (bytes != NULL && (n = fread(bytes + used, 1, capacity - used, file)) > 0) {
-        used += n;
-        if (used == capacity) { capacity *= 2; bytes = realloc(bytes, capacity + 1); }
-    }
-    fclose(file);
-    if (bytes != NULL) bytes[used] = 0;
-    return bytes;
-}
-
 static int count_of(const char *text, const char *needle) {
     int count = 0;
     for (const char *at = text; at != NULL && (at = strstr(at, needle)) != NULL; at += strlen(needle)) count++;
@@ -54,11 +32,7 @@ int main(int argc, char **argv) {
     snprintf(server_path, sizeof server_path, "%s.server.json", argv[1]);
     snprintf(minimal_db, sizeof minimal_db, "%s.minimal.db", argv[1]);
 
-    odr_config config = test_config(argv[1]);
-    config.initial_consent = ODR_CONSENT_GRANTED;
-    config.sync_url = argv[2];
-    config.sync_api_key = argv[3];
-    config.sync_max_attempts = 3;
+    odr_config config = sync_test_config(argv[1], argv[2], argv[3]);
     odr_client *client = NULL;
     /* Out-of-range field choices are refused at odr_open. */
     odr_config bad = config; bad.sync_context = 4;
@@ -96,7 +70,7 @@ int main(int argc, char **argv) {
     CHECK(odr_experiment_arm(client, NULL, 0, &arm_length) == ODR_OK && arm_length == 0, "no arm, no buffer");
 
     /* 30 events with values and times, an attribute, another user's event; synced. */
-    int64_t start = now_ms() - EVENTS * 1000;
+    int64_t start = wall_clock_ms() - EVENTS * 1000;
     for (int i = 0; i < EVENTS; i++) {
         char item[32];
         snprintf(item, sizeof item, "export-item-%02d", i);
@@ -112,19 +86,19 @@ int main(int argc, char **argv) {
 
     /* The device's export: one user, then every user. */
     CHECK(odr_export_json(client, "export-player", user_path) == ODR_OK, "odr_export_json(user): %s", message(client));
-    char *device = read_file(user_path);
+    char *device = read_whole_file(user_path, NULL);
     CHECK(device != NULL && strstr(device, "\"format\": \"ondevicereco-device-export\"") != NULL, "device export format");
     CHECK(device != NULL && count_of(device, "\"sync_state\": \"synced\"") == EVENTS + 1, "device export: %d synced rows, expected %d events and the attribute",
           device ? count_of(device, "\"sync_state\": \"synced\"") : -1, EVENTS + 1);
     CHECK(device != NULL && strstr(device, "other-player") == NULL, "the one-user export holds another user");
     CHECK(device != NULL && strstr(device, "\"platform\"") != NULL && strstr(device, "\"linux\"") != NULL, "device export lacks the attribute");
     CHECK(odr_export_json(client, NULL, all_path) == ODR_OK, "odr_export_json(all): %s", message(client));
-    char *all = read_file(all_path);
+    char *all = read_whole_file(all_path, NULL);
     CHECK(all != NULL && strstr(all, "other-player") != NULL && strstr(all, "\"scope\": \"store\"") != NULL, "the whole-store export lacks a user");
 
     /* The server's export names every synced event, with the value and the exact time tracked. */
     CHECK(odr_export_server_json(client, server_path) == ODR_OK, "odr_export_server_json: %s", message(client));
-    char *server = read_file(server_path);
+    char *server = read_whole_file(server_path, NULL);
     CHECK(server != NULL && strstr(server, "\"format\": \"ondevicereco-server-export\"") != NULL, "server export format");
     for (int i = 0; server != NULL && device != NULL && i < EVENTS; i++) {
         char item[48], time_ms[48], value[32];
@@ -158,7 +132,7 @@ int main(int argc, char **argv) {
     CHECK(odr_track(client, "minimal-player", "minimal-item", ODR_EVENT_RATE, 4.5, 0) == ODR_OK, "track (defaults)");
     CHECK(odr_sync(client, &result, sizeof result) == ODR_OK && result.events_sent == 1, "sync (defaults): %s", message(client));
     CHECK(odr_export_server_json(client, server_path) == ODR_OK, "server export (defaults): %s", message(client));
-    server = read_file(server_path);
+    server = read_whole_file(server_path, NULL);
     const char *time_field = server ? strstr(server, "\"time_ms\": ") : NULL;
     long long synced_ms = time_field ? strtoll(time_field + strlen("\"time_ms\": "), NULL, 10) : -1;
     CHECK(synced_ms > 0 && synced_ms % 3600000 == 0, "the default sends the time to the hour, got %lld", synced_ms);

@@ -11,20 +11,10 @@
 #include "ondevicereco.h"
 #include "check.h"
 
-static int64_t now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int main(int argc, char **argv) {
     if (argc < 4) { fprintf(stderr, "usage: %s <database path> <server url> <api key>\n", argv[0]); return 2; }
     alarm(120);
-    odr_config config = test_config(argv[1]);
-    config.initial_consent = ODR_CONSENT_GRANTED;
-    config.sync_url = argv[2];
-    config.sync_api_key = argv[3];
-    config.sync_max_attempts = 3;
+    odr_config config = sync_test_config(argv[1], argv[2], argv[3]);
     odr_client *client = NULL;
     int32_t rc = odr_open(&config, &client);
     CHECK(rc == ODR_OK, "odr_open: %s", odr_last_error());
@@ -49,13 +39,13 @@ int main(int argc, char **argv) {
     }
     int64_t hour = 3600 * 1000LL;
     /* (Not older than the store's retention, 365 days by default: the device itself would evict those.) */
-    int64_t wrong_times[] = { now_ms() + 23 * hour, now_ms() - 200 * 24 * hour };
+    int64_t wrong_times[] = { wall_clock_ms() + 23 * hour, wall_clock_ms() - 200 * 24 * hour };
     for (size_t i = 0; i < sizeof wrong_times / sizeof wrong_times[0]; i++) {
         rc = odr_track(client, "player-1", "clock-item", ODR_EVENT_PLAY, 0, wrong_times[i]);
         CHECK(rc == ODR_OK, "timestamp #%zu: %s (%s)", i, odr_errstr(rc), odr_errmsg(client));
         accepted += rc == ODR_OK;
     }
-    rc = odr_track(client, "player-1", "too-far-ahead", ODR_EVENT_PLAY, 0, now_ms() + 49 * hour);
+    rc = odr_track(client, "player-1", "too-far-ahead", ODR_EVENT_PLAY, 0, wall_clock_ms() + 49 * hour);
     CHECK(rc == ODR_EINVAL, "a timestamp two days ahead: %s, expected ODR_EINVAL", odr_errstr(rc));
 
     for (int i = 0; i < 300; i++) {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation.TimeSplit;
+using OnDeviceReco.Trainer.Models;
 
 namespace OnDeviceReco.Trainer.Tests;
 
@@ -100,6 +101,52 @@ public sealed class TimeSplitTests : IDisposable
         Assert.Equal(2, segments.GetProperty("new_user").GetProperty("targets").GetInt32());
         Assert.Equal(expectedNew, segments.GetProperty("new").GetProperty("ndcg@10").GetDouble(), 1e-5);
         Assert.Equal(2, segments.GetProperty("new").GetProperty("ndcg@10_ci95").GetArrayLength());
+
+        // The markdown report: one row per model in each table, a cell per segment, the counts beside NDCG@10.
+        string[] lines = TimeSplitReportWriter.Markdown(result).ReplaceLineEndings("\n").Split('\n');
+        int ndcgTable = Array.IndexOf(lines, "NDCG@10 [95% interval] (targets) per segment:");
+        Assert.Equal("", lines[ndcgTable - 1]);
+        Assert.Equal("| model | all | new | tail | head | new_user | validation NDCG@10 |", lines[ndcgTable + 2]);
+        Assert.Equal("| --- | --- | --- | --- | --- | --- | --- |", lines[ndcgTable + 3]);
+        string[] cells = lines[ndcgTable + 4].Split(" | ");
+        Assert.Equal(7, cells.Length);
+        Assert.Equal("| " + popularity.Name, cells[0]);
+        Assert.StartsWith(expectedNew.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) + " [", cells[2]);
+        Assert.EndsWith("(3)", cells[2]);
+        int hrTable = Array.IndexOf(lines, "HR@10 per segment:");
+        Assert.Equal("| model | all | new | tail | head | new_user |", lines[hrTable + 2]);
+        Assert.StartsWith("1.0000 [", lines[hrTable + 4].Split(" | ")[2]);
+        Assert.Contains("Validation NDCG@10 per segment (segments relative to the validation cutoff; what choices may look at):", lines);
+    }
+
+    [Fact]
+    public void A_refitted_recipe_is_retrained_on_everything_before_the_cutoff_for_its_chosen_epochs_and_tested()
+    {
+        var split = new TimeSplitData(Log(), quantile: 0.84);
+        var config = ModelCatalogue.Find("sasrec") with { Dimension = 16, MaxLength = 5, BatchSize = 8, EvaluateEvery = 1, MaxEpochs = 4 };
+        var recipe = new RecipeDecision(config, "small sasrec");
+        var epochs = new List<(string Name, int Epoch)>();
+
+        var result = TimeSplitEvaluation.Run(split, [], [recipe], seed: 3, onEpoch: (name, e) => epochs.Add((name, e.Epoch)), refit: true);
+
+        var model = result.Models.Single();
+        Assert.NotNull(model.Training);
+        Assert.NotNull(model.Refit);
+        int chosen = Math.Max(1, model.Training!.BestEpoch);
+        Assert.Equal(chosen, model.Refit!.EpochsRun);
+        Assert.Equal(Enumerable.Range(1, chosen).Select(e => ("sasrec refit", e)), epochs.Where(e => e.Name == "sasrec refit"));
+        Assert.Equal(6, model.Test.Metrics("all", result.Bootstrap).Targets);
+        Assert.All(model.Refit.Curve, e => Assert.Null(e.ValidationNdcg10));
+
+        string path = Path.Combine(_dir, "refit.json");
+        Directory.CreateDirectory(_dir);
+        TimeSplitReportWriter.WriteJson(result, path);
+        using var json = JsonDocument.Parse(File.ReadAllText(path));
+        Assert.Equal(chosen, json.RootElement.GetProperty("models")[0].GetProperty("refit").GetProperty("epochs").GetInt32());
+        Assert.Contains("tested after a refit on everything before the cutoff", TimeSplitReportWriter.Markdown(result), StringComparison.Ordinal);
+
+        var unrefitted = TimeSplitEvaluation.Run(split, [], [recipe], seed: 3).Models.Single();
+        Assert.Null(unrefitted.Refit);
     }
 
     [Fact]

@@ -58,6 +58,8 @@ public sealed class TimeSplitData
         TrainSameTime = data.SameTime is null ? null : Prefixes(data.SameTime, data.Times, ValidationCutoff);
         TrainTimes = Prefixes(data.Times, data.Times, ValidationCutoff);
         BeforeCutoff = Prefixes(data.Sequences, data.Times, Cutoff);
+        BeforeCutoffSameTime = data.SameTime is null ? null : Prefixes(data.SameTime, data.Times, Cutoff);
+        BeforeCutoffTimes = Prefixes(data.Times, data.Times, Cutoff);
         Validation = Replay(ValidationCutoff, Cutoff, TrainSequences);
         Test = Replay(Cutoff, long.MaxValue, BeforeCutoff);
         if (Test.Count == 0 || Validation.Count == 0)
@@ -85,6 +87,11 @@ public sealed class TimeSplitData
 
     /// <summary>Each user's interactions before <see cref="Cutoff"/> (what popularity counts, what defines segments).</summary>
     public IReadOnlyList<int[]> BeforeCutoff { get; }
+
+    public IReadOnlyList<bool[]>? BeforeCutoffSameTime { get; }
+
+    /// <summary>Interaction times parallel to <see cref="BeforeCutoff"/>.</summary>
+    public IReadOnlyList<long[]> BeforeCutoffTimes { get; }
 
     public IReadOnlyList<ReplayCase> Validation { get; }
     public IReadOnlyList<ReplayCase> Test { get; }

@@ -7,8 +7,10 @@ namespace OnDeviceReco.Trainer.Evaluation.TimeSplit;
 /// <param name="Detail">What was chosen on validation for a baseline (e.g. the content baseline's history length).</param>
 /// <param name="Validation">NDCG@10 per group on the validation window (segments relative to the validation cutoff), as
 /// chosen or early-stopped: what a hyperparameter choice may look at.</param>
+/// <param name="Refit">When the tested model is the recipe retrained on everything before the cutoff for its
+/// early-stopped number of epochs: that training run (<see cref="Training"/> stays the early-stopped one).</param>
 public sealed record TimeSplitModel(string Name, SegmentResults Test, double ValidationNdcg10, TrainingResult? Training, string? Recipe, string? Detail,
-    IReadOnlyDictionary<string, (double Ndcg10, int Targets)> Validation);
+    IReadOnlyDictionary<string, (double Ndcg10, int Targets)> Validation, TrainingResult? Refit = null);
 
 /// <summary>Every model of one time-split run, with the bootstrap their intervals share.</summary>
 public sealed record TimeSplitResult(TimeSplitData Split, IReadOnlyList<TimeSplitModel> Models, UserBootstrap Bootstrap, int Seed);
@@ -16,6 +18,10 @@ public sealed record TimeSplitResult(TimeSplitData Split, IReadOnlyList<TimeSpli
 /// <summary>
 /// Runs the time-split protocol (<see cref="TimeSplitData"/>) for popularity, the content baseline and sequence
 /// recipes: each is chosen or early-stopped on the validation window only, then replayed once on the test window.
+/// With refitting, a sequence recipe is then trained afresh on everything before the cutoff for the number of epochs
+/// validation chose, as the server's retraining does before it publishes, and that model is the one tested: the
+/// early-stopped model knows nothing after the validation cutoff (items released since have no ID part and were never
+/// negatives), while the baselines see everything before the cutoff.
 /// </summary>
 public static class TimeSplitEvaluation
 {
@@ -29,8 +35,10 @@ public static class TimeSplitEvaluation
     /// <param name="baselines">Which of <see cref="Popularity"/> and <see cref="Content"/> to run.</param>
     /// <param name="budget">Wall-clock budget for all sequence models together (<see cref="SharedBudget"/>); null for none.</param>
     /// <param name="onEpoch">Progress: (model name, epoch record).</param>
+    /// <param name="refit">Test each recipe refitted on everything before the cutoff (the budget then counts the
+    /// refits too: each gets a share after its recipe's).</param>
     public static TimeSplitResult Run(TimeSplitData split, IReadOnlyCollection<string> baselines, IReadOnlyList<RecipeDecision> recipes, int seed,
-        TimeSpan? budget = null, Action<string, EpochRecord>? onEpoch = null)
+        TimeSpan? budget = null, Action<string, EpochRecord>? onEpoch = null, bool refit = false)
     {
         var items = split.Data.Items;
         int table = items.TableSize;
@@ -75,16 +83,26 @@ public static class TimeSplitEvaluation
                 $"mean of the {best.Recent} newest items' text vectors (chosen on validation from {string.Join(", ", scored.Select(s => $"{s.Recent}: {s.Validation:0.0000}"))})",
                 ValidationGroups(chosen)));
         }
-        var shared = budget is { } total ? new SharedBudget(total, Math.Max(1, recipes.Count)) : null;
-        int left = recipes.Count;
+        int runs = recipes.Count * (refit ? 2 : 1);
+        var shared = budget is { } total ? new SharedBudget(total, Math.Max(1, runs)) : null;
+        int left = runs;
         foreach (var (config, recipe) in recipes)
         {
-            var share = shared?.NextShare(left--);
             using var model = ModelFactory.Create(config, items);
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences, () => Validate(scorer), config.MaxEpochs,
-                epoch => onEpoch?.Invoke(config.Name, epoch), sameTime: split.TrainSameTime, budget: share, times: split.TrainTimes);
-            models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null, ValidationGroups(scorer)));
+                epoch => onEpoch?.Invoke(config.Name, epoch), sameTime: split.TrainSameTime, budget: shared?.NextShare(left--), times: split.TrainTimes);
+            var validation = ValidationGroups(scorer);
+            if (!refit)
+            {
+                models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null, validation));
+                continue;
+            }
+            using var refitted = ModelFactory.Create(config, items);
+            var refitRun = new SequenceTrainer(refitted, seed).Train(split.BeforeCutoff, validate: null, Math.Max(1, result.BestEpoch),
+                epoch => onEpoch?.Invoke(config.Name + " refit", epoch), sameTime: split.BeforeCutoffSameTime, budget: shared?.NextShare(left--),
+                times: split.BeforeCutoffTimes);
+            models.Add(new TimeSplitModel(config.Name, Test(new ModelScorer(refitted)), result.BestValidationNdcg10, result, recipe, null, validation, refitRun));
         }
         return new TimeSplitResult(split, models, bootstrap, seed);
     }

@@ -78,6 +78,16 @@ public static class TimeSplitReportWriter
                 json.WriteString("stopped", training.StoppedText);
                 json.WriteString("stopped_because", training.StopDetail);
             }
+            if (model.Refit is { } refit)
+            {
+                // The tested model: the recipe retrained on everything before the cutoff.
+                json.WriteStartObject("refit");
+                json.WriteNumber("epochs", refit.EpochsRun);
+                json.WriteNumber("seconds_per_epoch", Math.Round(refit.SecondsPerEpoch, 2));
+                json.WriteString("stopped", refit.StoppedText);
+                json.WriteString("stopped_because", refit.StopDetail);
+                json.WriteEndObject();
+            }
             json.WriteEndObject();
         }
         json.WriteEndArray();
@@ -111,62 +121,31 @@ public static class TimeSplitReportWriter
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Cutoff at the {split.Quantile:P0} quantile of interaction times ({split.Cutoff}); validation from {split.ValidationCutoff}. " +
             $"{split.Test.Count:N0} test targets from {split.Test.Select(c => c.User).Distinct().Count():N0} users; {split.Validation.Count:N0} validation targets.");
-        text.AppendLine();
-        text.AppendLine("NDCG@10 [95% interval] (targets) per segment:");
-        text.AppendLine();
-        text.AppendLine("| model | all | new | tail | head | new_user | validation NDCG@10 |");
-        text.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
-        foreach (var model in result.Models)
-        {
-            var cells = SegmentResults.Groups.Select(g =>
+        AppendSegmentTable(text, "NDCG@10 [95% interval] (targets) per segment:", "model", result.Models.Select(model =>
+            (model.Name, SegmentResults.Groups.Select(g =>
             {
                 var m = model.Test.Metrics(g, result.Bootstrap);
                 return string.Create(CultureInfo.InvariantCulture, $"{m.Ndcg10:0.0000} [{m.Ndcg10Interval.Low:0.0000}, {m.Ndcg10Interval.High:0.0000}] ({m.Targets:N0})");
-            });
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {model.Name} | {string.Join(" | ", cells)} | {model.ValidationNdcg10:0.0000} |");
-        }
-        text.AppendLine();
-        text.AppendLine("HR@10 per segment:");
-        text.AppendLine();
-        text.AppendLine("| model | all | new | tail | head | new_user |");
-        text.AppendLine("| --- | --- | --- | --- | --- | --- |");
-        foreach (var model in result.Models)
-        {
-            var cells = SegmentResults.Groups.Select(g =>
+            }).Append(model.ValidationNdcg10.ToString("0.0000", CultureInfo.InvariantCulture)))),
+            extraColumn: "validation NDCG@10");
+        AppendSegmentTable(text, "HR@10 per segment:", "model", result.Models.Select(model =>
+            (model.Name, SegmentResults.Groups.Select(g =>
             {
                 var m = model.Test.Metrics(g, result.Bootstrap);
                 return string.Create(CultureInfo.InvariantCulture, $"{m.Hr10:0.0000} [{m.Hr10Interval.Low:0.0000}, {m.Hr10Interval.High:0.0000}]");
-            });
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {model.Name} | {string.Join(" | ", cells)} |");
-        }
-        text.AppendLine();
-        text.AppendLine("Validation NDCG@10 per segment (segments relative to the validation cutoff; what choices may look at):");
-        text.AppendLine();
-        text.AppendLine("| model | all | new | tail | head | new_user |");
-        text.AppendLine("| --- | --- | --- | --- | --- | --- |");
-        foreach (var model in result.Models)
-        {
-            var cells = SegmentResults.Groups.Select(g => string.Create(CultureInfo.InvariantCulture,
-                $"{model.Validation[g].Ndcg10:0.0000} ({model.Validation[g].Targets:N0})"));
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {model.Name} | {string.Join(" | ", cells)} |");
-        }
+            }))));
+        AppendSegmentTable(text, "Validation NDCG@10 per segment (segments relative to the validation cutoff; what choices may look at):", "model",
+            result.Models.Select(model => (model.Name, SegmentResults.Groups.Select(g => string.Create(CultureInfo.InvariantCulture,
+                $"{model.Validation[g].Ndcg10:0.0000} ({model.Validation[g].Targets:N0})")))));
         var comparisons = Comparisons(result).ToList();
         if (comparisons.Count > 0)
         {
-            text.AppendLine();
-            text.AppendLine("NDCG@10 ratios, paired bootstrap 95% interval:");
-            text.AppendLine();
-            text.AppendLine("| ratio | all | new | tail | head | new_user |");
-            text.AppendLine("| --- | --- | --- | --- | --- | --- |");
-            foreach (var (a, b) in comparisons)
-            {
-                var cells = SegmentResults.Groups.Select(g =>
+            AppendSegmentTable(text, "NDCG@10 ratios, paired bootstrap 95% interval:", "ratio", comparisons.Select(pair =>
+                ($"{pair.Item1.Name} ÷ {pair.Item2.Name}", SegmentResults.Groups.Select(g =>
                 {
-                    var (ratio, low, high) = a.Test.NdcgRatio(b.Test, g, result.Bootstrap);
+                    var (ratio, low, high) = pair.Item1.Test.NdcgRatio(pair.Item2.Test, g, result.Bootstrap);
                     return string.Create(CultureInfo.InvariantCulture, $"{ratio:0.00} [{low:0.00}, {high:0.00}]");
-                });
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {a.Name} ÷ {b.Name} | {string.Join(" | ", cells)} |");
-            }
+                }))));
         }
         foreach (var model in result.Models)
         {
@@ -181,8 +160,33 @@ public static class TimeSplitReportWriter
                 text.AppendLine(CultureInfo.InvariantCulture,
                     $"{model.Name}: {model.Recipe}; {training.EpochsRun} epochs ({training.SecondsPerEpoch:0.0} s each), best {training.BestEpoch}, stopped: {training.StoppedText} ({training.StopDetail}).");
             }
+            if (model.Refit is { } refit)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"{model.Name}: tested after a refit on everything before the cutoff, {refit.EpochsRun} epochs ({refit.SecondsPerEpoch:0.0} s each), stopped: {refit.StoppedText} ({refit.StopDetail}).");
+            }
         }
         return text.ToString();
+    }
+
+    /// <summary>One markdown table: a row label, then one cell per segment group (and the extra column, if named).</summary>
+    private static void AppendSegmentTable(StringBuilder text, string title, string rowHeader,
+        IEnumerable<(string Label, IEnumerable<string> Cells)> rows, string? extraColumn = null)
+    {
+        var columns = new[] { rowHeader }.Concat(SegmentResults.Groups).ToList();
+        if (extraColumn is not null)
+        {
+            columns.Add(extraColumn);
+        }
+        text.AppendLine();
+        text.AppendLine(title);
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {string.Join(" | ", columns)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|{string.Concat(Enumerable.Repeat(" --- |", columns.Count))}");
+        foreach (var (label, cells) in rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {string.Join(" | ", cells)} |");
+        }
     }
 
     /// <summary>Every model whose name contains "text" against every other model.</summary>
