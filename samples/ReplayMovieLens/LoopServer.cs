@@ -116,8 +116,8 @@ internal sealed class LoopServer : IAsyncDisposable
 
     /// <summary>
     /// The running experiment trying <paramref name="version"/>, or null after <paramref name="timeout"/>. The server
-    /// lists a new version as published a moment before it starts its experiment, so a look right after
-    /// <see cref="WaitForModelAsync"/> may come too early.
+    /// stores a new version and its experiment together, but this node's view of the experiments may be up to
+    /// <see cref="ExperimentBook.Refresh"/> old when <see cref="WaitForModelAsync"/> returns.
     /// </summary>
     public async Task<ExperimentDefinition?> ExperimentTryingAsync(long version, TimeSpan timeout)
     {

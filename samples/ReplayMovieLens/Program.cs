@@ -33,7 +33,7 @@ await using var server = await LoopServer.StartAsync(Path.Combine(root, "server"
 Console.WriteLine($"Server on {server.Address} (data in {root}/server); it retrains by itself once a phase's events are all in"
     + " (the loop sets its threshold to the phase's event count, so every run with the same seed trains on the same events).");
 var devices = users.Select(u => new SimulatedDevice(u, Path.Combine(root, "devices", u.UserId), server.Address, server.PublicKeyPem, shift, exploration)).ToList();
-Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest ratings (a tenth, 1 to {UserHistory.MaxFuture}) are held out as their future:"
+Console.WriteLine($"{devices.Count} devices, one per MovieLens user of {dataDir}; each user's newest ratings (a fifth, 1 to {UserHistory.MaxFuture}) are held out as their future:"
     + " the first is what recommendations are judged on, all of them are what users take in the experiment;"
     + $" {newcomerUsers.Count} more users are held back as newcomers.");
 

@@ -11,6 +11,13 @@ public interface IExperimentStore
     /// <exception cref="ExperimentExistsException">When an experiment with that id exists.</exception>
     void AddExperiment(ExperimentRecord experiment);
 
+    /// <summary>
+    /// Starts an experiment in one transaction: the decision closing the one it replaces (when
+    /// <see cref="ExperimentStart.Closes"/> is set) with that experiment's new status, and the new experiment's row.
+    /// </summary>
+    /// <exception cref="ExperimentExistsException">When an experiment with the new id exists (nothing is written).</exception>
+    void StartExperiment(ExperimentStart start);
+
     /// <summary>Every experiment, oldest first.</summary>
     IReadOnlyList<ExperimentRecord> Experiments();
 
@@ -33,6 +40,12 @@ public interface IExperimentStore
 
 /// <summary>An experiment as stored: its definition (JSON written by the server) and where it stands.</summary>
 public sealed record ExperimentRecord(string Id, string Definition, string Status, DateTimeOffset StartedAt);
+
+/// <summary>
+/// A new experiment and, when one was running, the decision that closes it (<paramref name="ClosedStatus"/> is that
+/// experiment's status afterwards): written together, so no reader sees two running or the old one closed with no successor.
+/// </summary>
+public sealed record ExperimentStart(ExperimentRecord Experiment, ExperimentDecision? Closes = null, string? ClosedStatus = null);
 
 /// <summary>One decision on an experiment.</summary>
 /// <param name="Actor"><c>automatic</c> (the sequential test) or <c>operator</c>.</param>

@@ -13,11 +13,14 @@ public interface IModelRegistryStore
     IReadOnlyList<ModelRecord> Models();
 
     /// <summary>
-    /// Publishes a version in one transaction: its record, the package devices download, and (when
-    /// <paramref name="serve"/>) the serving pointer. Every node serving from this store then offers the same bytes.
+    /// Publishes a version in one transaction: its record, the package devices download, (when
+    /// <paramref name="serve"/>) the serving pointer, and (with <paramref name="trial"/>) the experiment that tries it
+    /// (<see cref="IExperimentStore.StartExperiment"/>). Every node serving from this store then offers the same bytes,
+    /// and none sees the version published before its experiment runs.
     /// </summary>
-    /// <exception cref="ModelVersionTakenException">When the version was already published (by this or another node).</exception>
-    void PublishModel(ModelRecord record, byte[] package, bool serve);
+    /// <exception cref="ModelVersionTakenException">When the version was already published (by this or another node); nothing is written.</exception>
+    /// <exception cref="ExperimentExistsException">When the trial's experiment id exists; nothing is written.</exception>
+    void PublishModel(ModelRecord record, byte[] package, bool serve, ExperimentStart? trial = null);
 
     /// <summary>The package of a published version, or null.</summary>
     byte[]? ModelPackage(long version);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using OnDeviceReco.Protocol.Wire;
 using static OnDeviceReco.Feedback.SqlCommands;
 
@@ -6,21 +7,34 @@ namespace OnDeviceReco.Feedback;
 // Online experiments and their decisions, the same statements on both stores.
 public abstract partial class SqlFeedbackStore
 {
-    public void AddExperiment(ExperimentRecord experiment) => Write((connection, transaction) =>
+    public void AddExperiment(ExperimentRecord experiment) => StartExperiment(new ExperimentStart(experiment));
+
+    public void StartExperiment(ExperimentStart start) => Write((connection, transaction) => StartExperiment(connection, transaction, start));
+
+    /// <summary>The statements of <see cref="StartExperiment(ExperimentStart)"/> inside the caller's transaction (a publication's too).</summary>
+    private static void StartExperiment(DbConnection connection, DbTransaction transaction, ExperimentStart start)
     {
+        if (start.Closes is { } closing)
+        {
+            Decide(connection, transaction, closing, start.ClosedStatus ?? throw new ArgumentException("A closing decision needs the closed experiment's status.", nameof(start)), null);
+        }
+        var experiment = start.Experiment;
         if (Execute(connection, transaction, """
             INSERT INTO experiments(id, definition, status, started_ms) VALUES (@id, @d, @s, @t) ON CONFLICT (id) DO NOTHING
             """, ("@id", experiment.Id), ("@d", experiment.Definition), ("@s", experiment.Status), ("@t", experiment.StartedAt.ToUnixTimeMilliseconds())) == 0)
         {
             throw new ExperimentExistsException(experiment.Id);
         }
-    });
+    }
 
     public IReadOnlyList<ExperimentRecord> Experiments() => Read(connection => Query(connection, null,
         "SELECT id, definition, status, started_ms FROM experiments ORDER BY started_ms, id",
         r => new ExperimentRecord(r.GetString(0), r.GetString(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)))));
 
-    public void RecordDecision(ExperimentDecision decision, string newStatus, long? servingVersion) => Write((connection, transaction) =>
+    public void RecordDecision(ExperimentDecision decision, string newStatus, long? servingVersion) =>
+        Write((connection, transaction) => Decide(connection, transaction, decision, newStatus, servingVersion));
+
+    private static void Decide(DbConnection connection, DbTransaction transaction, ExperimentDecision decision, string newStatus, long? servingVersion)
     {
         Execute(connection, transaction, """
             INSERT INTO experiment_decisions(experiment_id, at_ms, decision, actor, detail) VALUES (@id, @at, @d, @a, @x)
@@ -31,7 +45,7 @@ public abstract partial class SqlFeedbackStore
         {
             SetState(connection, transaction, ServingVersionKey, version);
         }
-    });
+    }
 
     public IReadOnlyList<ExperimentDecision> Decisions(string experimentId) => Read(connection => Query(connection, null,
         "SELECT experiment_id, at_ms, decision, actor, detail FROM experiment_decisions WHERE experiment_id = @id ORDER BY id",

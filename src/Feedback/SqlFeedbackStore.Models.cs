@@ -31,7 +31,7 @@ public abstract partial class SqlFeedbackStore
         "SELECT version, created_ms, published, metrics, reason FROM models ORDER BY version",
         r => new ModelRecord(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetBoolean(2), r.GetString(3), r.GetString(4))));
 
-    public void PublishModel(ModelRecord record, byte[] package, bool serve) => Write((connection, transaction) =>
+    public void PublishModel(ModelRecord record, byte[] package, bool serve, ExperimentStart? trial = null) => Write((connection, transaction) =>
     {
         if (Execute(connection, transaction, PublishModelRow, [.. ModelParameters(record), ("@pkg", package)]) == 0)
         {
@@ -40,6 +40,10 @@ public abstract partial class SqlFeedbackStore
         if (serve)
         {
             SetState(connection, transaction, ServingVersionKey, record.Version);
+        }
+        if (trial is not null)
+        {
+            StartExperiment(connection, transaction, trial);
         }
     });
 

@@ -108,6 +108,9 @@ public sealed class TrainerCliTests : IDisposable
             Assert.InRange(model.GetProperty("ndcg@10").GetDouble(), 0, 1);
             Assert.Equal(2, model.GetProperty("ndcg@10_ci95").GetArrayLength());
         }
+        // By default the tested sequence model is the recipe refitted on everything before the cutoff.
+        Assert.True(models[2].GetProperty("refit").GetProperty("epochs").GetInt32() >= 1);
+        Assert.False(models[0].TryGetProperty("refit", out _));
         var versus = root.GetProperty("comparisons").EnumerateArray().Select(c => c.GetProperty("versus").GetString()).ToList();
         Assert.Equal(["popularity", "content"], versus);
         Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
@@ -126,6 +129,12 @@ public sealed class TrainerCliTests : IDisposable
         (exit, _, err) = Run("evaluate", "--cutoff-quantile", "0.8", "--data", data, "--report", Path.Combine(_dir, "r.json"));
         Assert.Equal(2, exit);
         Assert.Contains("time-split", err, StringComparison.Ordinal);
+        (exit, _, err) = Run("evaluate", "--protocol", "time-split", "--refit", "maybe", "--data", data, "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("'--refit' takes 'on' or 'off'", err, StringComparison.Ordinal);
+        (exit, _, err) = Run("evaluate", "--refit", "on", "--data", data, "--report", Path.Combine(_dir, "r.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("'--refit' belongs to '--protocol time-split'", err, StringComparison.Ordinal);
     }
 
     [Fact]

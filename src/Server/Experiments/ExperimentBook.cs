@@ -77,31 +77,68 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
     /// <summary>
     /// Publishes a version that passed the offline gate. With a serving version and
     /// <see cref="ExperimentOptions.NewVersionShare"/> above 0 it is tried first: published without serving, on that
-    /// share of devices in a new experiment; otherwise it serves everyone at once.
+    /// share of devices in a new experiment — the version and its experiment in one store transaction, so no reader on
+    /// any node sees the version published with no experiment trying it; otherwise it serves everyone at once.
     /// </summary>
     public ModelRelease PublishNewVersion(VerifiedBundle bundle, string metricsJson, string reason)
     {
+        ArgumentNullException.ThrowIfNull(bundle);
         double share = options.Experiments.NewVersionShare;
         if (share <= 0 || registry.Serving is null)
         {
-            return registry.Publish(bundle, metricsJson, reason);
+            return registry.Publish(bundle, metricsJson, reason, serve: true);
         }
-        var release = registry.Publish(bundle, metricsJson, reason + $"; tried on {share:P0} of devices first", serve: false);
-        Start(release.ModelVersion, share);
-        return release;
+        return PublishTrial(bundle, metricsJson, reason + $"; tried on {share:P0} of devices first", share, id: null).Release;
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="bundle"/> without serving it and starts the experiment trying it on
+    /// <paramref name="share"/> of devices, in one store transaction (closing the running experiment as superseded).
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Start"/>, except that the version is not published yet.</exception>
+    public (ModelRelease Release, ExperimentDefinition Experiment) PublishTrial(VerifiedBundle bundle, string metricsJson, string reason, double share, string? id)
+    {
+        ArgumentNullException.ThrowIfNull(bundle);
+        lock (_starting)
+        {
+            var (experiment, start) = Define(bundle.Manifest.ModelVersion, share, id);
+            var release = registry.Publish(bundle, metricsJson, reason, serve: false, start);
+            Started(experiment, start);
+            return (release, experiment);
+        }
     }
 
     /// <summary>
     /// Starts trying <paramref name="treatmentVersion"/> on <paramref name="share"/> of devices against the serving
-    /// version. A running experiment is closed first as superseded: its devices return to the serving version.
+    /// version. A running experiment is closed first as superseded (in the same transaction): its devices return to
+    /// the serving version.
     /// </summary>
     /// <exception cref="ArgumentException">When there is no serving version, the treatment is it or was never published, or the share is outside (0, 1).</exception>
     public ExperimentDefinition Start(long treatmentVersion, double share, string? id = null)
     {
-        long control = registry.Serving?.ModelVersion ?? throw new ArgumentException("No version serves yet: there is no control to compare with.");
-        if (treatmentVersion == control || registry.PackageBytes(treatmentVersion) is null)
+        lock (_starting)
         {
-            throw new ArgumentException($"Version {treatmentVersion} is the serving version or was never published.", nameof(treatmentVersion));
+            var (experiment, start) = Define(treatmentVersion, share, id);
+            if (registry.PackageBytes(treatmentVersion) is null)
+            {
+                throw new ArgumentException($"Version {treatmentVersion} was never published.", nameof(treatmentVersion));
+            }
+            store.StartExperiment(start);
+            Started(experiment, start);
+            return experiment;
+        }
+    }
+
+    // One start at a time on this node: two would both close the same running experiment.
+    private readonly Lock _starting = new();
+
+    /// <summary>A new experiment trying <paramref name="treatmentVersion"/> and what its start writes (closing the running one).</summary>
+    private (ExperimentDefinition Experiment, ExperimentStart Start) Define(long treatmentVersion, double share, string? id)
+    {
+        long control = registry.Serving?.ModelVersion ?? throw new ArgumentException("No version serves yet: there is no control to compare with.");
+        if (treatmentVersion == control)
+        {
+            throw new ArgumentException($"Version {treatmentVersion} is the serving version.", nameof(treatmentVersion));
         }
         if (share is <= 0 or >= 1 || !double.IsFinite(share))
         {
@@ -111,16 +148,24 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
         {
             throw new ArgumentException("An experiment id is 1-64 characters of letters, digits, '.', '_' or '-'.", nameof(id));
         }
-        if (Running is { } running)
-        {
-            Decide(running, ExperimentDefinition.Superseded, Automatic, $"version {treatmentVersion} started a new experiment");
-        }
+        var now = clock.GetUtcNow();
+        var closes = Running is { } running
+            ? new ExperimentDecision(running.Id, now, ExperimentDefinition.Superseded, Automatic, $"version {treatmentVersion} started a new experiment")
+            : null;
         string name = id ?? UniqueId($"v{treatmentVersion}-vs-v{control}");
-        var experiment = new ExperimentDefinition(name, ArmAssignment.NewSalt(), control, treatmentVersion, share, ExperimentDefinition.Running, clock.GetUtcNow());
-        store.AddExperiment(experiment.ToRecord());
+        var experiment = new ExperimentDefinition(name, ArmAssignment.NewSalt(), control, treatmentVersion, share, ExperimentDefinition.Running, now);
+        return (experiment, new ExperimentStart(experiment.ToRecord(), closes, closes is null ? null : ExperimentDefinition.Superseded));
+    }
+
+    private void Started(ExperimentDefinition experiment, ExperimentStart start)
+    {
         Forget();
-        log.LogInformation("Experiment {Id} started: v{Treatment} on {Share:P0} of devices against v{Control}", name, treatmentVersion, share, control);
-        return experiment;
+        if (start.Closes is { } closed)
+        {
+            log.LogInformation("Experiment {Id}: {Decision} ({Actor}): {Detail}", closed.ExperimentId, closed.Decision, closed.Actor, closed.Detail);
+        }
+        log.LogInformation("Experiment {Id} started: v{Treatment} on {Share:P0} of devices against v{Control}", experiment.Id,
+            experiment.TreatmentVersion, experiment.TreatmentShare, experiment.ControlVersion);
     }
 
     /// <summary>

@@ -18,11 +18,16 @@ public static class ExperimentEndpoints
                 ? Results.Ok(View(experiment, book, evaluator, looks: int.MaxValue))
                 : NotFound(id))
             .WithSummary("One experiment with every recent look and its decisions.");
-        operators.MapPost("/", (StartExperiment request, ExperimentBook book) =>
+        operators.MapPost("/", (StartExperiment request, ExperimentBook book, PopularityArm popularity) =>
             {
                 try
                 {
-                    var started = book.Start(request.Treatment, request.Share, request.Id);
+                    var started = request switch
+                    {
+                        { Arm: StartExperiment.Popularity, Treatment: 0 } => popularity.Start(request.Share, request.Id),
+                        { Arm: null } => book.Start(request.Treatment, request.Share, request.Id),
+                        _ => throw new ArgumentException($"Name a published version as the treatment, or arm \"{StartExperiment.Popularity}\" without one."),
+                    };
                     return Results.Created($"/v1/admin/experiments/{started.Id}", started);
                 }
                 catch (ArgumentException e)
@@ -34,7 +39,7 @@ public static class ExperimentEndpoints
                     return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Experiment exists");
                 }
             })
-            .WithSummary("Starts trying a published version on a share of devices against the serving version.");
+            .WithSummary("Starts trying a published version (or, with arm \"popularity\", a new popularity version) on a share of devices against the serving version.");
         operators.MapPost("/{id}/evaluate", (string id, ExperimentBook book, ExperimentEvaluator evaluator) => book.Find(id) is { } experiment
                 ? Results.Ok(evaluator.Evaluate(experiment, apply: true))
                 : NotFound(id))
@@ -69,8 +74,12 @@ public static class ExperimentEndpoints
         new(experiment, [.. evaluator.Looks(experiment.Id).TakeLast(looks)], book.Decisions(experiment.Id));
 }
 
-/// <summary>POST /v1/admin/experiments.</summary>
-public sealed record StartExperiment(long Treatment, double Share, string? Id = null);
+/// <summary>POST /v1/admin/experiments: a published version as the treatment, or <see cref="PopularityArm"/> as <paramref name="Arm"/>.</summary>
+public sealed record StartExperiment(long Treatment, double Share, string? Id = null, string? Arm = null)
+{
+    /// <summary>The arm that publishes a popularity version as the treatment (<see cref="Experiments.PopularityArm"/>).</summary>
+    public const string Popularity = "popularity";
+}
 
 /// <summary>POST /v1/admin/experiments/{id}/decision.</summary>
 public sealed record OperatorDecision(string Decision, string? Reason = null);

@@ -106,6 +106,7 @@ public static class OnDeviceRecoServerExtensions
         services.AddSingleton<ShippedCounts>();
         services.AddSingleton<ExperimentBook>();
         services.AddSingleton<ExperimentEvaluator>();
+        services.AddSingleton<PopularityArm>();
         services.AddHostedService<ExperimentMonitor>();
         services.AddSingleton<ExposureSnapshot>();
         services.AddSingleton<ServerMetrics>();

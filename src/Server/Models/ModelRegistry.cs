@@ -127,9 +127,10 @@ public sealed class ModelRegistry
 
     /// <summary>
     /// Publishes like <see cref="Publish(VerifiedBundle, string, string)"/>; with <paramref name="serve"/> false the
-    /// version is stored and downloadable but the serving pointer stays (an experiment tries it on some devices first).
+    /// version is stored and downloadable but the serving pointer stays (an experiment tries it on some devices first),
+    /// and <paramref name="trial"/>, that experiment, is started in the same transaction.
     /// </summary>
-    public ModelRelease Publish(VerifiedBundle bundle, string metricsJson, string reason, bool serve)
+    public ModelRelease Publish(VerifiedBundle bundle, string metricsJson, string reason, bool serve, ExperimentStart? trial = null)
     {
         ArgumentNullException.ThrowIfNull(bundle);
         if (!_verifier.TrustedKeyIds.Contains(bundle.Manifest.KeyId))
@@ -143,7 +144,7 @@ public sealed class ModelRegistry
         {
             // This node's copy becomes exactly the verified bytes too (whatever happened on disk since).
             ReplaceBundleDirectory(version, files);
-            _store.PublishModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason), package, serve);
+            _store.PublishModel(new ModelRecord(version, bundle.Manifest.CreatedAt, Published: true, metricsJson, reason), package, serve, trial);
             // The bundle was verified and the package is in hand: describe them without reading either again.
             var release = Describe(version, bundle.Manifest, package);
             _releases[version] = release;

@@ -24,9 +24,14 @@ public sealed class KAnonymousTraining(IFeedbackReader store, int minDevices, IR
         return store.ReadEvents().Where(e => shared.Contains(e.ItemId) || catalogueItems?.Contains(e.ItemId) == true);
     }
 
-    /// <summary>Items at least <c>minDevices</c> distinct devices interacted with (impressions, dismissals and searches do not count).</summary>
-    private HashSet<string> ItemsWithEnoughDevices()
+    /// <summary>Items at least <c>minDevices</c> distinct devices interacted with.</summary>
+    private HashSet<string> ItemsWithEnoughDevices() =>
+        DeviceCounts(store).Where(c => c.Value >= minDevices).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Per item, how many distinct devices interacted with it (impressions, dismissals and searches do not count).</summary>
+    public static Dictionary<string, int> DeviceCounts(IFeedbackReader store)
     {
+        ArgumentNullException.ThrowIfNull(store);
         // The stream comes ordered by device, so "another device" is "not the device that counted last".
         var counts = new Dictionary<string, (string LastDevice, int Devices)>(StringComparer.Ordinal);
         foreach (var e in store.ReadEvents())
@@ -44,7 +49,7 @@ public sealed class KAnonymousTraining(IFeedbackReader store, int minDevices, IR
                 counts[e.ItemId] = (e.DeviceId, seen.Devices + 1);
             }
         }
-        return counts.Where(c => c.Value.Devices >= minDevices).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        return counts.ToDictionary(c => c.Key, c => c.Value.Devices, StringComparer.Ordinal);
     }
 
     public FeedbackCounts Counts() => store.Counts();

@@ -1,12 +1,17 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace OnDeviceReco.Trainer.Data;
 
 /// <summary>
-/// Puts feedback read from a store into an order that depends on what was stored, never on when it arrived: users
-/// by user id, then device id (ordinal), and items the catalogue does not know numbered in that order of first use.
-/// A store groups events by its own device key, which numbers devices in the order they first synced — on a live
-/// server (and in the loop, where hundreds of devices sync at once) that order differs from run to run; the training
-/// shuffle, the split's evaluation sampling and which embedding row an item gets all follow the user order, so the
-/// same events would otherwise train a different model.
+/// Puts feedback read from a store into an order that depends on what was stored, never on when it arrived nor on
+/// the names the store gave it: users by a fingerprint of their own events (the items in order, then what they were
+/// shown), then user id and device id (ordinal) only between users whose events are identical, and items the catalogue
+/// does not know numbered in that order of first use. A store groups events by its own device key, which numbers
+/// devices in the order they first synced, and it names devices and users by keyed pseudonyms, whose key is drawn
+/// when a server's data directory is created — so neither arrival order nor names repeat from one server (or loop
+/// run) to the next. The training shuffle, the split's evaluation sampling and which embedding row an item gets all
+/// follow the user order, so the same events would otherwise train a different model.
 /// </summary>
 internal static class CanonicalUserOrder
 {
@@ -16,8 +21,10 @@ internal static class CanonicalUserOrder
     /// catalogue items keep their indices, the others are added to it in canonical order.</param>
     public static InteractionData Apply(InteractionData data, IReadOnlyList<(string UserId, string DeviceId)> owners, ItemVocabulary catalogue)
     {
+        var fingerprints = Enumerable.Range(0, data.Sequences.Count).Select(u => Fingerprint(data, u)).ToArray();
         var order = Enumerable.Range(0, data.Sequences.Count)
-            .OrderBy(u => owners[u].UserId, StringComparer.Ordinal)
+            .OrderBy(u => fingerprints[u], StringComparer.Ordinal)
+            .ThenBy(u => owners[u].UserId, StringComparer.Ordinal)
             .ThenBy(u => owners[u].DeviceId, StringComparer.Ordinal)
             .ToArray();
         int Renumber(int item) => catalogue.Add(data.Items.IdOf(item));
@@ -29,5 +36,21 @@ internal static class CanonicalUserOrder
             shown?.Add(Array.ConvertAll(data.Shown![u], s => s with { Item = Renumber(s.Item) }));
         }
         return new InteractionData(data.Name, order.Select(u => data.UserIds[u]).ToList(), sequences, catalogue, shown);
+    }
+
+    /// <summary>SHA-256 (hex) of a user's item ids in order and their shown items: names no store key, only what happened.</summary>
+    private static string Fingerprint(InteractionData data, int user)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (int item in data.Sequences[user])
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(data.Items.IdOf(item) + "\n"));
+        }
+        hash.AppendData("\0"u8);
+        foreach (var shown in data.Shown?[user] ?? [])
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{shown.From}:{data.Items.IdOf(shown.Item)}\n"));
+        }
+        return Convert.ToHexString(hash.GetHashAndReset());
     }
 }

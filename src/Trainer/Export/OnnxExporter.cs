@@ -79,7 +79,15 @@ public static class OnnxExporter
         }
     }
 
-    private static ModelProto Wrap(SequenceModel model, string architecture, GraphProto graph)
+    private static ModelProto Wrap(SequenceModel model, string architecture, GraphProto graph) =>
+        Wrap(graph, $"{architecture} next-item model: top-K item indices (1..{model.TableSize - 1}) for left-padded histories.",
+            ("architecture", architecture), ("config_name", model.Config.Name),
+            ("max_length", model.Config.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("dimension", model.Config.Dimension.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("table_size", model.TableSize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>A graph as a model of this exporter's IR version and opset, with its description and metadata.</summary>
+    internal static ModelProto Wrap(GraphProto graph, string description, params (string Key, string Value)[] metadata)
     {
         var proto = new ModelProto
         {
@@ -88,15 +96,13 @@ public static class OnnxExporter
             ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
             ModelVersion = 1,
             Graph = graph,
-            DocString = $"{architecture} next-item model: top-K item indices (1..{model.TableSize - 1}) for left-padded histories.",
+            DocString = description,
         };
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
-        void Meta(string key, string value) => proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
-        Meta("architecture", architecture);
-        Meta("config_name", model.Config.Name);
-        Meta("max_length", model.Config.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Meta("dimension", model.Config.Dimension.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Meta("table_size", model.TableSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (key, value) in metadata)
+        {
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+        }
         return proto;
     }
 

@@ -31,6 +31,36 @@ public abstract partial class FeedbackStoreContract
     }
 
     [Fact]
+    public void A_version_and_the_experiment_trying_it_are_written_together_or_not_at_all()
+    {
+        using var store = NewStore();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        store.PublishModel(new ModelRecord(1, at, Published: true, "{}", "first"), [1], serve: true);
+        store.PublishModel(new ModelRecord(2, at, Published: true, "{}", "second"), [2], serve: false,
+            new ExperimentStart(new ExperimentRecord("v2-vs-v1", "{}", "running", at)));
+        var v3 = new ModelRecord(3, at.AddHours(1), Published: true, "{}", "third");
+        var closes = new ExperimentDecision("v2-vs-v1", at.AddHours(1), "superseded", "automatic", "v3 started");
+
+        // The trial's id is taken: neither the version nor the closing decision is written.
+        Assert.Throws<ExperimentExistsException>(() => store.PublishModel(v3, [3], serve: false,
+            new ExperimentStart(new ExperimentRecord("v2-vs-v1", "{}", "running", at.AddHours(1)), closes, "superseded")));
+        Assert.Null(store.ModelPackage(3));
+        Assert.Equal([("v2-vs-v1", "running")], store.Experiments().Select(e => (e.Id, e.Status)));
+        Assert.Empty(store.Decisions("v2-vs-v1"));
+
+        store.PublishModel(v3, [3], serve: false, new ExperimentStart(new ExperimentRecord("v3-vs-v1", "{}", "running", at.AddHours(1)), closes, "superseded"));
+        Assert.Equal([3], store.ModelPackage(3));
+        Assert.Equal(1, store.ServingVersion());
+        Assert.Equal([("v2-vs-v1", "superseded"), ("v3-vs-v1", "running")], store.Experiments().Select(e => (e.Id, e.Status)));
+        Assert.Equal(["superseded"], store.Decisions("v2-vs-v1").Select(d => d.Decision));
+
+        // The version is taken: its experiment is not started either.
+        Assert.Throws<ModelVersionTakenException>(() => store.PublishModel(v3, [3], serve: false,
+            new ExperimentStart(new ExperimentRecord("v3-again", "{}", "running", at.AddHours(2)))));
+        Assert.DoesNotContain("v3-again", store.Experiments().Select(e => e.Id));
+    }
+
+    [Fact]
     public void Experiment_events_are_impressions_and_outcomes_since_a_time_with_their_context()
     {
         using var store = NewStore();

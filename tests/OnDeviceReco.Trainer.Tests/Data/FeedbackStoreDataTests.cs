@@ -47,9 +47,9 @@ public sealed class FeedbackStoreDataTests : IDisposable
 
         var data = DataSources.Open("sqlite:" + path).Load();
 
-        Assert.Equal([FeedbackUserKey.Of("phone-a", "alice"), FeedbackUserKey.Of("phone-b", "alice")], data.UserIds);
-        Assert.Equal(["m1", "m2", "m3"], data.Sequences[0].Select(data.Items.IdOf));
-        Assert.Equal(["m7"], data.Sequences[1].Select(data.Items.IdOf));
+        Assert.Equal([FeedbackUserKey.Of("phone-a", "alice"), FeedbackUserKey.Of("phone-b", "alice")], data.UserIds.Order(StringComparer.Ordinal));
+        Assert.Equal(["m1", "m2", "m3"], SequenceOf(data, FeedbackUserKey.Of("phone-a", "alice")));
+        Assert.Equal(["m7"], SequenceOf(data, FeedbackUserKey.Of("phone-b", "alice")));
         Assert.False(data.Items.TryGetIndex("m9", out _), "an impression alone is not an interaction");
     }
 
@@ -66,11 +66,15 @@ public sealed class FeedbackStoreDataTests : IDisposable
 
         var data = DataSources.Open("sqlite:" + path).Load();
 
-        Assert.Equal([FeedbackUserKey.Of("a", "b/c"), FeedbackUserKey.Of("a/b", "c")], data.UserIds);
-        Assert.Equal(["b/c", "c"], data.UserIds.Select(FeedbackUserKey.UserIdOf));
-        Assert.Equal(["m1", "m2"], data.Sequences[0].Select(data.Items.IdOf));
-        Assert.Equal(["m3", "m4"], data.Sequences[1].Select(data.Items.IdOf));
+        Assert.Equal([FeedbackUserKey.Of("a", "b/c"), FeedbackUserKey.Of("a/b", "c")], data.UserIds.Order(StringComparer.Ordinal));
+        Assert.Equal(["b/c", "c"], data.UserIds.Select(FeedbackUserKey.UserIdOf).Order(StringComparer.Ordinal));
+        Assert.Equal(["m1", "m2"], SequenceOf(data, FeedbackUserKey.Of("a", "b/c")));
+        Assert.Equal(["m3", "m4"], SequenceOf(data, FeedbackUserKey.Of("a/b", "c")));
     }
+
+    /// <summary>The item ids of <paramref name="user"/>'s sequence (users come in the canonical order, tested in CanonicalOrderTests).</summary>
+    private static string[] SequenceOf(InteractionData data, string user) =>
+        data.Sequences[data.UserIds.ToList().IndexOf(user)].Select(data.Items.IdOf).ToArray();
 
     [Fact]
     public void A_file_that_is_not_a_store_is_a_data_error()
