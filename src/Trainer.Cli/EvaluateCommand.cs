@@ -52,7 +52,6 @@ public static class EvaluateCommand
         int? maxEpochs = line.Optional("--max-epochs") is null ? null : line.Int("--max-epochs", 0, 1, 10_000);
         var names = (line.Optional("--models") ?? "popularity,sasrec,sasrec-bce,gru").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal).ToArray();
         var requested = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
-        var softmax = RecipeOptions.Softmax(line);
         var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultEvaluateBudget);
 
         var data = (line.Optional("--ties") ?? "listed") switch
@@ -71,7 +70,7 @@ public static class EvaluateCommand
             throw new DataFormatException($"'{dataDir}' has no user with three or more interactions to evaluate.");
         }
         AnsiConsole.MarkupLineInterpolated($"[bold]{data.Name}[/]: {data.UserIds.Count} users, {data.Items.Count} items, {data.InteractionCount} interactions");
-        var decisions = requested.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
+        var decisions = RecipeOptions.Decide(line, requested, data);
         decisions.ForEach(d => AnsiConsole.MarkupLineInterpolated($"recipe: {d.Reason}"));
         var evaluator = new RankingEvaluator(data.Items, split.TrainSequences);
         var validation = split.Users.Select(u => (u.ValidationInput, u.Validation)).ToList();

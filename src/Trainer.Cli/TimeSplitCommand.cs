@@ -42,7 +42,6 @@ public static class TimeSplitCommand
         var baselines = names.Where(n => n is TimeSplitEvaluation.Popularity or TimeSplitEvaluation.Content).ToHashSet(StringComparer.Ordinal);
         var requested = names.Where(n => !baselines.Contains(n)).Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line))
             .Select(c => maxEpochs is { } cap ? c with { MaxEpochs = cap } : c).ToList();
-        var softmax = RecipeOptions.Softmax(line);
         var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultEvaluateBudget);
         bool refit = line.Optional("--refit") switch
         {
@@ -60,7 +59,7 @@ public static class TimeSplitCommand
         {
             TextVectorsOption.Attach(line, data.Items, threads);
         }
-        var decisions = requested.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
+        var decisions = RecipeOptions.Decide(line, requested, data);
         decisions.ForEach(d => AnsiConsole.MarkupLineInterpolated($"recipe: {d.Reason}"));
         var result = TimeSplitEvaluation.Run(split, baselines, decisions, seed, budget, (name, epoch) =>
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,

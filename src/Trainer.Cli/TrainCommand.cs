@@ -33,7 +33,6 @@ public static class TrainCommand
             throw new UsageException($"'{outDir}' is not empty; a bundle goes into a fresh directory.");
         }
 
-        var softmax = RecipeOptions.Softmax(line);
         var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultTimeBudget);
         TorchRuntime.Configure(threads, seed);
         var data = DataSources.Open(dataDir).Load();
@@ -41,7 +40,7 @@ public static class TrainCommand
         {
             TextVectorsOption.Attach(line, data.Items, threads);
         }
-        var decision = CatalogueRecipe.Choose(config, data.Items.Count, softmax);
+        var decision = RecipeOptions.Decide(line, [config], data)[0];
         config = decision.Config;
         AnsiConsole.MarkupLineInterpolated($"recipe: {decision.Reason}");
         var stopping = data.Sequences.Where(s => s.Length >= 2).Select(s => (s[..^1], s[^1])).ToList();

@@ -35,7 +35,7 @@ public sealed class RetrainingTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(first.Published, first.Reason);
         Assert.Contains("popularity", first.Reason);
         // The run record says which recipe the catalogue's size chose and why training stopped.
-        Assert.Matches(@"recipe sasrec → full softmax: [\d,]+ items ≤ crossover 15,000, stopped: (patience|epoch cap|time budget); ", first.Reason);
+        Assert.Matches(@"recipe sasrec → full softmax: [\d,]+ items ≤ crossover 15,000; length \d+[^;]*: 95 % of users have ≤ [\d,]+ interactions, stopped: (patience|epoch cap|time budget); ", first.Reason);
         Assert.Contains("\"refit_epochs\"", first.Metrics);
 
         // A device picks the model up on its next sync, verifies it against the app's key and serves from it.

@@ -160,7 +160,9 @@ public sealed class TrainerCliTests : IDisposable
         }
         // Trained models say which recipe ran and why, and why training stopped; 12 items keep full softmax.
         Assert.All(models.Skip(1), m => Assert.Equal("epoch cap", m.GetProperty("stopped").GetString()));
-        Assert.Equal("sasrec → full softmax: 12 items ≤ crossover 15,000", models[1].GetProperty("recipe").GetString());
+        // Every user has 8 interactions: windows of 10 instead of 50, twice the batch (the most it grows).
+        Assert.Equal("sasrec → full softmax: 12 items ≤ crossover 15,000; length 10 (of 50), batch 64 (of 32): 95 % of users have ≤ 8 interactions",
+            models[1].GetProperty("recipe").GetString());
         Assert.False(models[0].TryGetProperty("recipe", out _));
         Assert.Contains("- recipe sasrec → full softmax", File.ReadAllText(Path.ChangeExtension(report, ".md")), StringComparison.Ordinal);
         Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
@@ -231,6 +233,17 @@ public sealed class TrainerCliTests : IDisposable
     }
 
     [Fact]
+    public void An_asked_length_or_batch_is_kept()
+    {
+        string data = WriteCycleData();
+        string report = Path.Combine(_dir, "asked", "report.json");
+        var (exit, stdout, err) = Run("evaluate", "--data", data, "--report", report, "--models", "sasrec", "--max-epochs", "1", "--threads", "1", "--max-length", "30");
+        Assert.True(exit == 0, err + stdout);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        Assert.EndsWith("; length 30, batch 32: asked for", json.RootElement.GetProperty("models")[0].GetProperty("recipe").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_writes_a_signed_bundle_that_verifies_and_runs()
     {
         string data = WriteCycleData();
@@ -247,6 +260,7 @@ public sealed class TrainerCliTests : IDisposable
         var verified = verifier.Verify(bundle);
         var manifest = verified.Manifest;
         Assert.Equal(7, manifest.ModelVersion);
+        Assert.Equal(10, manifest.MaxSequenceLength); // fitted to 8 interactions per user
         Assert.Equal("sasrec", manifest.Architecture);
         Assert.Equal(12, manifest.Items.Count);
         Assert.Equal("Movie 1", manifest.Items.Single(i => i.Id == "1").Title);

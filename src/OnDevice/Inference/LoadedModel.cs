@@ -24,6 +24,7 @@ internal sealed class LoadedModel : IDisposable
     private readonly ConcurrentBag<UserVectorBuffers> _userBuffers = new();
     private readonly ConcurrentBag<ModelRunBuffers> _wideBuffers = new();
     private readonly ConcurrentBag<UserVectorBuffers> _wideUserBuffers = new();
+    private readonly ConcurrentBag<RankedRow> _rankedRows = new();
     private readonly CompactItemTable? _compact;
     private readonly ItemList _items;
     private int _users = 1; // the loader's reference; disposal waits for every in-flight call
@@ -195,7 +196,40 @@ internal sealed class LoadedModel : IDisposable
     /// array (<see cref="WideCandidates"/> when <paramref name="wide"/>: still one run). The returned user vector is a
     /// copy too; the run buffers go back to the pool.
     /// </summary>
-    public (int Index, float Score)[] Run(ReadOnlySpan<int> history, bool excludeSeen, out float[] userVector, bool wide = false)
+    public (int Index, float Score)[] Run(ReadOnlySpan<int> history, bool excludeSeen, out float[] userVector, bool wide = false) =>
+        RunSession(history, excludeSeen, out userVector, wide, ranked: null);
+
+    /// <summary>
+    /// A wide run for exploration: the best <see cref="WideCandidates"/> entries, seen items excluded, ordered only where
+    /// asked (<see cref="RankedRow"/>; rented, the caller disposes it), with the first <see cref="Candidates"/> in order in
+    /// <see cref="RankedRow.Best"/>. Reading the graph's score row, nothing else is sorted; otherwise (a compact bundle,
+    /// or a graph without the row) the run's ordered candidates are held as they are.
+    /// </summary>
+    public RankedRow RunWide(ReadOnlySpan<int> history, bool excludeSeen)
+    {
+        var ranked = _rankedRows.TryTake(out var pooled) ? pooled : new RankedRow(_rankedRows);
+        try
+        {
+            if (_compact is null && _scoreRow)
+            {
+                RunSession(history, excludeSeen, out _, wide: true, ranked);
+            }
+            else
+            {
+                var ordered = Run(history, excludeSeen, out _, wide: true);
+                ranked.FromOrdered(ordered);
+                ranked.Best = ordered.Length <= Candidates ? ordered : ordered[..Candidates];
+            }
+            return ranked;
+        }
+        catch
+        {
+            ranked.Dispose();
+            throw;
+        }
+    }
+
+    private (int Index, float Score)[] RunSession(ReadOnlySpan<int> history, bool excludeSeen, out float[] userVector, bool wide, RankedRow? ranked)
     {
         if (_compact is not null)
         {
@@ -219,6 +253,12 @@ internal sealed class LoadedModel : IDisposable
             }
             _session.Run(_runOptions, ModelRunBuffers.InputNames, buffers.Inputs, buffers.OutputNames, buffers.Outputs);
             userVector = (float[])buffers.UserVector.Clone();
+            if (fromRow && ranked is not null)
+            {
+                RowTopK.Rank(buffers.Row, candidates, buffers.Selection, ranked);
+                ranked.TakeBest(Candidates, buffers.Row);
+                return ranked.Best;
+            }
             var results = new (int, float)[candidates];
             if (fromRow)
             {

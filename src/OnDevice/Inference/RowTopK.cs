@@ -42,24 +42,12 @@ internal static class RowTopK
         {
             return 0;
         }
-        int kept = 0;
-        for (int attempt = 0; ; attempt++)
+        int kept = KeepAtLeast(row, count, buffers);
+        // Only NaN is never kept: the graph's row holds none, and such entries are left out rather than guessed at.
+        count = Math.Min(count, kept);
+        if (count == 0)
         {
-            float threshold = attempt < 3 ? Threshold(row, count, 1 << (2 * attempt), buffers) : float.NegativeInfinity;
-            kept = Keep(row, threshold, buffers);
-            if (kept >= count || float.IsNegativeInfinity(threshold))
-            {
-                break;
-            }
-        }
-        if (kept < count)
-        {
-            // Only NaN is never kept: the graph's row holds none, and such entries are left out rather than guessed at.
-            count = kept;
-            if (count == 0)
-            {
-                return 0;
-            }
+            return 0;
         }
         var sorted = Sort(buffers.Keys.AsSpan(0, kept), buffers.Spare.AsSpan(0, kept), buffers.Counts);
         for (int i = 0; i < count; i++)
@@ -68,6 +56,34 @@ internal static class RowTopK
             destination[i] = (position + firstIndex, row[position]);
         }
         return count;
+    }
+
+    /// <summary>
+    /// The best <paramref name="count"/> entries of <paramref name="row"/> (fewer when the row is shorter), unordered:
+    /// <paramref name="ranked"/> holds them in buckets by score and orders only what its user asks about.
+    /// </summary>
+    public static void Rank(ReadOnlySpan<float> row, int count, Buffers buffers, RankedRow ranked)
+    {
+        count = Math.Min(count, row.Length);
+        int kept = count == 0 ? 0 : KeepAtLeast(row, count, buffers);
+        ranked.FromScoreKeys(buffers.Keys.AsSpan(0, kept), Math.Min(count, kept));
+    }
+
+    /// <summary>
+    /// Keeps, as sort keys in position order (<see cref="Buffers.Keys"/>), at least the best <paramref name="count"/>
+    /// entries (count ≤ row length) and a few more; returns how many (fewer only when the row holds NaN).
+    /// </summary>
+    private static int KeepAtLeast(ReadOnlySpan<float> row, int count, Buffers buffers)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            float threshold = attempt < 3 ? Threshold(row, count, 1 << (2 * attempt), buffers) : float.NegativeInfinity;
+            int kept = Keep(row, threshold, buffers);
+            if (kept >= count || float.IsNegativeInfinity(threshold))
+            {
+                return kept;
+            }
+        }
     }
 
     /// <summary>A score that about <paramref name="count"/> × a margin entries reach, from a sample; −∞ when that is the whole row.</summary>
@@ -148,11 +164,18 @@ internal static class RowTopK
     /// Ascending order = descending score, then ascending position: the score's bits mapped to an unsigned order and
     /// inverted in the high half, the position in the low half. −0 is taken as +0 so they tie as floats do.
     /// </summary>
-    private static ulong SortKey(int position, float score)
+    internal static ulong SortKey(int position, float score)
     {
         uint bits = BitConverter.SingleToUInt32Bits(score + 0f);
         uint ascending = (bits & 0x8000_0000) != 0 ? ~bits : bits | 0x8000_0000;
         return (ulong)~ascending << 32 | (uint)position;
+    }
+
+    /// <summary>The score a <see cref="SortKey"/> was made from (−0 comes back as +0).</summary>
+    internal static float ScoreOf(ulong key)
+    {
+        uint ascending = ~(uint)(key >> 32);
+        return BitConverter.UInt32BitsToSingle((ascending & 0x8000_0000) != 0 ? ascending & 0x7FFF_FFFF : ~ascending);
     }
 
     /// <summary>

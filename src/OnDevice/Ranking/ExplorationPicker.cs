@@ -19,7 +19,7 @@ internal sealed class ExplorationPicker(BehaviorStore store, ItemCatalogue catal
     /// <param name="filter">The request's filters.</param>
     /// <param name="results">The response so far.</param>
     /// <param name="slots">How many exploration slots to fill.</param>
-    public void Fill(LoadedModel? model, (int Index, float Score)[]? candidates, IReadOnlySet<string> touched,
+    public void Fill(LoadedModel? model, RankedRow? candidates, IReadOnlySet<string> touched,
         RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
         if (request.Options.ExplorationStrategy == ExplorationStrategy.Random)

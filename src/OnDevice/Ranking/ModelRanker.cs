@@ -10,14 +10,14 @@ namespace OnDeviceReco.Ranking;
 internal static class ModelRanker
 {
     /// <summary>
-    /// Adds up to <paramref name="slots"/> items; adds none when the model knows nothing the user did. Returns the
-    /// model's whole candidate pool, best first (unfiltered), so exploration can use it without another run; null
-    /// when the model was not run. <paramref name="wide"/> asks the run for the better half of the catalogue
-    /// (<see cref="LoadedModel.WideCandidates"/>) for exploration; the list itself still comes from the usual pool.
+    /// Adds up to <paramref name="slots"/> items; adds none when the model knows nothing the user did.
+    /// <paramref name="wide"/> asks the run for the better half of the catalogue (<see cref="LoadedModel.WideCandidates"/>)
+    /// for exploration and returns it (unfiltered, rented: the caller disposes it), so exploration needs no other run;
+    /// null when not wide or the model was not run. The list itself still comes from the usual pool.
     /// <paramref name="notSeen"/> (asked only for a short history) gives the items the user answered "not seen" in
     /// onboarding (<see cref="NotSeenEvidence"/>).
     /// </summary>
-    public static (int Index, float Score)[]? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots,
+    public static RankedRow? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots,
         bool wide = false, Func<IReadOnlyList<int>>? notSeen = null)
     {
         var history = new List<int>(recent.Count);
@@ -34,10 +34,22 @@ internal static class ModelRanker
         {
             return null; // nothing the model knows: content and popularity take over
         }
-        var candidates = model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _, wide);
+        var ranked = wide ? model.RunWide(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen) : null;
+        var candidates = ranked?.Best ?? model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
         if (notSeen is not null && history.Count <= NotSeenEvidence.MaxHistory)
         {
-            candidates = NotSeenEvidence.Apply(model, candidates, notSeen());
+            var answers = notSeen();
+            if (ranked is null)
+            {
+                candidates = NotSeenEvidence.Apply(model, candidates, answers);
+            }
+            else if (answers.Count > 0)
+            {
+                // The answers re-rank every wide candidate, so all of them are put in order first.
+                var rescored = NotSeenEvidence.Apply(model, ranked.ToOrdered(), answers);
+                ranked.FromOrdered(rescored);
+                candidates = ranked.Best = rescored[..Math.Min(rescored.Length, model.Candidates)];
+            }
         }
         // Without diversity re-ranking only the first allowed items are needed: stop filtering there.
         bool rerank = request.Options.Relevance < 1;
@@ -60,7 +72,7 @@ internal static class ModelRanker
             var (index, score) = pool[p];
             results.Add(model.ItemId(index), score, RecommendationSource.Model, Explanations.BecauseYou(model, index, history, historyEvents, historyRows));
         }
-        return candidates;
+        return ranked;
     }
 
     /// <summary>The pool positions to show, in order: MMR over the pool's cosines (or category overlap without vectors).</summary>

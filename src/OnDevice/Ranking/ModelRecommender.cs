@@ -79,7 +79,7 @@ internal sealed partial class ModelRecommender : IDisposable
         var filter = new CandidateFilter(request.Options, seen, id => _catalogue.CategoriesOf(model, id));
         int explore = (int)Math.Round(Math.Clamp(request.Options.Exploration, 0, 1) * request.Count);
         bool wide = explore > 0 && request.Options.ExplorationStrategy == ExplorationStrategy.UpperConfidence;
-        var candidates = model is not null
+        using var candidates = model is not null
             ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore, wide, () => NotSeenIndices(model, request.UserId))
             : null;
         // Content and cohorts only fill the slots left before exploration's; with those taken they would add nothing,

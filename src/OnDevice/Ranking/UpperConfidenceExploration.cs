@@ -39,136 +39,228 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
     private readonly ShownCountsCache _shownCounts = new(store);
     private readonly DrawCache _draws = new();
 
-    public void Fill(LoadedModel? model, (int Index, float Score)[]? candidates, IReadOnlySet<string> touched,
+    public void Fill(LoadedModel? model, RankedRow? candidates, IReadOnlySet<string> touched,
         RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots)
     {
-        // Up to 5,000 candidates per call: the pool is rented, and each entry keeps its model index so nothing
-        // looks an id up again; a model item's id (the model's cached string) is read only when it is scored.
-        var pool = ArrayPool<(string? Id, int Index)>.Shared.Rent(model is not null && candidates is not null ? Math.Max(1, Math.Min(candidates.Length, model.BetterHalf)) : PopularPool);
-        int count = 0;
-        try
+        var best = new TopScores(slots);
+        if (model is not null && candidates is not null)
         {
-            count = Plausible(model, candidates, request, filter, pool);
-            var plausible = pool.AsSpan(0, count);
-            var shown = new ShownCounts(_shownCounts.Get(request.UserId), model, plausible.Length);
-            var population = exposure.For(model);
-            double log = Math.Log(2 + shown.Total);
-            var draws = SeededDraw.ForUser(request.UserId);
-            var cached = model is not null && candidates is not null ? _draws.For(model, request.UserId) : null;
-            var best = new TopScores(slots);
-            for (int rank = 0; rank < plausible.Length; rank++)
-            {
-                var (known, index) = plausible[rank];
-                // A model item's id is read only when something needs it: most candidates are skipped before.
-                string? id = known;
-                double relevance = 1 - rank / (double)plausible.Length;
-                double evidence;
-                // Most of thousands of draws cannot reach the slots: a bound on the draw tells so, from this user's
-                // earlier calls without hashing the id, else without the logarithm. Each bound is never below the draw
-                // and the score is monotone in it, so a skipped item would not have been kept. The first test is
-                // relevance + c·σ·bound < bar squared (σ² = log / (1 + evidence)), so the many items it rules out cost no
-                // square root or division; the bounds' margin (1e-6 of a draw) is far above the rounding of either form.
-                if (cached is not null && index > 0)
-                {
-                    double gap = best.Bar - relevance;
-                    double bound = Confidence * DrawCache.AtMost(cached, index);
-                    // Evidence is never negative: a draw that cannot reach the bar with none is ruled out before the
-                    // three tables are read at this item's (random) index.
-                    double reach = log * (bound * bound);
-                    if (gap > 0 && reach < gap * gap)
-                    {
-                        continue;
-                    }
-                    evidence = EvidenceOf(shown, population, model, id, index);
-                    if (gap > 0 && reach < gap * gap * (1 + evidence))
-                    {
-                        continue;
-                    }
-                }
-                else
-                {
-                    evidence = EvidenceOf(shown, population, model, id, index);
-                }
-                double uncertainty = Math.Sqrt(log / (1 + evidence));
-                double uniform = draws.Uniform(id ??= model!.ItemId(index));
-                if (cached is not null && index > 0)
-                {
-                    DrawCache.Remember(cached, index, uniform);
-                }
-                if (relevance + Confidence * uncertainty * SeededDraw.UserDraws.ExponentialAtMost(uniform) < best.Bar)
-                {
-                    continue;
-                }
-                double score = relevance + Confidence * uncertainty * -Math.Log(uniform);
-                // Touched and already listed items are skipped; asking only about a score that would make the list
-                // gives the same picks (a skipped item never changes what is kept) without thousands of set lookups.
-                if (best.Admits(id, score) && !touched.Contains(id) && !results.Contains(id))
-                {
-                    best.Offer(id, score);
-                }
-            }
-            foreach (var (id, score) in best.Items)
-            {
-                results.Add(id, score, model is not null && model.TryGetIndex(id, out _) ? RecommendationSource.Model : RecommendationSource.Popularity,
-                    Explanations.Exploration, exploration: true);
-            }
+            FillFromModel(model, candidates, touched, request, filter, results, best);
         }
-        finally
+        else
         {
-            pool.AsSpan(0, count).Clear(); // the pooled array holds no ids once returned
-            ArrayPool<(string? Id, int Index)>.Shared.Return(pool);
+            FillFromPopular(model, touched, request, filter, results, best);
+        }
+        foreach (var (id, score) in best.Items)
+        {
+            results.Add(id, score, model is not null && model.TryGetIndex(id, out _) ? RecommendationSource.Model : RecommendationSource.Popularity,
+                Explanations.Exploration, exploration: true);
         }
     }
 
     /// <summary>
-    /// Writes the better half of the catalogue by this call's (wide) run, or of the popular items, allowed by the
-    /// filters, best first, into <paramref name="pool"/>, each with its model index (0 when the model does not know
-    /// it) and, for a popular item, its id (the model's items leave it null: the id is read when scored, so this pass
-    /// over thousands of candidates touches no string when the filter can work on indices); returns how many.
+    /// The better half by this call's wide run, allowed by the filters: thousands of candidates held in buckets that
+    /// follow the order, not in order (<see cref="RankedRow"/>). A candidate's relevance is at most the one of its
+    /// bucket's first place, so the first bound (<see cref="Pass.RuledOut"/>) is tested with that, before any rank is
+    /// known; only the few candidates it cannot rule out get their exact rank (counted or sorted within their bucket)
+    /// and the exact test. The picks do not depend on the order candidates are scored in (the best few by score, equal
+    /// scores by id, and a bar that only rises), so they, their order and scores are those of a pass in rank order.
     /// </summary>
-    private int Plausible(LoadedModel? model, (int Index, float Score)[]? candidates, RecommendationRequest request, CandidateFilter filter,
-        (string? Id, int Index)[] pool)
+    private void FillFromModel(LoadedModel model, RankedRow candidates, IReadOnlySet<string> touched, RecommendationRequest request,
+        CandidateFilter filter, ResultBuilder results, TopScores best)
     {
-        int count = 0;
-        if (model is not null && candidates is not null)
+        candidates.Cut(Math.Min(candidates.Count, model.BetterHalf));
+        int plausible = Plausible(model, candidates, filter);
+        var pass = NewPass(model, _draws.For(model, request.UserId), plausible, touched, request, results, best);
+        int before = 0;
+        for (int b = 0; b < candidates.Buckets; b++)
         {
-            var better = candidates.AsSpan(0, Math.Min(candidates.Length, model.BetterHalf));
-            var refused = filter.RefusedIndices(model, better.Length);
-            // The few refused indices as bits: a bit test per candidate instead of a set lookup.
-            var bits = refused is { Count: > 0 } ? ArrayPool<ulong>.Shared.Rent((model.ItemCount >> 6) + 1) : null;
-            try
+            var entries = candidates.Bucket(b);
+            if (entries.Length == 0)
             {
-                if (bits is not null)
+                continue;
+            }
+            // The bucket's first place bounds every entry's relevance from above; the bar now is at most the bar at any
+            // later test, so whatever this rules out, the exact test would have too.
+            double relevanceAtMost = 1 - before / (double)plausible;
+            var survivors = candidates.Scratch(entries.Length);
+            int kept = 0;
+            foreach (ulong key in entries)
+            {
+                if (!pass.RuledOut(relevanceAtMost, RankedRow.IndexOf(key)))
                 {
-                    Array.Clear(bits);
-                    foreach (int index in refused!)
-                    {
-                        bits[index >> 6] |= 1UL << index;
-                    }
-                }
-                foreach (var (index, score) in better)
-                {
-                    if (float.IsFinite(score) && (refused is not null ? bits is null || (bits[index >> 6] & (1UL << index)) == 0 : filter.Allows(model.ItemId(index))))
-                    {
-                        pool[count++] = (null, index);
-                    }
+                    survivors[kept++] = key;
                 }
             }
-            finally
+            foreach (ulong key in survivors[..kept])
             {
-                if (bits is not null)
+                pass.Consider(before + candidates.PlaceInBucket(b, key), null, RankedRow.IndexOf(key));
+            }
+            before += entries.Length;
+        }
+    }
+
+    /// <summary>The better half of the popular items when the model was not run, scored in order.</summary>
+    private void FillFromPopular(LoadedModel? model, IReadOnlySet<string> touched, RecommendationRequest request, CandidateFilter filter,
+        ResultBuilder results, TopScores best)
+    {
+        var popular = popularity.Recommend(request with { Count = PopularPool }, filter, 0);
+        var pool = popular.Take((popular.Count + 1) / 2).ToList();
+        var pass = NewPass(model, null, pool.Count, touched, request, results, best);
+        for (int rank = 0; rank < pool.Count; rank++)
+        {
+            string id = pool[rank].ItemId;
+            pass.Consider(rank, id, model is not null && model.TryGetIndex(id, out int index) ? index : 0);
+        }
+    }
+
+    /// <summary>
+    /// Drops from <paramref name="candidates"/> what the filters refuse and the scores that are not finite, keeping each
+    /// entry's model index (a model item's id is read only when it is scored, so this pass over thousands of candidates
+    /// touches no string when the filter can work on indices); returns how many are left.
+    /// </summary>
+    private static int Plausible(LoadedModel model, RankedRow candidates, CandidateFilter filter)
+    {
+        var refused = filter.RefusedIndices(model, candidates.Count);
+        // The few refused indices as bits: a bit test per candidate instead of a set lookup.
+        var bits = refused is { Count: > 0 } ? ArrayPool<ulong>.Shared.Rent((model.ItemCount >> 6) + 1) : null;
+        try
+        {
+            if (bits is not null)
+            {
+                Array.Clear(bits);
+                foreach (int index in refused!)
                 {
-                    ArrayPool<ulong>.Shared.Return(bits);
+                    bits[index >> 6] |= 1UL << index;
                 }
+            }
+            int count = 0;
+            for (int b = 0; b < candidates.Buckets; b++)
+            {
+                var entries = candidates.Bucket(b);
+                int kept = 0;
+                foreach (ulong key in entries)
+                {
+                    int index = RankedRow.IndexOf(key);
+                    if (float.IsFinite(candidates.ScoreOf(key))
+                        && (refused is not null ? bits is null || (bits[index >> 6] & (1UL << index)) == 0 : filter.Allows(model.ItemId(index))))
+                    {
+                        entries[kept++] = key;
+                    }
+                }
+                candidates.Shrink(b, kept);
+                count += kept;
             }
             return count;
         }
-        var popular = popularity.Recommend(request with { Count = PopularPool }, filter, 0);
-        foreach (var item in popular.Take((popular.Count + 1) / 2))
+        finally
         {
-            pool[count++] = (item.ItemId, model is not null && model.TryGetIndex(item.ItemId, out int index) ? index : 0);
+            if (bits is not null)
+            {
+                ArrayPool<ulong>.Shared.Return(bits);
+            }
         }
-        return count;
+    }
+
+    private Pass NewPass(LoadedModel? model, byte[]? cached, int plausible, IReadOnlySet<string> touched, RecommendationRequest request,
+        ResultBuilder results, TopScores best) =>
+        new(model, cached, plausible, touched, new ShownCounts(_shownCounts.Get(request.UserId), model, plausible), exposure.For(model),
+            SeededDraw.ForUser(request.UserId), results, best);
+
+    /// <summary>One call's scoring of plausible candidates: the formula, and the bounds that skip it exactly.</summary>
+    private sealed class Pass
+    {
+        private readonly LoadedModel? _model;
+        private readonly byte[]? _cached;
+        private readonly int _plausible;
+        private readonly IReadOnlySet<string> _touched;
+        private readonly ResultBuilder _results;
+        private readonly TopScores _best;
+        private readonly ShownCounts _shown;
+        private readonly PopulationExposure.Lookup _population;
+        private readonly double _log;
+        private readonly SeededDraw.UserDraws _draws;
+
+        public Pass(LoadedModel? model, byte[]? cached, int plausible, IReadOnlySet<string> touched, ShownCounts shown,
+            PopulationExposure.Lookup population, SeededDraw.UserDraws draws, ResultBuilder results, TopScores best)
+        {
+            _model = model;
+            _cached = cached;
+            _plausible = plausible;
+            _touched = touched;
+            _shown = shown;
+            _population = population;
+            _log = Math.Log(2 + shown.Total);
+            _draws = draws;
+            _results = results;
+            _best = best;
+        }
+
+        /// <summary>
+        /// True when this user's earlier calls bound the draw of the model item at <paramref name="index"/> so that even
+        /// with no evidence and a relevance of <paramref name="relevance"/> it cannot reach the bar: relevance + c·σ·bound
+        /// &lt; bar, tested squared (σ² = log / (1 + evidence)) so the many items it rules out cost no square root or division.
+        /// </summary>
+        public bool RuledOut(double relevance, int index)
+        {
+            if (_cached is null || index <= 0)
+            {
+                return false;
+            }
+            double gap = _best.Bar - relevance;
+            double bound = Confidence * DrawCache.AtMost(_cached, index);
+            return gap > 0 && _log * (bound * bound) < gap * gap;
+        }
+
+        /// <summary>Scores the candidate at <paramref name="rank"/> of the plausible list and offers it.</summary>
+        public void Consider(int rank, string? known, int index)
+        {
+            // A model item's id is read only when something needs it: most candidates are skipped before.
+            string? id = known;
+            double relevance = 1 - rank / (double)_plausible;
+            double evidence;
+            // Most of thousands of draws cannot reach the slots: a bound on the draw tells so, from this user's
+            // earlier calls without hashing the id, else without the logarithm. Each bound is never below the draw
+            // and the score is monotone in it, so a skipped item would not have been kept. The margin of the cached
+            // bound (1e-6 of a draw) is far above the rounding of the squared form.
+            if (_cached is not null && index > 0)
+            {
+                if (RuledOut(relevance, index))
+                {
+                    return;
+                }
+                double gap = _best.Bar - relevance;
+                double bound = Confidence * DrawCache.AtMost(_cached, index);
+                // Evidence is never negative: a draw that cannot reach the bar with none was ruled out before the
+                // three tables are read at this item's (random) index.
+                evidence = EvidenceOf(_shown, _population, _model, id, index);
+                if (gap > 0 && _log * (bound * bound) < gap * gap * (1 + evidence))
+                {
+                    return;
+                }
+            }
+            else
+            {
+                evidence = EvidenceOf(_shown, _population, _model, id, index);
+            }
+            double uncertainty = Math.Sqrt(_log / (1 + evidence));
+            double uniform = _draws.Uniform(id ??= _model!.ItemId(index));
+            if (_cached is not null && index > 0)
+            {
+                DrawCache.Remember(_cached, index, uniform);
+            }
+            if (relevance + Confidence * uncertainty * SeededDraw.UserDraws.ExponentialAtMost(uniform) < _best.Bar)
+            {
+                return;
+            }
+            double score = relevance + Confidence * uncertainty * -Math.Log(uniform);
+            // Touched and already listed items are skipped; asking only about a score that would make the list
+            // gives the same picks (a skipped item never changes what is kept) without thousands of set lookups.
+            if (_best.Admits(id, score) && !_touched.Contains(id) && !_results.Contains(id))
+            {
+                _best.Offer(id, score);
+            }
+        }
     }
 
     /// <summary>n + g: impressions of the item to this user, training's pseudo-count and the population's.</summary>

@@ -48,7 +48,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
                     encoding.Items, encoding.FromCache, encoding.Encoded, encoding.Seconds, encoding.ItemsPerSecond);
             }
             var softmax = CatalogueRecipe.ParseSoftmax(settings.Softmax);
-            var decisions = named.Select(c => CatalogueRecipe.Choose(c, data.Items.Count, softmax)).ToList();
+            var shape = CatalogueShape.Of(data.Items.Count, data.Sequences);
+            var decisions = named.Select(c => CatalogueRecipe.Choose(c, shape, softmax)).ToList();
             var recipes = decisions.Select(d => d.Config).ToList();
             foreach (var decision in decisions)
             {

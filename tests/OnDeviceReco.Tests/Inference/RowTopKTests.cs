@@ -23,21 +23,8 @@ public sealed class RowTopKTests
     [InlineData(7, 3, 4)]             // shorter than a vector
     public void It_gives_the_best_entries_in_the_graphs_order(int length, int count, int pattern)
     {
-        var random = new Random(pattern * 31 + length);
-        var row = Enumerable.Range(0, length).Select(i => pattern switch
-        {
-            2 => i * 0.5f,
-            3 => -i * 0.5f,
-            4 => random.Next(20),
-            5 => (i % 97) switch { 0 => float.NegativeInfinity, 1 => -0f, 2 => 0f, _ => (float)random.NextDouble() - 0.5f },
-            6 => i % 3 == 0 ? (float)random.NextDouble() : float.NegativeInfinity,
-            7 => 1 + (float)random.NextDouble(),
-            8 => (i % 20) * 0.1f + (float)random.NextDouble() * 0.05f,
-            9 => 0.25f,
-            _ => (float)random.NextDouble(),
-        }).ToArray();
-        var expected = row.Select((score, position) => (Index: position + 1, Score: score))
-            .OrderByDescending(e => e.Score).ThenBy(e => e.Index).Take(count).ToArray();
+        var row = ScoreRows.Make(length, pattern);
+        var expected = ScoreRows.Best(row, count);
         var buffers = new RowTopK.Buffers();
         for (int round = 0; round < 2; round++) // buffers reused
         {
