@@ -120,21 +120,18 @@ public sealed class TrainerCliTests : IDisposable
     public void Time_split_options_are_checked()
     {
         string data = WriteCycleData();
-        var (exit, _, err) = Run("evaluate", "--protocol", "by-magic", "--data", data, "--report", Path.Combine(_dir, "r.json"));
-        Assert.Equal(2, exit);
-        Assert.Contains("'leave-one-out' or 'time-split'", err, StringComparison.Ordinal);
-        (exit, _, err) = Run("evaluate", "--protocol", "time-split", "--cutoff-quantile", "1.5", "--data", data, "--report", Path.Combine(_dir, "r.json"));
-        Assert.Equal(2, exit);
-        Assert.Contains("--cutoff-quantile", err, StringComparison.Ordinal);
-        (exit, _, err) = Run("evaluate", "--cutoff-quantile", "0.8", "--data", data, "--report", Path.Combine(_dir, "r.json"));
-        Assert.Equal(2, exit);
-        Assert.Contains("time-split", err, StringComparison.Ordinal);
-        (exit, _, err) = Run("evaluate", "--protocol", "time-split", "--refit", "maybe", "--data", data, "--report", Path.Combine(_dir, "r.json"));
-        Assert.Equal(2, exit);
-        Assert.Contains("'--refit' takes 'on' or 'off'", err, StringComparison.Ordinal);
-        (exit, _, err) = Run("evaluate", "--refit", "on", "--data", data, "--report", Path.Combine(_dir, "r.json"));
-        Assert.Equal(2, exit);
-        Assert.Contains("'--refit' belongs to '--protocol time-split'", err, StringComparison.Ordinal);
+        string report = Path.Combine(_dir, "r.json");
+        void Refused(string expected, params string[] options)
+        {
+            var (exit, _, err) = Run(["evaluate", .. options, "--data", data, "--report", report]);
+            Assert.Equal(2, exit);
+            Assert.Contains(expected, err, StringComparison.Ordinal);
+        }
+        Refused("'leave-one-out' or 'time-split'", "--protocol", "by-magic");
+        Refused("--cutoff-quantile", "--protocol", "time-split", "--cutoff-quantile", "1.5");
+        Refused("time-split", "--cutoff-quantile", "0.8");
+        Refused("'--refit' takes 'on' or 'off'", "--protocol", "time-split", "--refit", "maybe");
+        Refused("'--refit' belongs to '--protocol time-split'", "--refit", "on");
     }
 
     [Fact]
