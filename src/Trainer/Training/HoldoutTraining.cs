@@ -60,12 +60,22 @@ public static class HoldoutTraining
     /// number of epochs the held-out run chose (nothing is left to stop on). Ship it after the gate accepted the
     /// held-out candidate; its own quality shows on the next period's events.
     /// </summary>
-    public static SequenceModel Refit(InteractionData data, ModelConfig config, int epochs, int seed)
+    public static SequenceModel Refit(InteractionData data, ModelConfig config, int epochs, int seed) =>
+        Refit(config, data.Items, data.Sequences, epochs, seed, out _, shown: data.Shown, sameTime: data.SameTime, times: data.Times);
+
+    /// <summary>
+    /// The refit on given sequences (e.g. a time split's everything-before-the-cutoff): a fresh model of
+    /// <paramref name="config"/> trained for <paramref name="epochs"/> (at least one) with no validation;
+    /// <paramref name="run"/> says how it went (a budget may end it sooner).
+    /// </summary>
+    public static SequenceModel Refit(ModelConfig config, ItemVocabulary items, IReadOnlyList<int[]> sequences, int epochs, int seed, out TrainingResult run,
+        Action<EpochRecord>? onEpoch = null, IReadOnlyList<ShownItem[]>? shown = null, IReadOnlyList<bool[]>? sameTime = null,
+        IReadOnlyList<long[]>? times = null, TimeSpan? budget = null)
     {
-        var model = ModelFactory.Create(config, data.Items);
+        var model = ModelFactory.Create(config, items);
         try
         {
-            new SequenceTrainer(model, seed).Train(data.Sequences, validate: null, Math.Max(1, epochs), shown: data.Shown, sameTime: data.SameTime, times: data.Times);
+            run = new SequenceTrainer(model, seed).Train(sequences, validate: null, Math.Max(1, epochs), onEpoch, shown, sameTime, budget, times: times);
             return model;
         }
         catch

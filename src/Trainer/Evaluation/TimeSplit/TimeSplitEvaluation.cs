@@ -98,10 +98,9 @@ public static class TimeSplitEvaluation
                 models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null, validation));
                 continue;
             }
-            using var refitted = ModelFactory.Create(config, items);
-            var refitRun = new SequenceTrainer(refitted, seed).Train(split.BeforeCutoff, validate: null, Math.Max(1, result.BestEpoch),
-                epoch => onEpoch?.Invoke(config.Name + " refit", epoch), sameTime: split.BeforeCutoffSameTime, budget: shared?.NextShare(left--),
-                times: split.BeforeCutoffTimes);
+            using var refitted = HoldoutTraining.Refit(config, items, split.BeforeCutoff, result.BestEpoch, seed, out var refitRun,
+                epoch => onEpoch?.Invoke(config.Name + " refit", epoch), sameTime: split.BeforeCutoffSameTime, times: split.BeforeCutoffTimes,
+                budget: shared?.NextShare(left--));
             models.Add(new TimeSplitModel(config.Name, Test(new ModelScorer(refitted)), result.BestValidationNdcg10, result, recipe, null, validation, refitRun));
         }
         return new TimeSplitResult(split, models, bootstrap, seed);
