@@ -22,11 +22,13 @@ public interface IExperimentStore
     IReadOnlyList<ExperimentRecord> Experiments();
 
     /// <summary>
-    /// Records a decision in one transaction: the decision row, the experiment's new status and, when
-    /// <paramref name="servingVersion"/> is set, the serving pointer (a promotion serves the treatment to everyone;
+    /// Records a decision in one transaction: the decision row, the experiment's new status, when
+    /// <paramref name="definition"/> is set its new definition (a treatment's own status changed), and when
+    /// <paramref name="servingVersion"/> is set the serving pointer (a promotion serves the treatment to everyone;
     /// reversing it serves the control again).
     /// </summary>
-    void RecordDecision(ExperimentDecision decision, string newStatus, long? servingVersion);
+    /// <exception cref="ExperimentChangedException">When the stored definition is no longer <see cref="DefinitionChange.Expected"/> (nothing is written).</exception>
+    void RecordDecision(ExperimentDecision decision, string newStatus, long? servingVersion, DefinitionChange? definition = null);
 
     /// <summary>The decisions on <paramref name="experimentId"/>, oldest first.</summary>
     IReadOnlyList<ExperimentDecision> Decisions(string experimentId);
@@ -47,6 +49,12 @@ public sealed record ExperimentRecord(string Id, string Definition, string Statu
 /// </summary>
 public sealed record ExperimentStart(ExperimentRecord Experiment, ExperimentDecision? Closes = null, string? ClosedStatus = null);
 
+/// <summary>
+/// A definition rewritten by a decision, only if it still is <paramref name="Expected"/>: two nodes deciding on
+/// different arms at once must not lose one decision to the other.
+/// </summary>
+public sealed record DefinitionChange(string Expected, string Updated);
+
 /// <summary>One decision on an experiment.</summary>
 /// <param name="Actor"><c>automatic</c> (the sequential test) or <c>operator</c>.</param>
 /// <param name="Detail">Why, with the numbers the decision saw.</param>
@@ -57,6 +65,12 @@ public readonly record struct ExperimentEvent(string DeviceId, string UserId, st
 
 /// <summary>An experiment id used twice.</summary>
 public sealed class ExperimentExistsException(string id) : Exception($"Experiment '{id}' already exists.")
+{
+    public string Id { get; } = id;
+}
+
+/// <summary>An experiment's definition changed since it was read (another node decided first): read it again and decide again.</summary>
+public sealed class ExperimentChangedException(string id) : Exception($"Experiment '{id}' changed since it was read; nothing was written.")
 {
     public string Id { get; } = id;
 }

@@ -31,11 +31,17 @@ public abstract partial class SqlFeedbackStore
         "SELECT id, definition, status, started_ms FROM experiments ORDER BY started_ms, id",
         r => new ExperimentRecord(r.GetString(0), r.GetString(1), r.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)))));
 
-    public void RecordDecision(ExperimentDecision decision, string newStatus, long? servingVersion) =>
-        Write((connection, transaction) => Decide(connection, transaction, decision, newStatus, servingVersion));
+    public void RecordDecision(ExperimentDecision decision, string newStatus, long? servingVersion, DefinitionChange? definition = null) =>
+        Write((connection, transaction) => Decide(connection, transaction, decision, newStatus, servingVersion, definition));
 
-    private static void Decide(DbConnection connection, DbTransaction transaction, ExperimentDecision decision, string newStatus, long? servingVersion)
+    private static void Decide(DbConnection connection, DbTransaction transaction, ExperimentDecision decision, string newStatus, long? servingVersion,
+        DefinitionChange? definition = null)
     {
+        if (definition is not null && Execute(connection, transaction, "UPDATE experiments SET definition = @n WHERE id = @id AND definition = @o",
+            ("@n", definition.Updated), ("@id", decision.ExperimentId), ("@o", definition.Expected)) == 0)
+        {
+            throw new ExperimentChangedException(decision.ExperimentId);
+        }
         Execute(connection, transaction, """
             INSERT INTO experiment_decisions(experiment_id, at_ms, decision, actor, detail) VALUES (@id, @at, @d, @a, @x)
             """, ("@id", decision.ExperimentId), ("@at", decision.At.ToUnixTimeMilliseconds()), ("@d", decision.Decision), ("@a", decision.Actor),

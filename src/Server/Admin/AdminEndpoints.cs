@@ -107,20 +107,22 @@ public static class AdminEndpoints
         {
             return refused;
         }
-        string decision = (await http.Request.ReadFormAsync(http.RequestAborted))["decision"].ToString();
+        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        string decision = form["decision"].ToString();
+        string? arm = form["arm"] is { Count: > 0 } named && named.ToString().Length > 0 ? named.ToString() : null;
         if (book.Find(id) is not { } experiment || decision is not (ExperimentBook.Promote or ExperimentBook.Rollback or ExperimentBook.Continue))
         {
             return Page(Html.Page("No such decision", "<p class=\"error\">Unknown experiment or decision.</p>", "Experiments", Csrf(http, sessions)), StatusCodes.Status400BadRequest);
         }
         try
         {
-            book.Decide(experiment, decision, ExperimentBook.Operator, "decided on the dashboard");
+            book.Decide(experiment, decision, ExperimentBook.Operator, "decided on the dashboard", arm);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExperimentChangedException)
         {
             return Page(Html.Page("Decision refused", $"<p class=\"error\">{Html.E(e.Message)}</p>", "Experiments", Csrf(http, sessions)), StatusCodes.Status409Conflict);
         }
-        return SeeOther($"/admin/experiments?decided={Uri.EscapeDataString(id + ": " + decision)}");
+        return SeeOther($"/admin/experiments?decided={Uri.EscapeDataString(id + (arm is null ? "" : "/" + arm) + ": " + decision)}");
     }
 
     private static IResult SeeOther(string location) => new SeeOtherResult(location);

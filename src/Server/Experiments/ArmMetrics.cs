@@ -20,11 +20,7 @@ public static class ArmMetrics
         TimeSpan takeWindow)
     {
         var devices = new List<DeviceOutcome>();
-        var shown = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal)
-        {
-            [ExperimentDefinition.ControlArm] = new(StringComparer.Ordinal),
-            [ExperimentDefinition.TreatmentArm] = new(StringComparer.Ordinal),
-        };
+        var shown = experiment.ArmNames.ToDictionary(arm => arm, _ => new HashSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
         long windowMs = (long)takeWindow.TotalMilliseconds;
         var since = experiment.StartedAt - takeWindow;
         string? device = null, user = null, arm = null;

@@ -52,11 +52,19 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
 
     /// <summary>
     /// The arm <paramref name="deviceId"/> (as the device sends it) is on in the running experiment, or null when none
-    /// runs. Drawn from the name the store holds the device under, so the metrics, which read only stored names, put
-    /// its events in the same arm (<see cref="ArmMetrics"/>). A pseudonym key rotation draws every device again.
+    /// runs or its treatment was rolled back (it returns to the serving version). Drawn from the name the store holds
+    /// the device under, so the metrics, which read only stored names, put its events in the same arm
+    /// (<see cref="ArmMetrics"/>). A pseudonym key rotation draws every device again.
     /// </summary>
-    public ExperimentArm? ArmOf(string deviceId) =>
-        Running is { } running ? running.AssignmentFor(running.ArmOf(pseudonyms.Device(deviceId))) : null;
+    public ExperimentArm? ArmOf(string deviceId)
+    {
+        if (Running is not { } running)
+        {
+            return null;
+        }
+        string arm = running.ArmOf(pseudonyms.Device(deviceId));
+        return running.Treatment(arm) is { IsRunning: false } ? null : running.AssignmentFor(arm);
+    }
 
     /// <summary>
     /// Whether <paramref name="deviceId"/> may download <paramref name="version"/>: a version that was an experiment's
@@ -65,9 +73,8 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
     /// </summary>
     public bool MayDownload(string deviceId, long version)
     {
-        var experiments = All;
-        if (!experiments.Any(e => e.TreatmentVersion == version) || experiments.Any(e => e.TreatmentVersion == version && e.Status == ExperimentDefinition.Promoted)
-            || registry.Serving?.ModelVersion == version)
+        var tried = All.SelectMany(e => e.Treatments).Where(t => t.Version == version).ToList();
+        if (tried.Count == 0 || tried.Any(t => t.Status == ExperimentDefinition.Promoted) || registry.Serving?.ModelVersion == version)
         {
             return true;
         }
@@ -88,20 +95,28 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
         {
             return registry.Publish(bundle, metricsJson, reason, serve: true);
         }
-        return PublishTrial(bundle, metricsJson, reason + $"; tried on {share:P0} of devices first", share, id: null).Release;
+        return PublishTrial(bundle, metricsJson, reason + $"; tried on {share:P0} of devices first", [new TreatmentPlan(TreatmentPlan.ToPublish, share)], id: null).Release;
     }
 
     /// <summary>
-    /// Publishes <paramref name="bundle"/> without serving it and starts the experiment trying it on
-    /// <paramref name="share"/> of devices, in one store transaction (closing the running experiment as superseded).
+    /// Publishes <paramref name="bundle"/> without serving it and starts the experiment trying it (the plan
+    /// <see cref="TreatmentPlan.ToPublish"/>) with the other treatments of <paramref name="plans"/>, in one store
+    /// transaction (closing the running experiment as superseded).
     /// </summary>
-    /// <exception cref="ArgumentException">As <see cref="Start"/>, except that the version is not published yet.</exception>
-    public (ModelRelease Release, ExperimentDefinition Experiment) PublishTrial(VerifiedBundle bundle, string metricsJson, string reason, double share, string? id)
+    /// <exception cref="ArgumentException">As <see cref="Check"/>.</exception>
+    public (ModelRelease Release, ExperimentDefinition Experiment) PublishTrial(VerifiedBundle bundle, string metricsJson, string reason,
+        IReadOnlyList<TreatmentPlan> plans, string? id)
     {
         ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(plans);
+        if (plans.Count(p => p.Version == TreatmentPlan.ToPublish) != 1)
+        {
+            throw new ArgumentException("Exactly one treatment is the version being published.", nameof(plans));
+        }
+        long version = bundle.Manifest.ModelVersion;
         lock (_starting)
         {
-            var (experiment, start) = Define(bundle.Manifest.ModelVersion, share, id);
+            var (experiment, start) = Define([.. plans.Select(p => p.Version == TreatmentPlan.ToPublish ? p with { Version = version } : p)], id, publishing: version);
             var release = registry.Publish(bundle, metricsJson, reason, serve: false, start);
             Started(experiment, start);
             return (release, experiment);
@@ -110,19 +125,25 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
 
     /// <summary>
     /// Starts trying <paramref name="treatmentVersion"/> on <paramref name="share"/> of devices against the serving
-    /// version. A running experiment is closed first as superseded (in the same transaction): its devices return to
-    /// the serving version.
+    /// version (<see cref="Start(IReadOnlyList{TreatmentPlan}, string?)"/> with one treatment).
     /// </summary>
-    /// <exception cref="ArgumentException">When there is no serving version, the treatment is it or was never published, or the share is outside (0, 1).</exception>
-    public ExperimentDefinition Start(long treatmentVersion, double share, string? id = null)
+    public ExperimentDefinition Start(long treatmentVersion, double share, string? id = null) => Start([new TreatmentPlan(treatmentVersion, share)], id);
+
+    /// <summary>
+    /// Starts trying published versions, each on its share of devices, against the serving version. A running
+    /// experiment is closed first as superseded (in the same transaction): its devices return to the serving version.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Check"/>.</exception>
+    public ExperimentDefinition Start(IReadOnlyList<TreatmentPlan> plans, string? id = null)
     {
+        ArgumentNullException.ThrowIfNull(plans);
+        if (plans.Any(p => p.Version == TreatmentPlan.ToPublish))
+        {
+            throw new ArgumentException("Name a published version for every treatment.", nameof(plans));
+        }
         lock (_starting)
         {
-            var (experiment, start) = Define(treatmentVersion, share, id);
-            if (registry.PackageBytes(treatmentVersion) is null)
-            {
-                throw new ArgumentException($"Version {treatmentVersion} was never published.", nameof(treatmentVersion));
-            }
+            var (experiment, start) = Define(plans, id, publishing: null);
             store.StartExperiment(start);
             Started(experiment, start);
             return experiment;
@@ -132,28 +153,72 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
     // One start at a time on this node: two would both close the same running experiment.
     private readonly Lock _starting = new();
 
-    /// <summary>A new experiment trying <paramref name="treatmentVersion"/> and what its start writes (closing the running one).</summary>
-    private (ExperimentDefinition Experiment, ExperimentStart Start) Define(long treatmentVersion, double share, string? id)
+    /// <summary>
+    /// Checks an experiment before anything is written or built for it: a version serves (the control); one or more
+    /// treatments, each a distinct version other than the control that was published (or <see cref="TreatmentPlan.ToPublish"/>,
+    /// once), each share in (0, 1) and their sum below 1 (some devices stay on the control to compare with); arm names
+    /// and the id 1–64 characters of letters, digits, '.', '_' or '-', no arm named <c>control</c>, none twice.
+    /// </summary>
+    /// <exception cref="ArgumentException">When any of that does not hold.</exception>
+    public void Check(IReadOnlyList<TreatmentPlan> plans, string? id) => _ = Checked(plans, id, publishing: null);
+
+    private (long Control, List<ExperimentTreatment> Treatments) Checked(IReadOnlyList<TreatmentPlan> plans, string? id, long? publishing)
     {
+        ArgumentNullException.ThrowIfNull(plans);
         long control = registry.Serving?.ModelVersion ?? throw new ArgumentException("No version serves yet: there is no control to compare with.");
-        if (treatmentVersion == control)
+        if (plans.Count == 0)
         {
-            throw new ArgumentException($"Version {treatmentVersion} is the serving version.", nameof(treatmentVersion));
-        }
-        if (share is <= 0 or >= 1 || !double.IsFinite(share))
-        {
-            throw new ArgumentException($"The treatment share must be between 0 and 1 (exclusive); got {share}.", nameof(share));
+            throw new ArgumentException("Name at least one treatment.", nameof(plans));
         }
         if (id is not null && !ExperimentArm.IsName(id))
         {
             throw new ArgumentException("An experiment id is 1-64 characters of letters, digits, '.', '_' or '-'.", nameof(id));
         }
+        var treatments = new List<ExperimentTreatment>(plans.Count);
+        foreach (var (plan, index) in plans.Select((p, i) => (p, i)))
+        {
+            if (plan.Version == control)
+            {
+                throw new ArgumentException($"Version {plan.Version} is the serving version.", nameof(plans));
+            }
+            if (plan.Share is <= 0 or >= 1 || !double.IsFinite(plan.Share))
+            {
+                throw new ArgumentException($"A treatment share must be between 0 and 1 (exclusive); got {plan.Share}.", nameof(plans));
+            }
+            string name = plan.Name ?? (plans.Count == 1 ? ExperimentDefinition.TreatmentArm : $"{ExperimentDefinition.TreatmentArm}-{index + 1}");
+            if (!ExperimentArm.IsName(name) || name == ExperimentDefinition.ControlArm)
+            {
+                throw new ArgumentException($"An arm name is 1-64 characters of letters, digits, '.', '_' or '-', and not '{ExperimentDefinition.ControlArm}'; got '{name}'.", nameof(plans));
+            }
+            treatments.Add(new ExperimentTreatment(name, plan.Version, plan.Share));
+        }
+        double total = plans.Sum(p => p.Share);
+        if (total >= 1)
+        {
+            throw new ArgumentException($"The treatments' shares add up to {total}; they must stay below 1, so that some devices stay on the control.", nameof(plans));
+        }
+        if (treatments.DistinctBy(t => t.Name).Count() < treatments.Count || treatments.DistinctBy(t => t.Version).Count() < treatments.Count)
+        {
+            throw new ArgumentException("Each treatment is a different version under a different arm name.", nameof(plans));
+        }
+        if (treatments.FirstOrDefault(t => t.Version != TreatmentPlan.ToPublish && t.Version != publishing && registry.ReleaseOf(t.Version) is null) is { } unknown)
+        {
+            throw new ArgumentException($"Version {unknown.Version} was never published.", nameof(plans));
+        }
+        return (control, treatments);
+    }
+
+    /// <summary>A new experiment trying <paramref name="plans"/> and what its start writes (closing the running one).</summary>
+    private (ExperimentDefinition Experiment, ExperimentStart Start) Define(IReadOnlyList<TreatmentPlan> plans, string? id, long? publishing)
+    {
+        var (control, treatments) = Checked(plans, id, publishing);
         var now = clock.GetUtcNow();
+        string versions = string.Join(", ", treatments.Select(t => $"v{t.Version}"));
         var closes = Running is { } running
-            ? new ExperimentDecision(running.Id, now, ExperimentDefinition.Superseded, Automatic, $"version {treatmentVersion} started a new experiment")
+            ? new ExperimentDecision(running.Id, now, ExperimentDefinition.Superseded, Automatic, $"{versions} started a new experiment")
             : null;
-        string name = id ?? UniqueId($"v{treatmentVersion}-vs-v{control}");
-        var experiment = new ExperimentDefinition(name, ArmAssignment.NewSalt(), control, treatmentVersion, share, ExperimentDefinition.Running, now);
+        string name = id ?? UniqueId($"{string.Join("-", treatments.Select(t => $"v{t.Version}"))}-vs-v{control}");
+        var experiment = new ExperimentDefinition(name, ArmAssignment.NewSalt(), control, treatments, ExperimentDefinition.Running, now);
         return (experiment, new ExperimentStart(experiment.ToRecord(), closes, closes is null ? null : ExperimentDefinition.Superseded));
     }
 
@@ -164,35 +229,33 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
         {
             log.LogInformation("Experiment {Id}: {Decision} ({Actor}): {Detail}", closed.ExperimentId, closed.Decision, closed.Actor, closed.Detail);
         }
-        log.LogInformation("Experiment {Id} started: v{Treatment} on {Share:P0} of devices against v{Control}", experiment.Id,
-            experiment.TreatmentVersion, experiment.TreatmentShare, experiment.ControlVersion);
+        log.LogInformation("Experiment {Id} started against v{Control}: {Treatments}", experiment.Id, experiment.ControlVersion,
+            string.Join(", ", experiment.Treatments.Select(t => $"{t.Name} v{t.Version} on {t.Share:P0} of devices")));
     }
 
     /// <summary>
     /// Records <paramref name="decision"/> (<see cref="Promote"/>, <see cref="Rollback"/>, <see cref="Continue"/>, or
-    /// superseded) and applies it: promote serves the treatment to everyone; rollback and continue serve the control
-    /// (reversing a promotion), continue runs the experiment again. Returns the experiment as it now stands.
+    /// superseded) on one treatment <paramref name="arm"/> or, when null, on the whole experiment, and applies it
+    /// (<see cref="ExperimentDecisionRule"/>). Returns the experiment as it now stands.
     /// </summary>
-    public ExperimentDefinition Decide(ExperimentDefinition experiment, string decision, string actor, string detail)
+    /// <exception cref="ArgumentException">An unknown decision or arm, or promote without an arm when there are several treatments.</exception>
+    /// <exception cref="InvalidOperationException">When it would run this experiment while another runs, or the experiment was changed meanwhile on another node.</exception>
+    public ExperimentDefinition Decide(ExperimentDefinition experiment, string decision, string actor, string detail, string? arm = null)
     {
         ArgumentNullException.ThrowIfNull(experiment);
-        var (status, serving) = decision switch
+        var (decided, serving) = ExperimentDecisionRule.Apply(experiment, decision, arm);
+        if (decided.IsRunning && !experiment.IsRunning && Running is { } other && other.Id != experiment.Id)
         {
-            Promote => (ExperimentDefinition.Promoted, experiment.TreatmentVersion),
-            Rollback => (ExperimentDefinition.RolledBack, experiment.ControlVersion),
-            Continue => (ExperimentDefinition.Running, experiment.ControlVersion),
-            ExperimentDefinition.Superseded => (ExperimentDefinition.Superseded, (long?)null),
-            _ => throw new ArgumentException($"Unknown decision '{decision}': use {Promote}, {Rollback} or {Continue}.", nameof(decision)),
-        };
-        if (decision == Continue && Running is { } other && other.Id != experiment.Id)
-        {
-            throw new ArgumentException($"Experiment {other.Id} is running; only one runs at a time.", nameof(decision));
+            throw new InvalidOperationException($"Experiment {other.Id} is running; only one runs at a time.");
         }
-        store.RecordDecision(new ExperimentDecision(experiment.Id, clock.GetUtcNow(), decision, actor, detail), status, serving);
+        string logged = arm is null ? detail : $"{arm}: {detail}";
+        string updated = decided.ToRecord().Definition;
+        store.RecordDecision(new ExperimentDecision(experiment.Id, clock.GetUtcNow(), decision, actor, logged), decided.Status, serving,
+            new DefinitionChange(experiment.Stored ?? experiment.ToRecord().Definition, updated));
         registry.ServingChanged();
         Forget();
-        log.LogInformation("Experiment {Id}: {Decision} ({Actor}): {Detail}", experiment.Id, decision, actor, detail);
-        return experiment with { Status = status };
+        log.LogInformation("Experiment {Id}: {Decision} ({Actor}): {Detail}", experiment.Id, decision, actor, logged);
+        return decided with { Stored = updated };
     }
 
     public IReadOnlyList<ExperimentDecision> Decisions(string id) => store.Decisions(id);

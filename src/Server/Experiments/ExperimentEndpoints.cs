@@ -22,12 +22,8 @@ public static class ExperimentEndpoints
             {
                 try
                 {
-                    var started = request switch
-                    {
-                        { Arm: StartExperiment.Popularity, Treatment: 0 } => popularity.Start(request.Share, request.Id),
-                        { Arm: null } => book.Start(request.Treatment, request.Share, request.Id),
-                        _ => throw new ArgumentException($"Name a published version as the treatment, or arm \"{StartExperiment.Popularity}\" without one."),
-                    };
+                    var plans = request.Plans();
+                    var started = request.HasPopularity ? popularity.Start(plans, request.Id) : book.Start(plans, request.Id);
                     return Results.Created($"/v1/admin/experiments/{started.Id}", started);
                 }
                 catch (ArgumentException e)
@@ -39,7 +35,7 @@ public static class ExperimentEndpoints
                     return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Experiment exists");
                 }
             })
-            .WithSummary("Starts trying a published version (or, with arm \"popularity\", a new popularity version) on a share of devices against the serving version.");
+            .WithSummary("Starts trying one or more treatments (published versions, or arm \"popularity\" for a new popularity version), each on its share of devices, against the serving version.");
         operators.MapPost("/{id}/evaluate", (string id, ExperimentBook book, ExperimentEvaluator evaluator) => book.Find(id) is { } experiment
                 ? Results.Ok(evaluator.Evaluate(experiment, apply: true))
                 : NotFound(id))
@@ -57,14 +53,18 @@ public static class ExperimentEndpoints
                 }
                 try
                 {
-                    return Results.Ok(book.Decide(experiment, request.Decision, ExperimentBook.Operator, request.Reason ?? "decided by the operator"));
+                    return Results.Ok(book.Decide(experiment, request.Decision, ExperimentBook.Operator, request.Reason ?? "decided by the operator", request.Arm));
                 }
                 catch (ArgumentException e)
+                {
+                    return Results.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Decision refused");
+                }
+                catch (Exception e) when (e is InvalidOperationException or Feedback.ExperimentChangedException)
                 {
                     return Results.Problem(e.Message, statusCode: StatusCodes.Status409Conflict, title: "Decision refused");
                 }
             })
-            .WithSummary("The operator decides: promote, rollback or continue (reverses an automatic decision).");
+            .WithSummary("The operator decides: promote, rollback or continue, on one treatment arm or the whole experiment (reverses an automatic decision).");
     }
 
     private static IResult NotFound(string id) =>
@@ -74,15 +74,51 @@ public static class ExperimentEndpoints
         new(experiment, [.. evaluator.Looks(experiment.Id).TakeLast(looks)], book.Decisions(experiment.Id));
 }
 
-/// <summary>POST /v1/admin/experiments: a published version as the treatment, or <see cref="PopularityArm"/> as <paramref name="Arm"/>.</summary>
-public sealed record StartExperiment(long Treatment, double Share, string? Id = null, string? Arm = null)
+/// <summary>
+/// POST /v1/admin/experiments: one treatment as <paramref name="Treatment"/> (a published version) or
+/// <paramref name="Arm"/> <see cref="Popularity"/>, on <paramref name="Share"/> of devices — the body from before
+/// several treatments — or several as <paramref name="Treatments"/>.
+/// </summary>
+public sealed record StartExperiment(long Treatment, double Share, string? Id = null, string? Arm = null, IReadOnlyList<StartTreatment>? Treatments = null)
 {
     /// <summary>The arm that publishes a popularity version as the treatment (<see cref="Experiments.PopularityArm"/>).</summary>
     public const string Popularity = "popularity";
+
+    /// <summary>Whether a treatment is the popularity arm.</summary>
+    public bool HasPopularity => Arm == Popularity || (Treatments ?? []).Any(t => t.Arm == Popularity);
+
+    /// <summary>The treatments asked for, the popularity arm as <see cref="TreatmentPlan.ToPublish"/>.</summary>
+    /// <exception cref="ArgumentException">When the body mixes the one-treatment and the several-treatment forms, or a treatment is neither a version nor popularity.</exception>
+    public IReadOnlyList<TreatmentPlan> Plans()
+    {
+        if (Treatments is null)
+        {
+            return [Plan(Treatment, Share, Arm, name: null)];
+        }
+        if (Treatment != 0 || Share != 0 || Arm is not null)
+        {
+            throw new ArgumentException("Give either \"treatments\" or one treatment (\"treatment\" or \"arm\" with \"share\"), not both.");
+        }
+        if (Treatments.Count(t => t.Arm == Popularity) > 1)
+        {
+            throw new ArgumentException("At most one treatment is the popularity arm.");
+        }
+        return [.. Treatments.Select(t => Plan(t.Version, t.Share, t.Arm, t.Name))];
+    }
+
+    private static TreatmentPlan Plan(long version, double share, string? arm, string? name) => (arm, version) switch
+    {
+        (Popularity, 0) => new TreatmentPlan(TreatmentPlan.ToPublish, share, name),
+        (null, > 0) => new TreatmentPlan(version, share, name),
+        _ => throw new ArgumentException($"Name a published version as the treatment, or arm \"{Popularity}\" without one."),
+    };
 }
 
-/// <summary>POST /v1/admin/experiments/{id}/decision.</summary>
-public sealed record OperatorDecision(string Decision, string? Reason = null);
+/// <summary>One of several treatments: a published <paramref name="Version"/> or <paramref name="Arm"/> "popularity", its share, its arm name.</summary>
+public sealed record StartTreatment(double Share, long Version = 0, string? Arm = null, string? Name = null);
+
+/// <summary>POST /v1/admin/experiments/{id}/decision: on one treatment <paramref name="Arm"/>, or the whole experiment without one.</summary>
+public sealed record OperatorDecision(string Decision, string? Reason = null, string? Arm = null);
 
 /// <summary>An experiment as the operator API shows it.</summary>
 public sealed record ExperimentView(ExperimentDefinition Experiment, IReadOnlyList<ExperimentEvaluation> Looks,

@@ -41,26 +41,28 @@ public sealed class ExperimentEvaluator(ServerOptions options, IExperimentStore 
     /// <summary>Evaluates every running experiment once, applying what it decides.</summary>
     public IReadOnlyList<ExperimentEvaluation> EvaluateRunning() => [.. book.All.Where(e => e.IsRunning).Select(e => Evaluate(e, apply: true))];
 
-    /// <summary>Evaluates <paramref name="experiment"/>; a promotion or rollback is applied only when it runs and <paramref name="apply"/>.</summary>
+    /// <summary>
+    /// Evaluates <paramref name="experiment"/>: each treatment against the control. When it runs and
+    /// <paramref name="apply"/>, each losing treatment is rolled back alone and, when one or more win, the one whose
+    /// always-valid lower bound is highest is promoted.
+    /// </summary>
     public ExperimentEvaluation Evaluate(ExperimentDefinition experiment, bool apply)
     {
         ArgumentNullException.ThrowIfNull(experiment);
         var settings = options.Experiments;
         var (devices, shown) = ArmMetrics.Read(store, experiment, settings.TakeWindow);
         var control = Arm(experiment, ExperimentDefinition.ControlArm, devices, shown);
-        var treatment = Arm(experiment, ExperimentDefinition.TreatmentArm, devices, shown);
-        double difference = treatment.TakeRate - control.TakeRate;
-        double variance = treatment.TakeRateStdError * treatment.TakeRateStdError + control.TakeRateStdError * control.TakeRateStdError;
-        // A difference of two rates lies in [-1, 1]: an arm without enough devices to estimate anything gives that.
-        var (low, high) = Bounded(RatioStatistics.Interval95(difference, variance));
-        var (sequentialLow, sequentialHigh) = Bounded(RatioStatistics.AlwaysValid(difference, variance, settings.Alpha, settings.MixingScale));
-        var (decision, reason) = ExperimentJudge.Decide(control, treatment, sequentialLow, sequentialHigh, settings);
-        var look = new ExperimentEvaluation(experiment.Id, clock.GetUtcNow(), control, treatment, difference, low, high, sequentialLow, sequentialHigh,
-            experiment.IsRunning ? decision : experiment.Status, experiment.IsRunning ? reason : $"decided earlier ({experiment.Status})");
-        if (apply && experiment.IsRunning && decision != ExperimentBook.Continue)
+        // Bonferroni over the treatments the experiment started with: each comparison's always-valid interval holds at
+        // every look with probability 1 − α/K, so all K hold at every look at once with probability ≥ 1 − α, however
+        // the comparisons depend on each other (they share the control). K stays fixed when arms are rolled back.
+        double alpha = settings.Alpha / experiment.Treatments.Count;
+        var comparisons = experiment.Treatments.Select(t => Compare(experiment, t, control, Arm(experiment, t.Name, devices, shown), alpha)).ToList();
+        var (decision, reason) = experiment.IsRunning ? Outcome(comparisons) : (experiment.Status, $"decided earlier ({experiment.Status})");
+        if (apply && experiment.IsRunning)
         {
-            book.Decide(experiment, decision, ExperimentBook.Automatic, reason);
+            Apply(experiment, comparisons);
         }
+        var look = new ExperimentEvaluation(experiment.Id, clock.GetUtcNow(), control, comparisons, decision, reason);
         var looks = _looks.GetOrAdd(experiment.Id, _ => []);
         lock (looks)
         {
@@ -72,6 +74,54 @@ public sealed class ExperimentEvaluator(ServerOptions options, IExperimentStore 
         }
         return look;
     }
+
+    private ArmComparison Compare(ExperimentDefinition experiment, ExperimentTreatment arm, ArmResult control, ArmResult treatment, double alpha)
+    {
+        var settings = options.Experiments;
+        double difference = treatment.TakeRate - control.TakeRate;
+        double variance = treatment.TakeRateStdError * treatment.TakeRateStdError + control.TakeRateStdError * control.TakeRateStdError;
+        // A difference of two rates lies in [-1, 1]: an arm without enough devices to estimate anything gives that.
+        var (low, high) = Bounded(RatioStatistics.Interval95(difference, variance));
+        var (sequentialLow, sequentialHigh) = Bounded(RatioStatistics.AlwaysValid(difference, variance, alpha, settings.MixingScale));
+        var (decision, reason) = experiment.IsRunning && arm.IsRunning
+            ? ExperimentJudge.Decide(control, treatment, sequentialLow, sequentialHigh, settings, alpha)
+            : (arm.IsRunning ? experiment.Status : arm.Status, $"decided earlier ({(arm.IsRunning ? experiment.Status : arm.Status)})");
+        return new ArmComparison(treatment, difference, low, high, sequentialLow, sequentialHigh, alpha, decision, reason);
+    }
+
+    /// <summary>The best winner, by its always-valid lower bound; null when none wins.</summary>
+    private static ArmComparison? Winner(List<ArmComparison> comparisons) =>
+        comparisons.Where(c => c.Decision == ExperimentBook.Promote).MaxBy(c => c.SequentialLow);
+
+    /// <summary>The experiment's decision at this look: promote the best winner; else roll back when any treatment loses; else continue.</summary>
+    private static (string Decision, string Reason) Outcome(List<ArmComparison> comparisons)
+    {
+        string reasons = string.Join("; ", comparisons.Select(c => $"{c.Treatment.Arm}: {c.Reason}"));
+        if (comparisons.Count == 1)
+        {
+            return (comparisons[0].Decision, comparisons[0].Reason);
+        }
+        return Winner(comparisons) is { } best ? (ExperimentBook.Promote, $"{best.Treatment.Arm} promoted (highest lower bound among winners); {reasons}")
+            : comparisons.Any(c => c.Decision == ExperimentBook.Rollback) ? (ExperimentBook.Rollback, reasons)
+            : (ExperimentBook.Continue, reasons);
+    }
+
+    private void Apply(ExperimentDefinition experiment, List<ArmComparison> comparisons)
+    {
+        var current = experiment;
+        foreach (var loser in comparisons.Where(c => c.Decision == ExperimentBook.Rollback))
+        {
+            current = book.Decide(current, ExperimentBook.Rollback, ExperimentBook.Automatic, loser.Reason, Single(experiment, loser));
+        }
+        if (Winner(comparisons) is { } best)
+        {
+            book.Decide(current, ExperimentBook.Promote, ExperimentBook.Automatic, best.Reason, Single(experiment, best));
+        }
+    }
+
+    // A lone treatment's decision is the experiment's, logged as it always was.
+    private static string? Single(ExperimentDefinition experiment, ArmComparison comparison) =>
+        experiment.Treatments.Count == 1 ? null : comparison.Treatment.Arm;
 
     private static (double Low, double High) Bounded((double Low, double High) interval) =>
         (Math.Clamp(interval.Low, -1, 1), Math.Clamp(interval.High, -1, 1));

@@ -15,11 +15,18 @@ namespace OnDeviceReco.Server.Experiments;
 public sealed class PopularityArm(IFeedbackStore store, ModelRegistry registry, ModelSigning signing, ShippedCounts shipped, ExperimentBook book,
     TimeProvider clock, ILogger<PopularityArm> log)
 {
-    /// <summary>Publishes a popularity version and starts trying it on <paramref name="share"/> of devices against the serving version.</summary>
-    /// <exception cref="ArgumentException">When no version serves yet, or the share or id is not valid (<see cref="ExperimentBook.Start"/>).</exception>
-    public ExperimentDefinition Start(double share, string? id = null)
+    /// <summary>
+    /// Publishes a popularity version and starts trying it (the plan <see cref="TreatmentPlan.ToPublish"/>), with the
+    /// other treatments of <paramref name="plans"/>, against the serving version. The experiment is checked before
+    /// anything is counted or written.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="ExperimentBook.Check"/>.</exception>
+    public ExperimentDefinition Start(IReadOnlyList<TreatmentPlan> plans, string? id = null)
     {
+        ArgumentNullException.ThrowIfNull(plans);
+        book.Check(plans, id);
         var serving = registry.Serving ?? throw new ArgumentException("No version serves yet: there is no control to compare with.");
+        double share = (plans.FirstOrDefault(p => p.Version == TreatmentPlan.ToPublish) ?? throw new ArgumentException("No treatment is the popularity arm.", nameof(plans))).Share;
         var source = registry.VerifyPublished(serving.ModelVersion).Manifest;
         var devices = KAnonymousTraining.DeviceCounts(store);
         using var versionScope = registry.VersionLock.EnterScope();
@@ -41,7 +48,7 @@ public sealed class PopularityArm(IFeedbackStore store, ModelRegistry registry, 
         PopularityBundleWriter.Write(directory, source.Items, counts, version, source.MaxSequenceLength, metrics, signing.Key, clock.GetUtcNow());
         string reason = string.Create(CultureInfo.InvariantCulture,
             $"published: popularity arm ({metrics["ranked_items"]:0} of {counts.Count} items of v{serving.ModelVersion} ranked by devices that chose them), tried on {share:P0} of devices");
-        var (_, experiment) = book.PublishTrial(registry.Verify(version), System.Text.Json.JsonSerializer.Serialize(metrics), reason, share, id);
+        var (_, experiment) = book.PublishTrial(registry.Verify(version), System.Text.Json.JsonSerializer.Serialize(metrics), reason, plans, id);
         log.LogInformation("Popularity arm v{Version}: {Reason}", version, reason);
         return experiment;
     }

@@ -43,11 +43,11 @@ public sealed class ExperimentAssignmentTests
     }
 
     [Fact]
-    public async Task The_same_device_gets_the_same_arm_across_100_restarts()
+    public async Task The_same_device_gets_the_same_arm_of_a_three_arm_experiment_across_100_restarts()
     {
         using var dir = new TempDirectory();
-        await using var lab = await ExperimentServer.StartAsync();
-        await lab.StartExperimentAsync(0.5);
+        await using var lab = await ExperimentServer.StartAsync(candidates: 2);
+        var experiment = await lab.StartExperimentAsync([1 / 3.0, 1 / 3.0], "three-arms");
         ExperimentArm? first = null;
         for (int restart = 0; restart < 100; restart++)
         {
@@ -59,6 +59,7 @@ public sealed class ExperimentAssignmentTests
             Assert.NotNull(device.Arm);
             Assert.Equal(first, device.Arm);
             Assert.Equal(first!.ModelVersion, device.Model?.ModelVersion);
+            Assert.Equal(experiment.ArmOf(lab.Server.StoredDevice(device.DeviceId)), device.Arm!.Arm);
         }
     }
 

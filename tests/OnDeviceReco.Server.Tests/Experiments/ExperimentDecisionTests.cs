@@ -83,7 +83,7 @@ public sealed class ExperimentDecisionTests
                 && line.Contains("arm=\"treatment\"", StringComparison.Ordinal) && line.Contains($"experiment=\"{experiment.Id}\"", StringComparison.Ordinal));
             Assert.Contains(metrics.Split('\n'), line => line.StartsWith("reco_experiment_difference{", StringComparison.Ordinal)
                 && line.Contains("bound=\"sequential_high\"", StringComparison.Ordinal));
-            string page = await DashboardPageAsync(lab, "admin/experiments");
+            string page = await lab.DashboardPageAsync("admin/experiments");
             Assert.Contains($"Take rate by arm, {experiment.Id}", page, StringComparison.Ordinal);
             Assert.Contains("<svg", page, StringComparison.Ordinal);
             Assert.Contains("rolled_back", page, StringComparison.Ordinal);
@@ -112,17 +112,6 @@ public sealed class ExperimentDecisionTests
                 device.Dispose();
             }
         }
-    }
-
-    private static async Task<string> DashboardPageAsync(ExperimentServer lab, string path)
-    {
-        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = lab.Server.Address };
-        using var login = await client.PostAsync("admin/login", new FormUrlEncodedContent([new("key", ServerHost.AdminKey)]));
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("Cookie", login.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
-        using var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
     }
 
     [Fact]

@@ -54,6 +54,49 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
             $"fixed interval at every look: {peekingErrors} errors; sequential: {sequentialErrors}");
     }
 
+    /// <summary>
+    /// Control and two treatments, all three the same (A/A/A), looked at as <see cref="Monitor"/> does: an experiment
+    /// goes wrong when either treatment is decided at any look. Each comparison at α/2 (Bonferroni) keeps that
+    /// family-wise rate at α; each at α, as if the treatments were two experiments, may reach twice that.
+    /// </summary>
+    [Fact]
+    public void With_two_treatments_the_familywise_false_positive_rate_of_1000_AAA_experiments_looked_at_20_times_is_at_most_5_percent()
+    {
+        var options = new ExperimentOptions { MinDevicesPerArm = 20, MinImpressionsPerArm = 0 };
+        var random = new Random(2028);
+        int familyErrors = 0, uncorrectedErrors = 0, firstOnly = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            var (corrected, uncorrected, first) = MonitorArms(random, options, [0.10, 0.10, 0.10]);
+            familyErrors += corrected ? 1 : 0;
+            uncorrectedErrors += uncorrected ? 1 : 0;
+            firstOnly += first ? 1 : 0;
+        }
+        output.WriteLine($"A/A/A, 20 looks: some treatment decided in {familyErrors} of {Runs} at α/2 per comparison; {uncorrectedErrors} at α per comparison"
+            + $" (the first treatment alone at α: {firstOnly})");
+        Assert.True(familyErrors / (double)Runs <= 0.05, $"{familyErrors} of {Runs} A/A/A experiments decided a treatment");
+        // The correction costs something only where it must: more runs go wrong without it than with it.
+        Assert.True(uncorrectedErrors >= familyErrors, $"uncorrected {uncorrectedErrors}, corrected {familyErrors}");
+    }
+
+    /// <summary>
+    /// A/A/A in the main command's shape (the same devices, 300 per arm, visit after visit, a look after every round,
+    /// the server's default settings): at most 5 % of 1,000 experiments decide either treatment.
+    /// </summary>
+    [Fact]
+    public void With_two_treatments_looked_at_after_every_round_of_visits_at_most_5_percent_of_1000_AAA_experiments_decide()
+    {
+        var options = new ExperimentOptions();
+        var random = new Random(2929);
+        int familyErrors = 0;
+        for (int run = 0; run < Runs; run++)
+        {
+            familyErrors += RevisitsArms(random, options, [0.04, 0.04, 0.04]) ? 1 : 0;
+        }
+        output.WriteLine($"A/A/A, {Visits} rounds of visits, 300 devices per arm: some treatment decided in {familyErrors} of {Runs}");
+        Assert.True(familyErrors / (double)Runs <= 0.05, $"{familyErrors} of {Runs} A/A/A experiments decided a treatment");
+    }
+
     [Fact]
     public void A_broken_candidate_is_rolled_back_and_a_clearly_better_one_promoted()
     {
@@ -176,6 +219,62 @@ public sealed class ExperimentStatisticsTests(ITestOutputHelper output)
             }
         }
         return (ExperimentBook.Continue, Visits);
+    }
+
+    /// <summary>
+    /// One experiment with a control (<paramref name="rates"/>[0]) and treatments watched as devices arrive (20 looks
+    /// of 25 devices per arm): whether any treatment is decided at some look with α divided among the treatments, with
+    /// α for each, and the first treatment alone at α (what a one-treatment experiment would have done).
+    /// </summary>
+    private static (bool Corrected, bool Uncorrected, bool FirstAlone) MonitorArms(Random random, ExperimentOptions options, double[] rates)
+    {
+        var arms = rates.Select(_ => new List<(double, double)>()).ToArray();
+        bool corrected = false, uncorrected = false, first = false;
+        for (int look = 0; look < 20; look++)
+        {
+            for (int a = 0; a < rates.Length; a++)
+            {
+                arms[a].AddRange(Arm(random, 25, rates[a]));
+            }
+            var decided = Decided(options, arms, rates.Length - 1);
+            corrected |= decided.Any(d => d);
+            var plain = Decided(options, arms, 1);
+            uncorrected |= plain.Any(d => d);
+            first |= plain[0];
+        }
+        return (corrected, uncorrected, first);
+    }
+
+    /// <summary>As <see cref="Revisits"/> with a control and treatments: whether any treatment is decided at some look, α divided among them.</summary>
+    private static bool RevisitsArms(Random random, ExperimentOptions options, double[] rates)
+    {
+        var propensities = rates.Select(rate => Propensities(random, 300, rate)).ToArray();
+        var arms = rates.Select(_ => new (double Takes, double Impressions)[300]).ToArray();
+        for (int look = 1; look <= Visits; look++)
+        {
+            for (int a = 0; a < rates.Length; a++)
+            {
+                Visit(random, arms[a], propensities[a]);
+            }
+            if (Decided(options, arms, rates.Length - 1, look).Any(d => d))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>For each treatment (arms 1…), whether the judge decides it against the control (arm 0) at α / <paramref name="comparisons"/>.</summary>
+    private static bool[] Decided(ExperimentOptions options, IReadOnlyList<(double Takes, double Impressions)>[] arms, int comparisons, int visits = 1)
+    {
+        double alpha = options.Alpha / comparisons;
+        var (c, cv) = RatioStatistics.Ratio(arms[0]);
+        return [.. arms.Skip(1).Select(arm =>
+        {
+            var (t, tv) = RatioStatistics.Ratio(arm);
+            var (low, high) = RatioStatistics.AlwaysValid(t - c, cv + tv, alpha, options.MixingScale);
+            return ExperimentJudge.Decide(Result(arms[0].Count, c, visits), Result(arm.Count, t, visits), low, high, options, alpha).Decision != ExperimentBook.Continue;
+        })];
     }
 
     private static void Visit(Random random, (double Takes, double Impressions)[] devices, double[] rates)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OnDeviceReco.Server.Experiments;
 using OnDeviceReco.Server.Tests.Support;
 
@@ -70,6 +71,35 @@ public sealed class PopularityArmTests
         await using var lab = await ExperimentServer.StartAsync();
         using var response = await lab.Admin.PostAsJsonAsync("v1/admin/experiments", new StartExperiment(2, 0.5, "both", StartExperiment.Popularity));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(lab.Book.Running);
+    }
+
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    public async Task A_bad_share_is_refused_before_any_popularity_version_is_built(double share)
+    {
+        await using var lab = await ExperimentServer.StartAsync();
+        var registry = lab.Server.Services.GetRequiredService<Models.ModelRegistry>();
+        using var response = await lab.Admin.PostAsJsonAsync("v1/admin/experiments", new StartExperiment(0, share, "popular", StartExperiment.Popularity));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.False(Directory.Exists(registry.BundleDirectory(3)), "a popularity bundle was written for a refused experiment");
+        Assert.Null(lab.Book.Running);
+    }
+
+    [Fact]
+    public async Task Shares_adding_up_to_one_or_more_and_a_bad_id_are_refused_before_any_popularity_version_is_built()
+    {
+        await using var lab = await ExperimentServer.StartAsync();
+        var registry = lab.Server.Services.GetRequiredService<Models.ModelRegistry>();
+        using var tooMuch = await lab.Admin.PostAsJsonAsync("v1/admin/experiments", new StartExperiment(0, 0, "popular",
+            Treatments: [new StartTreatment(0.5, Version: 2), new StartTreatment(0.5, Arm: StartExperiment.Popularity)]));
+        Assert.Equal(HttpStatusCode.BadRequest, tooMuch.StatusCode);
+        using var badId = await lab.Admin.PostAsJsonAsync("v1/admin/experiments", new StartExperiment(0, 0.2, "not/an id", StartExperiment.Popularity));
+        Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
+        Assert.False(Directory.Exists(registry.BundleDirectory(3)), "a popularity bundle was written for a refused experiment");
         Assert.Null(lab.Book.Running);
     }
 }

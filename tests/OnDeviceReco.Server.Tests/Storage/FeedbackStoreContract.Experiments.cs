@@ -31,6 +31,28 @@ public abstract partial class FeedbackStoreContract
     }
 
     [Fact]
+    public void A_decision_rewrites_the_definition_only_if_it_is_still_the_one_read()
+    {
+        using var store = NewStore();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+        store.AddExperiment(new ExperimentRecord("three-arms", "arms-as-read", "running", at));
+        store.SetServing(1);
+
+        // One node rolls back an arm: the definition it read is still there, so its rewrite lands with the decision.
+        store.RecordDecision(new ExperimentDecision("three-arms", at.AddHours(1), "rollback", "automatic", "treatment-2: loses"), "running", 1,
+            new DefinitionChange("arms-as-read", "treatment-2-rolled-back"));
+        Assert.Equal([("treatment-2-rolled-back", "running")], store.Experiments().Select(e => (e.Definition, e.Status)));
+
+        // Another node decided from the old definition: nothing of its decision is written.
+        Assert.Throws<ExperimentChangedException>(() => store.RecordDecision(
+            new ExperimentDecision("three-arms", at.AddHours(2), "promote", "automatic", "treatment-1: wins"), "promoted", 2,
+            new DefinitionChange("arms-as-read", "treatment-1-promoted")));
+        Assert.Equal([("treatment-2-rolled-back", "running")], store.Experiments().Select(e => (e.Definition, e.Status)));
+        Assert.Equal(1, store.ServingVersion());
+        Assert.Equal(["rollback"], store.Decisions("three-arms").Select(d => d.Decision));
+    }
+
+    [Fact]
     public void A_version_and_the_experiment_trying_it_are_written_together_or_not_at_all()
     {
         using var store = NewStore();

@@ -10,9 +10,9 @@ using OnDeviceReco.Trainer.Training;
 namespace OnDeviceReco.Server.Tests.Support;
 
 /// <summary>
-/// A real server with two published versions of a small model really trained on a ring of games: v1 serving, v2
-/// published without serving, as a retraining run leaves them when a new version is to be tried first. Devices are
-/// real clients that trust the server's key.
+/// A real server with published versions of a small model really trained on a ring of games: v1 serving, v2 (and
+/// with more candidates v3, …, the same model under other numbers) published without serving, as a retraining run
+/// leaves them when a new version is to be tried first. Devices are real clients that trust the server's key.
 /// </summary>
 internal sealed class ExperimentServer : IAsyncDisposable
 {
@@ -38,7 +38,7 @@ internal sealed class ExperimentServer : IAsyncDisposable
 
     public static string Game(int i) => $"game-{((i % Games) + Games) % Games}";
 
-    public static async Task<ExperimentServer> StartAsync(Action<Hosting.ServerOptions>? configure = null)
+    public static async Task<ExperimentServer> StartAsync(Action<Hosting.ServerOptions>? configure = null, int candidates = 1)
     {
         var server = await ServerHost.StartAsync(configure);
         var registry = server.Services.GetRequiredService<ModelRegistry>();
@@ -52,13 +52,16 @@ internal sealed class ExperimentServer : IAsyncDisposable
                 Name = "sasrec", Architecture = "sasrec", Dimension = 16, Blocks = 1, Heads = 1, MaxLength = 8, BatchSize = 16, Dropout = 0.1, LearningRate = 3e-3,
             }, data.Items);
             new SequenceTrainer(model, 7).Train(data.Sequences, validate: null, epochs: 3);
-            foreach (long version in (long[])[1, 2])
+            for (long version = 1; version <= 1 + candidates; version++)
             {
                 ModelBundleWriter.Write(registry.BundleDirectory(version), model, data, version, new Dictionary<string, double>(), signing.Key, DateTimeOffset.UtcNow);
             }
         }
         registry.Publish(registry.Verify(1), "{}", "first version");
-        registry.Publish(registry.Verify(2), "{}", "candidate", serve: false);
+        for (long version = 2; version <= 1 + candidates; version++)
+        {
+            registry.Publish(registry.Verify(version), "{}", "candidate", serve: false);
+        }
         return new ExperimentServer(server, await server.ModelKeyAsync());
     }
 
@@ -70,8 +73,29 @@ internal sealed class ExperimentServer : IAsyncDisposable
         return Book.Find(id)!;
     }
 
-    public async Task<HttpResponseMessage> DecideAsync(string id, string decision) =>
-        await Admin.PostAsJsonAsync($"v1/admin/experiments/{id}/decision", new OperatorDecision(decision, "test operator"));
+    /// <summary>Starts v2, v3, … (one per share) against v1 through the operator API, arms named <c>treatment-1</c>, <c>treatment-2</c>, ….</summary>
+    public async Task<ExperimentDefinition> StartExperimentAsync(IReadOnlyList<double> shares, string id)
+    {
+        using var response = await Admin.PostAsJsonAsync("v1/admin/experiments",
+            new StartExperiment(0, 0, id, Treatments: [.. shares.Select((share, i) => new StartTreatment(share, Version: 2 + i))]));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return Book.Find(id)!;
+    }
+
+    public async Task<HttpResponseMessage> DecideAsync(string id, string decision, string? arm = null) =>
+        await Admin.PostAsJsonAsync($"v1/admin/experiments/{id}/decision", new OperatorDecision(decision, "test operator", arm));
+
+    /// <summary>A dashboard page as a logged-in operator sees it.</summary>
+    public async Task<string> DashboardPageAsync(string path)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = Server.Address };
+        using var login = await client.PostAsync("admin/login", new FormUrlEncodedContent([new("key", ServerHost.AdminKey)]));
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", login.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
 
     /// <summary>A device with consent that syncs quickly to the server and trusts its key.</summary>
     public RecoClient OpenDevice(TempDirectory directory, string name) => new(new RecoClientOptions
