@@ -114,6 +114,10 @@ int offArm = rounds.Sum(r => r.Where((s, i) => s.Arm != armOf[i] || s.Arm is nul
 Console.WriteLine($"  counted on the devices: take rate v{experiment.ControlVersion} {TakeRate(VisitsOn(ExperimentDefinition.ControlArm)):0.00000}, v{experiment.TreatmentVersion} {TakeRate(VisitsOn(ExperimentDefinition.TreatmentArm)):0.00000}"
     + $" over {rounds.Count} visits (a shown movie taken when it is among the user's {UserHistory.MaxFuture} or fewer held-out future ratings still ahead); {wrongModel} device visits ran another model than their arm's,"
     + $" {offArm} were on no arm or another arm than at their first visit");
+// How much of a device's phase-C take rate its own phase-B take rate (before the experiment) predicts: a comparison
+// adjusted for it (regression on the pre-experiment metric) would have that share less variance.
+double preCorrelation = PreExperimentCorrelation(later, rounds, armOf);
+Console.WriteLine($"  per device, take rate in phase B against phase C (within arms): correlation {preCorrelation:0.000}, {preCorrelation * preCorrelation:P0} of the variance");
 Console.WriteLine($"  online at look {rounds.Count}: plays per request {look.Control.PlaysPerRequest:0.000} vs {look.Treatment.PlaysPerRequest:0.000}; coverage {look.Control.Coverage:P1} vs {look.Treatment.Coverage:P1}");
 Console.WriteLine($"  decision at look {rounds.Count}: {look.Decision} — {look.Reason}");
 var again = await RunAll(devices, d => d.SyncAgainAsync());
@@ -194,6 +198,22 @@ void Report(DeviceStep[] steps)
 }
 
 static double Mean<T>(IReadOnlyCollection<T> items, Func<T, double> value) => items.Count == 0 ? 0 : items.Average(value);
+
+static double PreExperimentCorrelation(DeviceStep[] before, List<DeviceStep[]> rounds, string?[] arms)
+{
+    var centred = arms.Select((arm, i) => (Arm: arm, Pre: before[i].Taken / (double)Math.Max(1, before[i].Shown),
+            Post: rounds.Sum(r => r[i].Taken) / (double)Math.Max(1, rounds.Sum(r => r[i].Shown))))
+        .Where(p => p.Arm is not null)
+        .GroupBy(p => p.Arm)
+        .SelectMany(arm =>
+        {
+            double pre = arm.Average(p => p.Pre), post = arm.Average(p => p.Post);
+            return arm.Select(p => (Pre: p.Pre - pre, Post: p.Post - post));
+        })
+        .ToList();
+    double covariance = centred.Sum(c => c.Pre * c.Post), pres = centred.Sum(c => c.Pre * c.Pre), posts = centred.Sum(c => c.Post * c.Post);
+    return pres > 0 && posts > 0 ? covariance / Math.Sqrt(pres * posts) : 0;
+}
 
 static double TakeRate(IReadOnlyCollection<DeviceStep> visits) => visits.Sum(s => s.Taken) / (double)Math.Max(1, visits.Sum(s => s.Shown));
 

@@ -124,12 +124,6 @@ public sealed class ExperimentBook(ServerOptions options, IExperimentStore store
     }
 
     /// <summary>
-    /// Starts trying <paramref name="treatmentVersion"/> on <paramref name="share"/> of devices against the serving
-    /// version (<see cref="Start(IReadOnlyList{TreatmentPlan}, string?)"/> with one treatment).
-    /// </summary>
-    public ExperimentDefinition Start(long treatmentVersion, double share, string? id = null) => Start([new TreatmentPlan(treatmentVersion, share)], id);
-
-    /// <summary>
     /// Starts trying published versions, each on its share of devices, against the serving version. A running
     /// experiment is closed first as superseded (in the same transaction): its devices return to the serving version.
     /// </summary>
