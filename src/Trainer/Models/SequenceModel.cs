@@ -62,8 +62,8 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// How a text recipe places items without an ID part outside training (<see cref="NoIdCalibration"/>); starts as the
-    /// config's and may be replaced by one chosen on validation. Training itself never sees it: those items are not
-    /// negatives there (<see cref="NegativePool.Trained"/>) and never inputs.
+    /// config's and may be replaced by one chosen on validation. Training never applies it: it places the rows of items
+    /// training had no interactions of, which the text recipes' negative pool (<see cref="NegativePool.Trained"/>) leaves out.
     /// </summary>
     public NoIdCalibration Calibration { get; set; }
 
