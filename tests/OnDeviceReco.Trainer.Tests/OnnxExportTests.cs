@@ -17,7 +17,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
 {
     private const int Items = 300;
     private const int Genres = 5;
-    private const int Length = 20;
+    internal const int Length = 20;
     private const int Dimension = 32;
     private const int TopK = 10;
     private const int Batch = 64;

@@ -111,6 +111,8 @@ public sealed class TrainerCliTests : IDisposable
         // By default the tested sequence model is the recipe refitted on everything before the cutoff.
         Assert.True(models[2].GetProperty("refit").GetProperty("epochs").GetInt32() >= 1);
         Assert.False(models[0].TryGetProperty("refit", out _));
+        // The text recipe's placement of items without an ID part, chosen on validation, with the grid it chose from.
+        Assert.StartsWith("no-ID rows: scale ", models[2].GetProperty("chosen").GetString(), StringComparison.Ordinal);
         var versus = root.GetProperty("comparisons").EnumerateArray().Select(c => c.GetProperty("versus").GetString()).ToList();
         Assert.Equal(["popularity", "content"], versus);
         Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));

@@ -58,16 +58,16 @@ public sealed class NewItemProjector
         int d = model.Config.Dimension;
         int textDimension = model.Text is null ? 0 : items.TextDimension;
         float[] text = new float[d * textDimension], bias = new float[textDimension == 0 ? 0 : d];
-        if (model.Text is { } part)
+        if (model.Text is not null)
         {
-            // The text path is affine in the sentence vector: project the zero vector (the bias) and each basis
-            // vector (bias + one column), through the trained part itself, so the rule is whatever it computes.
+            // The text path, calibration included, is affine in the sentence vector: project the zero vector (the bias)
+            // and each basis vector (bias + one column) through the model itself, so the rule is whatever it computes.
             var inputs = new float[(textDimension + 1) * textDimension];
             for (int k = 0; k < textDimension; k++)
             {
                 inputs[(k + 1) * textDimension + k] = 1;
             }
-            float[] rows = part.Project(inputs);
+            float[] rows = model.NewItemRows(inputs);
             Array.Copy(rows, bias, d);
             for (int k = 0; k < textDimension; k++)
             {

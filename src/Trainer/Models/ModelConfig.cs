@@ -78,6 +78,9 @@ public sealed record ModelConfig
     /// <summary>Weight of the mean squared norm of the ID offsets added to the loss (text recipes).</summary>
     public double IdPenalty { get; init; } = 1e-3;
 
+    /// <summary>How a text recipe places items without an ID part outside training (<see cref="NoIdCalibration"/>).</summary>
+    public NoIdCalibration NoId { get; init; } = NoIdCalibration.None;
+
     /// <summary>Which items the softmax losses count as negatives at a position (<see cref="NegativePool"/>).</summary>
     public NegativePool NegativePool { get; init; } = NegativePool.Catalogue;
 

@@ -32,9 +32,12 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         }
         Content = nn.Linear(genreCount, config.Dimension, hasBias: false);
         Genres = tensor(genreMatrix, [tableSize, genreCount]);
+        Calibration = config.NoId;
         if (config.UseText)
         {
             IdKnown = ones(tableSize, 1);
+            NoId = zeros(tableSize, 1);
+            IdWeight = zeros(tableSize, 1);
             Text = new TextItemPart(text ?? throw new ArgumentException(
                 $"Recipe '{config.Name}' represents items by their text: attach text vectors to the vocabulary first (Text.ItemTextVectors.Attach).",
                 nameof(text)), tableSize, config.Dimension);
@@ -51,6 +54,19 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     /// </summary>
     private Tensor? IdKnown { get; }
 
+    /// <summary>Text recipes: 1 for items with no ID part (padding excluded), the rows <see cref="Calibration"/> applies to.</summary>
+    private Tensor? NoId { get; }
+
+    /// <summary>Text recipes: each item's share of the training interactions, weighing the expected ID part of a played item.</summary>
+    private Tensor? IdWeight { get; }
+
+    /// <summary>
+    /// How a text recipe places items without an ID part outside training (<see cref="NoIdCalibration"/>); starts as the
+    /// config's and may be replaced by one chosen on validation. Training never applies it: it places the rows of items
+    /// training had no interactions of, which the text recipes' negative pool (<see cref="NegativePool.Trained"/>) leaves out.
+    /// </summary>
+    public NoIdCalibration Calibration { get; set; }
+
     /// <summary>
     /// Text recipes: lets only items that occur in <paramref name="sequences"/> carry an ID offset (the trainer calls it
     /// before the first step). No effect on ID-only recipes.
@@ -62,19 +78,34 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
             return;
         }
         var known = new float[TableSize];
+        var weight = new float[TableSize];
+        double total = 0;
         foreach (var sequence in sequences)
         {
             foreach (int item in sequence)
             {
                 known[item] = 1;
+                weight[item]++;
+                total++;
             }
         }
         known[0] = 0;
+        weight[0] = 0;
+        var noId = new float[TableSize];
+        for (int i = 1; i < TableSize; i++)
+        {
+            noId[i] = 1 - known[i];
+            weight[i] = total > 0 ? (float)(weight[i] / total) : 0;
+        }
         using (no_grad())
         {
             using var mask = tensor(known, [TableSize, 1]);
             IdKnown.copy_(mask);
             ItemEmbedding.weight!.mul_(mask);
+            using var noIdMask = tensor(noId, [TableSize, 1]);
+            NoId!.copy_(noIdMask);
+            using var weights = tensor(weight, [TableSize, 1]);
+            IdWeight!.copy_(weights);
         }
     }
     /// <summary>Registers the item parts every architecture shares; concrete models call it before RegisterComponents.</summary>
@@ -87,6 +118,8 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         {
             register_module("text", Text);
             register_buffer("id_known", IdKnown!, persistent: false);
+            register_buffer("no_id", NoId!, persistent: false);
+            register_buffer("id_weight", IdWeight!, persistent: false);
         }
     }
 
@@ -111,7 +144,7 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         var table = ItemEmbedding.weight!.alias();
         if (Text is not null)
         {
-            table = DropIds(table.mul(IdKnown!), TableSize).Plus(Text.Table());
+            table = DropIds(table.mul(IdKnown!), TableSize).Plus(Calibrated(Text.Table(), NoId!));
         }
         return Config.UseContent ? table.Plus(Content.call(Genres)) : table;
     }
@@ -125,6 +158,50 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         }
         using var weight = Config.IdPenalty.ToScalar(); // held for the call: see HeldScalars
         return ItemEmbedding.weight!.pow(2).sum(-1).mean().mul(weight);
+    }
+
+    /// <summary>
+    /// Outside training, the text rows of items without an ID part (<paramref name="noId"/> [N, 1] marks them) placed
+    /// by <see cref="Calibration"/>: scale × text + shift × <see cref="ExpectedOffset"/>; other rows unchanged.
+    /// </summary>
+    private Tensor Calibrated(Tensor text, Tensor noId)
+    {
+        if (training || Calibration.IsNone)
+        {
+            return text;
+        }
+        using var scaleMinusOne = (Calibration.Scale - 1).ToScalar(); // held for the calls: see HeldScalars
+        using var shift = Calibration.Shift.ToScalar();
+        var factor = noId.mul(scaleMinusOne).add(HeldScalars.One, HeldScalars.One);
+        return text.mul(factor).Plus(noId.mul(ExpectedOffset()).mul(shift));
+    }
+
+    /// <summary>The expected ID part of a played item: the interaction-weighted mean of the trained offsets, [1, d].</summary>
+    private Tensor ExpectedOffset() => ItemEmbedding.weight!.mul(IdKnown!).mul(IdWeight!).sum(0, keepdim: true);
+
+    /// <summary>
+    /// Rows for items added after training (count × text dimension sentence vectors in, count × d out): what
+    /// <see cref="ItemTable"/> gives an item without an ID part — the trained text path placed by <see cref="Calibration"/>.
+    /// </summary>
+    public float[] NewItemRows(float[] textVectors)
+    {
+        var rows = (Text ?? throw new InvalidOperationException($"Recipe '{Config.Name}' has no text path.")).Project(textVectors);
+        if (Calibration.IsNone)
+        {
+            return rows;
+        }
+        float[] offset;
+        using (NewDisposeScope())
+        using (no_grad())
+        {
+            offset = ExpectedOffset().contiguous().data<float>().ToArray();
+        }
+        int d = Config.Dimension;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = (float)(Calibration.Scale * rows[i] + Calibration.Shift * offset[i % d]);
+        }
+        return rows;
     }
 
     /// <summary>In training, zeroes each row's ID offset with probability <see cref="ModelConfig.IdDrop"/>.</summary>
@@ -149,7 +226,7 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         var rows = ItemEmbedding.weight!.index_select(0, flat);
         if (Text is not null)
         {
-            rows = DropIds(rows.mul(IdKnown!.index_select(0, flat)), flat.shape[0]).Plus(Text.Rows(flat));
+            rows = DropIds(rows.mul(IdKnown!.index_select(0, flat)), flat.shape[0]).Plus(Calibrated(Text.Rows(flat), NoId!.index_select(0, flat)));
         }
         if (Config.UseContent)
         {

@@ -84,7 +84,7 @@ public sealed class TextHybridTests(EncoderFixture fixture) : IClassFixture<Enco
             // No one played them: their rows are exactly the adaptor applied to their text (what a catalogue update ships).
             var table = model.ItemTable().contiguous().data<float>().ToArray();
             int d = model.Config.Dimension;
-            var projected = model.Text!.Project(data.Items.TextVectors!.AsSpan(newRacing * 384, 384).ToArray());
+            var projected = model.NewItemRows(data.Items.TextVectors!.AsSpan(newRacing * 384, 384).ToArray());
             for (int j = 0; j < d; j++)
             {
                 Assert.Equal(projected[j], table[newRacing * d + j], 1e-4f);

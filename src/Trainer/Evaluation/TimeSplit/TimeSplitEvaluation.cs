@@ -57,6 +57,17 @@ public static class TimeSplitEvaluation
             return SegmentResults.Groups.ToDictionary(g => g, g => { var m = results.Metrics(g, none); return (m.Ndcg10, m.Targets); });
         }
 
+        // A text recipe's placement of items without an ID part, chosen on the validation replay (left on the model).
+        string? Calibrate(SequenceModel model)
+        {
+            if (model.Text is null)
+            {
+                return null;
+            }
+            var (chosen, scores) = NoIdCalibrationChoice.Choose(model, split.Validation);
+            return NoIdCalibrationChoice.Describe(chosen, scores);
+        }
+
         var models = new List<TimeSplitModel>();
         if (baselines.Contains(Popularity))
         {
@@ -92,16 +103,20 @@ public static class TimeSplitEvaluation
             var scorer = new ModelScorer(model);
             var result = new SequenceTrainer(model, seed).Train(split.TrainSequences, () => Validate(scorer), config.MaxEpochs,
                 epoch => onEpoch?.Invoke(config.Name, epoch), sameTime: split.TrainSameTime, budget: shared?.NextShare(left--), times: split.TrainTimes);
-            var validation = ValidationGroups(scorer);
             if (!refit)
             {
-                models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, null, validation));
+                string? chosen = Calibrate(model);
+                models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, chosen, ValidationGroups(scorer)));
                 continue;
             }
             using var refitted = HoldoutTraining.Refit(config, items, split.BeforeCutoff, result.BestEpoch, seed, out var refitRun,
                 epoch => onEpoch?.Invoke(config.Name + " refit", epoch), sameTime: split.BeforeCutoffSameTime, times: split.BeforeCutoffTimes,
                 budget: shared?.NextShare(left--));
-            models.Add(new TimeSplitModel(config.Name, Test(new ModelScorer(refitted)), result.BestValidationNdcg10, result, recipe, null, validation, refitRun));
+            // Chosen after the refit, so that scoring the grid takes no training time from it.
+            string? detail = Calibrate(model);
+            refitted.Calibration = model.Calibration;
+            models.Add(new TimeSplitModel(config.Name, Test(new ModelScorer(refitted)), result.BestValidationNdcg10, result, recipe, detail,
+                ValidationGroups(scorer), refitRun));
         }
         return new TimeSplitResult(split, models, bootstrap, seed);
     }
