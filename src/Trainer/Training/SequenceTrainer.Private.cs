@@ -37,8 +37,9 @@ public sealed partial class SequenceTrainer
 {
     /// <summary>
     /// User-level DP training (<see cref="UserLevelPrivacy"/>): each step samples users with probability q (an OS-seeded
-    /// generator, not the training seed), takes the gradient of each sampled user's mean loss over all their windows,
-    /// clips it, and steps Adam on the noisy mean (<see cref="PrivateAggregate"/>). It runs the planned epochs and keeps
+    /// generator, not the training seed), takes the gradient of each sampled user's mean loss over all their windows
+    /// (many users per backward through <see cref="SasRecUserGradients"/> where the model allows, else one backward per
+    /// user), clips it, and steps Adam on the noisy mean (<see cref="PrivateAggregate"/>). It runs the planned epochs and keeps
     /// the last weights; validation is only recorded (its curve and the last score), never used to stop or to pick an
     /// epoch. A time budget may end it early: ε is then what the steps taken spent, below the plan.
     /// </summary>
