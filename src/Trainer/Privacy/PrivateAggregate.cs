@@ -50,24 +50,44 @@ internal sealed class PrivateAggregate : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var grads = _parameters.Select(p => p.grad).ToList();
-        // One read of the total (not one per parameter): the per-user loop is what a private epoch costs.
-        double norm = stack(grads.OfType<Tensor>().Select(g => g.square().sum()).ToArray()).sum().sqrt().ToDouble();
-        double scale = norm > ClipNorm ? ClipNorm / norm : 1;
-        using var factor = scale.ToScalar(); // held for the calls: see HeldScalars
-        for (int i = 0; i < grads.Count; i++)
+        return AddClipped(_parameters.Select(p => p.grad?.unsqueeze(0)).ToList())[0];
+    }
+
+    /// <summary>
+    /// Adds many users' updates, each scaled to norm ≤ C over all parameters together; returns their norms before
+    /// clipping. <paramref name="perUser"/> holds one tensor [users, ..parameter shape] per parameter, in the order
+    /// of the parameters (null: zero for every user).
+    /// </summary>
+    public double[] AddClipped(IReadOnlyList<Tensor?> perUser)
+    {
+        ArgumentNullException.ThrowIfNull(perUser);
+        if (perUser.Count != _parameters.Count)
         {
-            if (grads[i] is { } grad)
+            throw new ArgumentException($"{perUser.Count} gradients for {_parameters.Count} parameters.", nameof(perUser));
+        }
+        var present = perUser.OfType<Tensor>().ToList();
+        if (present.Count == 0)
+        {
+            throw new ArgumentException("At least one parameter needs a gradient.", nameof(perUser));
+        }
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long users = present[0].shape[0];
+        // One read of all norms: the per-user loop calls this once per user.
+        var norms = stack(present.Select(g => g.reshape(users, -1).square().sum(1)).ToArray()).sum(0L).sqrt(); // 0L: a literal 0 would bind to sum(ScalarType)
+        using var clip = ClipNorm.ToScalar(); // held for the calls: see HeldScalars
+        var factors = norms.reciprocal().mul(clip).clamp_max(HeldScalars.One); // a zero norm gives +∞, clamped to 1
+        for (int i = 0; i < perUser.Count; i++)
+        {
+            if (perUser[i] is { } gradient)
             {
-                _sums[i].add_(grad, factor);
+                _sums[i].add_(factors.matmul(gradient.reshape(users, -1)).view_as(_sums[i]), HeldScalars.One);
             }
         }
-        Users++;
-        if (norm > ClipNorm)
-        {
-            Clipped++;
-        }
-        return norm;
+        var result = norms.data<float>().Select(n => (double)n).ToArray();
+        Users += result.Length;
+        Clipped += result.Count(n => n > ClipNorm);
+        return result;
     }
 
     /// <summary>

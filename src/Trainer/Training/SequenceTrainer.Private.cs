@@ -1,5 +1,6 @@
 using System.Globalization;
 using OnDeviceReco.Trainer.Data;
+using OnDeviceReco.Trainer.Models;
 using OnDeviceReco.Trainer.Privacy;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -36,8 +37,9 @@ public sealed partial class SequenceTrainer
 {
     /// <summary>
     /// User-level DP training (<see cref="UserLevelPrivacy"/>): each step samples users with probability q (an OS-seeded
-    /// generator, not the training seed), takes the gradient of each sampled user's mean loss over all their windows,
-    /// clips it, and steps Adam on the noisy mean (<see cref="PrivateAggregate"/>). It runs the planned epochs and keeps
+    /// generator, not the training seed), takes the gradient of each sampled user's mean loss over all their windows
+    /// (many users per backward through <see cref="SasRecUserGradients"/> where the model allows, else one backward per
+    /// user), clips it, and steps Adam on the noisy mean (<see cref="PrivateAggregate"/>). It runs the planned epochs and keeps
     /// the last weights; validation is only recorded (its curve and the last score), never used to stop or to pick an
     /// epoch. A time budget may end it early: ε is then what the steps taken spent, below the plan.
     /// </summary>
@@ -53,6 +55,9 @@ public sealed partial class SequenceTrainer
         using var optimizer = new HeldAdam(parameters, _config.LearningRate);
         using var aggregate = new PrivateAggregate(parameters, privacy.ClipNorm);
         CreateGradients(parameters);
+        // Many users per forward and backward where the model allows it; otherwise one backward per user.
+        var batched = shownUsed is null && _ranks is null && _model is SasRec sasRec && SasRecUserGradients.Supports(sasRec)
+            ? new SasRecUserGradients(sasRec) : null;
         var sampling = new Random(); // seeded by the OS: which users a step took must not follow from the training seed
 
         clock ??= TimeProvider.System;
@@ -76,16 +81,31 @@ public sealed partial class SequenceTrainer
             for (int step = 0; step < plan.StepsPerEpoch; step++)
             {
                 aggregate.Clear();
+                var sampled = new List<int>();
                 for (int user = 0; user < windowsOf.Length; user++)
                 {
-                    if (sampling.NextDouble() >= plan.SampleRate || windowsOf[user].Length == 0)
+                    // A sampled user with nothing to predict adds a zero update.
+                    if (sampling.NextDouble() < plan.SampleRate && windowsOf[user].Length > 0)
                     {
-                        continue; // a sampled user with nothing to predict adds a zero update
+                        sampled.Add(user);
                     }
-                    lossSum += UserGradient(windows, windowsOf[user], optimizer);
-                    losses++;
-                    aggregate.AddClipped();
                 }
+                if (batched is null)
+                {
+                    foreach (int user in sampled)
+                    {
+                        lossSum += UserGradient(windows, windowsOf[user], optimizer);
+                        aggregate.AddClipped();
+                    }
+                }
+                else
+                {
+                    foreach (var chunk in sampled.Chunk(batched.UsersPerCall))
+                    {
+                        lossSum += AddUsers(batched, windows, chunk.Select(u => windowsOf[u]).ToArray(), aggregate);
+                    }
+                }
+                losses += sampled.Count;
                 updates += aggregate.Users;
                 clipped += aggregate.Clipped;
                 aggregate.WriteNoisyMean(plan.NoiseMultiplier, plan.ExpectedUsers);
@@ -129,6 +149,29 @@ public sealed partial class SequenceTrainer
         var loss = BatchLoss(windows, userWindows);
         loss.backward();
         return loss.ToDouble();
+    }
+
+    /// <summary>Adds the clipped gradients of a few users (their windows given) to the aggregate; returns the sum of their losses.</summary>
+    internal double AddUsers(SasRecUserGradients batched, TrainingWindows windows, int[][] userWindows, PrivateAggregate aggregate)
+    {
+        using var scope = NewDisposeScope();
+        int length = _config.MaxLength, count = userWindows.Sum(w => w.Length);
+        var inputs = new long[count * length];
+        var targets = new long[count * length];
+        var owners = new long[count];
+        int at = 0;
+        for (int u = 0; u < userWindows.Length; u++)
+        {
+            foreach (int w in userWindows[u])
+            {
+                windows.Inputs[w].CopyTo(inputs, at * length);
+                windows.Targets[w].CopyTo(targets, at * length);
+                owners[at++] = u;
+            }
+        }
+        var (gradients, losses) = batched.Compute(inputs, targets, owners, userWindows.Length);
+        aggregate.AddClipped(gradients);
+        return losses.sum().ToDouble();
     }
 
     /// <summary>Window indices per user, from <see cref="TrainingWindows.Owners"/> (tie shuffling keeps every length, so they hold all run).</summary>

@@ -102,4 +102,45 @@ public sealed class RdpAccountantTests(ITestOutputHelper output)
         Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.NoiseMultiplier(0, 1e-5, 0.01, 100));
         Assert.Throws<ArgumentOutOfRangeException>(() => RdpAccountant.Epsilon(0.01, 1, 10, 0));
     }
+
+    /// <summary>
+    /// The plans of the documented runs on the generated population (docs/privacy.md: 50,000 users, 2,000 users per
+    /// step, 6 epochs, δ = 1/users): q 0.04, 150 steps, and a σ whose ε is the target (never above). The integer orders'
+    /// RDP is recomputed here from its definition (the binomial sum of Mironov et al. 2019, Sec. 3.3, in plain doubles),
+    /// and the ε over those orders alone can only be larger than the accountant's, which also searches fractional ones.
+    /// </summary>
+    [Theory]
+    [InlineData(8.0)]
+    [InlineData(4.0)]
+    [InlineData(1.0)]
+    public void The_generated_population_plans_spend_their_target_epsilon(double target)
+    {
+        var plan = OnDeviceReco.Trainer.Training.PrivatePlan.For(new UserLevelPrivacy { TargetEpsilon = target, UsersPerStep = 2000 }, users: 50_000, epochs: 6);
+        Assert.Equal(0.04, plan.SampleRate, 12);
+        Assert.Equal(150, plan.PlannedSteps);
+        Assert.Equal(2e-5, plan.Delta, 15);
+        double spent = plan.EpsilonAfter(plan.PlannedSteps);
+        output.WriteLine($"ε {target}: σ {plan.NoiseMultiplier:0.0000}, ε spent {spent:0.00000}");
+        Assert.InRange(spent, target * 0.999, target);
+
+        double[] integers = [.. RdpAccountant.DefaultOrders.Where(a => a == Math.Floor(a))];
+        var rdp = RdpAccountant.Rdp(plan.SampleRate, plan.NoiseMultiplier, plan.PlannedSteps, integers);
+        for (int i = 0; i < integers.Length; i++)
+        {
+            Close(BinomialRdp(plan.SampleRate, plan.NoiseMultiplier, (int)integers[i]) * plan.PlannedSteps, rdp[i], $"RDP at α {integers[i]}");
+        }
+        double integerOnly = RdpAccountant.Epsilon(integers, rdp, plan.Delta).Epsilon;
+        Assert.InRange(spent, integerOnly * 0.95, integerOnly);
+    }
+
+    /// <summary>One step's RDP at integer α: log(Σ_k C(α,k) (1−q)^(α−k) q^k exp((k²−k)/(2σ²))) / (α − 1).</summary>
+    private static double BinomialRdp(double q, double sigma, int alpha)
+    {
+        var terms = Enumerable.Range(0, alpha + 1).Select(k => LogChoose(alpha, k) + (alpha - k) * Math.Log(1 - q) + k * Math.Log(q) + (k * (double)k - k) / (2 * sigma * sigma)).ToArray();
+        double max = terms.Max();
+        return (max + Math.Log(terms.Sum(t => Math.Exp(t - max)))) / (alpha - 1);
+    }
+
+    private static double LogChoose(int n, int k) =>
+        Enumerable.Range(1, k).Sum(i => Math.Log(n - k + i) - Math.Log(i));
 }
