@@ -28,6 +28,7 @@ internal sealed class LoadedModel : IDisposable
     private readonly CompactItemTable? _compact;
     private readonly ItemList _items;
     private int _users = 1; // the loader's reference; disposal waits for every in-flight call
+    private static long _loaded;
     private int _retired;
 
     private LoadedModel(VerifiedBundle bundle, InferenceOptions options)
@@ -81,6 +82,12 @@ internal sealed class LoadedModel : IDisposable
     private readonly bool _scoreRow;
 
     public BundleManifest Manifest { get; }
+
+    /// <summary>
+    /// Tells this model apart from every other one loaded in the process, so what is mapped to its indices can be kept
+    /// without holding a reference that would keep a swapped-out model alive.
+    /// </summary>
+    public long Serial { get; } = Interlocked.Increment(ref _loaded);
     /// <summary>Items the model knows: model indices 1…ItemCount (0 is padding).</summary>
     public int ItemCount { get; }
 

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using OnDeviceReco.Inference;
 
 namespace OnDeviceReco.Ranking;
@@ -17,26 +16,17 @@ internal static class ModelRanker
     /// <paramref name="notSeen"/> (asked only for a short history) gives the items the user answered "not seen" in
     /// onboarding (<see cref="NotSeenEvidence"/>).
     /// </summary>
-    public static RankedRow? Fill(LoadedModel model, IReadOnlyList<RecentItem> recent, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots,
+    public static RankedRow? Fill(LoadedModel model, KnownHistory known, RecommendationRequest request, CandidateFilter filter, ResultBuilder results, int slots,
         bool wide = false, Func<IReadOnlyList<int>>? notSeen = null)
     {
-        var history = new List<int>(recent.Count);
-        var historyEvents = new List<RecentItem>(recent.Count);
-        foreach (var item in recent)
-        {
-            if (model.TryGetIndex(item.ItemId, out int index))
-            {
-                history.Add(index);
-                historyEvents.Add(item);
-            }
-        }
-        if (history.Count == 0)
+        var history = known.Indices;
+        if (history.Length == 0)
         {
             return null; // nothing the model knows: content and popularity take over
         }
-        var ranked = wide ? model.RunWide(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen) : null;
-        var candidates = ranked?.Best ?? model.Run(CollectionsMarshal.AsSpan(history), request.Options.ExcludeSeen, out _);
-        if (notSeen is not null && history.Count <= NotSeenEvidence.MaxHistory)
+        var ranked = wide ? model.RunWide(history, request.Options.ExcludeSeen) : null;
+        var candidates = ranked?.Best ?? model.Run(history, request.Options.ExcludeSeen, out _);
+        if (notSeen is not null && history.Length <= NotSeenEvidence.MaxHistory)
         {
             var answers = notSeen();
             if (ranked is null)
@@ -70,7 +60,7 @@ internal static class ModelRanker
         foreach (int p in picked)
         {
             var (index, score) = pool[p];
-            results.Add(model.ItemId(index), score, RecommendationSource.Model, Explanations.BecauseYou(model, index, history, historyEvents, historyRows));
+            results.Add(model.ItemId(index), score, RecommendationSource.Model, Explanations.BecauseYou(model, index, history, known.Events, historyRows));
         }
         return ranked;
     }

@@ -80,7 +80,7 @@ internal sealed partial class ModelRecommender : IDisposable
         int explore = (int)Math.Round(Math.Clamp(request.Options.Exploration, 0, 1) * request.Count);
         bool wide = explore > 0 && request.Options.ExplorationStrategy == ExplorationStrategy.UpperConfidence;
         using var candidates = model is not null
-            ? ModelRanker.Fill(model, user.Recent, request, filter, results, request.Count - explore, wide, () => NotSeenIndices(model, request.UserId))
+            ? ModelRanker.Fill(model, user.Known(model), request, filter, results, request.Count - explore, wide, () => NotSeenIndices(model, request.UserId))
             : null;
         // Content and cohorts only fill the slots left before exploration's; with those taken they would add nothing,
         // and content would still have scanned the whole catalogue.

@@ -6,16 +6,19 @@ namespace OnDeviceReco.Ranking;
 /// <summary>
 /// Some items' vectors at unit length, gathered once per call into pooled memory, so each cosine between them is
 /// one float dot product: a compact bundle's rows are dequantised once here instead of once per comparison (an
-/// explanation compares every result with every history item, diversity every pick with the whole pool).
+/// explanation compares every result with every history item, diversity every pick with the whole pool); a float32
+/// table, already at unit length, is read in place.
 /// </summary>
 internal sealed class UnitRows : IDisposable
 {
-    private readonly float[] _rows;
+    private readonly float[] _rows; // the gathered rows (rented), or the model's own unit table
+    private readonly IReadOnlyList<int>? _items; // with the model's table: the row of each item
     private readonly int _dimension;
 
-    private UnitRows(float[] rows, int dimension)
+    private UnitRows(float[] rows, IReadOnlyList<int>? items, int dimension)
     {
         _rows = rows;
+        _items = items;
         _dimension = dimension;
     }
 
@@ -27,18 +30,28 @@ internal sealed class UnitRows : IDisposable
             return null;
         }
         int d = model.Dimension;
+        if (model.Embeddings is { } table)
+        {
+            return new UnitRows(table, items, d); // a float32 table is kept at unit length: read in place, nothing copied
+        }
         var rows = ArrayPool<float>.Shared.Rent(Math.Max(1, items.Count * d));
         for (int i = 0; i < items.Count; i++)
         {
             model.UnitRow(items[i], rows.AsSpan(i * d, d));
         }
-        return new UnitRows(rows, d);
+        return new UnitRows(rows, null, d);
     }
 
-    public ReadOnlySpan<float> this[int i] => _rows.AsSpan(i * _dimension, _dimension);
+    public ReadOnlySpan<float> this[int i] => _rows.AsSpan((_items is null ? i : _items[i]) * _dimension, _dimension);
 
     /// <summary>Cosine of rows <paramref name="a"/> and <paramref name="b"/>.</summary>
     public float Cosine(int a, int b) => System.Numerics.Tensors.TensorPrimitives.Dot(this[a], this[b]);
 
-    public void Dispose() => ArrayPool<float>.Shared.Return(_rows);
+    public void Dispose()
+    {
+        if (_items is null)
+        {
+            ArrayPool<float>.Shared.Return(_rows);
+        }
+    }
 }

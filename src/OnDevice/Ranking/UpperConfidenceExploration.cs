@@ -87,7 +87,9 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
             int kept = 0;
             foreach (ulong key in entries)
             {
-                if (!pass.RuledOut(relevanceAtMost, RankedRow.IndexOf(key)))
+                int index = RankedRow.IndexOf(key);
+                pass.Bound(index);
+                if (!pass.RuledOut(relevanceAtMost, index))
                 {
                     survivors[kept++] = key;
                 }
@@ -194,6 +196,19 @@ internal sealed class UpperConfidenceExploration(BehaviorStore store, Popularity
             _draws = draws;
             _results = results;
             _best = best;
+        }
+
+        /// <summary>
+        /// Hashes the draw of the model item at <paramref name="index"/> when no call bounded it yet, so that the first
+        /// bound can rule it out before its rank is known: a user met for the first time would otherwise have every
+        /// candidate ranked, and each would be hashed in <see cref="Consider"/> all the same.
+        /// </summary>
+        public void Bound(int index)
+        {
+            if (_cached is not null && index > 0 && _cached[index] == 0)
+            {
+                DrawCache.Remember(_cached, index, _draws.Uniform(_model!.ItemId(index)));
+            }
         }
 
         /// <summary>

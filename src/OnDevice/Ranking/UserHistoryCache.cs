@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OnDeviceReco.Inference;
 
 namespace OnDeviceReco.Ranking;
 
@@ -14,7 +15,22 @@ internal sealed class UserHistoryCache(BehaviorStore store, int capacity = 1024)
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    public sealed record Entry(long Generation, long Commits, long LatestSequence, int Length, IReadOnlyList<RecentItem> Recent, IReadOnlySet<string> Interacted);
+    public sealed record Entry(long Generation, long Commits, long LatestSequence, int Length, IReadOnlyList<RecentItem> Recent, IReadOnlySet<string> Interacted)
+    {
+        private KnownHistory? _known; // copied by `with`: the same Recent
+
+        /// <summary>The items of <see cref="Recent"/> that <paramref name="model"/> knows, mapped on the first call for that model.</summary>
+        public KnownHistory Known(LoadedModel model)
+        {
+            var known = Volatile.Read(ref _known);
+            if (known is null || known.Model != model.Serial)
+            {
+                known = KnownHistory.Map(model, Recent);
+                Volatile.Write(ref _known, known); // a race maps the same history twice, never a wrong one
+            }
+            return known;
+        }
+    }
 
     public Entry Get(string userId, int length)
     {
