@@ -164,12 +164,11 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     /// Outside training, the text rows of items without an ID part (<paramref name="noId"/> [N, 1] marks them) placed
     /// by <see cref="Calibration"/>: scale × text + shift × <see cref="ExpectedOffset"/>; other rows unchanged.
     /// </summary>
-    private Tensor Calibrated(Tensor text, Tensor noId)
+    private Tensor Calibrated(Tensor text, Tensor noId) => training || Calibration.IsNone ? text : Placed(text, noId);
+
+    /// <summary><see cref="Calibration"/>'s rule, the one place it is written: rows marked in <paramref name="noId"/> become scale × text + shift × <see cref="ExpectedOffset"/>.</summary>
+    private Tensor Placed(Tensor text, Tensor noId)
     {
-        if (training || Calibration.IsNone)
-        {
-            return text;
-        }
         using var scaleMinusOne = (Calibration.Scale - 1).ToScalar(); // held for the calls: see HeldScalars
         using var shift = Calibration.Shift.ToScalar();
         var factor = noId.mul(scaleMinusOne).add(HeldScalars.One, HeldScalars.One);
@@ -190,18 +189,13 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         {
             return rows;
         }
-        float[] offset;
+        int d = Config.Dimension;
         using (NewDisposeScope())
         using (no_grad())
         {
-            offset = ExpectedOffset().contiguous().data<float>().ToArray();
+            var text = tensor(rows, [rows.Length / d, d]);
+            return Placed(text, ones(rows.Length / d, 1)).contiguous().data<float>().ToArray();
         }
-        int d = Config.Dimension;
-        for (int i = 0; i < rows.Length; i++)
-        {
-            rows[i] = (float)(Calibration.Scale * rows[i] + Calibration.Shift * offset[i % d]);
-        }
-        return rows;
     }
 
     /// <summary>In training, zeroes each row's ID offset with probability <see cref="ModelConfig.IdDrop"/>.</summary>
