@@ -83,9 +83,10 @@ public sealed class ExperimentEvaluator(ServerOptions options, IExperimentStore 
         // A difference of two rates lies in [-1, 1]: an arm without enough devices to estimate anything gives that.
         var (low, high) = Bounded(RatioStatistics.Interval95(difference, variance));
         var (sequentialLow, sequentialHigh) = Bounded(RatioStatistics.AlwaysValid(difference, variance, alpha, settings.MixingScale));
+        string earlier = arm.IsRunning ? experiment.Status : arm.Status;
         var (decision, reason) = experiment.IsRunning && arm.IsRunning
             ? ExperimentJudge.Decide(control, treatment, sequentialLow, sequentialHigh, settings, alpha)
-            : (arm.IsRunning ? experiment.Status : arm.Status, $"decided earlier ({(arm.IsRunning ? experiment.Status : arm.Status)})");
+            : (earlier, $"decided earlier ({earlier})");
         return new ArmComparison(treatment, difference, low, high, sequentialLow, sequentialHigh, alpha, decision, reason);
     }
 
