@@ -44,7 +44,7 @@ public sealed class BatchedUserGradientsTests(ITestOutputHelper output)
         for (int u = 0; u < byUser.Length; u++)
         {
             double loss = trainer.UserGradient(windows, byUser[u], optimizer);
-            Assert.Equal(loss, losses[u].ToDouble(), 4);
+            Assert.Equal(loss, losses[u].ToDouble(), 5e-5); // absolute: rounding both to 4 decimals fails when a 1e-7 difference straddles a boundary
             for (int i = 0; i < parameters.Count; i++)
             {
                 var reference = parameters[i].grad is { } g ? g : zeros_like(parameters[i]);
