@@ -9,11 +9,13 @@ namespace OnDeviceReco.Trainer.Cli;
 
 /// <summary>
 /// evaluate --data DIR --report FILE.json [--models a,b] [--seed N | --seeds N | --seeds a,b,c] [--threads N] [--max-epochs N]
-/// [--ties listed|random] [--softmax auto|full|sampled] [--time-budget MINUTES|off]
+/// [--ties listed|random] [--drop-newest N] [--softmax auto|full|sampled] [--time-budget MINUTES|off]
 /// Trains every model on the leave-one-out split, selects epochs on validation, reports test metrics once per seed
 /// (with several seeds: mean and sample standard deviation of every number, so a difference can be told from noise).
 /// With <c>--ties random</c> same-time interactions are first listed in one fixed random order, so which of them is
 /// the validation and the test item no longer follows the source's listing (MovieLens: by movie id).
+/// With <c>--drop-newest N</c> each user's N newest interactions are removed first: the split as it stood N
+/// interactions earlier, to check that a gain is not one split's (<see cref="EarlierCutoff"/>).
 /// Full-softmax recipes switch to sampled softmax on large catalogues (<see cref="CatalogueRecipe"/>), and the trained
 /// models of each seed share one wall-clock budget (default 15 minutes; the first model may use all but a reserve
 /// kept for each later one, <see cref="SharedBudget"/>); the report says which recipe ran, why, and why it stopped.
@@ -24,7 +26,7 @@ public static class EvaluateCommand
         "leave-one-out per user (last = test, second-to-last = validation, rest = train); early stopping and model selection on validation only; " +
         "full ranking over all items excluding the user's history, ties counted half; sampled metrics against 100 random unseen negatives";
 
-    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names, .. RecipeOptions.Names, .. TextVectorsOption.Names, "--protocol", "--cutoff-quantile", "--refit"];
+    private static readonly HashSet<string> Options = ["--data", "--report", "--models", "--seed", "--seeds", "--threads", "--max-epochs", "--ties", .. ConfigOverrides.Names, .. RecipeOptions.Names, .. TextVectorsOption.Names, "--protocol", "--cutoff-quantile", "--refit", "--drop-newest"];
 
     public static int Run(string[] args)
     {
@@ -32,6 +34,11 @@ public static class EvaluateCommand
         switch (line.Optional("--protocol") ?? "leave-one-out")
         {
             case "time-split":
+                if (line.Optional("--drop-newest") is not null)
+                {
+                    // The time split's earlier cutoff is --cutoff-quantile.
+                    throw new UsageException("Option '--drop-newest' belongs to '--protocol leave-one-out'; the time split moves its cutoff with '--cutoff-quantile'.");
+                }
                 return TimeSplitCommand.Run(line);
             case "leave-one-out":
                 break;
@@ -54,10 +61,12 @@ public static class EvaluateCommand
         var requested = names.Where(n => n != "popularity").Select(n => ConfigOverrides.Apply(ModelCatalogue.Find(n), line)).ToList();
         var budget = RecipeOptions.Budget(line, CatalogueRecipe.DefaultEvaluateBudget);
 
+        int dropNewest = line.Int("--drop-newest", 0, 0, 1_000);
+        var loaded = EarlierCutoff.WithoutNewest(DataSources.Open(dataDir).Load(), dropNewest);
         var data = (line.Optional("--ties") ?? "listed") switch
         {
-            "listed" => DataSources.Open(dataDir).Load(),
-            "random" => TieOrder.ListedAtRandom(DataSources.Open(dataDir).Load(), seed: 0),
+            "listed" => loaded,
+            "random" => TieOrder.ListedAtRandom(loaded, seed: 0),
             string other => throw new UsageException($"Option '--ties' must be 'listed' or 'random'; got '{other}'."),
         };
         if (requested.Any(c => c.UseText))

@@ -134,6 +134,8 @@ public sealed class TrainerCliTests : IDisposable
         Refused("time-split", "--cutoff-quantile", "0.8");
         Refused("'--refit' takes 'on' or 'off'", "--protocol", "time-split", "--refit", "maybe");
         Refused("'--refit' belongs to '--protocol time-split'", "--refit", "on");
+        Refused("'--drop-newest' belongs to '--protocol leave-one-out'", "--protocol", "time-split", "--drop-newest", "1");
+        Refused("'--drop-newest' must be an integer from 0", "--drop-newest", "-1");
     }
 
     [Fact]
@@ -216,6 +218,19 @@ public sealed class TrainerCliTests : IDisposable
         var model = Assert.Single(json.RootElement.GetProperty("models").EnumerateArray());
         Assert.Equal("popularity", model.GetProperty("name").GetString());
         Assert.InRange(model.GetProperty("ndcg@10").GetDouble(), 0, 1);
+    }
+
+    [Fact]
+    public void Evaluate_on_an_earlier_cutoff_tests_each_users_interaction_before_the_newest_removed()
+    {
+        string data = WriteCycleData(); // 30 users × 8 interactions
+        string report = Path.Combine(_dir, "earlier", "report.json");
+        var (exit, stdout, err) = Run("evaluate", "--data", data, "--report", report, "--models", "popularity", "--drop-newest", "2");
+        Assert.True(exit == 0, err + stdout);
+        using var json = JsonDocument.Parse(File.ReadAllText(report));
+        var root = json.RootElement;
+        Assert.Equal(30 * 6, root.GetProperty("interactions").GetInt32());
+        Assert.Contains("newest 2 removed", root.GetProperty("dataset").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
