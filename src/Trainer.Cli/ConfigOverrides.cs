@@ -54,7 +54,7 @@ public static class ConfigOverrides
                     TargetEpsilon = Real("--dp-epsilon", privacy.TargetEpsilon, 1e-3, 1e6),
                     Delta = Optional("--dp-delta", 1e-300, 0.5) ?? privacy.Delta,
                     ClipNorm = Real("--dp-clip", privacy.ClipNorm, 1e-9, 1e9),
-                    UsersPerStep = line.Int("--dp-users-per-step", privacy.UsersPerStep, 1, 100_000_000),
+                    UsersPerStep = line.Optional("--dp-users-per-step") is null ? privacy.UsersPerStep : line.Int("--dp-users-per-step", 0, 1, 100_000_000),
                     NoiseMultiplier = Optional("--dp-noise", 1e-6, 1e6) ?? privacy.NoiseMultiplier,
                 },
             };

@@ -11,7 +11,7 @@ const string Usage = """
       time-epoch --items N [--models sasrec,sasrec-sampled] [--batches N] [--interactions-per-item N] [--threads N]
       generate --out FILE.csv [--preset easy|hard] [--users N] [--items N] [--mean-length F] [--follow F] [--jump F] [--noise F] [--skew F] [--cluster-size N] [--successors N] [--seed N]   (a clustered, sequential interactions file; hard is about as hard as real data)
       cold-start [--users N] [--items N] [--segments N] [--strength F] [--seed N] [--runs N]   (synthetic attributes: cohort fallback vs popularity)
-    private recipes (sasrec-dp): [--dp-epsilon E] [--dp-delta D] [--dp-clip C] [--dp-users-per-step N] [--dp-noise SIGMA]   (user-level DP: defaults ε 8, δ 1/users, C 1, 256 users per step; fixed epochs = --max-epochs)
+    private recipes (sasrec-dp): [--dp-epsilon E] [--dp-delta D] [--dp-clip C] [--dp-users-per-step N] [--dp-noise SIGMA]   (user-level DP: defaults ε 8, δ 1/users, C 1, 4 % of users per step (at least 256), lr 2e-2; fixed epochs = --max-epochs)
     DATA: a MovieLens directory, an interactions file (CSV or TSV: user, item, timestamp[, type[, value]]),
           sqlite:PATH/feedback.db or postgresql:CONNECTION_STRING (the server's feedback store)
     """;

@@ -22,7 +22,7 @@ public sealed record PrivatePlan(int Users, double SampleRate, int StepsPerEpoch
         privacy.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(users, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
-        double q = Math.Min(1, privacy.UsersPerStep / (double)users);
+        double q = Math.Min(1, privacy.ExpectedUsersPerStep(users) / (double)users);
         int stepsPerEpoch = Math.Max(1, (int)Math.Round(1 / q));
         long planned = (long)stepsPerEpoch * epochs;
         double delta = privacy.Delta ?? 1.0 / users;
