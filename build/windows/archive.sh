@@ -7,7 +7,7 @@
 #   lib/libondevicereco.dll.a            import library for MinGW (llvm-dlltool)
 #   lib/cmake/OnDeviceReco/              OnDeviceRecoConfig.cmake (OnDeviceReco::ondevicereco), ...ConfigVersion.cmake
 #   licenses/
-# NativeAOT cannot target Windows from Linux (it needs the MSVC linker and CRT), hence the shim over hostfxr: the
+# NativeAOT cannot target Windows from Linux (it needs the MSVC linker and CRT), hence the shim over coreclr: the
 # same managed source as the Linux library, packaged a second way (docs/windows.md). Usage: archive.sh <version> <output dir>
 set -euo pipefail
 version="$1" out="$2"
@@ -20,21 +20,21 @@ rm -rf "$stage" "$generated" && mkdir -p "$stage/include" "$stage/bin" "$stage/l
 log="$root/artifacts/c-sdk/$name.publish.log"
 dotnet publish "$root/build/windows/host" -c Release -o "$stage/bin/ondevicereco-runtime" -nologo > "$log" 2>&1 \
   || { cat "$log"; exit 1; }
-# The one expected warning: the runtime's own native-hosting entry (see host/OnDeviceReco.WindowsHost.csproj).
-if grep -E "warning (IL|CS)" "$log" | grep -v "warning IL2026: Internal.Runtime.InteropServices.ComponentActivator.GetFunctionPointer" >&2; then
-  echo "publish produced trim warnings" >&2; exit 1
+if grep -E "warning (IL|CS)" "$log" >&2; then
+  echo "publish produced warnings" >&2; exit 1
 fi
-# Never run as a program, nor debugged in place: the app host, dump tool and link-time libraries stay out.
-rm -f "$stage/bin/ondevicereco-runtime/"{ondevicereco-host.exe,createdump.exe,*.lib,*.xml,*.pdb}
+# What coreclr_initialize gets (the assemblies, the runtime properties) is read from the published folder now, once,
+# and compiled into the DLL; the files only hostfxr and hostpolicy would read at run time then stay out.
+runtime="$stage/bin/ondevicereco-runtime"
+python3 "$root/build/windows/shim/runtime_table.py" "$runtime" ondevicereco-host "$generated"
+# Never run as a program, nor debugged in place: the app host, its hosting layer, dump tool and link-time libraries stay out.
+rm -f "$runtime/"{ondevicereco-host.exe,hostfxr.dll,hostpolicy.dll,ondevicereco-host.runtimeconfig.json,ondevicereco-host.deps.json,createdump.exe,*.lib,*.xml,*.pdb}
 
 # The forwarders come from the header and the ABI manifest, so a function added there is exported here too.
 python3 "$root/build/windows/shim/generate.py" "$root/src/NativeExports/include/ondevicereco.h" "$root/tests/native/abi_manifest.txt" "$generated"
-host_pack="${NUGET_PACKAGES:-$HOME/.nuget/packages}/microsoft.netcore.app.host.win-x64"
-hosting_headers="$(ls -d "$host_pack"/*/runtimes/win-x64/native | sort -V | tail -n 1)"
-[ -f "$hosting_headers/hostfxr.h" ] || { echo "hostfxr.h not found in $host_pack (restored by the publish above)" >&2; exit 1; }
 # Static libgcc: the DLL needs nothing but Windows' own kernel32 and msvcrt.
 x86_64-w64-mingw32-gcc -std=c11 -O2 -Wall -Wextra -Werror -shared -static-libgcc -I"$root/src/NativeExports/include" \
-  -I"$hosting_headers" -I"$root/build/windows/shim" "$root/build/windows/shim/shim.c" "$generated/forwarders.c" \
+  -I"$root/build/windows/shim" "$root/build/windows/shim/shim.c" "$generated/forwarders.c" "$generated/runtime_table.c" \
   "$generated/ondevicereco.def" -o "$stage/bin/ondevicereco.dll"
 x86_64-w64-mingw32-strip "$stage/bin/ondevicereco.dll"
 llvm-dlltool -m i386:x86-64 -d "$generated/ondevicereco-public.def" -l "$stage/lib/ondevicereco.lib"

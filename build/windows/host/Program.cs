@@ -1,3 +1,3 @@
-// Never run: hostfxr starts a self-contained runtime only for an application, so the Windows library's managed side
-// is one (see ExportTable for what the native shim calls instead).
+// Never run: only an application is published self-contained (the runtime and every dependency in one folder), so
+// the Windows library's managed side is one; the native shim starts that runtime itself and calls ExportTable.
 return 0;

@@ -1,43 +1,36 @@
 /* ondevicereco.dll: the C ABI of include/ondevicereco.h on Windows, as a thin native shim over the .NET runtime that
  * ships beside it in ondevicereco-runtime\ (a self-contained app holding src/NativeExports, the very methods NativeAOT
- * compiles into the Linux library). On the first call of any odr_ function the shim starts that runtime through
- * hostfxr, asks it once for the address of every function (ExportTable.Resolve) and from then on each exported
- * function is a plain indirect call (forwarders.c, generated from the header). A start that fails is reported like
- * any failure: the function returns ODR_EINTERNAL (NULL-free strings, 0 from odr_abi_version) and odr_last_error()
- * says why; nothing aborts the host. */
+ * compiles into the Linux library). On the first call of any odr_ function the shim starts that runtime with
+ * coreclr_initialize, asks it once for the address of every function (ExportTable.Resolve) and from then on each
+ * exported function is a plain indirect call (forwarders.c, generated from the header). A start that fails is
+ * reported like any failure: the function returns ODR_EINTERNAL (NULL-free strings, 0 from odr_abi_version) and
+ * odr_last_error() says why; nothing aborts the host. */
 #include <windows.h>
 #include <stdio.h>
 #include <string.h>
-#include "hostfxr.h"
-#include "coreclr_delegates.h"
+#include "runtime_table.h"
 #include "shim.h"
 
 #define RUNTIME_DIR L"ondevicereco-runtime"
-#define HOST_APP L"ondevicereco-host.dll"
+#define RUNTIME_DIR_UTF8 "ondevicereco-runtime"
+#define HOST_APP_UTF8 "ondevicereco-host.dll"
 
-typedef int (CORECLR_DELEGATE_CALLTYPE *resolve_fn)(const char *const *names, void **addresses, int count);
+/* coreclr's hosting API (coreclrhost.h of the .NET runtime; UTF-8 strings on every platform). */
+typedef int (__stdcall *coreclr_initialize_fn)(const char *exe_path, const char *domain_name, int property_count,
+                                               const char **keys, const char **values, void **host, unsigned int *domain);
+typedef int (__stdcall *coreclr_create_delegate_fn)(void *host, unsigned int domain, const char *assembly,
+                                                    const char *type, const char *method, void **delegate);
+typedef int (__stdcall *resolve_fn)(const char *const *names, void **addresses, int count);
 
 static INIT_ONCE start_once = INIT_ONCE_STATIC_INIT;
 static void **targets;
 static char start_error[2048];
-static char hostfxr_said[1024];
 
 const char *odr_shim_start_error(void) { return start_error[0] ? start_error : "the .NET runtime has not been started"; }
 
-/* hostfxr reports its own errors (a missing file, an unsupported setting) through this writer: kept for the message. */
-static void HOSTFXR_CALLTYPE keep_hostfxr_error(const char_t *message) {
-    size_t used = strlen(hostfxr_said);
-    if (used + 2 >= sizeof hostfxr_said) return;
-    if (used) hostfxr_said[used++] = ' ';
-    WideCharToMultiByte(CP_UTF8, 0, message, -1, hostfxr_said + used, (int)(sizeof hostfxr_said - used), NULL, NULL);
-    hostfxr_said[sizeof hostfxr_said - 1] = 0;
-}
-
-static BOOL fail(const char *what, const wchar_t *where, long code) {
-    char place[MAX_PATH * 3] = "";
-    if (where) WideCharToMultiByte(CP_UTF8, 0, where, -1, place, sizeof place, NULL, NULL);
-    snprintf(start_error, sizeof start_error, "ondevicereco.dll could not start its .NET runtime: %s%s%s (0x%08lx)%s%s",
-             what, place[0] ? " " : "", place, (unsigned long)code, hostfxr_said[0] ? ": " : "", hostfxr_said);
+static BOOL fail(const char *what, const char *where, long code) {
+    snprintf(start_error, sizeof start_error, "ondevicereco.dll could not start its .NET runtime: %s%s%s (0x%08lx)",
+             what, where && where[0] ? " " : "", where ? where : "", (unsigned long)code);
     return TRUE; /* the attempt is over either way: later calls get the same answer instead of trying again */
 }
 
@@ -53,14 +46,31 @@ static BOOL own_directory(wchar_t *dir, DWORD size, HMODULE *self) {
     return TRUE;
 }
 
+/* "<folder>\name;" for every assembly of the table: the trusted platform assemblies, the only ones the runtime binds. */
+static char *trusted_assemblies(const char *folder) {
+    size_t size = 1, folder_length = strlen(folder);
+    for (int i = 0; i < odr_shim_assembly_count; i++) size += folder_length + strlen(odr_shim_assemblies[i]) + 1;
+    char *list = (char *)malloc(size), *end = list;
+    if (!list) return NULL;
+    for (int i = 0; i < odr_shim_assembly_count; i++) end += sprintf(end, "%s%s;", folder, odr_shim_assemblies[i]);
+    return list;
+}
+
+/* Starts the runtime as hostpolicy would, minus what it does at run time that the build already did: the assemblies
+ * and the runtime properties were read from the published folder then (runtime_table.py), so no JSON is parsed and
+ * no folder probed here; hostfxr.dll and hostpolicy.dll are not shipped. */
 static BOOL CALLBACK start(PINIT_ONCE once, void *parameter, void **once_context) {
     (void)once; (void)parameter; (void)once_context;
-    wchar_t dir[MAX_PATH], hostfxr_path[MAX_PATH + 64], app_path[MAX_PATH + 64];
+    wchar_t dir[MAX_PATH], coreclr_path[MAX_PATH + 64];
     HMODULE self;
     if (!own_directory(dir, MAX_PATH, &self)) return fail("cannot find where ondevicereco.dll is", NULL, (long)GetLastError());
-    _snwprintf(hostfxr_path, MAX_PATH + 64, L"%ls%ls\\hostfxr.dll", dir, RUNTIME_DIR);
-    _snwprintf(app_path, MAX_PATH + 64, L"%ls%ls\\%ls", dir, RUNTIME_DIR, HOST_APP);
-    hostfxr_path[MAX_PATH + 63] = app_path[MAX_PATH + 63] = 0;
+    _snwprintf(coreclr_path, MAX_PATH + 64, L"%ls%ls\\coreclr.dll", dir, RUNTIME_DIR);
+    coreclr_path[MAX_PATH + 63] = 0;
+    char folder[MAX_PATH * 3 + 64], coreclr_name[MAX_PATH * 3 + 64];
+    if (!WideCharToMultiByte(CP_UTF8, 0, coreclr_path, -1, coreclr_name, sizeof coreclr_name, NULL, NULL)
+        || !WideCharToMultiByte(CP_UTF8, 0, dir, -1, folder, MAX_PATH * 3, NULL, NULL))
+        return fail("cannot convert the DLL's path to UTF-8", NULL, (long)GetLastError());
+    strcat(folder, RUNTIME_DIR_UTF8 "\\");
 
     /* A .NET runtime cannot be unloaded, and its threads and GC heap outlive any FreeLibrary: pinned, this DLL stays
      * mapped for the life of the process, and LoadLibrary after FreeLibrary gets the same instance and runtime back
@@ -69,32 +79,36 @@ static BOOL CALLBACK start(PINIT_ONCE once, void *parameter, void **once_context
     if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN, (LPCWSTR)(void *)&start, &pinned))
         return fail("cannot pin ondevicereco.dll in memory", NULL, (long)GetLastError());
 
-    HMODULE hostfxr = LoadLibraryExW(hostfxr_path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
-    if (!hostfxr) return fail("cannot load", hostfxr_path, (long)GetLastError());
-    hostfxr_set_error_writer_fn set_error_writer = (hostfxr_set_error_writer_fn)(void *)GetProcAddress(hostfxr, "hostfxr_set_error_writer");
-    hostfxr_initialize_for_dotnet_command_line_fn initialize =
-        (hostfxr_initialize_for_dotnet_command_line_fn)(void *)GetProcAddress(hostfxr, "hostfxr_initialize_for_dotnet_command_line");
-    hostfxr_get_runtime_delegate_fn get_delegate = (hostfxr_get_runtime_delegate_fn)(void *)GetProcAddress(hostfxr, "hostfxr_get_runtime_delegate");
-    hostfxr_close_fn close_context = (hostfxr_close_fn)(void *)GetProcAddress(hostfxr, "hostfxr_close");
-    if (!set_error_writer || !initialize || !get_delegate || !close_context) return fail("hostfxr.dll lacks the hosting API:", hostfxr_path, 0);
-    set_error_writer(keep_hostfxr_error);
+    HMODULE coreclr = LoadLibraryExW(coreclr_path, NULL, LOAD_WITH_ALTERED_SEARCH_PATH);
+    if (!coreclr) return fail("cannot load", coreclr_name, (long)GetLastError());
+    coreclr_initialize_fn initialize = (coreclr_initialize_fn)(void *)GetProcAddress(coreclr, "coreclr_initialize");
+    coreclr_create_delegate_fn create_delegate = (coreclr_create_delegate_fn)(void *)GetProcAddress(coreclr, "coreclr_create_delegate");
+    if (!initialize || !create_delegate) return fail("coreclr.dll lacks the hosting API:", coreclr_name, 0);
 
-    /* hostfxr refuses to start a self-contained runtime as a component (initialize_for_runtime_config:
-     * 0x80008093), so the managed side is an application, initialized (never run) from its command line. */
-    const char_t *argv[] = { app_path };
-    hostfxr_handle context = NULL;
-    int32_t rc = initialize(1, argv, NULL, &context);
-    if (rc != 0 || !context) { set_error_writer(NULL); return fail("hostfxr_initialize_for_dotnet_command_line failed for", app_path, rc); }
-    get_function_pointer_fn get_function_pointer = NULL;
-    rc = get_delegate(context, hdt_get_function_pointer, (void **)&get_function_pointer);
-    close_context(context);
-    set_error_writer(NULL);
-    if (rc != 0 || !get_function_pointer) return fail("hostfxr_get_runtime_delegate failed for", app_path, rc);
+    char *tpa = trusted_assemblies(folder);
+    if (!tpa) return fail("out of memory", NULL, ERROR_OUTOFMEMORY);
+    enum { fixed = 3 };
+    int count = fixed + odr_shim_property_count;
+    const char **keys = (const char **)calloc((size_t)count, sizeof *keys), **values = (const char **)calloc((size_t)count, sizeof *values);
+    if (!keys || !values) { free(tpa); free(keys); free(values); return fail("out of memory", NULL, ERROR_OUTOFMEMORY); }
+    keys[0] = "TRUSTED_PLATFORM_ASSEMBLIES";   values[0] = tpa;
+    keys[1] = "NATIVE_DLL_SEARCH_DIRECTORIES"; values[1] = folder; /* e_sqlite3.dll, onnxruntime.dll */
+    keys[2] = "APP_CONTEXT_BASE_DIRECTORY";    values[2] = folder;
+    for (int i = 0; i < odr_shim_property_count; i++) {
+        keys[fixed + i] = odr_shim_property_keys[i];
+        values[fixed + i] = odr_shim_property_values[i];
+    }
+    char app_path[sizeof folder + 32];
+    snprintf(app_path, sizeof app_path, "%s%s", folder, HOST_APP_UTF8);
+    void *host = NULL;
+    unsigned int domain = 0;
+    int rc = initialize(app_path, "ondevicereco", count, keys, values, &host, &domain);
+    free(tpa); free(keys); free(values); /* copied by the runtime */
+    if (rc < 0 || !host) return fail("coreclr_initialize failed for", folder, rc);
 
     resolve_fn resolve = NULL;
-    rc = get_function_pointer(L"OnDeviceReco.WindowsHost.ExportTable, ondevicereco-host", L"Resolve",
-                              UNMANAGEDCALLERSONLY_METHOD, NULL, NULL, (void **)&resolve);
-    if (rc != 0 || !resolve) return fail("cannot find OnDeviceReco.WindowsHost.ExportTable.Resolve in", app_path, rc);
+    rc = create_delegate(host, domain, "ondevicereco-host", "OnDeviceReco.WindowsHost.ExportTable", "Resolve", (void **)&resolve);
+    if (rc < 0 || !resolve) return fail("cannot find OnDeviceReco.WindowsHost.ExportTable.Resolve in", app_path, rc);
     void **table = (void **)calloc((size_t)odr_shim_count, sizeof *table);
     if (!table) return fail("out of memory", NULL, ERROR_OUTOFMEMORY);
     int found = resolve(odr_shim_names, table, odr_shim_count);

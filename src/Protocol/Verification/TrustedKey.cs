@@ -4,7 +4,8 @@ namespace OnDeviceReco.Protocol;
 
 /// <summary>
 /// One key a <see cref="BundleVerifier"/> trusts, and how its signatures are checked: by the platform's ECDsa
-/// wherever it can import the key, and by <see cref="ManagedP256Key"/> only where it cannot (Windows under Wine).
+/// wherever it can import the key, and by <see cref="ManagedP256Key"/> only where it cannot (Windows under Wine,
+/// where it is not even asked: <see cref="PlatformP256"/>).
 /// Either way a signature is checked; no platform gap ever lets an unverified bundle through. Immutable.
 /// </summary>
 internal sealed class TrustedKey
@@ -26,6 +27,11 @@ internal sealed class TrustedKey
     /// <exception cref="ArgumentException">When the bytes are not a P-256 public key.</exception>
     public static TrustedKey FromSubjectPublicKeyInfo(byte[] subjectPublicKeyInfo, string paramName)
     {
+        if (!PlatformP256.ImportWorthTrying)
+        {
+            return new TrustedKey(subjectPublicKeyInfo, ManagedP256Key.TryParse(subjectPublicKeyInfo)
+                ?? throw new ArgumentException("The PEM PUBLIC KEY is not a usable P-256 key (an uncompressed point on the curve).", paramName));
+        }
         using ECDsa key = ECDsa.Create();
         try
         {
