@@ -57,15 +57,22 @@ public static class TimeSplitEvaluation
             return SegmentResults.Groups.ToDictionary(g => g, g => { var m = results.Metrics(g, none); return (m.Ndcg10, m.Targets); });
         }
 
-        // A text recipe's placement of items without an ID part, chosen on the validation replay (left on the model).
+        // A text recipe's newest-item boost, then its placement of items without an ID part, each chosen on the
+        // validation replay (left on the model).
         string? Calibrate(SequenceModel model)
         {
             if (model.Text is null)
             {
                 return null;
             }
+            string? boost = null;
+            if (model.Newest is not null)
+            {
+                var (chosenBoost, boostScores) = NewestBoostChoice.Choose(model, split.Validation);
+                boost = NewestBoostChoice.Describe(chosenBoost, boostScores) + "; ";
+            }
             var (chosen, scores) = NoIdCalibrationChoice.Choose(model, split.Validation);
-            return NoIdCalibrationChoice.Describe(chosen, scores);
+            return boost + NoIdCalibrationChoice.Describe(chosen, scores);
         }
 
         var models = new List<TimeSplitModel>();
@@ -115,6 +122,7 @@ public static class TimeSplitEvaluation
             // Chosen after the refit, so that scoring the grid takes no training time from it.
             string? detail = Calibrate(model);
             refitted.Calibration = model.Calibration;
+            refitted.NewestBoost = model.NewestBoost;
             models.Add(new TimeSplitModel(config.Name, Test(new ModelScorer(refitted)), result.BestValidationNdcg10, result, recipe, detail,
                 ValidationGroups(scorer), refitRun));
         }
