@@ -3,7 +3,6 @@ using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation.TimeSplit;
 using OnDeviceReco.Trainer.Export;
 using OnDeviceReco.Trainer.Models;
-using OnDeviceReco.Trainer.Training;
 using static TorchSharp.torch;
 
 namespace OnDeviceReco.Trainer.Tests.Models;
@@ -14,24 +13,13 @@ namespace OnDeviceReco.Trainer.Tests.Models;
 /// </summary>
 public sealed class NewestItemTests
 {
-    private const int TextDimension = 16;
     private const double Agreement = 1e-4;
 
     /// <summary>24 items with random 16-d "sentence" vectors; 40 users each play 8 items, where an item is often followed by its neighbour.</summary>
     private static InteractionData Data()
     {
-        var items = new ItemVocabulary();
-        for (int i = 1; i <= 24; i++)
-        {
-            items.Add($"item-{i}", $"Item {i}", ["All"]);
-        }
         var random = new Random(4);
-        var vectors = new float[items.TableSize * TextDimension];
-        for (int i = TextDimension; i < vectors.Length; i++)
-        {
-            vectors[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-        items.AttachTextVectors(vectors, TextDimension);
+        var items = TinyTextModels.Items(random);
         var sequences = Enumerable.Range(0, 40).Select(u =>
         {
             var sequence = new int[8];
@@ -47,13 +35,7 @@ public sealed class NewestItemTests
 
     private static SequenceModel Trained(string recipe, InteractionData data, bool newest = true)
     {
-        TorchRuntime.Configure(1, 23);
-        manual_seed(23);
-        var model = ModelFactory.Create(ModelCatalogue.Find(recipe) with
-        {
-            Dimension = 8, Blocks = 1, MaxLength = OnnxExportTests.Length, BatchSize = 8, LearningRate = 5e-3, NewestItem = newest,
-        }, data.Items);
-        new SequenceTrainer(model, seed: 23).Train(data.Sequences, validate: null, epochs: 4);
+        var model = TinyTextModels.Trained(recipe, data, seed: 23, config => config with { NewestItem = newest });
         model.eval();
         return model;
     }
