@@ -21,7 +21,7 @@ public static class ContentBlend
         ArgumentNullException.ThrowIfNull(model);
         var scorer = new ModelScorer(model);
         var (chosen, scores) = ValidationGrid.Choose(validation, model.TableSize, Grid, 0.0, w => new BlendScorer(scorer, content, w, model.TableSize));
-        return (chosen, ValidationGrid.Describe($"content weight (newest {content.Recent})", chosen, scores,
-            w => w.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        static string Number(double w) => w.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (chosen, ValidationGrid.Describe($"content weight (newest {content.Recent})", Number(chosen), scores, Number));
     }
 }

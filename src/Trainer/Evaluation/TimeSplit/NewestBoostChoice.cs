@@ -20,5 +20,7 @@ public static class NewestBoostChoice
     }
 
     public static string Describe(double chosen, IReadOnlyList<GridScore<double>> scores) =>
-        ValidationGrid.Describe("newest-item boost", chosen, scores, b => b.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ValidationGrid.Describe("newest-item boost", Number(chosen), scores, Number);
+
+    private static string Number(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -17,5 +17,5 @@ public static class NoIdCalibrationChoice
     }
 
     public static string Describe(NoIdCalibration chosen, IReadOnlyList<GridScore<NoIdCalibration>> scores) =>
-        ValidationGrid.Describe("no-ID rows", chosen, scores, s => FormattableString.Invariant($"{s.Scale}×{s.Shift}"));
+        ValidationGrid.Describe("no-ID rows", chosen.ToString(), scores, s => FormattableString.Invariant($"{s.Scale}×{s.Shift}"));
 }

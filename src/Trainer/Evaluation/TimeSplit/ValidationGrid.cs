@@ -46,7 +46,8 @@ public static class ValidationGrid
         return result;
     }
 
-    public static string Describe<T>(string what, T chosen, IReadOnlyList<GridScore<T>> scores, Func<T, string> name) =>
-        FormattableString.Invariant($"{what}: {name(chosen)} (chosen on validation, all / new NDCG@10: ")
+    /// <summary>"what: chosen (chosen on validation, all / new NDCG@10: setting: all / new; …)", each grid setting by <paramref name="name"/>.</summary>
+    public static string Describe<T>(string what, string chosen, IReadOnlyList<GridScore<T>> scores, Func<T, string> name) =>
+        FormattableString.Invariant($"{what}: {chosen} (chosen on validation, all / new NDCG@10: ")
         + string.Join("; ", scores.Select(s => FormattableString.Invariant($"{name(s.Setting)}: {s.All:0.0000} / {s.New:0.0000}"))) + ")";
 }
