@@ -45,6 +45,7 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
             {
                 // Starts at nothing: the term grows only as far as training finds it useful.
                 Newest = new Parameter(zeros(config.Dimension));
+                NewestBoost = config.NewestBoost;
             }
         }
     }
@@ -56,8 +57,8 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     public Parameter? Newest { get; }
 
     /// <summary>
-    /// Added to every dimension of <see cref="Newest"/> outside training, chosen on validation (<c>NewestBoostChoice</c>);
-    /// 0 keeps β as trained.
+    /// Added to every dimension of <see cref="Newest"/> outside training: the config's, or one chosen on validation
+    /// (<c>NewestBoostChoice</c>); 0 keeps β as trained.
     /// </summary>
     public double NewestBoost { get; set; }
 

@@ -51,6 +51,7 @@ public sealed class NewestItemTests
         using var model = Trained(recipe, data);
         Assert.Single(model.named_parameters(), p => p.name == "newest");
         Assert.True(Floats(model.Newest!).Max(Math.Abs) > 1e-4, "training left β at zero; the term would test nothing");
+        Assert.Equal(4, model.NewestBoost); // the recipe's default, until a validation replay chooses again
         model.NewestBoost = 0.5;
         int d = model.Config.Dimension;
         var random = new Random(6);
