@@ -3,6 +3,7 @@ using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation.TimeSplit;
 using OnDeviceReco.Trainer.Export;
 using OnDeviceReco.Trainer.Models;
+using OnDeviceReco.Trainer.Training;
 using static TorchSharp.torch;
 
 namespace OnDeviceReco.Trainer.Tests.Models;
