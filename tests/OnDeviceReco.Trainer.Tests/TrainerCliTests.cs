@@ -100,7 +100,8 @@ public sealed class TrainerCliTests : IDisposable
         int targets = root.GetProperty("test_targets").GetInt32();
         Assert.Equal(30, targets); // every user's interaction in the last second of the log
         var models = root.GetProperty("models").EnumerateArray().ToList();
-        Assert.Equal(["popularity", "content", "sasrec-text"], models.Select(m => m.GetProperty("name").GetString()));
+        // With the content baseline in the run, the text recipe is also measured blended with it.
+        Assert.Equal(["popularity", "content", "sasrec-text", "sasrec-text+content"], models.Select(m => m.GetProperty("name").GetString()));
         foreach (var model in models)
         {
             var segments = model.GetProperty("segments");
@@ -111,10 +112,14 @@ public sealed class TrainerCliTests : IDisposable
         // By default the tested sequence model is the recipe refitted on everything before the cutoff.
         Assert.True(models[2].GetProperty("refit").GetProperty("epochs").GetInt32() >= 1);
         Assert.False(models[0].TryGetProperty("refit", out _));
-        // The text recipe's placement of items without an ID part, chosen on validation, with the grid it chose from.
-        Assert.StartsWith("no-ID rows: scale ", models[2].GetProperty("chosen").GetString(), StringComparison.Ordinal);
+        // The text recipe's newest-item boost and placement of items without an ID part, chosen on validation, with
+        // the grids they chose from; the blend's weight likewise.
+        string chosen = models[2].GetProperty("chosen").GetString()!;
+        Assert.StartsWith("newest-item boost: ", chosen, StringComparison.Ordinal);
+        Assert.Contains("; no-ID rows: scale ", chosen, StringComparison.Ordinal);
+        Assert.StartsWith("content weight (newest ", models[3].GetProperty("chosen").GetString(), StringComparison.Ordinal);
         var versus = root.GetProperty("comparisons").EnumerateArray().Select(c => c.GetProperty("versus").GetString()).ToList();
-        Assert.Equal(["popularity", "content"], versus);
+        Assert.Equal(["popularity", "content", "sasrec-text+content", "popularity", "content", "sasrec-text"], versus);
         Assert.True(File.Exists(Path.ChangeExtension(report, ".md")));
     }
 

@@ -185,8 +185,8 @@ public static class OnnxExporter
         var mask = g.Node("And", [g.Bool("causal", causal, length, length), keepKeys], "attention_mask");  // [B, 1, L, L]
 
         // x = E[ids] · √d + position[last L rows], zeroed at padding (dropout is the identity in eval mode).
-        var x = Embed(g, table);                                                                              // [B, L, d]
-        x = g.Node("Mul", [x, g.FloatScalar("sqrt_d", (float)Math.Sqrt(d))]);
+        var embedded = Embed(g, table);                                                                       // [B, L, d]
+        var x = g.Node("Mul", [embedded, g.FloatScalar("sqrt_d", (float)Math.Sqrt(d))]);
         var positions = model.Position.weight!.narrow(0, model.Config.MaxLength - length, length);
         x = g.Node("Add", [x, g.Float("position", ToFloats(positions), length, d)]);
         x = g.Node("Mul", [x, keepFloat]);
@@ -198,7 +198,22 @@ public static class OnnxExporter
         }
         x = LayerNorm(g, model.FinalNorm, "final_norm", x);
         var last = g.Node("Gather", [x, g.Int64Scalar("last_position", -1)], "last_hidden", Attr("axis", 1L)); // [B, d]
-        return Finish(g, model, table, last);
+        return Finish(g, model, table, WithNewest(g, model, embedded, last));
+    }
+
+    /// <summary>
+    /// The user vector plus β ⊙ the newest history item's vector when the model has that term
+    /// (<see cref="SequenceModel.Newest"/>); left padding puts the newest item last, an empty history gives the zero row.
+    /// </summary>
+    private static string WithNewest(GraphBuilder g, SequenceModel model, string embedded, string user)
+    {
+        if (model.Newest is null)
+        {
+            return user;
+        }
+        var newest = g.Node("Gather", [embedded, g.Int64Scalar("newest_position", -1)], "newest_item", Attr("axis", 1L)); // [B, d]
+        var weight = g.Float("newest_weight", ToFloats(model.NewestWeight()), model.Config.Dimension);
+        return g.Node("Add", [user, g.Node("Mul", [newest, weight])], "user_with_newest");
     }
 
     private static string SasRecBlock(GraphBuilder g, SasRecBlock block, string p, string x, string mask, int d)
@@ -266,8 +281,8 @@ public static class OnnxExporter
         biasIh.CopyTo(bias, 0);
         biasHh.CopyTo(bias, 3 * d);
 
-        var x = Embed(g, table);                                                                             // [B, L, d]
-        x = g.Node("Transpose", [x], "embedded_seq_major", Attr("perm", new long[] { 1, 0, 2 }));            // [L, B, d]
+        var embedded = Embed(g, table);                                                                      // [B, L, d]
+        var x = g.Node("Transpose", [embedded], "embedded_seq_major", Attr("perm", new long[] { 1, 0, 2 }));  // [L, B, d]
         // Left padding feeds zero vectors (row 0 of the table) through the GRU, exactly as in training.
         var outputs = g.NodeMulti("GRU",
             [x, g.Float("gru.W", w, 1, 3 * d, d), g.Float("gru.R", r, 1, 3 * d, d), g.Float("gru.B", bias, 1, 6 * d)],
@@ -275,7 +290,7 @@ public static class OnnxExporter
             Attr("hidden_size", (long)d), Attr("linear_before_reset", 1L), Attr("direction", "forward"));
         // Y_h [1, B, d] is the hidden state after the last time step (no sequence_lens: every row runs L steps).
         var last = g.Node("Squeeze", [outputs[1], g.Int64Vector("axes_direction", 0)], "last_hidden");        // [B, d]
-        return Finish(g, model, table, last);
+        return Finish(g, model, table, WithNewest(g, model, embedded, last));
     }
 
     /// <summary>Reorders the first axis of a stacked GRU tensor [3d, …] from PyTorch (r, z, n) to ONNX (z, r, h).</summary>

@@ -28,6 +28,6 @@ public sealed class Gru4Rec : SequenceModel
     {
         var x = ItemRows(histories);
         var (outputs, _) = gru.call(dropout.call(x));
-        return dropout.call(outputs);
+        return WithNewest(dropout.call(outputs), x);
     }
 }

@@ -44,9 +44,9 @@ public sealed class SasRec : SequenceModel
     {
         long length = histories.shape[1];
         var keep = histories.ne(HeldScalars.Zero);                            // [B, L]
-        var x = ItemRows(histories);
+        var rows = ItemRows(histories);
         using var embeddingScale = Math.Sqrt(Config.Dimension).ToScalar();  // held: see HeldScalars
-        x = x.mul(embeddingScale);
+        var x = rows.mul(embeddingScale);
         // Left padding: the newest item always sits at the last position, so it gets the last position row.
         x = x.Plus(position.weight!.narrow(0, Config.MaxLength - length, length));
         x = dropout.call(x) * keep.unsqueeze(-1);
@@ -55,7 +55,7 @@ public sealed class SasRec : SequenceModel
         {
             x = block.Forward(x, mask) * keep.unsqueeze(-1);
         }
-        return finalNorm.call(x);
+        return WithNewest(finalNorm.call(x), rows);
     }
 }
 

@@ -41,8 +41,44 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
             Text = new TextItemPart(text ?? throw new ArgumentException(
                 $"Recipe '{config.Name}' represents items by their text: attach text vectors to the vocabulary first (Text.ItemTextVectors.Attach).",
                 nameof(text)), tableSize, config.Dimension);
+            if (config.NewestItem)
+            {
+                // Starts at nothing: the term grows only as far as training finds it useful.
+                Newest = new Parameter(zeros(config.Dimension));
+                NewestBoost = config.NewestBoost;
+            }
         }
     }
+
+    /// <summary>
+    /// β of <see cref="ModelConfig.NewestItem"/> [d] (null when off): each position's hidden state gets β ⊙ that
+    /// position's item row, so the user vector after a history holds β ⊙ its newest item's row.
+    /// </summary>
+    public Parameter? Newest { get; }
+
+    /// <summary>
+    /// Added to every dimension of <see cref="Newest"/> outside training: the config's, or one chosen on validation
+    /// (<c>NewestBoostChoice</c>); 0 keeps β as trained.
+    /// </summary>
+    public double NewestBoost { get; set; }
+
+    /// <summary>β + <see cref="NewestBoost"/> outside training, β in training: the weight the export writes too.</summary>
+    public Tensor NewestWeight()
+    {
+        var beta = Newest ?? throw new InvalidOperationException($"Recipe '{Config.Name}' has no newest-item term.");
+        if (training || NewestBoost == 0)
+        {
+            return beta.alias();
+        }
+        using var boost = NewestBoost.ToScalar(); // held for the call: see HeldScalars
+        return beta.add(boost);
+    }
+
+    /// <summary>
+    /// The hidden states [B, L, d] with β ⊙ each position's own item row (<paramref name="rows"/>, [B, L, d]) added when
+    /// <see cref="ModelConfig.NewestItem"/> is on; the architectures call it on their output.
+    /// </summary>
+    protected Tensor WithNewest(Tensor hidden, Tensor rows) => Newest is null ? hidden : hidden.Plus(rows.mul(NewestWeight()));
 
     /// <summary>The text path of a text recipe (adaptor over fixed sentence vectors); null for ID-only recipes.</summary>
     public TextItemPart? Text { get; }
@@ -120,6 +156,10 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
             register_buffer("id_known", IdKnown!, persistent: false);
             register_buffer("no_id", NoId!, persistent: false);
             register_buffer("id_weight", IdWeight!, persistent: false);
+            if (Newest is not null)
+            {
+                register_parameter("newest", Newest);
+            }
         }
     }
 

@@ -3,7 +3,6 @@ using OnDeviceReco.Trainer.Data;
 using OnDeviceReco.Trainer.Evaluation.TimeSplit;
 using OnDeviceReco.Trainer.Export;
 using OnDeviceReco.Trainer.Models;
-using OnDeviceReco.Trainer.Training;
 using static TorchSharp.torch;
 
 namespace OnDeviceReco.Trainer.Tests.Models;
@@ -15,7 +14,7 @@ namespace OnDeviceReco.Trainer.Tests.Models;
 /// </summary>
 public sealed class NoIdCalibrationTests
 {
-    private const int TextDimension = 16;
+    private const int TextDimension = TinyTextModels.TextDimension;
     private const int Played = 20; // items 1..20 are played; 21..24 never are
 
     // Absolute agreement of rows computed along different float32 paths (one matrix product vs an affine map composed
@@ -26,34 +25,14 @@ public sealed class NoIdCalibrationTests
     /// <summary>24 items with random 16-d "sentence" vectors; 40 users each play 8 of items 1–20, some far more often than others.</summary>
     private static InteractionData Data()
     {
-        var items = new ItemVocabulary();
-        for (int i = 1; i <= 24; i++)
-        {
-            items.Add($"item-{i}", $"Item {i}", ["All"]);
-        }
         var random = new Random(4);
-        var vectors = new float[items.TableSize * TextDimension];
-        for (int i = TextDimension; i < vectors.Length; i++)
-        {
-            vectors[i] = (float)(random.NextDouble() * 2 - 1);
-        }
-        items.AttachTextVectors(vectors, TextDimension);
+        var items = TinyTextModels.Items(random);
         var sequences = Enumerable.Range(0, 40)
             .Select(u => Enumerable.Range(0, 8).Select(k => 1 + (int)(Played * Math.Pow(random.NextDouble(), 2))).ToArray()).ToList();
         return new InteractionData("tiny", sequences.Select((_, u) => $"u{u}").ToList(), sequences, items);
     }
 
-    private static SequenceModel Trained(string recipe, InteractionData data)
-    {
-        TorchRuntime.Configure(1, 19);
-        manual_seed(19);
-        var model = ModelFactory.Create(ModelCatalogue.Find(recipe) with
-        {
-            Dimension = 8, Blocks = 1, MaxLength = OnnxExportTests.Length, BatchSize = 8, LearningRate = 5e-3,
-        }, data.Items);
-        new SequenceTrainer(model, seed: 19).Train(data.Sequences, validate: null, epochs: 4);
-        return model;
-    }
+    private static SequenceModel Trained(string recipe, InteractionData data) => TinyTextModels.Trained(recipe, data, seed: 19);
 
     private static float[] Table(SequenceModel model)
     {

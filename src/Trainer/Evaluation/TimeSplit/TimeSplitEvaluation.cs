@@ -57,18 +57,39 @@ public static class TimeSplitEvaluation
             return SegmentResults.Groups.ToDictionary(g => g, g => { var m = results.Metrics(g, none); return (m.Ndcg10, m.Targets); });
         }
 
-        // A text recipe's placement of items without an ID part, chosen on the validation replay (left on the model).
+        // A text recipe's newest-item boost, then its placement of items without an ID part, each chosen on the
+        // validation replay (left on the model).
         string? Calibrate(SequenceModel model)
         {
             if (model.Text is null)
             {
                 return null;
             }
+            string? boost = null;
+            if (model.Newest is not null)
+            {
+                var (chosenBoost, boostScores) = NewestBoostChoice.Choose(model, split.Validation);
+                boost = NewestBoostChoice.Describe(chosenBoost, boostScores) + "; ";
+            }
             var (chosen, scores) = NoIdCalibrationChoice.Choose(model, split.Validation);
-            return NoIdCalibrationChoice.Describe(chosen, scores);
+            return boost + NoIdCalibrationChoice.Describe(chosen, scores);
         }
 
         var models = new List<TimeSplitModel>();
+        int? contentRecent = null;
+        // With the content baseline in the run, each text recipe is also measured blended with it (ContentBlend).
+        void Blend(SequenceModel early, SequenceModel tested, string name, string? recipe)
+        {
+            if (contentRecent is not { } recent || early.Text is null)
+            {
+                return;
+            }
+            using var content = new ContentScorer(items.TextVectors!, items.TextDimension, recent);
+            var (weight, detail) = ContentBlend.Choose(early, content, split.Validation);
+            var validation = new BlendScorer(new ModelScorer(early), content, weight, table);
+            models.Add(new TimeSplitModel(ContentBlend.Name(name), Test(new BlendScorer(new ModelScorer(tested), content, weight, table)),
+                Validate(validation), null, recipe, detail, ValidationGroups(validation)));
+        }
         if (baselines.Contains(Popularity))
         {
             // What a server knows without training: counts up to the window being replayed.
@@ -89,6 +110,7 @@ public static class TimeSplitEvaluation
                 return (Recent: k, Validation: Validate(scorer));
             }).ToList();
             var best = scored.MaxBy(s => s.Validation);
+            contentRecent = best.Recent;
             using var chosen = new ContentScorer(items.TextVectors!, items.TextDimension, best.Recent);
             models.Add(new TimeSplitModel(Content, Test(chosen), best.Validation, null, null,
                 $"mean of the {best.Recent} newest items' text vectors (chosen on validation from {string.Join(", ", scored.Select(s => $"{s.Recent}: {s.Validation:0.0000}"))})",
@@ -107,6 +129,7 @@ public static class TimeSplitEvaluation
             {
                 string? chosen = Calibrate(model);
                 models.Add(new TimeSplitModel(config.Name, Test(scorer), result.BestValidationNdcg10, result, recipe, chosen, ValidationGroups(scorer)));
+                Blend(model, model, config.Name, recipe);
                 continue;
             }
             using var refitted = HoldoutTraining.Refit(config, items, split.BeforeCutoff, result.BestEpoch, seed, out var refitRun,
@@ -115,8 +138,10 @@ public static class TimeSplitEvaluation
             // Chosen after the refit, so that scoring the grid takes no training time from it.
             string? detail = Calibrate(model);
             refitted.Calibration = model.Calibration;
+            refitted.NewestBoost = model.NewestBoost;
             models.Add(new TimeSplitModel(config.Name, Test(new ModelScorer(refitted)), result.BestValidationNdcg10, result, recipe, detail,
                 ValidationGroups(scorer), refitRun));
+            Blend(model, refitted, config.Name, recipe);
         }
         return new TimeSplitResult(split, models, bootstrap, seed);
     }
