@@ -27,10 +27,12 @@ internal sealed class TrustedKey
     /// <exception cref="ArgumentException">When the bytes are not a P-256 public key.</exception>
     public static TrustedKey FromSubjectPublicKeyInfo(byte[] subjectPublicKeyInfo, string paramName)
     {
+        // Where the platform cannot import the key, the managed verifier takes over for well-formed keys only.
+        TrustedKey Managed(string why, Exception? inner) => new(subjectPublicKeyInfo, ManagedP256Key.TryParse(subjectPublicKeyInfo)
+            ?? throw new ArgumentException("The PEM PUBLIC KEY is not a usable P-256 key" + why, paramName, inner));
         if (!PlatformP256.ImportWorthTrying)
         {
-            return new TrustedKey(subjectPublicKeyInfo, ManagedP256Key.TryParse(subjectPublicKeyInfo)
-                ?? throw new ArgumentException("The PEM PUBLIC KEY is not a usable P-256 key (an uncompressed point on the curve).", paramName));
+            return Managed(" (an uncompressed point on the curve).", null);
         }
         using ECDsa key = ECDsa.Create();
         try
@@ -40,9 +42,8 @@ internal sealed class TrustedKey
         }
         catch (CryptographicException e)
         {
-            // Also where the platform cannot do P-256 at all: the managed verifier takes over for well-formed keys only.
-            return new TrustedKey(subjectPublicKeyInfo, ManagedP256Key.TryParse(subjectPublicKeyInfo)
-                ?? throw new ArgumentException($"The PEM PUBLIC KEY is not a usable P-256 key: {e.Message}", paramName, e));
+            // Also where the platform cannot do P-256 at all.
+            return Managed(": " + e.Message, e);
         }
         P256Keys.Require(key, paramName);
         return new TrustedKey(subjectPublicKeyInfo, null);
