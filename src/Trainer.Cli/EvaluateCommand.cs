@@ -120,7 +120,9 @@ public static class EvaluateCommand
                                     : $"{label} loss {epoch.Loss:0.000}";
                             }, sameTime: split.TrainSameTime, budget: share, times: split.TrainTimes);
                         task.Value = task.MaxValue;
-                        runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result, recipe));
+                        string? boost = HeldOutBoostChoice.Choose(model, () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10);
+                        runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result,
+                            boost is null ? recipe : $"{recipe}; {boost}"));
                     }
                 });
         }

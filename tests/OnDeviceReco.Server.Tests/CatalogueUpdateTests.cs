@@ -73,6 +73,10 @@ public sealed class CatalogueUpdateTests(Xunit.Abstractions.ITestOutputHelper ou
         Assert.Equal(runs, (await server.StatsAsync()).RetrainingRuns);
         var v2 = (await ModelsAsync(server)).Single(m => m.Version == 2);
         Assert.Contains("catalogue update of v1", v2.Reason);
+        // The trained version's newest-item boost was chosen on its held-out validation, and the manifest signs it.
+        Assert.Contains("newest-item boost", (await ModelsAsync(server)).Single(m => m.Version == 1).Reason);
+        var v1Manifest = new OnDeviceReco.Protocol.BundleVerifier([trustedKey]).Verify(Path.Combine(server.DataDirectory, "models", "v1")).Manifest;
+        Assert.Contains(v1Manifest.Metrics!["newest_boost"], OnDeviceReco.Trainer.Evaluation.TimeSplit.NewestBoostChoice.Grid);
         var view = OnDeviceReco.Server.Admin.ModelView.From(v2);
         Assert.Contains("catalogue update of v1: +2 items", OnDeviceReco.Server.Admin.ModelsPage.Render([view], 2, "token"));
 

@@ -95,6 +95,13 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             if (refitted is not null)
             {
                 metrics["refit_epochs"] = candidate.Training.BestEpoch;
+                // What validation chose for the candidate holds for its refit: nothing is left to choose on.
+                refitted.NewestBoost = model.NewestBoost;
+                refitted.Calibration = model.Calibration;
+            }
+            if (model.Newest is not null)
+            {
+                metrics["newest_boost"] = model.NewestBoost;
             }
             TextQuestions.AttachVectors(options, data, textVectors, log);
             // From the number to the publication under the registry's version lock: a catalogue update may publish meanwhile.
@@ -107,7 +114,8 @@ public sealed class RetrainingJob(ServerOptions options, IFeedbackStore store, M
             // What a catalogue update needs to place items this model never trained on, without the model.
             NewItemProjector.From(refitted ?? model, data.Items).Save(registry.ProjectorPath(version));
             string privacy = candidate.Training.Privacy is { } spent ? $"{spent}; " : "";
-            string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + privacy + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
+            string chosen = candidate.Chosen is { } what ? $"{what}; " : "";
+            string reason = $"recipe {recipeReason}, stopped: {candidate.Training.StoppedText}; " + chosen + privacy + RecipeNote(choice) + string.Create(CultureInfo.InvariantCulture,
                 $"candidate NDCG@10 {candidate.Holdout.Ndcg10:0.0000} vs {baselineName} {baseline.Ndcg10:0.0000} on {candidate.Holdout.Cases} held-out recent events{Margin(settings.MinImprovement)}");
             string metricsJson = JsonSerializer.Serialize(metrics);
             if (publish && !lease.IsHeld)

@@ -11,13 +11,15 @@ namespace OnDeviceReco.Trainer.Training;
 /// <param name="TestCases">(history, newest item) per user, to score other models on exactly the same cases.</param>
 /// <param name="Evaluator">The evaluator over the same vocabulary and training data.</param>
 /// <param name="TrainSequences">What the model learned from (for baselines such as popularity).</param>
+/// <param name="Chosen">What was chosen on validation after training (<see cref="HeldOutBoostChoice"/>); null when nothing was.</param>
 public sealed record HoldoutCandidate(
     SequenceModel Model,
     RankingMetrics Holdout,
     TrainingResult Training,
     IReadOnlyList<(int[] History, int Target)> TestCases,
     RankingEvaluator Evaluator,
-    IReadOnlyList<int[]> TrainSequences);
+    IReadOnlyList<int[]> TrainSequences,
+    string? Chosen = null);
 
 /// <summary>
 /// The retraining recipe the server runs on synced feedback: leave-one-out per user (second newest for early
@@ -42,11 +44,12 @@ public static class HoldoutTraining
         try
         {
             var scorer = new ModelScorer(model);
-            var result = new SequenceTrainer(model, seed).Train(split.TrainSequences,
-                () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
+            double Validate() => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10;
+            var result = new SequenceTrainer(model, seed).Train(split.TrainSequences, Validate,
                 config.MaxEpochs, onEpoch, split.TrainShown, split.TrainSameTime, budget, times: split.TrainTimes);
+            string? chosen = HeldOutBoostChoice.Choose(model, Validate);
             var holdout = evaluator.Evaluate(scorer, test, seed);
-            return new HoldoutCandidate(model, holdout, result, test, evaluator, split.TrainSequences);
+            return new HoldoutCandidate(model, holdout, result, test, evaluator, split.TrainSequences, chosen);
         }
         catch
         {

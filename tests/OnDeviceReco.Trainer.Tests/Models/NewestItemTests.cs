@@ -134,6 +134,39 @@ public sealed class NewestItemTests
         Assert.Equal(pick.All, ranks.Average(ReplayRanking.Ndcg10), 1e-10);
     }
 
+    [Fact]
+    public void Held_out_validation_keeps_the_boost_it_scores_best_and_the_export_carries_it()
+    {
+        var data = Data();
+        using var model = Trained("sasrec-text", data);
+        // Each user's newest item as the target of the rest: what leave-one-out validation asks.
+        var cases = data.Sequences.Select(s => (History: s[..^1], Target: s[^1])).ToList();
+        var scorer = new OnDeviceReco.Trainer.Evaluation.ModelScorer(model);
+        var seen = new List<(double Boost, double Score)>();
+        double Validate()
+        {
+            var scores = new float[cases.Count * model.TableSize];
+            scorer.Score(cases.ConvertAll(c => c.History), scores);
+            // The target's rank among all items; a score that rises with the boost makes the choice observable.
+            double score = cases.Select((c, i) => scores.AsSpan(i * model.TableSize, model.TableSize).ToArray()
+                .Skip(1).Count(v => v > scores[i * model.TableSize + c.Target])).Average(r => 1.0 / (1 + r));
+            seen.Add((model.NewestBoost, score));
+            return score;
+        }
+
+        string? detail = HeldOutBoostChoice.Choose(model, Validate);
+        Assert.Equal(NewestBoostChoice.Grid, seen.Select(s => s.Boost));
+        double best = seen.Max(s => s.Score);
+        Assert.Equal(seen.First(s => s.Score == best).Boost, model.NewestBoost);
+        Assert.Contains(FormattableString.Invariant($"newest-item boost {model.NewestBoost} "), detail, StringComparison.Ordinal);
+        using var weight = model.NewestWeight();
+        using var beta = model.Newest!.detach();
+        Assert.True((weight - beta - model.NewestBoost).abs().max().item<float>() < 1e-5);
+
+        using var plain = Trained("sasrec-text", data, newest: false);
+        Assert.Null(HeldOutBoostChoice.Choose(plain, () => throw new InvalidOperationException("nothing to choose: never scored")));
+    }
+
     private static float[] CompactUserVectors(byte[] graph, List<int[]> histories, float[] table, int d)
     {
         int length = OnnxExportTests.Length;
