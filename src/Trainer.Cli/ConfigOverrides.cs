@@ -10,7 +10,7 @@ namespace OnDeviceReco.Trainer.Cli;
 public static class ConfigOverrides
 {
     public static readonly string[] Names = ["--max-length", "--batch-size", "--learning-rate", "--dropout", "--dimension", "--blocks", "--heads", "--evaluate-every", "--patience", "--negatives", "--shuffle-ties",
-        "--dp-epsilon", "--dp-delta", "--dp-clip", "--dp-users-per-step", "--dp-noise", "--id-drop", "--id-penalty", "--negative-pool", "--newest-item"];
+        "--dp-epsilon", "--dp-delta", "--dp-clip", "--dp-users-per-step", "--dp-noise", "--id-drop", "--id-penalty", "--negative-pool", "--newest-item", "--text-columns"];
 
     public static ModelConfig Apply(ModelConfig config, CommandLine line)
     {
@@ -43,6 +43,7 @@ public static class ConfigOverrides
             IdPenalty = Real("--id-penalty", config.IdPenalty, 0, 100),
             NegativePool = Pool(line.Optional("--negative-pool"), config.NegativePool),
             NewestItem = config.UseText && line.Int("--newest-item", config.NewestItem ? 1 : 0, 0, 1) == 1,
+            TextColumns = config.UseText ? line.Int("--text-columns", config.TextColumns, 0, 384) : 0,
         };
         if (result.Privacy is { } privacy)
         {

@@ -49,7 +49,7 @@ public static class ModelBundleWriter
             CreatedAt = createdAt,
             Architecture = model.Config.Architecture,
             MaxSequenceLength = model.Config.MaxLength,
-            EmbeddingDimension = model.Config.Dimension,
+            EmbeddingDimension = model.RowWidth,
             Items = bundleItems,
             Popularity = popular,
             // With the items' sentence vectors at hand, newcomers' questions cover the text space (the device never runs the text model).
@@ -65,8 +65,8 @@ public static class ModelBundleWriter
         var table = ItemTable(model);
         if (compactItemTable)
         {
-            files[BundleFileNames.CompactItemTable] = CompactTableEncoder.Encode(table, model.Config.Dimension);
-            files[BundleFileNames.CompactItemResiduals] = CompactTableEncoder.EncodeResiduals(table, model.Config.Dimension);
+            files[BundleFileNames.CompactItemTable] = CompactTableEncoder.Encode(table, model.RowWidth);
+            files[BundleFileNames.CompactItemResiduals] = CompactTableEncoder.EncodeResiduals(table, model.RowWidth);
         }
         else
         {

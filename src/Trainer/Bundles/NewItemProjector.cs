@@ -55,7 +55,7 @@ public sealed class NewItemProjector
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(items);
-        int d = model.Config.Dimension;
+        int d = model.RowWidth; // text columns included: they are linear in the sentence vector too
         int textDimension = model.Text is null ? 0 : items.TextDimension;
         float[] text = new float[d * textDimension], bias = new float[textDimension == 0 ? 0 : d];
         if (model.Text is not null)

@@ -115,7 +115,7 @@ public static class OnnxExporter
         g.Input(ItemIdsInput, DataType.Int64, "batch", (long)length);
         if (userVectorOnly)
         {
-            g.Input(ItemVectorsInput, DataType.Float, "batch", (long)length, (long)model.Config.Dimension);
+            g.Input(ItemVectorsInput, DataType.Float, "batch", (long)length, (long)model.RowWidth);
             return null;
         }
         g.Input(ExcludeSeenInput, DataType.Bool, 1L);
@@ -128,13 +128,19 @@ public static class OnnxExporter
     private static string Embed(GraphBuilder g, string? table) =>
         table is null ? ItemVectorsInput : g.Node("Gather", [table, ItemIdsInput], "embedded", Attr("axis", 0L));
 
+    /// <summary>What the sequence encoder reads of the history's rows: all of them, or the first d columns when text columns follow.</summary>
+    private static string EncoderInput(GraphBuilder g, SequenceModel model, string embedded) =>
+        model.Columns is null ? embedded
+            : g.Node("Slice", [embedded, g.Int64Vector("encoder_start", 0), g.Int64Vector("encoder_end", model.Config.Dimension),
+                g.Int64Vector("encoder_axes", 2)], "encoder_input");
+
     /// <summary>Scores against the table, excludes seen items, drops the padding column, takes the top K.</summary>
     private static GraphProto Finish(GraphBuilder g, SequenceModel model, string? table, string userVector)
     {
         g.Node("Identity", [userVector], UserVectorOutput);
         if (table is null)
         {
-            g.Output(UserVectorOutput, DataType.Float, "batch", (long)model.Config.Dimension);
+            g.Output(UserVectorOutput, DataType.Float, "batch", (long)model.RowWidth);
             return g.Graph;
         }
         var scores = g.Node("Gemm", [UserVectorOutput, table], "scores", Attr("transB", 1L));      // [B, T]
@@ -156,7 +162,7 @@ public static class OnnxExporter
 
         g.Output(TopIdsOutput, DataType.Int64, "batch", "k");
         g.Output(TopScoresOutput, DataType.Float, "batch", "k");
-        g.Output(UserVectorOutput, DataType.Float, "batch", (long)model.Config.Dimension);
+        g.Output(UserVectorOutput, DataType.Float, "batch", (long)model.RowWidth);
         return g.Graph;
     }
 
@@ -185,8 +191,8 @@ public static class OnnxExporter
         var mask = g.Node("And", [g.Bool("causal", causal, length, length), keepKeys], "attention_mask");  // [B, 1, L, L]
 
         // x = E[ids] · √d + position[last L rows], zeroed at padding (dropout is the identity in eval mode).
-        var embedded = Embed(g, table);                                                                       // [B, L, d]
-        var x = g.Node("Mul", [embedded, g.FloatScalar("sqrt_d", (float)Math.Sqrt(d))]);
+        var embedded = Embed(g, table);                                                                       // [B, L, width]
+        var x = g.Node("Mul", [EncoderInput(g, model, embedded), g.FloatScalar("sqrt_d", (float)Math.Sqrt(d))]);
         var positions = model.Position.weight!.narrow(0, model.Config.MaxLength - length, length);
         x = g.Node("Add", [x, g.Float("position", ToFloats(positions), length, d)]);
         x = g.Node("Mul", [x, keepFloat]);
@@ -211,8 +217,13 @@ public static class OnnxExporter
         {
             return user;
         }
-        var newest = g.Node("Gather", [embedded, g.Int64Scalar("newest_position", -1)], "newest_item", Attr("axis", 1L)); // [B, d]
-        var weight = g.Float("newest_weight", ToFloats(model.NewestWeight()), model.Config.Dimension);
+        var newest = g.Node("Gather", [embedded, g.Int64Scalar("newest_position", -1)], "newest_item", Attr("axis", 1L)); // [B, width]
+        var weight = g.Float("newest_weight", ToFloats(model.NewestWeight()), model.RowWidth);
+        if (model.Columns is { } columns)
+        {
+            // The encoder's state [B, d] gets zero text columns, which then hold β ⊙ the newest item's columns.
+            user = g.Node("Pad", [user, g.Int64Vector("user_pads", 0, 0, 0, columns.Rank)], "user_wide");
+        }
         return g.Node("Add", [user, g.Node("Mul", [newest, weight])], "user_with_newest");
     }
 
@@ -281,8 +292,8 @@ public static class OnnxExporter
         biasIh.CopyTo(bias, 0);
         biasHh.CopyTo(bias, 3 * d);
 
-        var embedded = Embed(g, table);                                                                      // [B, L, d]
-        var x = g.Node("Transpose", [embedded], "embedded_seq_major", Attr("perm", new long[] { 1, 0, 2 }));  // [L, B, d]
+        var embedded = Embed(g, table);                                                                      // [B, L, width]
+        var x = g.Node("Transpose", [EncoderInput(g, model, embedded)], "embedded_seq_major", Attr("perm", new long[] { 1, 0, 2 }));  // [L, B, d]
         // Left padding feeds zero vectors (row 0 of the table) through the GRU, exactly as in training.
         var outputs = g.NodeMulti("GRU",
             [x, g.Float("gru.W", w, 1, 3 * d, d), g.Float("gru.R", r, 1, 3 * d, d), g.Float("gru.B", bias, 1, 6 * d)],

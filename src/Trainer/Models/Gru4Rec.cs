@@ -27,7 +27,7 @@ public sealed class Gru4Rec : SequenceModel
     public override Tensor forward(Tensor histories)
     {
         var x = ItemRows(histories);
-        var (outputs, _) = gru.call(dropout.call(x));
+        var (outputs, _) = gru.call(dropout.call(EncoderInput(x)));
         return WithNewest(dropout.call(outputs), x);
     }
 }

@@ -95,6 +95,14 @@ public sealed record ModelConfig
     /// </summary>
     public double NewestBoost { get; init; }
 
+    /// <summary>
+    /// Text recipes with <see cref="NewestItem"/>: this many fixed columns appended to every item row, the items' sentence
+    /// vectors projected to keep their dot products (<see cref="TextColumns"/>); 0 for none. The sequence encoder reads
+    /// the first <see cref="Dimension"/> columns only; the newest-item term carries the rest into the user vector, so a
+    /// score gains a learnt, per-column weighing of the text similarity between the newest item and the candidate.
+    /// </summary>
+    public int TextColumns { get; init; }
+
     /// <summary>Which items the softmax losses count as negatives at a position (<see cref="NegativePool"/>).</summary>
     public NegativePool NegativePool { get; init; } = NegativePool.Catalogue;
 

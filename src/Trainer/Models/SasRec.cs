@@ -46,7 +46,7 @@ public sealed class SasRec : SequenceModel
         var keep = histories.ne(HeldScalars.Zero);                            // [B, L]
         var rows = ItemRows(histories);
         using var embeddingScale = Math.Sqrt(Config.Dimension).ToScalar();  // held: see HeldScalars
-        var x = rows.mul(embeddingScale);
+        var x = EncoderInput(rows).mul(embeddingScale);
         // Left padding: the newest item always sits at the last position, so it gets the last position row.
         x = x.Plus(position.weight!.narrow(0, Config.MaxLength - length, length));
         x = dropout.call(x) * keep.unsqueeze(-1);

@@ -41,14 +41,39 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
             Text = new TextItemPart(text ?? throw new ArgumentException(
                 $"Recipe '{config.Name}' represents items by their text: attach text vectors to the vocabulary first (Text.ItemTextVectors.Attach).",
                 nameof(text)), tableSize, config.Dimension);
+            if (config.TextColumns > 0)
+            {
+                if (config.UseContent)
+                {
+                    throw new ArgumentException($"Recipe '{config.Name}': text columns and category columns together are not supported; the text carries the categories.", nameof(config));
+                }
+                if (!config.NewestItem)
+                {
+                    throw new ArgumentException($"Recipe '{config.Name}': text columns reach the user vector only through the newest-item term; turn it on.", nameof(config));
+                }
+                Columns = TextColumns.Fit(text, config.TextColumns);
+            }
             if (config.NewestItem)
             {
                 // Starts at nothing: the term grows only as far as training finds it useful.
-                Newest = new Parameter(zeros(config.Dimension));
+                Newest = new Parameter(zeros(RowWidth));
                 NewestBoost = config.NewestBoost;
             }
         }
+        else if (config.TextColumns > 0)
+        {
+            throw new ArgumentException($"Recipe '{config.Name}': text columns need a text recipe.", nameof(config));
+        }
     }
+
+    /// <summary>The fixed text columns appended to every item row (<see cref="ModelConfig.TextColumns"/>); null without.</summary>
+    public TextColumns? Columns { get; }
+
+    /// <summary>Width of an item row and of the user vector: <see cref="ModelConfig.Dimension"/> plus the text columns.</summary>
+    public int RowWidth => Config.Dimension + (Columns?.Rank ?? 0);
+
+    /// <summary>What the sequence encoder reads of item rows [.., <see cref="RowWidth"/>]: the first <see cref="ModelConfig.Dimension"/> columns.</summary>
+    protected Tensor EncoderInput(Tensor rows) => Columns is null ? rows : rows.narrow(-1, 0, Config.Dimension);
 
     /// <summary>
     /// β of <see cref="ModelConfig.NewestItem"/> [d] (null when off): each position's hidden state gets β ⊙ that
@@ -78,7 +103,16 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     /// The hidden states [B, L, d] with β ⊙ each position's own item row (<paramref name="rows"/>, [B, L, d]) added when
     /// <see cref="ModelConfig.NewestItem"/> is on; the architectures call it on their output.
     /// </summary>
-    protected Tensor WithNewest(Tensor hidden, Tensor rows) => Newest is null ? hidden : hidden.Plus(rows.mul(NewestWeight()));
+    protected Tensor WithNewest(Tensor hidden, Tensor rows)
+    {
+        if (Newest is null)
+        {
+            return hidden;
+        }
+        // The encoder's state has no text columns: they start at zero and hold β ⊙ the item's own columns.
+        var wide = Columns is null ? hidden : nn.functional.pad(hidden, [0, Columns.Rank]);
+        return wide.Plus(rows.mul(NewestWeight()));
+    }
 
     /// <summary>The text path of a text recipe (adaptor over fixed sentence vectors); null for ID-only recipes.</summary>
     public TextItemPart? Text { get; }
@@ -153,6 +187,10 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         if (Text is not null)
         {
             register_module("text", Text);
+            if (Columns is not null)
+            {
+                register_buffer("text_columns", Columns.Table, persistent: false);
+            }
             register_buffer("id_known", IdKnown!, persistent: false);
             register_buffer("no_id", NoId!, persistent: false);
             register_buffer("id_weight", IdWeight!, persistent: false);
@@ -186,7 +224,8 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         {
             table = DropIds(table.mul(IdKnown!), TableSize).Plus(Calibrated(Text.Table(), NoId!));
         }
-        return Config.UseContent ? table.Plus(Content.call(Genres)) : table;
+        table = Config.UseContent ? table.Plus(Content.call(Genres)) : table;
+        return Columns is null ? table : cat([table, Columns.Table], 1);
     }
 
     /// <summary>Penalty added to the training loss: the text recipe's L2 on ID offsets (null when there is none).</summary>
@@ -225,17 +264,29 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
     public float[] NewItemRows(float[] textVectors)
     {
         var rows = (Text ?? throw new InvalidOperationException($"Recipe '{Config.Name}' has no text path.")).Project(textVectors);
-        if (Calibration.IsNone)
+        int d = Config.Dimension;
+        if (!Calibration.IsNone)
+        {
+            using (NewDisposeScope())
+            using (no_grad())
+            {
+                var text = tensor(rows, [rows.Length / d, d]);
+                rows = Placed(text, ones(rows.Length / d, 1)).contiguous().data<float>().ToArray();
+            }
+        }
+        if (Columns is null)
         {
             return rows;
         }
-        int d = Config.Dimension;
-        using (NewDisposeScope())
-        using (no_grad())
+        var columns = Columns.Project(textVectors);
+        int count = rows.Length / d, r = Columns.Rank;
+        var wide = new float[count * RowWidth];
+        for (int i = 0; i < count; i++)
         {
-            var text = tensor(rows, [rows.Length / d, d]);
-            return Placed(text, ones(rows.Length / d, 1)).contiguous().data<float>().ToArray();
+            rows.AsSpan(i * d, d).CopyTo(wide.AsSpan(i * RowWidth));
+            columns.AsSpan(i * r, r).CopyTo(wide.AsSpan(i * RowWidth + d));
         }
+        return wide;
     }
 
     /// <summary>In training, zeroes each row's ID offset with probability <see cref="ModelConfig.IdDrop"/>.</summary>
@@ -266,7 +317,11 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         {
             rows = rows.Plus(Content.call(Genres.index_select(0, flat)));
         }
-        return rows.reshape([.. indices.shape, Config.Dimension]);
+        if (Columns is not null)
+        {
+            rows = cat([rows, Columns.Table.index_select(0, flat)], 1);
+        }
+        return rows.reshape([.. indices.shape, RowWidth]);
     }
 
     /// <summary>Scores of every item after the last position of each history: [B, TableSize].</summary>

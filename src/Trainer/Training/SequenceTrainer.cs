@@ -211,7 +211,7 @@ public sealed partial class SequenceTrainer
         }
         var input = tensor(inputs, [batch.Length, length]);
         var target = tensor(targets).reshape(-1);
-        var hidden = _model.call(input).reshape(-1, _config.Dimension);
+        var hidden = _model.call(input).reshape(-1, _model.RowWidth);
         var positions = target.ne(HeldScalars.Zero).nonzero().squeeze(1);
         hidden = hidden.index_select(0, positions);
         target = target.index_select(0, positions);

@@ -167,7 +167,7 @@ public sealed class NewestItemTests
         Assert.Null(HeldOutBoostChoice.Choose(plain, () => throw new InvalidOperationException("nothing to choose: never scored")));
     }
 
-    private static float[] CompactUserVectors(byte[] graph, List<int[]> histories, float[] table, int d)
+    internal static float[] CompactUserVectors(byte[] graph, List<int[]> histories, float[] table, int d)
     {
         int length = OnnxExportTests.Length;
         var ids = Histories.LeftPad(histories, length);

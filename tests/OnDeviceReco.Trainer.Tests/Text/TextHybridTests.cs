@@ -67,24 +67,29 @@ public sealed class TextHybridTests(EncoderFixture fixture) : IClassFixture<Enco
     private static int Index(InteractionData data, string id) => data.Items.TryGetIndex(id, out int i) ? i : throw new KeyNotFoundException(id);
 
     [Theory]
-    [InlineData("sasrec-text")]
-    [InlineData("gru-text")]
-    public void A_new_item_is_ranked_by_its_text_and_the_export_agrees_with_torch(string recipe)
+    [InlineData("sasrec-text", 0)]
+    [InlineData("gru-text", 0)]
+    [InlineData("sasrec-text", 24)]
+    [InlineData("gru-text", 24)]
+    public void A_new_item_is_ranked_by_its_text_and_the_export_agrees_with_torch(string recipe, int textColumns)
     {
         TorchRuntime.Configure(1, 77);
         manual_seed(77);
         var data = ThemedData();
-        using var model = ModelFactory.Create(Config(recipe), data.Items);
+        using var model = ModelFactory.Create(Config(recipe) with { TextColumns = textColumns }, data.Items);
         new SequenceTrainer(model, seed: 77).Train(data.Sequences, validate: null, epochs: 25);
 
         int newRacing = Index(data, "new-racing"), newPuzzle = Index(data, "new-puzzle");
         using (NewDisposeScope())
         using (no_grad())
         {
-            // No one played them: their rows are exactly the adaptor applied to their text (what a catalogue update ships).
+            // No one played them: their rows are exactly the adaptor applied to their text, text columns included (what a
+            // catalogue update ships).
             var table = model.ItemTable().contiguous().data<float>().ToArray();
-            int d = model.Config.Dimension;
+            int d = model.RowWidth;
+            Assert.Equal(model.Config.Dimension + textColumns, d);
             var projected = model.NewItemRows(data.Items.TextVectors!.AsSpan(newRacing * 384, 384).ToArray());
+            Assert.Equal(d, projected.Length);
             for (int j = 0; j < d; j++)
             {
                 Assert.Equal(projected[j], table[newRacing * d + j], 1e-4f);
@@ -120,11 +125,12 @@ public sealed class TextHybridTests(EncoderFixture fixture) : IClassFixture<Enco
 
         // A signed compact bundle, as the server ships it, verifies.
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        string bundle = Path.Combine(_dir, "bundle-" + recipe);
+        string bundle = Path.Combine(_dir, $"bundle-{recipe}-{textColumns}");
         ModelBundleWriter.Write(bundle, model, data, 1, new Dictionary<string, double>(), key, DateTimeOffset.UnixEpoch);
         var verified = new OnDeviceReco.Protocol.BundleVerifier([key]).Verify(bundle);
         Assert.Equal(data.Items.Count, verified.Manifest.Items.Count);
         Assert.True(verified.Files.ContainsKey(OnDeviceReco.Protocol.BundleFileNames.CompactItemTable));
+        Assert.Equal(model.RowWidth, verified.Manifest.EmbeddingDimension);
     }
 
     [Fact]
