@@ -219,10 +219,13 @@ public static class OnnxExporter
         }
         var newest = g.Node("Gather", [embedded, g.Int64Scalar("newest_position", -1)], "newest_item", Attr("axis", 1L)); // [B, width]
         var weight = g.Float("newest_weight", ToFloats(model.NewestWeight()), model.RowWidth);
-        if (model.Columns is { } columns)
+        if (model.TextTaste is { } taste)
         {
-            // The encoder's state [B, d] gets zero text columns, which then hold β ⊙ the newest item's columns.
-            user = g.Node("Pad", [user, g.Int64Vector("user_pads", 0, 0, 0, columns.Rank)], "user_wide");
+            // The encoder's state [B, d] gets its text columns [B, r] (the taste map), to which β ⊙ the newest item's
+            // columns are added below.
+            var map = taste.weight!;                                                                       // [r, d]
+            var mapped = g.Node("MatMul", [user, g.Float("text_taste.weight_t", ToFloats(map.t()), map.shape[1], map.shape[0])]);
+            user = g.Node("Concat", [user, mapped], "user_wide", Attr("axis", 1L));
         }
         return g.Node("Add", [user, g.Node("Mul", [newest, weight])], "user_with_newest");
     }

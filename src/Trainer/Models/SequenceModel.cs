@@ -52,6 +52,12 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
                     throw new ArgumentException($"Recipe '{config.Name}': text columns reach the user vector only through the newest-item term; turn it on.", nameof(config));
                 }
                 Columns = TextColumns.Fit(text, config.TextColumns);
+                TextTaste = nn.Linear(config.Dimension, config.TextColumns, hasBias: false);
+                using (no_grad())
+                {
+                    // Starts at nothing, as β does: the columns begin as the newest item's alone.
+                    TextTaste.weight!.zero_();
+                }
             }
             if (config.NewestItem)
             {
@@ -68,6 +74,12 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
 
     /// <summary>The fixed text columns appended to every item row (<see cref="ModelConfig.TextColumns"/>); null without.</summary>
     public TextColumns? Columns { get; }
+
+    /// <summary>
+    /// With text columns: the encoder's state mapped to them (a learnt d → r map), the user's taste in the text space
+    /// from the whole history, to which the newest-item term adds the newest item's own columns; null without.
+    /// </summary>
+    public TorchSharp.Modules.Linear? TextTaste { get; }
 
     /// <summary>Width of an item row and of the user vector: <see cref="ModelConfig.Dimension"/> plus the text columns.</summary>
     public int RowWidth => Config.Dimension + (Columns?.Rank ?? 0);
@@ -109,8 +121,8 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
         {
             return hidden;
         }
-        // The encoder's state has no text columns: they start at zero and hold β ⊙ the item's own columns.
-        var wide = Columns is null ? hidden : nn.functional.pad(hidden, [0, Columns.Rank]);
+        // The text columns of the user vector: the encoder state's taste there, plus β ⊙ the newest item's own columns.
+        var wide = TextTaste is null ? hidden : cat([hidden, TextTaste.call(hidden)], -1);
         return wide.Plus(rows.mul(NewestWeight()));
     }
 
@@ -190,6 +202,7 @@ public abstract class SequenceModel : nn.Module<Tensor, Tensor>
             if (Columns is not null)
             {
                 register_buffer("text_columns", Columns.Table, persistent: false);
+                register_module("text_taste", TextTaste!);
             }
             register_buffer("id_known", IdKnown!, persistent: false);
             register_buffer("no_id", NoId!, persistent: false);

@@ -7,8 +7,8 @@ namespace OnDeviceReco.Trainer.Tests.Models;
 
 /// <summary>
 /// Text columns (<see cref="ModelConfig.TextColumns"/>): a fixed rank-r projection of the sentence vectors appended to
-/// every item row, keeping their dot products; the encoder reads the first d columns, the newest-item term carries the
-/// rest into the user vector, and both graphs the device may receive compute what TorchSharp does.
+/// every item row, keeping their dot products; the encoder reads the first d columns, its state's taste map and the
+/// newest-item term fill the rest of the user vector, and both graphs the device may receive compute what TorchSharp does.
 /// </summary>
 public sealed class TextColumnsTests
 {
@@ -88,15 +88,27 @@ public sealed class TextColumnsTests
         var histories = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, random.Next(1, 9))
             .Select(_ => random.Next(1, data.Items.Count + 1)).ToArray()).ToList();
         var expected = OnnxExportTests.TorchReference(model, histories, excludeSeen: true);
-        var columns = Floats(model.Columns!.Table);
+        Assert.True(Floats(model.TextTaste!.weight!).Max(Math.Abs) > 1e-4, "training left the taste map at zero; the test would test nothing");
+        float[] withoutTerm;
+        using (no_grad())
+        {
+            // The encoder's state h and its taste map W h: the user vector with β and the boost at zero.
+            var saved = model.Newest!.clone();
+            double boost = model.NewestBoost;
+            model.Newest!.zero_();
+            model.NewestBoost = 0;
+            withoutTerm = OnnxExportTests.TorchReference(model, histories, excludeSeen: true).UserVector;
+            model.Newest!.copy_(saved);
+            model.NewestBoost = boost;
+        }
         for (int b = 0; b < histories.Count; b++)
         {
-            // The encoder never writes the columns: there the user vector is (β + boost) ⊙ the newest item's columns.
+            // Every column, the text ones included: the state's part plus (β + boost) ⊙ the newest item's row there.
             int newest = histories[b][^1];
-            for (int j = 0; j < rank; j++)
+            for (int j = 0; j < width; j++)
             {
-                double term = (beta[d + j] + model.NewestBoost) * columns[newest * rank + j];
-                Assert.True(Math.Abs(term - expected.UserVector[b * width + d + j]) < Agreement, $"row {b}, column {j}");
+                double term = (beta[j] + model.NewestBoost) * table[newest * width + j];
+                Assert.True(Math.Abs(withoutTerm[b * width + j] + term - expected.UserVector[b * width + j]) < Agreement, $"row {b}, column {j}");
             }
         }
 
