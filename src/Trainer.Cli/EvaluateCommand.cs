@@ -109,9 +109,8 @@ public static class EvaluateCommand
                         using var model = ModelFactory.Create(effective, data.Items);
                         var scorer = new ModelScorer(model);
                         var trainer = new SequenceTrainer(model, seed);
-                        var result = trainer.Train(split.TrainSequences,
-                            () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10,
-                            effective.MaxEpochs,
+                        double Validate() => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10;
+                        var result = trainer.Train(split.TrainSequences, Validate, effective.MaxEpochs,
                             epoch =>
                             {
                                 task.Value = epoch.Epoch;
@@ -120,7 +119,7 @@ public static class EvaluateCommand
                                     : $"{label} loss {epoch.Loss:0.000}";
                             }, sameTime: split.TrainSameTime, budget: share, times: split.TrainTimes);
                         task.Value = task.MaxValue;
-                        string? boost = HeldOutBoostChoice.Choose(model, () => evaluator.Evaluate(scorer, validation, seed, beyondAccuracy: false).Ndcg10);
+                        string? boost = HeldOutBoostChoice.Choose(model, Validate);
                         runs[effective.Name].Add(new ModelReport(effective.Name, seed, evaluator.Evaluate(scorer, test, seed), result,
                             boost is null ? recipe : $"{recipe}; {boost}"));
                     }
